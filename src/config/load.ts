@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
+import { z } from 'zod';
+import { ConfigSchema, type Config } from './schema.js';
+
+/** One thing wrong with a config file: where, what was expected, what was found. */
+export interface ConfigProblem {
+  /** Key path such as `devices[1].serial.path`; empty for the whole document. */
+  readonly path: string;
+  readonly message: string;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly line?: number;
+  readonly col?: number;
+}
+
+export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: ConfigProblem[] };
+
+type PathKey = string | number;
+
+export function formatPath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out === '' ? k : `.${k}`;
+  return out;
+}
+
+function describeFound(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null (empty value)';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  if (typeof input === 'string') return `string ${JSON.stringify(input)}`;
+  return `${typeof input} ${String(input)}`;
+}
+
+/** The keys a strict object at `path` accepts, for "unknown key" hints. */
+function knownKeys(path: readonly PathKey[]): string[] {
+  let s: unknown = ConfigSchema;
+  const unwrap = (x: unknown): unknown => {
+    let cur = x as { def?: { innerType?: unknown; in?: unknown; schema?: unknown; type?: string } };
+    for (let n = 0; n < 10 && cur?.def; n++) {
+      const inner = cur.def.innerType ?? cur.def.in ?? cur.def.schema;
+      if (!inner) break;
+      cur = inner as typeof cur;
+    }
+    return cur;
+  };
+  for (const k of path) {
+    s = unwrap(s);
+    const o = s as { shape?: Record<string, unknown>; element?: unknown };
+    s = typeof k === 'number' ? o.element : o.shape?.[k];
+    if (s === undefined) return [];
+  }
+  const shape = (unwrap(s) as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return [{ path: formatPath(path), message: 'required', expected: issue.expected, found: 'nothing' }];
+      return [{ path: formatPath(path), message: 'wrong type', expected: issue.expected, found: describeFound(input) }];
+    case 'unrecognized_keys': {
+      const allowed = knownKeys(path);
+      return issue.keys.map((key) => ({
+        path: formatPath([...path, key]),
+        message: 'unknown key',
+        expected: allowed.length ? `one of: ${allowed.join(', ')}` : 'no such key',
+        found: JSON.stringify(key),
+      }));
+    }
+    case 'invalid_value':
+      return [{ path: formatPath(path), message: 'not an allowed value', expected: `one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(input) }];
+    case 'too_small':
+    case 'too_big': {
+      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const what = issue.origin === 'string' ? 'length ' : issue.origin === 'array' ? 'item count ' : '';
+      return [{ path: formatPath(path), message: 'out of range', expected: `${what}${op} ${String(bound)}`, found: describeFound(input) }];
+    }
+    case 'invalid_format':
+      return [{ path: formatPath(path), message: 'wrong format', expected: issue.message, found: describeFound(input) }];
+    default: // custom refinements: the message says what is expected
+      return [{ path: formatPath(path), message: issue.message }];
+  }
+}
+
+/** Line and column of the deepest YAML node that exists along `path` (1-based). */
+function locate(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: string): { line: number; col: number } | undefined {
+  const keys: PathKey[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  let node: Node | null | undefined = doc.contents as Node | null;
+  let best: Node | undefined = node ?? undefined;
+  for (const k of keys) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === k);
+      if (!pair) break;
+      // Point at the key: that is where a technician looks for "devices[1].serial".
+      if ((pair.key as Node | null)?.range) best = pair.key as Node;
+      node = pair.value as Node | null;
+    } else if (isSeq(node) && typeof k === 'number') {
+      node = node.items[k] as Node | null;
+      if (node?.range) best = node;
+    } else break;
+  }
+  if (!best?.range) return undefined;
+  return lc.linePos(best.range[0]);
+}
+
+/** Validates YAML text. Never throws for bad input: every problem comes back, each with its place. */
+export function parseConfig(text: string): ConfigResult {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...(pos ? { line: pos.line, col: pos.col } : {}) };
+      }),
+    };
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = ConfigSchema.safeParse(data, { reportInput: true });
+  if (parsed.success) {
+    const dups = duplicateDeviceIds(data);
+    if (dups.length > 0) return { ok: false, problems: dups.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
+    return { ok: true, config: deepFreeze(parsed.data) };
+  }
+  const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...duplicateDeviceIds(data)];
+  return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
+}
+
+export function loadConfigFile(file: string): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { ok: false, problems: [{ path: '', message: `cannot read the file: ${(err as Error).message}` }] };
+  }
+  return parseConfig(text);
+}
+
+/** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */
+export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
+  return problems
+    .map((p) => {
+      const where = p.line ? `${file}:${p.line}:${p.col}` : file;
+      const detail = [p.expected && `expected ${p.expected}`, p.found && `found ${p.found}`].filter(Boolean).join(', ');
+      return `${where}: ${p.path || '(document)'}: ${p.message}${detail ? ` (${detail})` : ''}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Checked on the raw document rather than as a schema refinement, so it is reported together with
+ * every other problem (zod skips refinements once a field inside has failed).
+ */
+function duplicateDeviceIds(data: unknown): ConfigProblem[] {
+  const devices = (data as { devices?: unknown } | null)?.devices;
+  if (!Array.isArray(devices)) return [];
+  const seen = new Map<unknown, number>();
+  const out: ConfigProblem[] = [];
+  devices.forEach((d: unknown, i) => {
+    const id = (d as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    else out.push({ path: `devices[${i}].id`, message: 'duplicate device id', expected: 'an id no other device has', found: `"${id}", also at devices[${first}].id` });
+  });
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

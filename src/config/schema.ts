@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { serialModelNames } from '../drivers/registry.js';
+import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
+
+/**
+ * The one source of truth for the configuration: types, defaults, validation and the JSON Schema
+ * for editors (config/anju.schema.json, generated at build). Every object is strict: an unknown
+ * key is an error, because a misspelt threshold silently left at its default can cost a life.
+ * Documented key by key in config/anju.example.yaml.
+ */
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const idString = (what: string) =>
+  z.string().regex(ID_PATTERN, `${what}: 1-64 characters of A-Z a-z 0-9 _ - (it is used in MQTT topics)`);
+
+const seconds = (def: number, what: string) => z.number().positive().default(def).describe(`${what}, seconds`);
+
+const SerialSchema = z.strictObject({
+  path: z.string().min(1).describe('Serial port path; prefer /dev/serial/by-id/... so it survives re-plugging'),
+  baudRate: z.number().int().positive().optional().describe("Line speed; default: the model's profile (115200 for the MR60BHA1)"),
+});
+
+const DeviceSchema = z.strictObject({
+  id: idString('device id').describe('Stable device id, used in events and topics'),
+  model: z.enum(serialModelNames).describe('Device model: a folder under devices/'),
+  room: z.string().min(1).describe('Room the device is in, e.g. bedroom'),
+  name: z.string().optional().describe('Human-friendly name'),
+  serial: SerialSchema,
+});
+
+const TlsSchema = z.strictObject({
+  ca: z.string().optional().describe('CA certificate file (PEM) that signed the broker certificate'),
+  cert: z.string().optional().describe('Client certificate file (PEM) for mutual TLS'),
+  key: z.string().optional().describe('Client private key file (PEM) for mutual TLS'),
+  reject_unauthorized: z.boolean().default(true).describe('Verify the broker certificate; never turn off in the field'),
+});
+
+const UplinkSchema = z.strictObject({
+  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an MQTT URL such as mqtts://broker.example:8883').describe('Broker URL'),
+  client_id: z.string().min(1).optional().describe('MQTT client id; default anju-<hub.id>'),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  tls: TlsSchema.prefault({}),
+  keepalive_s: seconds(30, 'MQTT keepalive'),
+  connect_timeout_s: seconds(10, 'Give up one connection attempt after'),
+  reconnect_s: seconds(5, 'Wait between reconnection attempts'),
+  retry_s: seconds(10, 'Resend an event the broker refused after'),
+  inflight_window: z.number().int().min(1).max(1000).default(16).describe('Events published and not yet acknowledged at most'),
+});
+
+const StoreSchema = z.strictObject({
+  readings_flush_ms: z.number().int().min(10).default(1000).describe('Readings are committed in batches at most this often (spares SD cards); events are committed at once'),
+  readings_retention_h: z.number().positive().default(72).describe('Readings older than this are deleted'),
+});
+
+const BreathingRateSchema = z.strictObject({
+  enabled: z.boolean().default(br.enabled),
+  low_per_min: z.number().min(0).default(br.low_per_min).describe('At or below this rate is out of band (NEWS2: 8)'),
+  high_per_min: z.number().positive().default(br.high_per_min).describe('At or above this rate is out of band (NEWS2: 25)'),
+  sustain_s: seconds(br.sustain_s, 'Out of band this long raises the alarm'),
+  clear_after_s: z.number().min(0).default(br.clear_after_s).describe('Back in band this long clears the alarm, seconds'),
+  max_gap_s: seconds(br.max_gap_s, 'Readings further apart than this restart the sustain timer'),
+  severity: z.enum(['critical', 'warning', 'info']).default(br.severity),
+}).refine((s) => s.low_per_min < s.high_per_min, { message: 'low_per_min must be below high_per_min', path: ['low_per_min'] });
+
+const DetectorsSchema = z.strictObject({
+  breathing_rate: BreathingRateSchema.prefault({}),
+});
+
+export const ConfigSchema = z.strictObject({
+    hub: z.strictObject({
+      id: idString('hub id').describe('Hub id, unique in the district; the MQTT topic prefix is anju/v1/<id>/'),
+      name: z.string().optional().describe('Human-friendly name, e.g. the address'),
+    }),
+    state_dir: z.string().min(1).default('/var/lib/anju').describe('Where the database lives (relative paths: from the working directory)'),
+    log: z.strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    }).prefault({}),
+    uplink: UplinkSchema,
+    store: StoreSchema.prefault({}),
+    devices: z.array(DeviceSchema).default([]),
+    detectors: DetectorsSchema.prefault({}),
+  });
+
+export type Config = z.output<typeof ConfigSchema>;
+export type DeviceConfig = Config['devices'][number];
+
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ConfigSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }),
+    $id: 'https://anju.example/schemas/anju-config.json',
+    title: 'Anju gateway configuration (anjud)',
+  };
+}

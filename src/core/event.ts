@@ -1,0 +1,26 @@
+/**
+ * Events are what the hub reports upstream. Detectors produce drafts; the store gives each
+ * draft its `id`, `seq` and `ts` when it commits it, and only then is the event "raised".
+ * The wire shape is documented in docs/mqtt-contract.md (contract version 1).
+ */
+export type Severity = 'critical' | 'warning' | 'info';
+export type EventState = 'raised' | 'cleared' | 'info';
+
+export interface EventDraft {
+  /** Dotted type, e.g. `alarm.breathing_rate`. */
+  readonly type: string;
+  readonly severity: Severity;
+  /** Device id the event is about, or null for hub-level events. */
+  readonly device: string | null;
+  readonly state: EventState;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface StoredEvent extends EventDraft {
+  /** Unique, stable across retries and restarts: the cloud's dedup key. */
+  readonly id: string;
+  /** Per-hub sequence number: strictly increasing, also across restarts. */
+  readonly seq: number;
+  /** When the event was committed, ms since the Unix epoch. */
+  readonly ts: number;
+}
