@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * anjud: the Anju gateway daemon.
+ *   anjud --config /etc/anju/anju.yaml   run
+ *   anjud --check-config FILE            validate a config file and exit (0 valid, 78 invalid)
+ * Exit codes: 0 clean stop, 1 fatal error at start-up or run time, 78 invalid config (EX_CONFIG).
+ */
+import { Command } from 'commander';
+import { systemClock } from '../core/clock.js';
+import { formatProblems, loadConfigFile } from '../config/load.js';
+import { openSystemPort } from '../transports/serial/serial-transport.js';
+import { createDaemon } from './daemon.js';
+import { createLogger } from './logger.js';
+import { installSignalHandlers } from './signals.js';
+import { VERSION } from './version.js';
+
+export const EXIT_CONFIG = 78;
+
+const program = new Command()
+  .name('anjud')
+  .description('Anju gateway daemon: sensors -> detectors -> SQLite outbox -> MQTT')
+  .version(VERSION)
+  .option('-c, --config <file>', 'config file (YAML)', process.env.ANJU_CONFIG ?? '/etc/anju/anju.yaml')
+  .option('--check-config <file>', 'validate the config file, print every problem, and exit')
+  .showHelpAfterError();
+
+program.parse();
+const opts = program.opts<{ config: string; checkConfig?: string }>();
+
+if (opts.checkConfig !== undefined) {
+  const r = loadConfigFile(opts.checkConfig);
+  if (r.ok) {
+    process.stdout.write(`${opts.checkConfig}: OK (hub ${r.config.hub.id}, ${r.config.devices.length} device(s))\n`);
+    process.exit(0);
+  }
+  process.stderr.write(`${formatProblems(opts.checkConfig, r.problems)}\n${r.problems.length} problem(s); nothing was started.\n`);
+  process.exit(EXIT_CONFIG);
+}
+
+const loaded = loadConfigFile(opts.config);
+if (!loaded.ok) {
+  // Never start half-configured: every problem is printed and we exit before touching anything.
+  process.stderr.write(`${formatProblems(opts.config, loaded.problems)}\n${loaded.problems.length} problem(s) in the config; anjud did not start.\n`);
+  process.exit(EXIT_CONFIG);
+}
+const config = loaded.config;
+const log = createLogger(config.log.level);
+const daemon = createDaemon({ config, log, clock: systemClock, version: VERSION, openPort: openSystemPort });
+
+installSignalHandlers({ log, stop: () => daemon.stop() });
+try {
+  daemon.start();
+} catch (err) {
+  log.fatal({ err }, 'anjud could not start');
+  log.flush();
+  process.exit(1);
+}

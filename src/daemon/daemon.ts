@@ -1,0 +1,116 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { StoredEvent } from '../core/event.js';
+import type { Config } from '../config/schema.js';
+import { serialModels } from '../drivers/registry.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { createOutbox, type Outbox } from '../store/outbox.js';
+import { createReadingStore, type ReadingStore } from '../store/readings.js';
+import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
+import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
+import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
+
+export interface DaemonDeps {
+  config: Readonly<Config>;
+  log: Logger;
+  clock: Clock;
+  version: string;
+  /** How serial ports are opened: the real one, or the demo's simulated home. */
+  openPort: OpenPort;
+}
+
+export interface DaemonStatus {
+  hub: string;
+  version: string;
+  uplink: UplinkStatus;
+  outbox: { depth: number; oldestPendingTs: number | null; lastSeq: number };
+  devices: Array<{ id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ingest: DeviceIngestStats | undefined }>;
+}
+
+export interface Daemon {
+  start(): void;
+  stop(): Promise<void>;
+  status(): DaemonStatus;
+}
+
+/**
+ * Composition root: constructs everything, starts in dependency order (store, uplink, devices)
+ * and stops in reverse. One failing device never stops the others; a store that cannot open
+ * throws, and the entry point exits non-zero so systemd restarts us.
+ */
+export function createDaemon(deps: DaemonDeps): Daemon {
+  const { config, log, clock } = deps;
+  let db: Db | null = null;
+  let outbox: Outbox | null = null;
+  let readings: ReadingStore | null = null;
+  let uplink: Uplink | null = null;
+  let ingest: Ingest | null = null;
+  const transports = new Map<string, SerialTransport>();
+  const timers: NodeJS.Timeout[] = [];
+
+  const onEvent = (e: StoredEvent): void => {
+    const line = { event: { id: e.id, seq: e.seq, type: e.type, state: e.state, device: e.device, data: e.data } };
+    if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
+    else log.info(line, `${e.type} ${e.state}`);
+    uplink?.kick();
+  };
+
+  const flushReadings = (): void => {
+    try {
+      readings?.flush();
+    } catch (err) {
+      log.error({ err }, 'cannot commit readings; will retry');
+    }
+  };
+
+  return {
+    start() {
+      db = openDatabase(config.state_dir);
+      outbox = createOutbox(db, clock);
+      readings = createReadingStore(db, clock);
+      log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
+      uplink = createMqttUplink({ hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version });
+      ingest = createIngest({ clock, readings, outbox, detectors: config.detectors, onEvent });
+
+      timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+      const retentionMs = config.store.readings_retention_h * 3600_000;
+      timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
+
+      uplink.start();
+      for (const d of config.devices) {
+        const model = serialModels[d.model];
+        const feed = ingest.addDevice(d.id, model.createDriver());
+        const t = createSerialTransport({
+          path: d.serial.path,
+          baudRate: d.serial.baudRate ?? model.defaultBaudRate,
+          openPort: deps.openPort,
+          onData: feed,
+          log: log.child({ device: d.id }),
+        });
+        transports.set(d.id, t);
+        t.start();
+      }
+      log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version }, 'anjud started');
+    },
+
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await Promise.all([...transports.values()].map((t) => t.stop()));
+      flushReadings();
+      await uplink?.stop();
+      db?.close();
+      db = null;
+      log.info('anjud stopped');
+    },
+
+    status() {
+      return {
+        hub: config.hub.id,
+        version: deps.version,
+        uplink: uplink?.status() ?? { connected: false, inFlight: 0, delivered: 0, publishErrors: 0, lastAckTs: null },
+        outbox: { depth: outbox?.depth() ?? 0, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
+        devices: config.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null, ingest: ingest?.stats(d.id) })),
+      };
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { AnjuError, ErrorCodes } from '../core/errors.js';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'anju.db';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append only: a released migration is never edited, so upgrades in the field are repeatable.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  -- Every event the hub raised. seq is AUTOINCREMENT so a number is never reused, even after rows
+  -- are deleted: the cloud detects loss by gaps in seq. delivered_ts is set once the broker
+  -- acknowledged the publish; rows with delivered_ts NULL are the outbox.
+  CREATE TABLE events (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT    NOT NULL UNIQUE,
+    ts           INTEGER NOT NULL,
+    type         TEXT    NOT NULL,
+    severity     TEXT    NOT NULL,
+    device       TEXT,
+    state        TEXT    NOT NULL,
+    data         TEXT    NOT NULL,
+    delivered_ts INTEGER
+  );
+  CREATE INDEX events_outbox ON events(seq) WHERE delivered_ts IS NULL;
+
+  -- Raw readings, committed in batches; pruned by age.
+  CREATE TABLE readings (
+    ts     INTEGER NOT NULL,
+    device TEXT    NOT NULL,
+    metric TEXT    NOT NULL,
+    value
+  );
+  `,
+];
+
+/**
+ * Opens (creating if needed) the hub database under `stateDir`.
+ * WAL with synchronous=FULL: a committed transaction survives a power cut, which is what
+ * "an alarm counts as raised only once committed" needs; readings are batched to keep SD-card
+ * writes down.
+ */
+export function openDatabase(stateDir: string): Db {
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    const db = new Database(join(stateDir, DB_FILE));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (err) {
+    throw new AnjuError(ErrorCodes.STORE_OPEN, `cannot open the database in ${stateDir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

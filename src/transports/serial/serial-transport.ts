@@ -1,0 +1,124 @@
+import { SerialPort } from 'serialport';
+import type { Logger } from 'pino';
+import { ErrorCodes } from '../../core/errors.js';
+
+/** The part of serialport's stream API we use; SerialPort and SerialPortMock both provide it. */
+export interface PortLike {
+  readonly isOpen: boolean;
+  open(cb: (err: Error | null) => void): void;
+  close(cb?: (err: Error | null) => void): void;
+  on(event: 'data', fn: (chunk: Buffer) => void): this;
+  on(event: 'close', fn: (err?: Error & { disconnected?: boolean }) => void): this;
+  on(event: 'error', fn: (err: Error) => void): this;
+  removeAllListeners(): this;
+}
+
+export type OpenPort = (opts: { path: string; baudRate: number }) => PortLike;
+
+/** Real hardware (and socat ptys): exclusive open, so two daemons never share a radar. */
+export const openSystemPort: OpenPort = ({ path, baudRate }) => new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+
+export interface SerialStats {
+  path: string;
+  open: boolean;
+  bytes: number;
+  opens: number;
+  reconnects: number;
+  lastError: string | null;
+}
+
+export interface SerialTransport {
+  start(): void;
+  stop(): Promise<void>;
+  stats(): Readonly<SerialStats>;
+}
+
+export interface SerialTransportOptions {
+  path: string;
+  baudRate: number;
+  openPort: OpenPort;
+  onData: (chunk: Buffer) => void;
+  log: Logger;
+  /** Wait between attempts to (re)open the port. */
+  reopenMs?: number;
+}
+
+/**
+ * Keeps one serial port open: opens it, and when it fails or goes away (adapter unplugged, pty
+ * closed) tries again every `reopenMs` until it is back. Never throws into the daemon: a missing
+ * port is a status ("not open", last error), logged once per outage.
+ */
+export function createSerialTransport(o: SerialTransportOptions): SerialTransport {
+  const reopenMs = o.reopenMs ?? 1000;
+  const st: SerialStats = { path: o.path, open: false, bytes: 0, opens: 0, reconnects: 0, lastError: null };
+  let port: PortLike | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let outageLogged = false;
+
+  const schedule = (): void => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => { timer = null; attempt(); }, reopenMs);
+  };
+
+  const lost = (why: string): void => {
+    if (!st.open && port === null) return;
+    st.open = false;
+    st.lastError = why;
+    const p = port;
+    port = null;
+    p?.removeAllListeners();
+    if (p?.isOpen) p.close(() => undefined);
+    if (!stopped) {
+      o.log.warn({ code: ErrorCodes.SERIAL_LOST, path: o.path, err: why }, 'serial port lost; reopening');
+      outageLogged = true;
+      schedule();
+    }
+  };
+
+  function attempt(): void {
+    if (stopped) return;
+    const p = o.openPort({ path: o.path, baudRate: o.baudRate });
+    port = p;
+    p.on('error', (err) => lost(err.message));
+    p.on('close', (err) => lost(err?.message ?? 'closed'));
+    p.on('data', (chunk) => {
+      st.bytes += chunk.length;
+      o.onData(chunk);
+    });
+    p.open((err) => {
+      if (stopped) { if (p.isOpen) p.close(); return; }
+      if (err) {
+        st.lastError = err.message;
+        p.removeAllListeners();
+        port = null;
+        if (!outageLogged) o.log.warn({ code: ErrorCodes.SERIAL_OPEN, path: o.path, err: err.message }, 'cannot open serial port; retrying');
+        outageLogged = true;
+        schedule();
+        return;
+      }
+      if (st.opens > 0) st.reconnects++;
+      st.opens++;
+      st.open = true;
+      st.lastError = null;
+      outageLogged = false;
+      o.log.info({ path: o.path, baudRate: o.baudRate, reconnects: st.reconnects }, 'serial port open');
+    });
+  }
+
+  return {
+    start: attempt,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const p = port;
+      port = null;
+      st.open = false;
+      if (!p) return;
+      p.removeAllListeners();
+      p.on('error', () => undefined);
+      if (p.isOpen) await new Promise<void>((resolve) => p.close(() => resolve()));
+    },
+    stats: () => st,
+  };
+}
