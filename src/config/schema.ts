@@ -37,6 +37,7 @@ const TlsSchema = z.strictObject({
 
 const UplinkSchema = z.strictObject({
   url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an MQTT URL such as mqtts://broker.example:8883').describe('Broker URL'),
+  protocol_version: z.union([z.literal(5), z.literal(4)]).default(5).describe('MQTT 5, or 4 (3.1.1) only for brokers without MQTT 5 such as the demo\'s embedded broker'),
   client_id: z.string().min(1).optional().describe('MQTT client id; default anju-<hub.id>'),
   username: z.string().optional(),
   password: z.string().optional(),

@@ -5,11 +5,14 @@ import pretty from 'pino-pretty';
  * JSON lines to stdout for journald; human-readable (pino-pretty, synchronous) when stdout is a
  * terminal, so a technician on SSH can read it. `ANJU_LOG_FORMAT=json|pretty` overrides.
  */
-export function createLogger(level: LevelWithSilent = 'info', stream: NodeJS.WritableStream = process.stdout): Logger {
-  const format = process.env.ANJU_LOG_FORMAT ?? ((stream as { isTTY?: boolean }).isTTY ? 'pretty' : 'json');
+export function createLogger(
+  level: LevelWithSilent = 'info',
+  stream: NodeJS.WritableStream = process.stdout,
+  format: string = process.env.ANJU_LOG_FORMAT ?? ((stream as { isTTY?: boolean }).isTTY ? 'pretty' : 'json'),
+): Logger {
   const opts = { level, base: { svc: 'anjud' } };
   if (format === 'pretty') {
-    return pino(opts, pretty({ colorize: (stream as { isTTY?: boolean }).isTTY === true, sync: true, destination: stream, ignore: 'pid,hostname,svc', translateTime: 'SYS:HH:MM:ss.l' }));
+    return pino(opts, pretty({ colorize: (stream as { isTTY?: boolean }).isTTY === true, sync: true, destination: stream, ignore: 'pid,hostname,svc', singleLine: true, translateTime: 'SYS:HH:MM:ss.l' }));
   }
   return pino(opts, stream);
 }

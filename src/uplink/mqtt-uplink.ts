@@ -104,7 +104,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   return {
     start() {
       const opts: IClientOptions = {
-        protocolVersion: 5,
+        protocolVersion: cfg.protocol_version,
         clientId: cfg.client_id ?? `anju-${hubId}`,
         clean: true, // the durable session is our outbox, not the broker's
         keepalive: cfg.keepalive_s,
@@ -124,7 +124,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         drain();
       });
       c.on('close', () => {
-        if (st.connected) log.warn({ pending: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
+        if (st.connected && !stopping) log.warn({ pending: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
         st.connected = false;
       });
       c.on('error', (err) => log.warn({ code: ErrorCodes.UPLINK_CONNECT, err: err.message }, 'uplink error'));
