@@ -1,0 +1,1 @@
+export const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, formatProblems, loadConfigFile } from '../../../src/config/load.js';
+import { configJsonSchema } from '../../../src/config/schema.js';
+
+const root = join(import.meta.dirname, '../../..');
+const MINIMAL = `hub: { id: h1 }
+uplink: { url: "mqtt://127.0.0.1:1883" }
+`;
+
+function problems(text: string) {
+  const r = parseConfig(text);
+  if (r.ok) throw new Error('expected the config to be rejected');
+  return r.problems;
+}
+
+describe('config validation', () => {
+  it('accepts a minimal config and fills every default', () => {
+    const r = parseConfig(MINIMAL);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.state_dir).toBe('/var/lib/anju');
+    expect(r.config.uplink.protocol_version).toBe(5);
+    expect(r.config.uplink.tls.reject_unauthorized).toBe(true);
+    expect(r.config.detectors.breathing_rate).toMatchObject({ low_per_min: 8, high_per_min: 25, sustain_s: 60, severity: 'critical' });
+    expect(Object.isFrozen(r.config.detectors.breathing_rate)).toBe(true);
+  });
+
+  it('rejects an unknown key, naming its path and the keys that exist', () => {
+    const [p, ...rest] = problems(`${MINIMAL}detectors:\n  breathing_rate:\n    sustian_s: 30\n`);
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ path: 'detectors.breathing_rate.sustian_s', message: 'unknown key', line: 5, col: 5 });
+    expect(p!.expected).toContain('sustain_s');
+  });
+
+  it('rejects a device without a serial path: devices[1].serial.path: required', () => {
+    const text = `${MINIMAL}devices:
+  - { id: a, model: seeed-mr60bha1, room: bedroom, serial: { path: /dev/ttyUSB0 } }
+  - id: b
+    model: seeed-mr60bha1
+    room: hall
+    serial: { baudRate: 115200 }
+`;
+    const ps = problems(text);
+    expect(ps).toHaveLength(1);
+    expect(formatProblems('anju.yaml', ps)).toBe('anju.yaml:8:5: devices[1].serial.path: required (expected string, found nothing)');
+  });
+
+  it('rejects a wrong type with what was expected and what was found', () => {
+    const [p] = problems(`hub: { id: h1 }\nuplink: { url: "mqtt://x:1", keepalive_s: "thirty" }\n`);
+    expect(p).toMatchObject({ path: 'uplink.keepalive_s', message: 'wrong type', expected: 'number', found: 'string "thirty"' });
+  });
+
+  it('reports every problem at once, not just the first', () => {
+    const ps = problems(`hub: { id: "bad id/with+topic" }\nuplink: { url: "http://x" }\ncolour: red\ndevices:\n  - { id: a, model: nope, room: r, serial: { path: /dev/x } }\n  - { id: a, model: seeed-mr60bha1, room: r, serial: { path: /dev/y } }\n`);
+    expect(ps.map((p) => p.path).sort()).toEqual(['colour', 'devices[0].model', 'devices[1].id', 'hub.id', 'uplink.url']);
+  });
+
+  it('rejects an inverted band and an empty or broken document', () => {
+    expect(problems(`${MINIMAL}detectors: { breathing_rate: { low_per_min: 30 } }\n`)[0]!.path).toBe('detectors.breathing_rate.low_per_min');
+    expect(problems('').map((p) => p.path).sort()).toEqual(['hub', 'uplink']);
+    expect(problems('hub: [unclosed\n')[0]!.message).toMatch(/^YAML syntax/);
+  });
+
+  it('reports an unreadable file as a problem, not a crash', () => {
+    const r = loadConfigFile('/nonexistent/anju.yaml');
+    expect(r.ok).toBe(false);
+  });
+
+  it('the example and demo configs are valid', () => {
+    for (const f of ['config/anju.example.yaml', 'config/demo.yaml']) {
+      const r = loadConfigFile(join(root, f));
+      expect(r.ok ? 'ok' : formatProblems(f, r.problems)).toBe('ok');
+    }
+  });
+
+  it('the example config documents every key of the schema', () => {
+    const example = readFileSync(join(root, 'config/anju.example.yaml'), 'utf8');
+    const keys = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as { properties?: Record<string, unknown>; items?: unknown; anyOf?: unknown[]; allOf?: unknown[] };
+      for (const [k, v] of Object.entries(n.properties ?? {})) { keys.add(k); walk(v); }
+      walk(n.items);
+      n.anyOf?.forEach(walk);
+      n.allOf?.forEach(walk);
+    };
+    walk(configJsonSchema());
+    expect(keys.size).toBeGreaterThan(20);
+    const missing = [...keys].filter((k) => !new RegExp(`^\\s*(- )?${k}:`, 'm').test(example));
+    expect(missing).toEqual([]);
+  });
+
+  it('config/anju.schema.json is the schema generated from src/config/schema.ts', () => {
+    const onDisk = JSON.parse(readFileSync(join(root, 'config/anju.schema.json'), 'utf8')) as unknown;
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../../src/core/clock.js';
+import type { EventDraft } from '../../../src/core/event.js';
+import { DB_FILE, openDatabase } from '../../../src/store/database.js';
+import { createOutbox } from '../../../src/store/outbox.js';
+import { createReadingStore } from '../../../src/store/readings.js';
+
+const draft = (n: number): EventDraft => ({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: n % 2 ? 'raised' : 'cleared', data: { n } });
+
+describe('SQLite outbox (real files)', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'anju-outbox-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is WAL with synchronous=FULL', () => {
+    const db = openDatabase(dir);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    db.close();
+  });
+
+  it('assigns a unique id and a seq that only grows, also across reopen and after delivery', () => {
+    const clock = createManualClock(1000);
+    let db = openDatabase(dir);
+    let ob = createOutbox(db, clock);
+    const a = [ob.append(draft(1)), ob.append(draft(2))];
+    for (const e of a) ob.markDelivered(e.seq);
+    db.exec('DELETE FROM events'); // even if rows are purged, numbers are never reused
+    db.close();
+    db = openDatabase(dir);
+    ob = createOutbox(db, clock);
+    const b = ob.append(draft(3));
+    expect(a.map((e) => e.seq)).toEqual([1, 2]);
+    expect(b.seq).toBe(3);
+    expect(ob.lastSeq()).toBe(3);
+    expect(new Set([...a, b].map((e) => e.id)).size).toBe(3);
+    db.close();
+  });
+
+  it('an appended event is visible to another connection at once (committed, not buffered)', () => {
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, createManualClock(5));
+    const e = ob.append(draft(1));
+    const other = new Database(join(dir, DB_FILE), { readonly: true });
+    expect(other.prepare('SELECT id, seq, data FROM events').all()).toEqual([{ id: e.id, seq: 1, data: '{"n":1}' }]);
+    other.close();
+    db.close();
+  });
+
+  it('drains oldest first, after a cursor, and forgets only what was delivered', () => {
+    const clock = createManualClock(0);
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, clock);
+    for (let i = 1; i <= 5; i++) { clock.advance(10); ob.append(draft(i)); }
+    expect(ob.pending(0, 3).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(ob.pending(3, 10).map((e) => e.seq)).toEqual([4, 5]);
+    ob.markDelivered(2);
+    ob.markDelivered(2);
+    expect(ob.depth()).toBe(4);
+    expect(ob.pending(0, 10).map((e) => e.seq)).toEqual([1, 3, 4, 5]);
+    expect(ob.oldestPendingTs()).toBe(10);
+    expect(ob.pending(0, 1)[0]).toMatchObject({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: 'raised', data: { n: 1 }, ts: 10 });
+    db.close();
+  });
+});
+
+describe('reading store', () => {
+  it('commits in batches and prunes by age', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anju-readings-'));
+    const clock = createManualClock(0);
+    const db = openDatabase(dir);
+    const rs = createReadingStore(db, clock);
+    const count = () => (db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+    for (let t = 0; t < 10; t++) rs.add({ device: 'r', ts: t * 1000, metric: 'presence', value: t % 2 === 0 });
+    expect(count()).toBe(0);
+    expect(rs.flush()).toBe(10);
+    expect(count()).toBe(10);
+    clock.set(9500);
+    expect(rs.prune(4000)).toBe(6); // keeps ts >= 5500
+    expect(count()).toBe(4);
+    clock.set(1e9);
+    expect(rs.prune(1)).toBe(4);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
