@@ -72,7 +72,8 @@ describe('MR60BHA1 framer', () => {
       else if (roll < 0.8) parts.push(hex('53 59'), randomBytes(rand, Math.floor(rand() * 6))); // false headers
       else if (roll < 0.9) {
         const f = encodeFrame(0x85, 0x02, [60 + Math.floor(rand() * 40)]);
-        f[Math.floor(rand() * f.length)] ^= 1 + Math.floor(rand() * 255); // corrupted
+        const at = Math.floor(rand() * f.length);
+        f.writeUInt8(f.readUInt8(at) ^ (1 + Math.floor(rand() * 255)), at); // corrupted
         parts.push(f);
       } else {
         const f = encodeFrame(0x84, 0x02, [1]);

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * anjuctl: the technician's CLI. Commands that need no daemon (config validation) work offline;
+ * commands that talk to a running anjud over its control socket come with the field-operations work.
+ * Exit codes: 0 ok, 1 error, 2 usage, 78 invalid config.
+ */
+import { Command } from 'commander';
+import { formatProblems, loadConfigFile } from '../config/load.js';
+import { VERSION } from '../daemon/version.js';
+
+const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+const config = program.command('config').description('work with config files');
+config
+  .command('validate')
+  .argument('<file>', 'config file (YAML)')
+  .option('--json', 'print the result as JSON')
+  .description('check a config file; prints every problem with file:line:col and key path')
+  .action((file: string, opts: { json?: boolean }) => {
+    const r = loadConfigFile(file);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, file } : { ok: false, file, problems: r.problems })}\n`);
+    } else if (r.ok) {
+      process.stdout.write(`${file}: OK (hub ${r.config.hub.id}, ${r.config.devices.length} device(s))\n`);
+    } else {
+      process.stderr.write(`${formatProblems(file, r.problems)}\n${r.problems.length} problem(s)\n`);
+    }
+    process.exit(r.ok ? 0 : 78);
+  });
+
+program.parse();

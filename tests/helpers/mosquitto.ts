@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canConnect, freePort, requireBinary } from './peers.js';
+import { waitFor } from './wait.js';
+
+/** A real Mosquitto on 127.0.0.1, no persistence (so an outage really loses the broker's state). */
+export interface Mosquitto {
+  readonly port: number;
+  readonly url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createMosquitto(port?: number): Promise<Mosquitto> {
+  const bin = requireBinary('mosquitto', 'mosquitto');
+  const p = port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'anju-mosq-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  let proc: ChildProcess | null = null;
+  let stderr = '';
+  return {
+    port: p,
+    url: `mqtt://127.0.0.1:${p}`,
+    async start() {
+      stderr = '';
+      const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      proc = child;
+      child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+      await waitFor(`mosquitto listening on ${p}`, async () => child.exitCode === null && (await canConnect(p)), 10_000, () => stderr);
+    },
+    async stop() {
+      const child = proc;
+      proc = null;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function startMosquitto(): Promise<Mosquitto> {
+  const m = await createMosquitto();
+  await m.start();
+  return m;
+}

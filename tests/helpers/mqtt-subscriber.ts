@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { connect, type MqttClient } from 'mqtt';
+import { requireBinary } from './peers.js';
+import { waitFor } from './wait.js';
+
+export interface Message { topic: string; body: Record<string, unknown>; retain?: boolean }
+
+export interface Subscriber {
+  readonly messages: Message[];
+  waitFor(what: string, match: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
+  close(): Promise<void>;
+}
+
+const parse = (s: string): Record<string, unknown> => {
+  try { return JSON.parse(s) as Record<string, unknown>; } catch { return { raw: s }; }
+};
+
+function subscriber(messages: Message[], close: () => Promise<void>): Subscriber {
+  return {
+    messages,
+    waitFor: (what, match, timeoutMs = 20_000) =>
+      waitFor(what, () => messages.find(match), timeoutMs, () => `received:\n${messages.map((m) => `${m.topic} ${JSON.stringify(m.body)}`).join('\n')}`),
+    close,
+  };
+}
+
+/** The acceptance criterion's own tool: mosquitto_sub (MQTT v5, QoS 1), one `topic payload` line per message. */
+export async function mosquittoSub(port: number, topic: string): Promise<Subscriber> {
+  const bin = requireBinary('mosquitto_sub', 'mosquitto-clients');
+  const proc = spawn(bin, ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv5', '-q', '1', '-v', '-t', topic], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const messages: Message[] = [];
+  let buf = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      const sp = line.indexOf(' ');
+      messages.push({ topic: line.slice(0, sp), body: parse(line.slice(sp + 1)) });
+    }
+  });
+  proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  // mosquitto_sub prints nothing on subscribe; give it a moment and make sure it is still running.
+  await new Promise((r) => setTimeout(r, 300));
+  if (proc.exitCode !== null) throw new Error(`mosquitto_sub exited: ${err}`);
+  return subscriber(messages, async () => { proc.kill('SIGTERM'); });
+}
+
+/** An mqtt.js (MQTT v5) subscriber: sees retain flags, for status checks. */
+export async function mqttSub(url: string, topic: string): Promise<Subscriber> {
+  const client: MqttClient = connect(url, { protocolVersion: 5, reconnectPeriod: 200 });
+  const messages: Message[] = [];
+  client.on('message', (t, payload, packet) => messages.push({ topic: t, body: parse(payload.toString()), retain: packet.retain }));
+  await waitFor('test subscriber connected', () => client.connected, 10_000);
+  await client.subscribeAsync(topic, { qos: 1 });
+  return subscriber(messages, () => client.endAsync(true));
+}

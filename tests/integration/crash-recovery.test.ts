@@ -1,0 +1,78 @@
+/**
+ * Acceptance, foundation issue: kill -9 of anjud while the broker is down, then a restart with the
+ * broker up: every event raised before the kill arrives, with its original id; seq keeps growing
+ * across the restart and no event id changes or is lost.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnDaemon, testConfig, type DaemonProcess, type LogLine } from '../helpers/daemon-process.js';
+import { createMosquitto } from '../helpers/mosquitto.js';
+import { mqttSub } from '../helpers/mqtt-subscriber.js';
+import { createPtyPair } from '../helpers/pty.js';
+import { sleep } from '../helpers/wait.js';
+import { breath, presence } from './frames.js';
+
+interface LoggedEvent { id: string; seq: number; state: string }
+const loggedEvents = (d: DaemonProcess): LoggedEvent[] =>
+  d.logs.filter((l): l is LogLine & { event: LoggedEvent } => typeof l.event === 'object' && l.event !== null).map((l) => l.event);
+
+describe('no event is lost across kill -9 during a broker outage', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anju-crash-'));
+  const cleanup: Array<() => unknown> = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers every committed event after the restart, ids unchanged, seq continuing', async () => {
+    const broker = await createMosquitto(); // created, not started: the broker is down
+    cleanup.push(() => broker.stop());
+    const pty = await createPtyPair(dir);
+    cleanup.push(() => pty.unplug());
+    const cfg = join(dir, 'anju.yaml');
+    writeFileSync(cfg, testConfig({ hubId: 'hub-crash', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'radar', path: pty.devicePath }], sustainS: 2, clearAfterS: 1 }));
+
+    const first = spawnDaemon(['--config', cfg]);
+    cleanup.push(() => first.proc.kill('SIGKILL'));
+    await first.waitForLog('serial port open', (l) => l.msg === 'serial port open');
+
+    // Three events while the broker is down: raised, cleared, raised again.
+    pty.write(presence(true));
+    const episode = async (rate: number, seconds: number) => {
+      for (let i = 0; i < seconds; i++) { pty.write(breath(rate)); await sleep(500); }
+    };
+    await episode(30, 6);
+    await episode(16, 4);
+    await episode(4, 6);
+    await first.waitForLog('third event committed', () => loggedEvents(first).length >= 3);
+    const before = loggedEvents(first);
+    expect(before.map((e) => [e.seq, e.state])).toEqual([[1, 'raised'], [2, 'cleared'], [3, 'raised']]);
+
+    first.proc.kill('SIGKILL');
+    const killed = await first.exited;
+    expect(killed.signal).toBe('SIGKILL');
+
+    await broker.start();
+    const sub = await mqttSub(broker.url, 'anju/v1/hub-crash/events');
+    cleanup.push(() => sub.close());
+    const second = spawnDaemon(['--config', cfg]);
+    cleanup.push(() => second.proc.kill('SIGKILL'));
+    await second.waitForLog('store reopened with 3 pending', (l) => l.msg === 'store open' && l.pending === 3 && l.lastSeq === 3);
+    await sub.waitFor('all three events', () => new Set(sub.messages.map((m) => m.body.id)).size >= 3);
+
+    const delivered = new Map(sub.messages.map((m) => [m.body.id as string, m.body]));
+    for (const e of before) expect(delivered.get(e.id), `event seq ${e.seq} id ${e.id}`).toMatchObject({ seq: e.seq, state: e.state });
+    expect(sub.messages.map((m) => m.body.seq)).toEqual([1, 2, 3]);
+
+    // After the restart, a new event continues the sequence with a new id.
+    await episode(30, 6);
+    const next = await sub.waitFor('seq 4 after restart', (m) => m.body.seq === 4);
+    expect(next.body.state).toBe('raised');
+    expect(before.map((e) => e.id)).not.toContain(next.body.id);
+
+    second.proc.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+  });
+});
