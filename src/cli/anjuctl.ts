@@ -5,7 +5,8 @@
  * Exit codes: 0 ok, 1 error, 2 usage, 78 invalid config.
  */
 import { Command } from 'commander';
-import { formatProblems, loadConfigFile } from '../config/load.js';
+import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
+import { loadConfigFile } from '../config/load.js';
 import { VERSION } from '../daemon/version.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
@@ -18,15 +19,15 @@ config
   .option('--json', 'print the result as JSON')
   .description('check a config file; prints every problem with file:line:col and key path')
   .action((file: string, opts: { json?: boolean }) => {
-    const r = loadConfigFile(file);
     if (opts.json) {
+      const r = loadConfigFile(file);
       process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, file } : { ok: false, file, problems: r.problems })}\n`);
-    } else if (r.ok) {
-      process.stdout.write(`${file}: OK (hub ${r.config.hub.id}, ${r.config.devices.length} device(s))\n`);
-    } else {
-      process.stderr.write(`${formatProblems(file, r.problems)}\n${r.problems.length} problem(s)\n`);
+      process.exit(r.ok ? 0 : EXIT_CONFIG);
     }
-    process.exit(r.ok ? 0 : 78);
+    const r = checkConfigFile(file);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exit(r.exitCode);
   });
 
 program.parse();

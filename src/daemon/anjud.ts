@@ -7,14 +7,13 @@
  */
 import { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
+import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
 import { openSystemPort } from '../transports/serial/serial-transport.js';
 import { createDaemon } from './daemon.js';
 import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
 import { VERSION } from './version.js';
-
-export const EXIT_CONFIG = 78;
 
 const program = new Command()
   .name('anjud')
@@ -28,13 +27,10 @@ program.parse();
 const opts = program.opts<{ config: string; checkConfig?: string }>();
 
 if (opts.checkConfig !== undefined) {
-  const r = loadConfigFile(opts.checkConfig);
-  if (r.ok) {
-    process.stdout.write(`${opts.checkConfig}: OK (hub ${r.config.hub.id}, ${r.config.devices.length} device(s))\n`);
-    process.exit(0);
-  }
-  process.stderr.write(`${formatProblems(opts.checkConfig, r.problems)}\n${r.problems.length} problem(s); nothing was started.\n`);
-  process.exit(EXIT_CONFIG);
+  const r = checkConfigFile(opts.checkConfig);
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  process.exit(r.exitCode);
 }
 
 const loaded = loadConfigFile(opts.config);

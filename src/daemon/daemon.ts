@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { ErrorCodes } from '../core/errors.js';
 import type { StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { createDetectorStateStore } from '../store/detector-state.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
 import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
@@ -58,8 +60,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const flushReadings = (): void => {
     try {
       readings?.flush();
+      ingest?.snapshot();
     } catch (err) {
-      log.error({ err }, 'cannot commit readings; will retry');
+      log.error({ err }, 'cannot commit readings or detector state; will retry');
     }
   };
 
@@ -70,7 +73,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       readings = createReadingStore(db, clock);
       log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
       uplink = createMqttUplink({ hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version });
-      ingest = createIngest({ clock, readings, outbox, detectors: config.detectors, onEvent });
+      ingest = createIngest({
+        clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,
+        onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
+      });
 
       timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
       const retentionMs = config.store.readings_retention_h * 3600_000;

@@ -1,16 +1,19 @@
 import type { Clock } from '../core/clock.js';
-import type { StoredEvent } from '../core/event.js';
+import type { EventDraft, StoredEvent } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import type { Config } from '../config/schema.js';
 import { breathingRateDetector } from '../detectors/breathing-rate.js';
 import type { Detector } from '../detectors/types.js';
 import type { StreamDriver, DriverStats } from '../drivers/types.js';
+import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-state.js';
 import type { Outbox } from '../store/outbox.js';
 import type { ReadingStore } from '../store/readings.js';
 
 /**
  * The hot path, as direct calls: bytes -> driver -> readings -> detectors -> committed events.
- * An event is handed to `onEvent` (log, uplink) only after the outbox committed it.
+ * An event is handed to `onEvent` (log, uplink) only after the outbox committed it. Detector state
+ * is snapshotted right after each event and on `snapshot()` (called with every readings flush),
+ * and restored when a device is added, so a restart neither forgets an open alarm nor resets a timer.
  */
 export interface DeviceIngestStats {
   readings: number;
@@ -23,45 +26,91 @@ export interface Ingest {
   /** Registers a device; returns the function its transport calls with each chunk of bytes. */
   addDevice(deviceId: string, driver: StreamDriver): (chunk: Uint8Array) => void;
   stats(deviceId: string): DeviceIngestStats | undefined;
+  /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
+  snapshot(): void;
 }
 
 export interface IngestDeps {
   clock: Clock;
   readings: ReadingStore;
   outbox: Outbox;
+  /** Where detector state is kept across restarts; without it detectors start afresh. */
+  states?: DetectorStateStore;
   detectors: Config['detectors'];
   onEvent: (event: StoredEvent) => void;
+  /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
+  onStoreError?: (err: unknown, held: number) => void;
 }
 
 /** One detector bound to its settings, holding the state for one device. */
 interface DetectorSlot {
   step(reading: Reading, now: number): void;
+  /** The state to save, or undefined when unchanged since the last call. */
+  takeSnapshot(): DetectorSnapshot | undefined;
 }
 
 export function createIngest(deps: IngestDeps): Ingest {
-  const { clock, readings, outbox, onEvent } = deps;
-  const devices = new Map<string, { driver: StreamDriver; stats: Omit<DeviceIngestStats, 'driver'> }>();
+  const { clock, readings, outbox, states, onEvent } = deps;
+  // Events whose commit failed, oldest first. While any are held, new ones queue behind them so
+  // seq order stays the order in which they were detected.
+  const held: EventDraft[] = [];
 
-  function slot<S, C>(detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
-    let state = detector.initialState();
-    return {
+  function commit(draft: EventDraft, counters: { events: number }): void {
+    if (held.length === 0) {
+      try {
+        onEvent(outbox.append(draft)); // committed before anyone hears of it
+        counters.events++;
+        return;
+      } catch (err) {
+        held.push(draft);
+        deps.onStoreError?.(err, held.length);
+        return;
+      }
+    }
+    held.push(draft);
+  }
+
+  function retryHeld(): void {
+    while (held.length > 0) {
+      try {
+        onEvent(outbox.append(held[0]!));
+      } catch (err) {
+        deps.onStoreError?.(err, held.length);
+        return;
+      }
+      held.shift();
+    }
+  }
+
+  const devices = new Map<string, { driver: StreamDriver; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
+
+  function slot<S, C>(deviceId: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
+    let state = (states?.load(deviceId, detector.name) as S | undefined) ?? detector.initialState();
+    let saved = state;
+    const self: DetectorSlot = {
       step(reading, now) {
         const r = detector.step(state, reading, now, settings);
         state = r.state;
-        for (const draft of r.events) {
-          const stored = outbox.append(draft); // committed before anyone hears of it
-          counters.events++;
-          onEvent(stored);
-        }
+        if (r.events.length === 0) return;
+        for (const draft of r.events) commit(draft, counters);
+        // Save at once: a restart right after a raise must know the alarm is open.
+        const snap = self.takeSnapshot();
+        if (snap) states?.save([snap]);
+      },
+      takeSnapshot() {
+        if (state === saved) return undefined;
+        saved = state;
+        return { device: deviceId, detector: detector.name, state };
       },
     };
+    return self;
   }
 
   return {
     addDevice(deviceId, driver) {
       const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
-      devices.set(deviceId, { driver, stats });
-      const slots: DetectorSlot[] = [slot(breathingRateDetector, deps.detectors.breathing_rate, stats)];
+      const slots: DetectorSlot[] = [slot(deviceId, breathingRateDetector, deps.detectors.breathing_rate, stats)];
+      devices.set(deviceId, { driver, stats, slots });
       return (chunk) => {
         const measurements = driver.push(chunk);
         if (measurements.length === 0) return;
@@ -78,6 +127,13 @@ export function createIngest(deps: IngestDeps): Ingest {
     stats(deviceId) {
       const d = devices.get(deviceId);
       return d ? { ...d.stats, driver: d.driver.stats() } : undefined;
+    },
+    snapshot() {
+      retryHeld();
+      if (!states) return;
+      const snaps: DetectorSnapshot[] = [];
+      for (const d of devices.values()) for (const s of d.slots) { const x = s.takeSnapshot(); if (x) snaps.push(x); }
+      states.save(snaps);
     },
   };
 }

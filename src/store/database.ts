@@ -37,6 +37,17 @@ const MIGRATIONS: readonly string[] = [
     value
   );
   `,
+  `
+  -- Detector state snapshots (plain JSON), so a restart does not reset a sustain timer, forget an
+  -- open alarm (and never clear it) or raise it a second time.
+  CREATE TABLE detector_state (
+    device     TEXT    NOT NULL,
+    detector   TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    updated_ts INTEGER NOT NULL,
+    PRIMARY KEY (device, detector)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

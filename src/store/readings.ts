@@ -14,13 +14,18 @@ export interface ReadingStore {
   /** Deletes readings older than `retentionMs`; returns how many. */
   prune(retentionMs: number): number;
   buffered(): number;
+  /** Readings dropped because commits kept failing. */
+  dropped(): number;
 }
 
 const BATCH_LIMIT = 5000;
+/** While commits fail (disk full), keep at most this many readings in memory, dropping the oldest. */
+const MAX_BUFFERED = 100_000;
 
 export function createReadingStore(db: Db, clock: Clock): ReadingStore {
   const insert = db.prepare<[number, string, string, number | string]>('INSERT INTO readings (ts, device, metric, value) VALUES (?, ?, ?, ?)');
   let buffer: Reading[] = [];
+  let dropped = 0;
   const insertAll = db.transaction((rows: readonly Reading[]) => {
     for (const r of rows) insert.run(r.ts, r.device, r.metric, typeof r.value === 'boolean' ? Number(r.value) : r.value);
   });
@@ -33,14 +38,24 @@ export function createReadingStore(db: Db, clock: Clock): ReadingStore {
   const store: ReadingStore = {
     add(reading) {
       buffer.push(reading);
-      if (buffer.length >= BATCH_LIMIT) store.flush();
+      if (buffer.length % BATCH_LIMIT !== 0) return;
+      try {
+        store.flush();
+      } catch {
+        // The periodic flush reports the error; on the hot path we only bound the memory.
+        if (buffer.length >= MAX_BUFFERED) {
+          const n = buffer.length - MAX_BUFFERED + BATCH_LIMIT;
+          buffer.splice(0, n);
+          dropped += n;
+        }
+      }
     },
     flush() {
       if (buffer.length === 0) return 0;
-      const rows = buffer;
+      insertAll(buffer); // throws on failure, keeping the buffer for the next try
+      const n = buffer.length;
       buffer = [];
-      insertAll(rows);
-      return rows.length;
+      return n;
     },
     prune(retentionMs) {
       const cutoff = clock.now() - retentionMs;
@@ -48,6 +63,7 @@ export function createReadingStore(db: Db, clock: Clock): ReadingStore {
       return (kept ? deleteBelow.run(kept.rowid) : deleteAll.run()).changes;
     },
     buffered: () => buffer.length,
+    dropped: () => dropped,
   };
   return store;
 }

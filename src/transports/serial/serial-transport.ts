@@ -24,6 +24,8 @@ export interface SerialStats {
   bytes: number;
   opens: number;
   reconnects: number;
+  /** Chunks whose processing threw (a bug, never bad bytes); logged with ANJU_ERR_INGEST_FAILED. */
+  handlerErrors: number;
   lastError: string | null;
 }
 
@@ -50,7 +52,7 @@ export interface SerialTransportOptions {
  */
 export function createSerialTransport(o: SerialTransportOptions): SerialTransport {
   const reopenMs = o.reopenMs ?? 1000;
-  const st: SerialStats = { path: o.path, open: false, bytes: 0, opens: 0, reconnects: 0, lastError: null };
+  const st: SerialStats = { path: o.path, open: false, bytes: 0, opens: 0, reconnects: 0, handlerErrors: 0, lastError: null };
   let port: PortLike | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -84,7 +86,13 @@ export function createSerialTransport(o: SerialTransportOptions): SerialTranspor
     p.on('close', (err) => lost(err?.message ?? 'closed'));
     p.on('data', (chunk) => {
       st.bytes += chunk.length;
-      o.onData(chunk);
+      try {
+        o.onData(chunk);
+      } catch (err) {
+        // Drivers never throw on bytes; this is a bug downstream. Keep reading the port.
+        st.handlerErrors++;
+        o.log.error({ code: ErrorCodes.INGEST_FAILED, path: o.path, err }, 'processing serial data failed');
+      }
     });
     p.open((err) => {
       if (stopped) { if (p.isOpen) p.close(); return; }

@@ -1,0 +1,11 @@
+import { formatProblems, loadConfigFile } from './load.js';
+
+/** Exit code for an invalid config (sysexits EX_CONFIG); systemd's unit does not restart on it. */
+export const EXIT_CONFIG = 78;
+
+/** What `anjud --check-config` and `anjuctl config validate` print, and their exit code. */
+export function checkConfigFile(file: string): { exitCode: number; stdout: string; stderr: string } {
+  const r = loadConfigFile(file);
+  if (r.ok) return { exitCode: 0, stdout: `${file}: OK (hub ${r.config.hub.id}, ${r.config.devices.length} device(s))\n`, stderr: '' };
+  return { exitCode: EXIT_CONFIG, stdout: '', stderr: `${formatProblems(file, r.problems)}\n${r.problems.length} problem(s); nothing was started.\n` };
+}

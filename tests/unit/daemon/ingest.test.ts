@@ -1,0 +1,93 @@
+/** The hot path over a real SQLite file: bytes in, committed events out, state kept across restarts. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../../src/core/clock.js';
+import type { StoredEvent } from '../../../src/core/event.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { createIngest } from '../../../src/daemon/ingest.js';
+import { createMr60bha1Driver, encodeFrame } from '../../../src/drivers/seeed-mr60bha1/index.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+import { createDetectorStateStore } from '../../../src/store/detector-state.js';
+import { createOutbox } from '../../../src/store/outbox.js';
+import { createReadingStore } from '../../../src/store/readings.js';
+
+const cfg = (() => {
+  const r = parseConfig('hub: { id: h }\nuplink: { url: "mqtt://x:1" }\ndetectors: { breathing_rate: { sustain_s: 10, clear_after_s: 2 } }\n');
+  if (!r.ok) throw new Error('bad test config');
+  return r.config;
+})();
+
+const breath = (n: number) => encodeFrame(0x81, 0x02, [n]);
+
+describe('ingest', () => {
+  let dir: string;
+  let db: Db;
+  const clock = createManualClock(1_800_000_000_000);
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'anju-ingest-')); db = openDatabase(dir); });
+  afterEach(() => { db.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  function start(database: Db) {
+    const events: StoredEvent[] = [];
+    const readings = createReadingStore(database, clock);
+    const ingest = createIngest({
+      clock, readings, outbox: createOutbox(database, clock), states: createDetectorStateStore(database, clock),
+      detectors: cfg.detectors, onEvent: (e) => events.push(e),
+    });
+    const feed = ingest.addDevice('radar', createMr60bha1Driver());
+    const run = (rate: number, seconds: number) => {
+      for (let i = 0; i < seconds; i++) { clock.advance(1000); feed(breath(rate)); }
+    };
+    return { events, feed, run, ingest, readings };
+  }
+
+  it('decodes, stores readings, and commits the alarm before reporting it', () => {
+    const h = start(db);
+    h.feed(encodeFrame(0x80, 0x01, [1]));
+    h.run(30, 11);
+    expect(h.events.map((e) => [e.seq, e.type, e.state])).toEqual([[1, 'alarm.breathing_rate', 'raised']]);
+    const row = db.prepare('SELECT id, state FROM events WHERE seq = 1').get();
+    expect(row).toEqual({ id: h.events[0]!.id, state: 'raised' });
+    h.readings.flush();
+    expect((db.prepare('SELECT count(*) n FROM readings').get() as { n: number }).n).toBe(12);
+    expect(h.ingest.stats('radar')).toMatchObject({ readings: 12, events: 1, driver: { frames: 12 } });
+  });
+
+  it('after a restart an open alarm is cleared, not forgotten or raised again', () => {
+    const a = start(db);
+    a.run(30, 11);
+    expect(a.events.map((e) => e.state)).toEqual(['raised']);
+    db.close(); // the process dies here: no snapshot() call, no clean stop
+
+    db = openDatabase(dir);
+    const b = start(db);
+    b.run(30, 20); // still fast: the alarm is already open, so nothing new
+    expect(b.events).toEqual([]);
+    b.run(16, 3);
+    expect(b.events.map((e) => [e.seq, e.state, e.data.raisedAtTs])).toEqual([[2, 'cleared', a.events[0]!.ts]]);
+  });
+
+  it('a sustain timer survives a restart through the periodic snapshot', () => {
+    const a = start(db);
+    a.run(30, 6);
+    a.ingest.snapshot();
+    db.close();
+    db = openDatabase(dir);
+    const b = start(db);
+    b.run(30, 5); // 6 s before + 5 s after > 10 s
+    expect(b.events.map((e) => e.state)).toEqual(['raised']);
+  });
+
+  it('holds an event whose commit fails and commits it, in order, once the store is back', () => {
+    const h = start(db);
+    db.exec(`CREATE TRIGGER full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`);
+    h.run(30, 11);
+    expect(h.events).toEqual([]);
+    h.run(16, 3); // the clear is detected while the raise is still held
+    expect(h.events).toEqual([]);
+    db.exec('DROP TRIGGER full');
+    h.ingest.snapshot();
+    expect(h.events.map((e) => [e.seq, e.state])).toEqual([[1, 'raised'], [2, 'cleared']]);
+  });
+});
