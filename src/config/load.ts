@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
 import { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
@@ -117,8 +117,8 @@ export function parseConfig(text: string): ConfigResult {
     return {
       ok: false,
       problems: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...(pos ? { line: pos.line, col: pos.col } : {}) };
+        const pos = lc.linePos(e.pos[0]);
+        return { path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: pos.line, col: pos.col };
       }),
     };
   }
@@ -133,6 +133,10 @@ export function parseConfig(text: string): ConfigResult {
   return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
+/**
+ * Reads and validates a config file, then checks that the files it names (TLS material) are
+ * readable, so a typo is a config error at check time rather than a restart loop in the field.
+ */
 export function loadConfigFile(file: string): ConfigResult {
   let text: string;
   try {
@@ -140,7 +144,23 @@ export function loadConfigFile(file: string): ConfigResult {
   } catch (err) {
     return { ok: false, problems: [{ path: '', message: `cannot read the file: ${(err as Error).message}` }] };
   }
-  return parseConfig(text);
+  const r = parseConfig(text);
+  if (!r.ok) return r;
+  const tls = r.config.uplink.tls;
+  const missing: ConfigProblem[] = [];
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const f = tls[key];
+    if (f === undefined) continue;
+    try {
+      accessSync(f, constants.R_OK); // relative paths: from the working directory, as anjud opens them
+    } catch (err) {
+      missing.push({ path: `uplink.tls.${key}`, message: 'file not readable', expected: 'a readable PEM file', found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+    }
+  }
+  if (missing.length === 0) return r;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  return { ok: false, problems: missing.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
 /** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */

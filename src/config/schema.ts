@@ -45,7 +45,7 @@ const UplinkSchema = z.strictObject({
   keepalive_s: seconds(30, 'MQTT keepalive'),
   connect_timeout_s: seconds(10, 'Give up one connection attempt after'),
   reconnect_s: seconds(5, 'Wait between reconnection attempts'),
-  retry_s: seconds(10, 'Resend an event the broker refused after'),
+  retry_s: seconds(10, 'Resend an event the broker refused, or has not acknowledged, after'),
   inflight_window: z.number().int().min(1).max(1000).default(16).describe('Events published and not yet acknowledged at most'),
 });
 
@@ -60,7 +60,7 @@ const BreathingRateSchema = z.strictObject({
   high_per_min: z.number().positive().default(br.high_per_min).describe('At or above this rate is out of band (NEWS2: 25)'),
   sustain_s: seconds(br.sustain_s, 'Out of band this long raises the alarm'),
   clear_after_s: z.number().min(0).default(br.clear_after_s).describe('Back in band this long clears the alarm, seconds'),
-  max_gap_s: seconds(br.max_gap_s, 'Readings further apart than this restart the sustain timer'),
+  max_gap_s: seconds(br.max_gap_s, 'Rate readings further apart than this restart the sustain (and clear) timer'),
   severity: z.enum(['critical', 'warning', 'info']).default(br.severity),
 }).refine((s) => s.low_per_min < s.high_per_min, { message: 'low_per_min must be below high_per_min', path: ['low_per_min'] });
 

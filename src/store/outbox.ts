@@ -12,7 +12,8 @@ export interface Outbox {
   append(draft: EventDraft): StoredEvent;
   /** Undelivered events with seq > afterSeq, oldest first. */
   pending(afterSeq: number, limit: number): StoredEvent[];
-  markDelivered(seq: number): void;
+  /** Returns false when the row was already delivered (a duplicate acknowledgement). */
+  markDelivered(seq: number): boolean;
   depth(): number;
   /** ts of the oldest undelivered event, or null when the outbox is empty. */
   oldestPendingTs(): number | null;
@@ -56,9 +57,7 @@ export function createOutbox(db: Db, clock: Clock, newId: () => string = randomU
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid) };
     },
     pending: (afterSeq, limit) => selectPending.all(afterSeq, limit).map(toEvent),
-    markDelivered(seq) {
-      deliver.run(clock.now(), seq);
-    },
+    markDelivered: (seq) => deliver.run(clock.now(), seq).changes > 0,
     depth: () => count.get()!.n,
     oldestPendingTs: () => oldest.get()?.ts ?? null,
     lastSeq: () => maxSeq.get()?.seq ?? 0,

@@ -72,8 +72,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq, err: err.message }, 'publish not acknowledged; will resend');
       return; // the retry timer resends it
     }
-    outbox.markDelivered(seq);
-    st.delivered++;
+    if (outbox.markDelivered(seq)) st.delivered++;
     st.lastAckTs = clock.now();
     drain();
   };
