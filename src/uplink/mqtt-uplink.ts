@@ -126,6 +126,11 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         if (st.connected && !stopping) log.warn({ pending: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
         st.connected = false;
       });
+      // The will is fixed in each CONNECT: rebuild it before every reconnect so its ts is when that
+      // session started, not when the daemon did.
+      c.on('reconnect', () => {
+        c.options.will = { topic: t.status, payload: status('offline', 'connection_lost'), qos: 1, retain: true };
+      });
       c.on('error', (err) => log.warn({ code: ErrorCodes.UPLINK_CONNECT, err: err.message }, 'uplink error'));
       retryTimer = setInterval(retrySweep, cfg.retry_s * 1000);
       retryTimer.unref();
