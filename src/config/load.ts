@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
 import { z } from 'zod';
@@ -14,7 +15,8 @@ export interface ConfigProblem {
   readonly col?: number;
 }
 
-export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: ConfigProblem[] };
+/** `hash`: first 16 hex digits of the SHA-256 of the text, announced so the cloud sees what runs. */
+export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string } | { ok: false; problems: ConfigProblem[] };
 
 type PathKey = string | number;
 
@@ -127,14 +129,14 @@ export function parseConfig(text: string): ConfigResult {
   if (parsed.success) {
     const dups = duplicateDeviceIds(data);
     if (dups.length > 0) return { ok: false, problems: dups.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
-    return { ok: true, config: deepFreeze(parsed.data) };
+    return { ok: true, config: deepFreeze(parsed.data), hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
   }
   const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...duplicateDeviceIds(data)];
   return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
 /**
- * Reads and validates a config file, then checks that the files it names (TLS material) are
+ * Reads and validates a config file, then checks that the files it names (TLS material, password) are
  * readable, so a typo is a config error at check time rather than a restart loop in the field.
  */
 export function loadConfigFile(file: string): ConfigResult {
@@ -146,15 +148,20 @@ export function loadConfigFile(file: string): ConfigResult {
   }
   const r = parseConfig(text);
   if (!r.ok) return r;
-  const tls = r.config.uplink.tls;
+  const u = r.config.uplink;
+  const files: Array<[string, string | undefined, string]> = [
+    ['uplink.tls.ca', u.tls.ca, 'a readable PEM file'],
+    ['uplink.tls.cert', u.tls.cert, 'a readable PEM file'],
+    ['uplink.tls.key', u.tls.key, 'a readable PEM file'],
+    ['uplink.password_file', u.password_file, 'a readable file whose first line is the password'],
+  ];
   const missing: ConfigProblem[] = [];
-  for (const key of ['ca', 'cert', 'key'] as const) {
-    const f = tls[key];
+  for (const [path, f, expected] of files) {
     if (f === undefined) continue;
     try {
       accessSync(f, constants.R_OK); // relative paths: from the working directory, as anjud opens them
     } catch (err) {
-      missing.push({ path: `uplink.tls.${key}`, message: 'file not readable', expected: 'a readable PEM file', found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      missing.push({ path, message: 'file not readable', expected, found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
     }
   }
   if (missing.length === 0) return r;

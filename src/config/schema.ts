@@ -35,18 +35,37 @@ const TlsSchema = z.strictObject({
   reject_unauthorized: z.boolean().default(true).describe('Verify the broker certificate; never turn off in the field'),
 });
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
 const UplinkSchema = z.strictObject({
   url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an MQTT URL such as mqtts://broker.example:8883').describe('Broker URL'),
+  insecure: z.boolean().default(false).describe('Allow plain mqtt:// or ws:// to a host other than loopback (credentials and alarms then cross the network in clear text)'),
   protocol_version: z.union([z.literal(5), z.literal(4)]).default(5).describe('MQTT 5, or 4 (3.1.1) only for brokers without MQTT 5 such as the demo\'s embedded broker'),
   client_id: z.string().min(1).optional().describe('MQTT client id; default anju-<hub.id>'),
   username: z.string().optional(),
-  password: z.string().optional(),
+  password: z.string().optional().describe('Prefer password_file: a secret in the config file ends up in backups and support bundles'),
+  password_file: z.string().optional().describe('File whose first line is the password'),
   tls: TlsSchema.prefault({}),
+  delivery: z.enum(['cloud_ack', 'puback']).default('cloud_ack').describe('When an event leaves the outbox: when the cloud acknowledges it on anju/v1/<hub>/ack (cloud_ack), or on the broker\'s PUBACK (puback)'),
+  ack_timeout_s: seconds(60, 'In cloud_ack mode, resend an event the broker took but the cloud has not acknowledged after'),
   keepalive_s: seconds(30, 'MQTT keepalive'),
   connect_timeout_s: seconds(10, 'Give up one connection attempt after'),
-  reconnect_s: seconds(5, 'Wait between reconnection attempts'),
+  reconnect_min_s: seconds(1, 'First reconnect delay ceiling; doubles per failed attempt (full jitter)'),
+  reconnect_max_s: seconds(120, 'Reconnect delay ceiling'),
   retry_s: seconds(10, 'Resend an event the broker refused, or has not acknowledged, after'),
-  inflight_window: z.number().int().min(1).max(1000).default(16).describe('Events published and not yet acknowledged at most'),
+  inflight_window: z.number().int().min(1).max(1000).default(16).describe('Events published and not yet acknowledged by the broker, at most'),
+  heartbeat_s: seconds(60, 'Publish pipeline health on anju/v1/<hub>/heartbeat this often'),
+}).superRefine((u, ctx) => {
+  if (u.password !== undefined && u.password_file !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['password_file'], message: 'give password or password_file, not both' });
+  }
+  if (u.reconnect_min_s > u.reconnect_max_s) {
+    ctx.addIssue({ code: 'custom', path: ['reconnect_min_s'], message: 'reconnect_min_s must not exceed reconnect_max_s' });
+  }
+  const m = /^(mqtt|ws):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(u.url);
+  if (m && !LOOPBACK.test(m[2]!) && !u.insecure) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `plain ${m[1]}:// to ${m[2]} is not encrypted: use mqtts:// (or wss://), or set uplink.insecure: true` });
+  }
 });
 
 const StoreSchema = z.strictObject({

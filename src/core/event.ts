@@ -6,6 +6,17 @@
 export type Severity = 'critical' | 'warning' | 'info';
 export type EventState = 'raised' | 'cleared' | 'info';
 
+/**
+ * Delivery classes, most urgent first: alarms jump the queue. Both share the gapless `seq` and are
+ * never evicted (reports and telemetry, with their own sequences, come with the telemetry uplink).
+ */
+export type EventClass = 'alarm' | 'event';
+export const CLASS_PRIORITY: Readonly<Record<EventClass, number>> = { alarm: 0, event: 1 };
+
+export function classOf(type: string): EventClass {
+  return type.startsWith('alarm.') ? 'alarm' : 'event';
+}
+
 export interface EventDraft {
   /** Dotted type, e.g. `alarm.breathing_rate`. */
   readonly type: string;

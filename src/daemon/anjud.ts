@@ -41,7 +41,7 @@ if (!loaded.ok) {
 }
 const config = loaded.config;
 const log = createLogger(config.log.level);
-const daemon = createDaemon({ config, log, clock: systemClock, version: VERSION, openPort: openSystemPort });
+const daemon = createDaemon({ config, log, clock: systemClock, version: VERSION, openPort: openSystemPort, configHash: loaded.hash });
 
 installSignalHandlers({ log, stop: () => daemon.stop() });
 try {

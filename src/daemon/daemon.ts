@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
-import type { StoredEvent } from '../core/event.js';
+import type { EventClass, StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -9,7 +9,9 @@ import { createDetectorStateStore } from '../store/detector-state.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
 import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
+import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
+import { hubCommands } from './commands.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
 
 export interface DaemonDeps {
@@ -19,13 +21,15 @@ export interface DaemonDeps {
   version: string;
   /** How serial ports are opened: the real one, or the demo's simulated home. */
   openPort: OpenPort;
+  /** Hash of the config file, announced in the birth message so the cloud sees what runs. */
+  configHash: string;
 }
 
 export interface DaemonStatus {
   hub: string;
   version: string;
-  uplink: UplinkStatus;
-  outbox: { depth: number; oldestPendingTs: number | null; lastSeq: number };
+  uplink: UplinkStatus | null;
+  outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   devices: Array<{ id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ingest: DeviceIngestStats | undefined }>;
 }
 
@@ -54,7 +58,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const line = { event: { id: e.id, seq: e.seq, type: e.type, state: e.state, device: e.device, data: e.data } };
     if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
     else log.info(line, `${e.type} ${e.state}`);
-    uplink?.kick();
+    uplink?.onEvent(e);
   };
 
   const flushReadings = (): void => {
@@ -66,13 +70,29 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     }
   };
 
-  return {
+  const deviceCounts = () => {
+    const recent = clock.now() - 5 * 60_000;
+    let open = 0;
+    let seen = 0;
+    for (const d of config.devices) {
+      if (transports.get(d.id)?.stats().open) open++;
+      const last = ingest?.stats(d.id)?.lastSeenTs;
+      if (last !== undefined && last !== null && last >= recent) seen++;
+    }
+    return { total: config.devices.length, open, seen_last_5min: seen };
+  };
+
+  const daemon: Daemon = {
     start() {
       db = openDatabase(config.state_dir);
-      outbox = createOutbox(db, clock);
+      outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery });
       readings = createReadingStore(db, clock);
       log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
-      uplink = createMqttUplink({ hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version });
+      const commands = createCommandDispatcher(config.hub.id, hubCommands({ clock, uplink: () => uplink, status: () => daemon.status() }), log.child({ mod: 'cmd' }));
+      uplink = createMqttUplink({
+        hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
+        configHash: deps.configHash, commands, devices: deviceCounts,
+      });
       ingest = createIngest({
         clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,
         onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
@@ -113,10 +133,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       return {
         hub: config.hub.id,
         version: deps.version,
-        uplink: uplink?.status() ?? { connected: false, inFlight: 0, delivered: 0, publishErrors: 0, lastAckTs: null },
-        outbox: { depth: outbox?.depth() ?? 0, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
+        uplink: uplink?.status() ?? null,
+        outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: config.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null, ingest: ingest?.stats(d.id) })),
       };
     },
   };
+  return daemon;
 }

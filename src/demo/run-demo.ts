@@ -31,10 +31,9 @@ async function main(): Promise<number> {
   const port = Number(new URL(config.uplink.url).port);
 
   say('[demo]', 1, `Anju ${VERSION} demo home "${config.hub.name ?? config.hub.id}": config ${configPath}`);
-  const cloud = await startDemoCloud(port, config.hub.id, (topic, body) => {
-    if (topic.endsWith('/events')) {
-      say('[cloud]', 36, `event seq ${String(body.seq)} ${String(body.type)} ${String(body.state)} (${String(body.severity)}) id ${String(body.id)} data ${JSON.stringify(body.data)}`);
-    } else if (topic.endsWith('/status')) say('[cloud]', 36, `hub is ${String(body.state)}${body.reason ? ` (${String(body.reason)})` : ''}`);
+  const cloud = await startDemoCloud(port, {
+    event: (e, duplicate) => say('[cloud]', 36, `${duplicate ? 'duplicate (ignored)' : 'stored'} event seq ${e.seq} ${e.type} ${e.state} (${e.severity}) id ${e.id} data ${JSON.stringify(e.data)}`),
+    status: (_hub, body) => say('[cloud]', 36, `hub is ${String(body.state)}${body.reason ? ` (${String(body.reason)})` : ''}`),
   });
 
   // The simulated serial line: the daemon opens it like a real port; we write the radar's bytes.
@@ -48,7 +47,7 @@ async function main(): Promise<number> {
   };
 
   const log = createLogger(config.log.level, process.stdout, process.env.ANJU_LOG_FORMAT ?? 'pretty');
-  const daemon = createDaemon({ config, log, clock: systemClock, version: VERSION, openPort });
+  const daemon = createDaemon({ config, log, clock: systemClock, version: VERSION, openPort, configHash: loaded.hash });
   daemon.start();
   const firstSeq = daemon.status().outbox.lastSeq;
 
@@ -68,15 +67,16 @@ async function main(): Promise<number> {
   const st = daemon.status();
   const dev = st.devices[0];
   const drv = dev?.ingest?.driver;
-  say('[demo]', 1, `hub: ${dev?.ingest?.readings ?? 0} readings stored, ${st.outbox.lastSeq - firstSeq} events raised, outbox depth ${st.outbox.depth}`);
+  say('[demo]', 1, `hub: ${dev?.ingest?.readings ?? 0} readings stored, ${st.outbox.lastSeq - firstSeq} events raised`);
   if (drv) say('[demo]', 1, `serial line: ${drv.frames} frames, ${drv.checksumErrors} bad checksums and ${drv.resyncs} resyncs survived, ${drv.garbageBytes} noise bytes skipped`);
+  say('[demo]', 1, `cloud: stored up to seq ${cloud.consumer.contiguous(config.hub.id)} without gaps and acknowledged it; the hub's outbox now holds ${st.outbox.depth.alarm + st.outbox.depth.event} events`);
   await daemon.stop();
   await sleep(200);
-  const events = cloud.received.filter((m) => m.topic.endsWith('/events') && Number(m.body.seq) > firstSeq);
+  const events = cloud.consumer.events(config.hub.id).filter((e) => e.seq > firstSeq);
   await cloud.stop();
 
-  const raised = events.some((e) => e.body.type === 'alarm.breathing_rate' && e.body.state === 'raised');
-  const cleared = events.some((e) => e.body.type === 'alarm.breathing_rate' && e.body.state === 'cleared');
+  const raised = events.some((e) => e.type === 'alarm.breathing_rate' && e.state === 'raised');
+  const cleared = events.some((e) => e.type === 'alarm.breathing_rate' && e.state === 'cleared');
   if (raised && cleared) {
     say('[demo]', 32, `OK: the cloud received ${events.length} events from this run (alarm.breathing_rate raised and cleared). State kept in ${config.state_dir}.`);
     return 0;

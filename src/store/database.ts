@@ -48,6 +48,18 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device, detector)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Delivery classes and cloud acknowledgement (issue 3). prio: 0 alarm, 1 event (drain order is
+  -- prio, then seq). acked_ts: the cloud acknowledged it (anju/v1/<hub>/ack); in cloud_ack mode
+  -- the outbox is acked_ts IS NULL, in puback mode delivered_ts IS NULL.
+  ALTER TABLE events ADD COLUMN prio INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE events ADD COLUMN acked_ts INTEGER;
+  UPDATE events SET prio = 0 WHERE type LIKE 'alarm.%';
+  DROP INDEX events_outbox;
+  CREATE INDEX events_unpubacked ON events(prio, seq) WHERE delivered_ts IS NULL;
+  CREATE INDEX events_unacked ON events(prio, seq) WHERE acked_ts IS NULL;
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 /**

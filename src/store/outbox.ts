@@ -1,25 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import type { EventDraft, EventState, Severity, StoredEvent } from '../core/event.js';
+import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
 
 /**
  * The event log and its outbox: what the uplink drains. `append` returns only after the event is
  * committed (WAL, synchronous=FULL), so an event that was "raised" survives kill -9 and power cuts.
- * A row leaves the outbox only when `markDelivered` is called for it, after the broker's PUBACK.
+ *
+ * When does a row leave the outbox? `doneWhen: 'cloud_ack'` (default): only when the cloud
+ * acknowledged it (`ackUpTo`, from anju/v1/<hub>/ack), since a PUBACK only proves that the broker
+ * has it. `doneWhen: 'puback'`: on the broker's PUBACK (`markPubacked`). Rows stay in the table
+ * after that (history for `resync`), marked.
  */
+export interface OutboxPosition {
+  readonly prio: number;
+  readonly seq: number;
+}
+
 export interface Outbox {
   append(draft: EventDraft): StoredEvent;
-  /** Undelivered events with seq > afterSeq, oldest first. */
-  pending(afterSeq: number, limit: number): StoredEvent[];
-  /** Returns false when the row was already delivered (a duplicate acknowledgement). */
-  markDelivered(seq: number): boolean;
-  depth(): number;
-  /** ts of the oldest undelivered event, or null when the outbox is empty. */
-  oldestPendingTs(): number | null;
+  /** Events still in the outbox after `after` in drain order (class priority, then seq). */
+  next(after: OutboxPosition | null, limit: number): StoredEvent[];
+  /** Records broker PUBACKs, in one transaction. In puback mode this takes the rows out of the outbox. */
+  markPubacked(seqs: readonly number[]): void;
+  /** The cloud stored every event up to `seq`: takes them out of the outbox. Returns how many left it. */
+  ackUpTo(seq: number): number;
+  depth(): Record<EventClass, number>;
+  /** ts of the oldest event of `cls` still in the outbox, or null. */
+  oldestPendingTs(cls?: EventClass): number | null;
   /** Highest seq ever assigned (0 when none). */
   lastSeq(): number;
+  /** The last cloud acknowledgement, kept across restarts. */
+  lastCloudAck(): { seq: number; ts: number } | null;
+  /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
+  since(afterSeq: number, limit: number): StoredEvent[];
 }
+
+export type DoneWhen = 'cloud_ack' | 'puback';
 
 interface Row {
   seq: number;
@@ -30,36 +47,75 @@ interface Row {
   device: string | null;
   state: EventState;
   data: string;
+  prio: number;
 }
+
+const COLUMNS = 'seq, id, ts, type, severity, device, state, data, prio';
 
 const toEvent = (r: Row): StoredEvent => ({
   id: r.id, seq: r.seq, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
   data: JSON.parse(r.data) as Record<string, unknown>,
 });
 
-export function createOutbox(db: Db, clock: Clock, newId: () => string = randomUUID): Outbox {
-  const insert = db.prepare<[string, number, string, string, string | null, string, string]>(
-    'INSERT INTO events (id, ts, type, severity, device, state, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const selectPending = db.prepare<[number, number], Row>(
-    'SELECT seq, id, ts, type, severity, device, state, data FROM events WHERE delivered_ts IS NULL AND seq > ? ORDER BY seq LIMIT ?',
-  );
-  const deliver = db.prepare<[number, number]>('UPDATE events SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
-  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events WHERE delivered_ts IS NULL');
-  const oldest = db.prepare<[], { ts: number }>('SELECT ts FROM events WHERE delivered_ts IS NULL ORDER BY seq LIMIT 1');
-  const maxSeq = db.prepare<[], { seq: number | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+export const positionOf = (e: StoredEvent): OutboxPosition => ({ prio: CLASS_PRIORITY[classOf(e.type)], seq: e.seq });
 
-  return {
+export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; newId?: () => string } = {}): Outbox {
+  const doneWhen = opts.doneWhen ?? 'cloud_ack';
+  const newId = opts.newId ?? randomUUID;
+  const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
+  const insert = db.prepare<[string, number, string, string, string | null, string, string, number]>(
+    'INSERT INTO events (id, ts, type, severity, device, state, data, prio) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectNext = db.prepare<[number, number, number], Row>(
+    `SELECT ${COLUMNS} FROM events WHERE ${open} AND (prio, seq) > (?, ?) ORDER BY prio, seq LIMIT ?`,
+  );
+  const selectSince = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const puback = db.prepare<[number, number]>('UPDATE events SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
+  const pubackAll = db.transaction((seqs: readonly number[], now: number) => { for (const s of seqs) puback.run(now, s); });
+  const ack = db.prepare<[number, number, number]>('UPDATE events SET acked_ts = ?, delivered_ts = coalesce(delivered_ts, ?) WHERE seq <= ? AND acked_ts IS NULL');
+  const counts = db.prepare<[], { prio: number; n: number }>(`SELECT prio, count(*) AS n FROM events WHERE ${open} GROUP BY prio`);
+  const oldest = db.prepare<[number], { ts: number }>(`SELECT ts FROM events WHERE ${open} AND prio = ? ORDER BY seq LIMIT 1`);
+  const oldestAny = db.prepare<[], { ts: number }>(`SELECT min(ts) AS ts FROM events WHERE ${open}`);
+  const maxSeq = db.prepare<[], { seq: number | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const ackTx = db.transaction((seq: number, now: number) => {
+    const n = ack.run(now, now, seq).changes;
+    setMeta.run('cloud_ack', JSON.stringify({ seq, ts: now }));
+    return n;
+  });
+
+  const outbox: Outbox = {
     append(draft) {
       const id = newId();
       const ts = clock.now();
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data));
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), CLASS_PRIORITY[classOf(draft.type)]);
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid) };
     },
-    pending: (afterSeq, limit) => selectPending.all(afterSeq, limit).map(toEvent),
-    markDelivered: (seq) => deliver.run(clock.now(), seq).changes > 0,
-    depth: () => count.get()!.n,
-    oldestPendingTs: () => oldest.get()?.ts ?? null,
+    next: (after, limit) => selectNext.all(after?.prio ?? -1, after?.seq ?? 0, limit).map(toEvent),
+    markPubacked(seqs) {
+      if (seqs.length > 0) pubackAll(seqs, clock.now());
+    },
+    ackUpTo(seq) {
+      const prev = outbox.lastCloudAck()?.seq ?? 0;
+      // Never beyond what this hub has assigned: a larger number is someone else's (or a reset
+      // database's) and must not silently swallow future events.
+      const upTo = Math.min(seq, outbox.lastSeq());
+      if (upTo <= prev) return 0;
+      return ackTx(upTo, clock.now());
+    },
+    depth() {
+      const d: Record<EventClass, number> = { alarm: 0, event: 0 };
+      for (const r of counts.all()) d[r.prio === CLASS_PRIORITY.alarm ? 'alarm' : 'event'] += r.n;
+      return d;
+    },
+    oldestPendingTs: (cls) => (cls ? oldest.get(CLASS_PRIORITY[cls])?.ts : oldestAny.get()?.ts) ?? null,
     lastSeq: () => maxSeq.get()?.seq ?? 0,
+    lastCloudAck() {
+      const row = getMeta.get('cloud_ack');
+      return row ? (JSON.parse(row.value) as { seq: number; ts: number }) : null;
+    },
+    since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toEvent),
   };
+  return outbox;
 }

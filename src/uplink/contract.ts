@@ -2,13 +2,25 @@ import type { StoredEvent } from '../core/event.js';
 
 /**
  * Wire shapes of the uplink contract, version 1 (docs/mqtt-contract.md, docs/schemas/).
- * Change deliberately: a new field is a minor change; renaming or removing one is a new version.
+ * Change deliberately: a new optional field is compatible; renaming or removing one is a new version.
  */
 export const CONTRACT_VERSION = 1;
 
 export const topics = (hubId: string) => {
   const base = `anju/v${CONTRACT_VERSION}/${hubId}`;
-  return { base, events: `${base}/events`, status: `${base}/status` };
+  return {
+    base,
+    /** hub -> cloud: every event, QoS 1. */
+    events: `${base}/events`,
+    /** hub -> cloud: retained online/offline (birth and will). */
+    status: `${base}/status`,
+    /** hub -> cloud: pipeline health, periodic, QoS 0. */
+    heartbeat: `${base}/heartbeat`,
+    /** cloud -> hub: highest contiguous seq the cloud has stored. */
+    ack: `${base}/ack`,
+    /** cloud -> hub: commands, `cmd/<name>`, MQTT 5 request/response. */
+    cmdPrefix: `${base}/cmd/`,
+  };
 };
 
 export interface EventMessage {
@@ -37,4 +49,48 @@ export interface StatusMessage {
   reason?: 'shutdown' | 'connection_lost';
   version?: string;
   started_ts?: number;
+  /** Seconds since the daemon started (birth only). */
+  uptime_s?: number;
+  /** First 16 hex digits of the SHA-256 of the config file the daemon runs with. */
+  config_hash?: string;
+}
+
+/** Pipeline health, so the cloud can tell a quiet home from a dead hub. */
+export interface HeartbeatMessage {
+  v: typeof CONTRACT_VERSION;
+  hub: string;
+  ts: number;
+  uptime_s: number;
+  /** Events still in the outbox, per class. */
+  queue: { alarm: number; event: number };
+  /** Age of the oldest alarm not yet acknowledged (by the cloud, or the broker in puback mode); null if none. */
+  oldest_unsent_alarm_age_s: number | null;
+  last_cloud_ack_seq: number | null;
+  last_cloud_ack_ts: number | null;
+  last_seq: number;
+  devices: { total: number; open: number; seen_last_5min: number };
+}
+
+/** Payload of anju/v1/<hub>/ack: `{"seq": N}` (a bare number is accepted too). */
+export function parseAck(payload: Buffer): number | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const seq = typeof v === 'number' ? v : (v as { seq?: unknown } | null)?.seq;
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
+}
+
+/** Response to a command (published to the request's response topic with its correlation data). */
+export interface CommandResponse {
+  v: typeof CONTRACT_VERSION;
+  hub: string;
+  cmd: string;
+  ok: boolean;
+  /** On error: a stable code such as ANJU_CMD_UNKNOWN. */
+  code?: string;
+  message?: string;
+  data?: unknown;
 }

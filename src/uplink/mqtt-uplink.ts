@@ -1,25 +1,36 @@
 import { readFileSync } from 'node:fs';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
+import type { StoredEvent } from '../core/event.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
-import { eventMessage, topics, type StatusMessage } from './contract.js';
+import { fullJitterDelayMs } from './backoff.js';
+import type { CommandDispatcher } from './commands.js';
+import { eventMessage, parseAck, topics, type HeartbeatMessage, type StatusMessage } from './contract.js';
+import { createDrainer, type DrainStats } from './drain.js';
 
-export interface UplinkStatus {
+export interface UplinkStatus extends DrainStats {
   connected: boolean;
-  inFlight: number;
+  /** Events the broker acknowledged (PUBACK) since start. */
   delivered: number;
   publishErrors: number;
-  lastAckTs: number | null;
+  connects: number;
+  lastPubackTs: number | null;
+  lastCloudAck: { seq: number; ts: number } | null;
 }
 
 export interface Uplink {
   start(): void;
-  /** New events are in the outbox: publish what the window allows. Called on the hot path; cheap. */
-  kick(): void;
+  /** A new event was committed: publish what the window allows. Called on the hot path; cheap. */
+  onEvent(e: StoredEvent): void;
   status(): UplinkStatus;
+  /**
+   * Publishes again every event with seq > `sinceSeq` (done or not), at most `limit`, oldest first,
+   * outside the drain window: the cloud's `resync` command. Returns how many and the last seq.
+   */
+  resync(sinceSeq: number, limit: number): { count: number; lastSeq: number | null };
   /** Publishes the retained offline status and disconnects; resolves within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -31,73 +42,130 @@ export interface UplinkDeps {
   clock: Clock;
   log: Logger;
   version: string;
+  configHash: string;
+  /** Device counts for the heartbeat. */
+  devices: () => HeartbeatMessage['devices'];
+  commands?: CommandDispatcher;
+  random?: () => number;
 }
 
-function readTls(tls: Config['uplink']['tls']): Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+function credentials(cfg: Config['uplink']): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+  const password = cfg.password_file !== undefined ? readFileSync(cfg.password_file, 'utf8').split(/\r?\n/)[0] : cfg.password;
   return {
-    ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
-    ...(tls.cert ? { cert: readFileSync(tls.cert) } : {}),
-    ...(tls.key ? { key: readFileSync(tls.key) } : {}),
-    rejectUnauthorized: tls.reject_unauthorized,
+    ...(cfg.username !== undefined ? { username: cfg.username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(cfg.tls.ca ? { ca: readFileSync(cfg.tls.ca) } : {}),
+    ...(cfg.tls.cert ? { cert: readFileSync(cfg.tls.cert) } : {}),
+    ...(cfg.tls.key ? { key: readFileSync(cfg.tls.key) } : {}),
+    rejectUnauthorized: cfg.tls.reject_unauthorized,
   };
 }
 
 /**
- * MQTT v5 session that drains the outbox at QoS 1, oldest first, with at most
- * `inflight_window` unacknowledged publishes. A row is marked delivered only in the PUBACK
- * callback. mqtt.js resends unacknowledged publishes itself after a reconnect; on top of that a
- * publish still unacknowledged after `retry_s` (or refused by the broker) is sent again. Resends
- * carry the same `id`, which is the cloud's dedup key.
+ * The MQTT session: connects (TLS and credentials from config), announces itself (retained birth,
+ * will for a lost connection), drains the outbox through the drainer, takes cloud acks and
+ * commands from its own topics only, publishes a heartbeat, and reconnects with full-jitter
+ * exponential backoff. The durable session is the SQLite outbox, so the broker session is clean.
  */
 export function createMqttUplink(deps: UplinkDeps): Uplink {
   const { hubId, config: cfg, outbox, clock, log } = deps;
   const t = topics(hubId);
   const startedTs = clock.now();
-  const inFlight = new Map<number, number>(); // seq -> time handed to mqtt.js
-  let cursor = 0; // highest seq handed to mqtt.js since the last reset
+  const v5 = cfg.protocol_version === 5;
   let client: MqttClient | null = null;
   let stopping = false;
-  let retryTimer: NodeJS.Timeout | null = null;
-  const st: UplinkStatus = { connected: false, inFlight: 0, delivered: 0, publishErrors: 0, lastAckTs: null };
+  let attempt = 0;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  const st = { connected: false, delivered: 0, publishErrors: 0, connects: 0, lastPubackTs: null as number | null };
 
+  const uptimeS = () => Math.round((clock.now() - startedTs) / 1000);
   const status = (state: 'online' | 'offline', reason?: StatusMessage['reason']): Buffer => {
-    const msg: StatusMessage = { v: 1, hub: hubId, state, ts: clock.now(), ...(reason ? { reason } : {}), version: deps.version, started_ts: startedTs };
+    const msg: StatusMessage = {
+      v: 1, hub: hubId, state, ts: clock.now(), ...(reason ? { reason } : {}), version: deps.version, started_ts: startedTs,
+      ...(state === 'online' ? { uptime_s: uptimeS(), config_hash: deps.configHash } : {}),
+    };
     return Buffer.from(JSON.stringify(msg));
   };
+  const will = () => ({ topic: t.status, payload: status('offline', 'connection_lost'), qos: 1 as const, retain: true });
 
-  const onAck = (seq: number, err?: Error): void => {
-    inFlight.delete(seq);
-    if (err) {
-      st.publishErrors++;
-      if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq, err: err.message }, 'publish not acknowledged; will resend');
-      return; // the retry timer resends it
-    }
-    if (outbox.markDelivered(seq)) st.delivered++;
-    st.lastAckTs = clock.now();
-    drain();
-  };
+  const drainer = createDrainer({
+    outbox,
+    clock,
+    window: cfg.inflight_window,
+    doneWhen: cfg.delivery,
+    retryMs: cfg.retry_s * 1000,
+    ackTimeoutMs: cfg.ack_timeout_s * 1000,
+    canPublish: () => !stopping && client?.connected === true,
+    publish(e, done) {
+      client!.publish(t.events, JSON.stringify(eventMessage(hubId, e)), { qos: 1 }, (err) => {
+        if (err) {
+          st.publishErrors++;
+          if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq: e.seq, err: err.message }, 'publish not acknowledged; will resend');
+        } else {
+          st.delivered++;
+          st.lastPubackTs = clock.now();
+        }
+        done(err ?? undefined);
+      });
+    },
+  });
 
-  function drain(): void {
+  function heartbeat(): void {
     const c = client;
-    if (!c || !c.connected || stopping) return;
-    while (inFlight.size < cfg.inflight_window) {
-      const batch = outbox.pending(cursor, cfg.inflight_window - inFlight.size);
-      if (batch.length === 0) return;
-      for (const ev of batch) {
-        cursor = ev.seq;
-        if (inFlight.has(ev.seq)) continue;
-        inFlight.set(ev.seq, clock.now());
-        c.publish(t.events, JSON.stringify(eventMessage(hubId, ev)), { qos: 1 }, (err) => onAck(ev.seq, err ?? undefined));
-      }
-    }
+    if (!c?.connected || stopping) return;
+    const depth = outbox.depth();
+    const oldestAlarm = outbox.oldestPendingTs('alarm');
+    const ack = outbox.lastCloudAck();
+    const msg: HeartbeatMessage = {
+      v: 1, hub: hubId, ts: clock.now(), uptime_s: uptimeS(), queue: depth,
+      oldest_unsent_alarm_age_s: oldestAlarm === null ? null : Math.max(0, Math.round((clock.now() - oldestAlarm) / 1000)),
+      last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(),
+      devices: deps.devices(),
+    };
+    // A stale heartbeat is worse than none: let the broker drop it after two periods (MQTT 5).
+    const opts: IClientPublishOptions = { qos: 0, ...(v5 ? { properties: { messageExpiryInterval: Math.ceil(cfg.heartbeat_s * 2) } } : {}) };
+    c.publish(t.heartbeat, JSON.stringify(msg), opts);
   }
 
-  /** Rewinds the cursor so refused or long-unacknowledged events are published again. */
-  function retrySweep(): void {
-    const staleBefore = clock.now() - cfg.retry_s * 1000;
-    for (const [seq, sentAt] of inFlight) if (sentAt < staleBefore) inFlight.delete(seq);
-    cursor = 0;
-    drain();
+  function scheduleReconnect(): void {
+    if (stopping || reconnectTimer || !client) return;
+    const delay = fullJitterDelayMs(attempt++, cfg.reconnect_min_s * 1000, cfg.reconnect_max_s * 1000, deps.random);
+    log.debug({ attempt, delayMs: delay }, 'reconnecting');
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (stopping || !client || client.connected) return;
+      client.options.will = will(); // the will is fixed per CONNECT: its ts is this session's
+      client.reconnect();
+    }, delay);
+  }
+
+  function onMessage(topic: string, payload: Buffer, packet: { properties?: { responseTopic?: string; correlationData?: Buffer } }): void {
+    if (topic === t.ack) {
+      const seq = parseAck(payload);
+      if (seq === null) {
+        log.warn({ topic, payload: payload.toString('utf8', 0, 200) }, 'ignoring a malformed cloud ack (expected {"seq": N})');
+        return;
+      }
+      const n = drainer.onCloudAck(seq);
+      log.debug({ seq, acked: n }, 'cloud ack');
+      drainer.drain();
+      return;
+    }
+    if (topic.startsWith(t.cmdPrefix) && deps.commands) {
+      const name = topic.slice(t.cmdPrefix.length);
+      void deps.commands.handle(name, payload).then((res) => {
+        const rt = packet.properties?.responseTopic;
+        if (!rt) {
+          log.warn({ cmd: name }, 'command without a response topic: handled, no reply sent');
+          return;
+        }
+        client?.publish(rt, JSON.stringify(res), { qos: 1, properties: { ...(packet.properties?.correlationData ? { correlationData: packet.properties.correlationData } : {}) } });
+      });
+      return;
+    }
+    // Not ours (we subscribe only to our own topics): never act on it.
+    log.warn({ topic }, 'ignoring a message on a topic this hub does not own');
   }
 
   return {
@@ -108,38 +176,49 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         clean: true, // the durable session is our outbox, not the broker's
         keepalive: cfg.keepalive_s,
         connectTimeout: cfg.connect_timeout_s * 1000,
-        reconnectPeriod: cfg.reconnect_s * 1000,
-        ...(cfg.username !== undefined ? { username: cfg.username } : {}),
-        ...(cfg.password !== undefined ? { password: cfg.password } : {}),
-        ...readTls(cfg.tls),
-        will: { topic: t.status, payload: status('offline', 'connection_lost'), qos: 1, retain: true },
+        reconnectPeriod: 0, // we reconnect ourselves, with jitter
+        ...credentials(cfg),
+        will: will(),
       };
       const c = connect(cfg.url, opts);
       client = c;
       c.on('connect', () => {
+        attempt = 0;
         st.connected = true;
-        log.info({ url: cfg.url, pending: outbox.depth() }, 'uplink connected');
+        st.connects++;
+        log.info({ url: cfg.url, queue: outbox.depth() }, 'uplink connected');
         c.publish(t.status, status('online'), { qos: 1, retain: true });
-        drain();
+        c.subscribe([t.ack, `${t.cmdPrefix}+`], { qos: 1 }, (err) => {
+          if (err) log.error({ err: err.message }, 'cannot subscribe to the ack and command topics');
+        });
+        drainer.drain();
       });
+      c.on('message', onMessage);
       c.on('close', () => {
-        if (st.connected && !stopping) log.warn({ pending: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
+        if (st.connected && !stopping) log.warn({ queue: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
         st.connected = false;
-      });
-      // The will is fixed in each CONNECT: rebuild it before every reconnect so its ts is when that
-      // session started, not when the daemon did.
-      c.on('reconnect', () => {
-        c.options.will = { topic: t.status, payload: status('offline', 'connection_lost'), qos: 1, retain: true };
+        scheduleReconnect();
       });
       c.on('error', (err) => log.warn({ code: ErrorCodes.UPLINK_CONNECT, err: err.message }, 'uplink error'));
-      retryTimer = setInterval(retrySweep, cfg.retry_s * 1000);
-      retryTimer.unref();
+      timers.push(setInterval(() => drainer.sweep(), Math.min(cfg.retry_s, cfg.ack_timeout_s) * 1000));
+      timers.push(setInterval(() => { drainer.flush(); drainer.drain(); }, 250));
+      timers.push(setInterval(heartbeat, cfg.heartbeat_s * 1000));
+      for (const x of timers) x.unref();
     },
-    kick: drain,
-    status: () => ({ ...st, inFlight: inFlight.size }),
+    onEvent: (e) => drainer.onNewEvent(e),
+    resync(sinceSeq, limit) {
+      const c = client;
+      if (!c?.connected) return { count: 0, lastSeq: null };
+      const events = outbox.since(sinceSeq, limit);
+      for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, e)), { qos: 1 });
+      return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
+    },
+    status: () => ({ ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck() }),
     async stop(timeoutMs = 2000) {
       stopping = true;
-      if (retryTimer) clearInterval(retryTimer);
+      for (const x of timers) clearInterval(x);
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      drainer.flush();
       const c = client;
       if (!c) return;
       await new Promise<void>((resolve) => {

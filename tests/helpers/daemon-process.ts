@@ -44,12 +44,15 @@ export function spawnDaemon(args: string[]): DaemonProcess {
 }
 
 /** A daemon config for tests: one MR60BHA1 per pty, short detector times. */
-export function testConfig(o: { hubId: string; stateDir: string; brokerUrl: string; devices: Array<{ id: string; path: string }>; sustainS?: number; clearAfterS?: number }): string {
+export function testConfig(o: {
+  hubId: string; stateDir: string; brokerUrl: string; devices: Array<{ id: string; path: string }>;
+  sustainS?: number; clearAfterS?: number; delivery?: 'puback' | 'cloud_ack'; uplinkExtra?: string;
+}): string {
   const devices = o.devices.map((d) => `  - { id: ${d.id}, model: seeed-mr60bha1, room: bedroom, serial: { path: "${d.path}" } }`).join('\n');
   return `hub: { id: ${o.hubId} }
 state_dir: "${o.stateDir}"
 log: { level: debug }
-uplink: { url: "${o.brokerUrl}", reconnect_s: 0.5, retry_s: 2 }
+uplink: { url: "${o.brokerUrl}", reconnect_min_s: 0.2, reconnect_max_s: 1, retry_s: 2, delivery: ${o.delivery ?? 'puback'}${o.uplinkExtra ? `, ${o.uplinkExtra}` : ''} }
 devices:
 ${devices}
 detectors:

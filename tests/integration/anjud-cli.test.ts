@@ -35,11 +35,11 @@ describe('anjud --check-config', () => {
     expect(r.stdout).toContain('OK');
   });
 
-  it('checks that the TLS files a config names exist (the example names a real hub\'s files)', () => {
+  it('checks that the TLS and password files a config names exist (the example names a real hub\'s files)', () => {
     const r = check(join(ROOT, 'config/anju.example.yaml'));
     expect(r.status).toBe(78);
     const lines = r.stderr.trim().split('\n');
-    expect(lines.slice(0, -1).map((l) => l.split(': ')[1])).toEqual(['uplink.tls.ca', 'uplink.tls.cert', 'uplink.tls.key']);
+    expect(lines.slice(0, -1).map((l) => l.split(': ')[1])).toEqual(['uplink.tls.ca', 'uplink.tls.cert', 'uplink.tls.key', 'uplink.password_file']);
     expect(r.stderr).toContain('file not readable (expected a readable PEM file, found /etc/anju/tls/ca.pem (ENOENT))');
   });
 

@@ -11,7 +11,9 @@ import { spawnDaemon, testConfig, type DaemonProcess, type LogLine } from '../he
 import { createMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
 import { createPtyPair } from '../helpers/pty.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import Database from 'better-sqlite3';
+import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
 import { breath, presence } from './frames.js';
 
 interface LoggedEvent { id: string; seq: number; state: string }
@@ -32,7 +34,7 @@ describe('no event is lost across kill -9 during a broker outage', () => {
     const pty = await createPtyPair(dir);
     cleanup.push(() => pty.unplug());
     const cfg = join(dir, 'anju.yaml');
-    writeFileSync(cfg, testConfig({ hubId: 'hub-crash', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'radar', path: pty.devicePath }], sustainS: 2, clearAfterS: 1 }));
+    writeFileSync(cfg, testConfig({ hubId: 'hub-crash', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'radar', path: pty.devicePath }], sustainS: 2, clearAfterS: 1, delivery: 'cloud_ack' }));
 
     const first = spawnDaemon(['--config', cfg]);
     cleanup.push(() => first.proc.kill('SIGKILL'));
@@ -57,9 +59,13 @@ describe('no event is lost across kill -9 during a broker outage', () => {
     await broker.start();
     const sub = await mqttSub(broker.url, 'anju/v1/hub-crash/events');
     cleanup.push(() => sub.close());
+    // The reference cloud consumer stores and acknowledges (cloud_ack delivery).
+    const cloud = createCloudConsumer({ url: broker.url, dbPath: join(dir, 'cloud.db'), group: 'anju-cloud' });
+    await cloud.start();
+    cleanup.push(() => cloud.stop());
     const second = spawnDaemon(['--config', cfg]);
     cleanup.push(() => second.proc.kill('SIGKILL'));
-    await second.waitForLog('store reopened with 3 pending', (l) => l.msg === 'store open' && l.pending === 3 && l.lastSeq === 3);
+    await second.waitForLog('store reopened with 3 alarms pending', (l) => l.msg === 'store open' && (l.pending as { alarm: number }).alarm === 3 && l.lastSeq === 3);
     await sub.waitFor('all three events', () => new Set(sub.messages.map((m) => m.body.id)).size >= 3);
 
     const delivered = new Map(sub.messages.map((m) => [m.body.id as string, m.body]));
@@ -74,7 +80,15 @@ describe('no event is lost across kill -9 during a broker outage', () => {
     expect(next.body).toMatchObject({ state: 'cleared', data: { breathRatePerMin: 16, worstPerMin: 4 } });
     expect(before.map((e) => e.id)).not.toContain(next.body.id);
 
+    // The cloud stored 1..4 without a gap and acknowledged them: the hub's outbox drains to empty.
+    await waitFor('cloud contiguous up to 4', () => cloud.contiguous('hub-crash') === 4);
+    expect(cloud.gaps('hub-crash')).toEqual([]);
+    expect(cloud.events('hub-crash').map((e) => e.id)).toEqual([...before.map((e) => e.id), next.body.id]);
+
     second.proc.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
+    const db = new Database(join(dir, 'state', 'anju.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM events WHERE acked_ts IS NULL').get()).toEqual({ n: 0 });
+    db.close();
   });
 });

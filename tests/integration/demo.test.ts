@@ -23,8 +23,9 @@ describe('demo home', () => {
     const code = await new Promise<number | null>((r) => proc.once('exit', r));
     expect(code, out).toBe(0);
     expect(out).toMatch(/\[radar\]\s+present, in bed, breathing 30\/min/);
-    expect(out).toMatch(/\[cloud\]\s+event seq \d+ alarm\.breathing_rate raised \(critical\)/);
-    expect(out).toMatch(/\[cloud\]\s+event seq \d+ alarm\.breathing_rate cleared/);
+    expect(out).toMatch(/\[cloud\]\s+stored event seq \d+ alarm\.breathing_rate raised \(critical\)/);
+    expect(out).toMatch(/\[cloud\]\s+stored event seq \d+ alarm\.breathing_rate cleared/);
+    expect(out).toMatch(/cloud: stored up to seq \d+ without gaps and acknowledged it; the hub's outbox now holds 0 events/);
     expect(out).toMatch(/bad checksums and \d+ resyncs survived/);
     expect(out).toContain('OK: the cloud received');
   }, 90_000);

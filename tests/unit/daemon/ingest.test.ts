@@ -14,7 +14,7 @@ import { createOutbox } from '../../../src/store/outbox.js';
 import { createReadingStore } from '../../../src/store/readings.js';
 
 const cfg = (() => {
-  const r = parseConfig('hub: { id: h }\nuplink: { url: "mqtt://x:1" }\ndetectors: { breathing_rate: { sustain_s: 10, clear_after_s: 2 } }\n');
+  const r = parseConfig('hub: { id: h }\nuplink: { url: "mqtt://127.0.0.1:1" }\ndetectors: { breathing_rate: { sustain_s: 10, clear_after_s: 2 } }\n');
   if (!r.ok) throw new Error('bad test config');
   return r.config;
 })();

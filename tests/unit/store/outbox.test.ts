@@ -28,7 +28,7 @@ describe('SQLite outbox (real files)', () => {
     let db = openDatabase(dir);
     let ob = createOutbox(db, clock);
     const a = [ob.append(draft(1)), ob.append(draft(2))];
-    for (const e of a) ob.markDelivered(e.seq);
+    ob.ackUpTo(2);
     db.exec('DELETE FROM events'); // even if rows are purged, numbers are never reused
     db.close();
     db = openDatabase(dir);
@@ -51,19 +51,50 @@ describe('SQLite outbox (real files)', () => {
     db.close();
   });
 
-  it('drains oldest first, after a cursor, and forgets only what was delivered', () => {
+  it('drains alarms first, then events, oldest first within a class, after a position', () => {
     const clock = createManualClock(0);
     const db = openDatabase(dir);
     const ob = createOutbox(db, clock);
-    for (let i = 1; i <= 5; i++) { clock.advance(10); ob.append(draft(i)); }
-    expect(ob.pending(0, 3).map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(ob.pending(3, 10).map((e) => e.seq)).toEqual([4, 5]);
-    ob.markDelivered(2);
-    ob.markDelivered(2);
-    expect(ob.depth()).toBe(4);
-    expect(ob.pending(0, 10).map((e) => e.seq)).toEqual([1, 3, 4, 5]);
+    const ev = (type: string) => { clock.advance(10); return ob.append({ ...draft(1), type }); };
+    ev('device.offline'); ev('alarm.breathing_rate'); ev('device.online'); ev('alarm.apnea');
+    expect(ob.next(null, 10).map((e) => [e.seq, e.type])).toEqual([[2, 'alarm.breathing_rate'], [4, 'alarm.apnea'], [1, 'device.offline'], [3, 'device.online']]);
+    expect(ob.next({ prio: 0, seq: 4 }, 10).map((e) => e.seq)).toEqual([1, 3]);
+    expect(ob.next(null, 1)[0]).toMatchObject({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: 'raised', data: { n: 1 }, ts: 20 });
+    expect(ob.depth()).toEqual({ alarm: 2, event: 2 });
+    expect(ob.oldestPendingTs('alarm')).toBe(20);
     expect(ob.oldestPendingTs()).toBe(10);
-    expect(ob.pending(0, 1)[0]).toMatchObject({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: 'raised', data: { n: 1 }, ts: 10 });
+    db.close();
+  });
+
+  it('cloud_ack mode: a PUBACK does not take an event out; the cloud ack does, and is remembered', () => {
+    const clock = createManualClock(100);
+    let db = openDatabase(dir);
+    let ob = createOutbox(db, clock);
+    for (let i = 1; i <= 5; i++) ob.append(draft(i));
+    ob.markPubacked([1, 2, 3, 4, 5]);
+    expect(ob.depth().alarm + ob.depth().event).toBe(5);
+    expect(ob.ackUpTo(3)).toBe(3);
+    expect(ob.ackUpTo(2)).toBe(0); // an older ack changes nothing
+    expect(ob.next(null, 10).map((e) => e.seq)).toEqual([4, 5]);
+    expect(ob.ackUpTo(99)).toBe(2); // never beyond what this hub assigned
+    expect(ob.lastCloudAck()).toEqual({ seq: 5, ts: 100 });
+    ob.append(draft(6));
+    db.close();
+    db = openDatabase(dir);
+    ob = createOutbox(db, clock);
+    expect(ob.lastCloudAck()).toEqual({ seq: 5, ts: 100 });
+    expect(ob.next(null, 10).map((e) => e.seq)).toEqual([6]);
+    expect(ob.since(4, 10).map((e) => e.seq)).toEqual([5, 6]); // history for resync, done or not
+    db.close();
+  });
+
+  it('puback mode: a PUBACK takes the event out', () => {
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, createManualClock(0), { doneWhen: 'puback' });
+    for (let i = 1; i <= 3; i++) ob.append(draft(i));
+    ob.markPubacked([1, 3]);
+    ob.markPubacked([1]);
+    expect(ob.next(null, 10).map((e) => e.seq)).toEqual([2]);
     db.close();
   });
 });

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { CommandError, type CommandSpec } from '../uplink/commands.js';
+import type { Uplink } from '../uplink/mqtt-uplink.js';
+
+/**
+ * The commands the cloud can send this hub (docs/mqtt-contract.md, "Commands"). Each validates
+ * its arguments before acting; the dispatcher turns failures into error responses.
+ * Not yet: `ack-alarm` (needs the alarm lifecycle) and `set-config` (needs atomic apply and
+ * rollback); until then they answer ANJU_CMD_UNKNOWN like any command this hub does not have.
+ */
+const RESYNC_MAX = 10_000;
+
+export function hubCommands(o: { clock: Clock; uplink: () => Uplink | null; status: () => unknown }): Record<string, CommandSpec<never>> {
+  const ping: CommandSpec<Record<string, never>> = {
+    args: z.strictObject({}),
+    run: () => ({ pong: true, ts: o.clock.now() }),
+  };
+  const getStatus: CommandSpec<Record<string, never>> = {
+    args: z.strictObject({}),
+    run: () => o.status(),
+  };
+  const resync: CommandSpec<{ since_seq: number; limit: number }> = {
+    args: z.strictObject({
+      since_seq: z.number().int().min(0),
+      limit: z.number().int().min(1).max(RESYNC_MAX).default(RESYNC_MAX),
+    }),
+    run({ since_seq, limit }) {
+      const u = o.uplink();
+      if (!u) throw new CommandError('ANJU_CMD_NOT_READY', 'the uplink is not running');
+      return u.resync(since_seq, limit);
+    },
+  };
+  return { ping, 'get-status': getStatus, resync } as unknown as Record<string, CommandSpec<never>>;
+}

@@ -1,0 +1,136 @@
+import type { Clock } from '../core/clock.js';
+import type { StoredEvent } from '../core/event.js';
+import { positionOf, type DoneWhen, type Outbox, type OutboxPosition } from '../store/outbox.js';
+
+/**
+ * Drains the outbox in class order (alarms first), oldest first within a class, with at most
+ * `window` publishes awaiting a PUBACK. No MQTT in here: `publish` is injected, so the delivery
+ * rules are tested without a broker.
+ *
+ * - A publish refused by the broker, or unacknowledged after `retryMs`, is sent again.
+ * - cloud_ack mode: a PUBACKed event stays outstanding until the cloud acknowledges its seq; after
+ *   `ackTimeoutMs` without that it is sent again (the broker may have lost it).
+ * - puback mode: PUBACKs are written to the store in batches (one fsync for many events); a crash
+ *   before the batch is written only means a duplicate after restart.
+ * Resends carry the same id: the cloud deduplicates.
+ */
+export interface Drainer {
+  drain(): void;
+  onPuback(seq: number, err?: Error): void;
+  onCloudAck(seq: number): number;
+  /** A new event was committed: rewinds the cursor if it sorts before it (an alarm jumps the queue). */
+  onNewEvent(e: StoredEvent): void;
+  /** Forgets stale outstanding publishes so they are sent again, and rewinds. Call every few seconds. */
+  sweep(): void;
+  /** Writes batched PUBACKs (puback mode). */
+  flush(): void;
+  stats(): DrainStats;
+}
+
+export interface DrainStats {
+  inFlight: number;
+  awaitingCloudAck: number;
+  published: number;
+  resent: number;
+  pubacked: number;
+  refused: number;
+}
+
+export interface DrainerDeps {
+  outbox: Outbox;
+  clock: Clock;
+  publish: (e: StoredEvent, done: (err?: Error) => void) => void;
+  canPublish: () => boolean;
+  window: number;
+  doneWhen: DoneWhen;
+  retryMs: number;
+  ackTimeoutMs: number;
+}
+
+interface Outstanding { sentAt: number; pubacked: boolean }
+
+const before = (a: OutboxPosition, b: OutboxPosition) => a.prio < b.prio || (a.prio === b.prio && a.seq < b.seq);
+const PUBACK_BATCH = 64;
+
+export function createDrainer(d: DrainerDeps): Drainer {
+  const outstanding = new Map<number, Outstanding>();
+  const everSent = new Set<number>(); // seqs published by this process, to count resends
+  let inFlight = 0;
+  let cursor: OutboxPosition | null = null;
+  let pubackBatch: number[] = [];
+  const st = { published: 0, resent: 0, pubacked: 0, refused: 0 };
+
+  const flush = (): void => {
+    if (pubackBatch.length === 0) return;
+    const batch = pubackBatch;
+    pubackBatch = [];
+    d.outbox.markPubacked(batch);
+    if (d.doneWhen === 'puback') for (const seq of batch) outstanding.delete(seq);
+  };
+
+  const drainer: Drainer = {
+    drain() {
+      if (pubackBatch.length >= PUBACK_BATCH) flush();
+      while (d.canPublish() && inFlight < d.window) {
+        const rows = d.outbox.next(cursor, d.window);
+        if (rows.length === 0) return;
+        for (const e of rows) {
+          if (inFlight >= d.window || !d.canPublish()) return;
+          cursor = positionOf(e);
+          if (outstanding.has(e.seq)) continue;
+          outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
+          inFlight++;
+          st.published++;
+          if (everSent.has(e.seq)) st.resent++;
+          else everSent.add(e.seq);
+          d.publish(e, (err) => drainer.onPuback(e.seq, err));
+        }
+      }
+    },
+
+    onPuback(seq, err) {
+      const o = outstanding.get(seq);
+      if (!o || o.pubacked) return; // a late PUBACK of a publish we already gave up on
+      inFlight--;
+      if (err) {
+        st.refused++;
+        outstanding.delete(seq); // the next sweep sends it again
+        return;
+      }
+      st.pubacked++;
+      o.pubacked = true;
+      pubackBatch.push(seq);
+      drainer.drain();
+    },
+
+    onCloudAck(seq) {
+      const n = d.outbox.ackUpTo(seq);
+      for (const [s, o] of outstanding) if (s <= seq && o.pubacked) outstanding.delete(s);
+      return n;
+    },
+
+    onNewEvent(e) {
+      const p = positionOf(e);
+      if (cursor && before(p, cursor)) cursor = { prio: p.prio, seq: p.seq - 1 };
+      drainer.drain();
+    },
+
+    sweep() {
+      flush();
+      const now = d.clock.now();
+      for (const [seq, o] of outstanding) {
+        const stale = o.pubacked ? d.doneWhen === 'cloud_ack' && now - o.sentAt > d.ackTimeoutMs : now - o.sentAt > d.retryMs;
+        if (!stale) continue;
+        if (!o.pubacked) inFlight--;
+        outstanding.delete(seq);
+      }
+      cursor = null;
+      drainer.drain();
+    },
+
+    flush,
+
+    stats: () => ({ inFlight, awaitingCloudAck: outstanding.size - inFlight, ...st }),
+  };
+  return drainer;
+}

@@ -1,0 +1,98 @@
+/** Delivery rules of the drainer, against a real SQLite outbox and a scripted "broker". */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../../src/core/clock.js';
+import type { StoredEvent } from '../../../src/core/event.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+import { createOutbox, type DoneWhen, type Outbox } from '../../../src/store/outbox.js';
+import { createDrainer } from '../../../src/uplink/drain.js';
+import { fullJitterDelayMs } from '../../../src/uplink/backoff.js';
+
+describe('drainer', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'anju-drain-')); db = openDatabase(dir); });
+  afterEach(() => { db.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  function setup(doneWhen: DoneWhen, window = 3) {
+    const clock = createManualClock(0);
+    const outbox: Outbox = createOutbox(db, clock, { doneWhen });
+    const sent: Array<{ e: StoredEvent; ack: (err?: Error) => void }> = [];
+    let connected = true;
+    const d = createDrainer({
+      outbox, clock, window, doneWhen, retryMs: 10_000, ackTimeoutMs: 60_000,
+      canPublish: () => connected, publish: (e, done) => sent.push({ e, ack: done }),
+    });
+    const add = (type = 'device.x') => { const e = outbox.append({ type, severity: 'info', device: 'd', state: 'info', data: {} }); d.onNewEvent(e); return e; };
+    return { clock, outbox, d, sent, add, setConnected: (v: boolean) => { connected = v; } };
+  }
+
+  it('keeps at most `window` publishes unacknowledged, in seq order', () => {
+    const h = setup('puback');
+    for (let i = 0; i < 5; i++) h.add();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, 2, 3]);
+    h.sent[0]!.ack();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, 2, 3, 4]);
+    expect(h.d.stats()).toMatchObject({ inFlight: 3, pubacked: 1 });
+  });
+
+  it('an alarm jumps the queue of a backlog', () => {
+    const h = setup('puback', 1);
+    for (let i = 0; i < 4; i++) h.add();
+    const alarm = h.add('alarm.breathing_rate');
+    h.sent[0]!.ack();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq]);
+  });
+
+  it('puback mode: acknowledged events leave the outbox (written in batches)', () => {
+    const h = setup('puback');
+    h.add(); h.add();
+    for (const s of h.sent) s.ack();
+    h.d.flush();
+    expect(h.outbox.next(null, 10)).toEqual([]);
+  });
+
+  it('a refused publish is sent again by the next sweep, with the same id', () => {
+    const h = setup('puback');
+    const e = h.add();
+    h.sent[0]!.ack(new Error('quota exceeded'));
+    h.d.sweep();
+    expect(h.sent.map((s) => [s.e.seq, s.e.id])).toEqual([[1, e.id], [1, e.id]]);
+    expect(h.d.stats()).toMatchObject({ refused: 1, resent: 1 });
+  });
+
+  it('cloud_ack mode: PUBACKed events wait for the cloud, and are resent after ack_timeout', () => {
+    const h = setup('cloud_ack');
+    h.add(); h.add();
+    for (const s of h.sent) s.ack();
+    h.d.flush();
+    expect(h.d.stats()).toMatchObject({ inFlight: 0, awaitingCloudAck: 2 });
+    h.clock.advance(30_000);
+    h.d.sweep();
+    expect(h.sent).toHaveLength(2); // not yet
+    expect(h.d.onCloudAck(1)).toBe(1);
+    h.clock.advance(31_000);
+    h.d.sweep();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, 2, 2]); // seq 2 again; seq 1 is safe in the cloud
+  });
+
+  it('publishes nothing while disconnected and resumes on drain', () => {
+    const h = setup('puback');
+    h.setConnected(false);
+    h.add();
+    expect(h.sent).toEqual([]);
+    h.setConnected(true);
+    h.d.drain();
+    expect(h.sent).toHaveLength(1);
+  });
+});
+
+describe('reconnect backoff (full jitter)', () => {
+  it('grows exponentially to the cap and is spread uniformly below it', () => {
+    expect([0, 1, 2, 3, 10].map((n) => fullJitterDelayMs(n, 1000, 60_000, () => 0.999999))).toEqual([999, 1999, 3999, 7999, 59999]);
+    expect(fullJitterDelayMs(5, 1000, 60_000, () => 0)).toBe(0);
+    expect(fullJitterDelayMs(1e6, 1000, 60_000, () => 0.5)).toBe(30_000);
+  });
+});
