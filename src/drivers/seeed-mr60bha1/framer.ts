@@ -1,4 +1,4 @@
-import { emptyDriverStats, type DriverStats } from '../types.js';
+import { CHECKSUM_ERROR, FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
 
 /**
  * Streaming framer for the Seeed/MicRadar "53 59" UART protocol (MR60BHA1, R60ABD1 family):
@@ -54,78 +54,26 @@ export function encodeFrame(ctrl: number, cmd: number, data: Uint8Array | readon
   return out;
 }
 
-export class Mr60Framer {
-  private pending: Buffer = Buffer.alloc(0);
-  private readonly counters: DriverStats = emptyDriverStats();
+/** Where a "53 59" frame may start and whether the bytes there are one; the scanning is shared. */
+const protocol: FrameProtocol<RadarFrame> = {
+  findStart: (buf, from) => buf.indexOf(HEADER_0, from),
+  inspect(buf, i) {
+    if (buf.length - i < PREFIX_LEN) return INCOMPLETE; // header may be complete later
+    if (buf[i + 1] !== HEADER_1) return NOT_A_HEADER;
+    const len = buf.readUInt16BE(i + 4);
+    if (len > MAX_DATA_LEN) return FRAMING_ERROR;
+    const total = PREFIX_LEN + len + SUFFIX_LEN;
+    if (buf.length - i < total) return INCOMPLETE; // wait for the rest of the frame
+    const sumAt = i + PREFIX_LEN + len;
+    if (buf[sumAt + 1] !== TRAILER_0 || buf[sumAt + 2] !== TRAILER_1) return FRAMING_ERROR;
+    if (checksum(buf, sumAt, i) !== buf[sumAt]) return CHECKSUM_ERROR;
+    const frame = { ctrl: buf[i + 2]!, cmd: buf[i + 3]!, data: Buffer.from(buf.subarray(i + PREFIX_LEN, sumAt)) };
+    return { kind: 'frame', length: total, frame };
+  },
+};
 
-  stats(): Readonly<DriverStats> {
-    return this.counters;
-  }
-
-  /** Count a valid frame this protocol layer passed up but the decoder could not use. */
-  countUnknown(): void {
-    this.counters.unknownFrames++;
-  }
-
-  push(chunk: Uint8Array): RadarFrame[] {
-    const c = this.counters;
-    c.bytes += chunk.length;
-    const buf = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
-    const frames: RadarFrame[] = [];
-    let i = 0;
-    let skipFrom = -1; // start of a run of skipped bytes, for resync counting
-
-    const skip = (to: number): void => {
-      if (skipFrom < 0) skipFrom = i;
-      i = to;
-    };
-    const endSkip = (): void => {
-      if (skipFrom >= 0 && i > skipFrom) {
-        c.resyncs++;
-        c.garbageBytes += i - skipFrom;
-      }
-      skipFrom = -1;
-    };
-
-    while (i < buf.length) {
-      const at = buf.indexOf(HEADER_0, i);
-      if (at < 0) {
-        skip(buf.length);
-        break;
-      }
-      if (at > i) skip(at);
-      if (buf.length - i < PREFIX_LEN) break; // header may be complete later
-      if (buf[i + 1] !== HEADER_1) {
-        skip(i + 1);
-        continue;
-      }
-      const len = buf.readUInt16BE(i + 4);
-      if (len > MAX_DATA_LEN) {
-        c.framingErrors++;
-        skip(i + 1);
-        continue;
-      }
-      const total = PREFIX_LEN + len + SUFFIX_LEN;
-      if (buf.length - i < total) break; // wait for the rest of the frame
-      const sumAt = i + PREFIX_LEN + len;
-      if (buf[sumAt + 1] !== TRAILER_0 || buf[sumAt + 2] !== TRAILER_1) {
-        c.framingErrors++;
-        skip(i + 1);
-        continue;
-      }
-      if (checksum(buf, sumAt, i) !== buf[sumAt]) {
-        c.checksumErrors++;
-        skip(i + 1);
-        continue;
-      }
-      endSkip();
-      frames.push({ ctrl: buf[i + 2]!, cmd: buf[i + 3]!, data: Buffer.from(buf.subarray(i + PREFIX_LEN, sumAt)) });
-      c.frames++;
-      i += total;
-    }
-    // Bytes skipped so far count as one resync now; what is left waits for the next chunk.
-    endSkip();
-    this.pending = i >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(i));
-    return frames;
+export class Mr60Framer extends FrameScanner<RadarFrame> {
+  constructor() {
+    super(protocol);
   }
 }
