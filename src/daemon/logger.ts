@@ -10,7 +10,9 @@ export function createLogger(
   stream: NodeJS.WritableStream = process.stdout,
   format: string = process.env.ANJU_LOG_FORMAT ?? ((stream as { isTTY?: boolean }).isTTY ? 'pretty' : 'json'),
 ): Logger {
-  const opts = { level, base: { svc: 'anjud' } };
+  // Secrets never reach the logs, even if a config or an error object carrying one is logged.
+  const redact = { paths: ['password', '*.password', '*.*.password', 'password_file', '*.password_file'], censor: '[redacted]' };
+  const opts = { level, base: { svc: 'anjud' }, redact };
   if (format === 'pretty') {
     return pino(opts, pretty({ colorize: (stream as { isTTY?: boolean }).isTTY === true, sync: true, destination: stream, ignore: 'pid,hostname,svc', singleLine: true, translateTime: 'SYS:HH:MM:ss.l' }));
   }

@@ -13,12 +13,16 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-export async function createMosquitto(port?: number): Promise<Mosquitto> {
+/**
+ * `listenerConf`: lines placed under the listener (TLS files, require_certificate, ...);
+ * `globalConf`: lines for the whole broker (allow_anonymous, password_file, ...).
+ */
+export async function createMosquitto(port?: number, o: { listenerConf?: string; globalConf?: string } = {}): Promise<Mosquitto> {
   const bin = requireBinary('mosquitto', 'mosquitto');
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'anju-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  writeFileSync(conf, `per_listener_settings false\n# As root, mosquitto would drop to its own user and could not read the test files in 0700 temp dirs.\nuser root\n${o.globalConf ?? 'allow_anonymous true'}\npersistence false\nlog_dest stderr\nlistener ${p} 127.0.0.1\n${o.listenerConf ?? ''}\n`);
   let proc: ChildProcess | null = null;
   let stderr = '';
   return {
@@ -42,8 +46,8 @@ export async function createMosquitto(port?: number): Promise<Mosquitto> {
   };
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
-  const m = await createMosquitto();
+export async function startMosquitto(o?: Parameters<typeof createMosquitto>[1]): Promise<Mosquitto> {
+  const m = await createMosquitto(undefined, o);
   await m.start();
   return m;
 }

@@ -63,6 +63,17 @@ describe('config validation', () => {
     expect(problems('hub: [unclosed\n')[0]!.message).toMatch(/^YAML syntax/);
   });
 
+  it('refuses plain mqtt:// to a host other than loopback unless insecure: true', () => {
+    const plain = (extra: string) => `hub: { id: h1 }\nuplink: { url: "mqtt://broker.example.org:1883"${extra} }\n`;
+    const [p] = problems(plain(''));
+    expect(p).toMatchObject({ path: 'uplink.url', line: 2 });
+    expect(p!.message).toContain('plain mqtt:// to broker.example.org is not encrypted');
+    expect(parseConfig(plain(', insecure: true')).ok).toBe(true);
+    for (const url of ['mqtt://localhost:1883', 'mqtt://127.0.0.2:1', 'mqtt://[::1]:1883', 'mqtts://broker.example.org:8883']) {
+      expect(parseConfig(`hub: { id: h1 }\nuplink: { url: "${url}" }\n`).ok, url).toBe(true);
+    }
+  });
+
   it('reports an unreadable file as a problem, not a crash', () => {
     const r = loadConfigFile('/nonexistent/anju.yaml');
     expect(r.ok).toBe(false);
@@ -117,5 +128,21 @@ describe('config files on disk', () => {
     const [p] = problems('hub:\n  id: h1\n  id: h2\n');
     expect(p).toMatchObject({ line: 3 });
     expect(p!.message).toMatch(/^YAML syntax/);
+  });
+});
+
+describe('logger', () => {
+  it('redacts passwords wherever they sit in a logged object', async () => {
+    const { createLogger } = await import('../../../src/daemon/logger.js');
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => { text += d.toString(); });
+    const log = createLogger('info', out, 'json');
+    log.info({ password: 'p1', uplink: { password: 'p2', password_file: '/etc/x' }, cfg: { uplink: { password: 'p3' } } }, 'x');
+    log.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(text).toContain('[redacted]');
+    expect(text).not.toMatch(/p1|p2|p3/);
   });
 });
