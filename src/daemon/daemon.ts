@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { createDetectorStateStore } from '../store/detector-state.js';
+import { createQuotaKeeper } from '../store/quota.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
 import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
@@ -99,6 +100,25 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       });
 
       timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+      const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
+      const enforceQuota = (): void => {
+        try {
+          const q = quota.enforce();
+          if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, 'store over quota: evicted readings and delivered history');
+          if (q.change) {
+            const raised = q.change === 'became_full';
+            if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
+            ingest?.raise({
+              type: 'hub.storage_full', severity: 'critical', device: null, state: raised ? 'raised' : 'cleared',
+              data: { usedBytes: q.usedBytes, quotaBytes: q.quotaBytes, queue: outbox?.depth() ?? null },
+            });
+          }
+        } catch (err) {
+          log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot enforce the store quota');
+        }
+      };
+      timers.push(setInterval(enforceQuota, config.store.quota_check_s * 1000));
+      enforceQuota();
       const retentionMs = config.store.readings_retention_h * 3600_000;
       timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
 

@@ -26,6 +26,8 @@ export interface Ingest {
   /** Registers a device; returns the function its transport calls with each chunk of bytes. */
   addDevice(deviceId: string, driver: StreamDriver): (chunk: Uint8Array) => void;
   stats(deviceId: string): DeviceIngestStats | undefined;
+  /** Commits a hub-level event (not from a detector), through the same path as detector events. */
+  raise(draft: EventDraft): void;
   /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
   snapshot(): void;
 }
@@ -82,6 +84,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     }
   }
 
+  const hubCounters = { events: 0 };
   const devices = new Map<string, { driver: StreamDriver; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
 
   function slot<S, C>(deviceId: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
@@ -127,6 +130,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     stats(deviceId) {
       const d = devices.get(deviceId);
       return d ? { ...d.stats, driver: d.driver.stats() } : undefined;
+    },
+    raise(draft) {
+      commit(draft, hubCounters);
     },
     snapshot() {
       retryHeld();
