@@ -34,4 +34,6 @@ export interface StoredEvent extends EventDraft {
   readonly seq: number;
   /** When the event was committed, ms since the Unix epoch. */
   readonly ts: number;
+  /** True when `ts` was taken while the wall clock was known to be unsynchronised. */
+  readonly tsUnsynced?: boolean;
 }

@@ -13,6 +13,7 @@ import { createSerialTransport, type OpenPort, type SerialTransport } from '../t
 import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
 import { hubCommands } from './commands.js';
+import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
 
 export interface DaemonDeps {
@@ -53,6 +54,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let uplink: Uplink | null = null;
   let ingest: Ingest | null = null;
   const transports = new Map<string, SerialTransport>();
+  // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
+  const clockSync = createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
   const timers: NodeJS.Timeout[] = [];
 
   const onEvent = (e: StoredEvent): void => {
@@ -86,13 +89,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const daemon: Daemon = {
     start() {
       db = openDatabase(config.state_dir);
-      outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery });
+      clockSync.start();
+      outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced' });
       readings = createReadingStore(db, clock);
       log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
       const commands = createCommandDispatcher(config.hub.id, hubCommands({ clock, uplink: () => uplink, status: () => daemon.status() }), log.child({ mod: 'cmd' }));
       uplink = createMqttUplink({
         hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
-        configHash: deps.configHash, commands, devices: deviceCounts,
+        configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(),
       });
       ingest = createIngest({
         clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,
@@ -141,6 +145,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
     async stop() {
       for (const t of timers) clearInterval(t);
+      clockSync.stop();
       await Promise.all([...transports.values()].map((t) => t.stop()));
       flushReadings();
       await uplink?.stop();

@@ -60,6 +60,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_unacked ON events(prio, seq) WHERE acked_ts IS NULL;
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
+  `
+  -- 1 when the event was stamped while the wall clock was known to be unsynchronised.
+  ALTER TABLE events ADD COLUMN ts_unsynced INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**

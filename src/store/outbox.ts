@@ -48,23 +48,25 @@ interface Row {
   state: EventState;
   data: string;
   prio: number;
+  ts_unsynced: number;
 }
 
-const COLUMNS = 'seq, id, ts, type, severity, device, state, data, prio';
+const COLUMNS = 'seq, id, ts, type, severity, device, state, data, prio, ts_unsynced';
 
 const toEvent = (r: Row): StoredEvent => ({
   id: r.id, seq: r.seq, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
   data: JSON.parse(r.data) as Record<string, unknown>,
+  ...(r.ts_unsynced ? { tsUnsynced: true } : {}),
 });
 
 export const positionOf = (e: StoredEvent): OutboxPosition => ({ prio: CLASS_PRIORITY[classOf(e.type)], seq: e.seq });
 
-export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; newId?: () => string } = {}): Outbox {
+export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; newId?: () => string; clockUnsynced?: () => boolean } = {}): Outbox {
   const doneWhen = opts.doneWhen ?? 'cloud_ack';
   const newId = opts.newId ?? randomUUID;
   const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
-  const insert = db.prepare<[string, number, string, string, string | null, string, string, number]>(
-    'INSERT INTO events (id, ts, type, severity, device, state, data, prio) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, number, string, string, string | null, string, string, number, number]>(
+    'INSERT INTO events (id, ts, type, severity, device, state, data, prio, ts_unsynced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const selectNext = db.prepare<[number, number, number], Row>(
     `SELECT ${COLUMNS} FROM events WHERE ${open} AND (prio, seq) > (?, ?) ORDER BY prio, seq LIMIT ?`,
@@ -89,8 +91,9 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
     append(draft) {
       const id = newId();
       const ts = clock.now();
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), CLASS_PRIORITY[classOf(draft.type)]);
-      return { ...draft, id, ts, seq: Number(info.lastInsertRowid) };
+      const unsynced = opts.clockUnsynced?.() === true;
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), CLASS_PRIORITY[classOf(draft.type)], unsynced ? 1 : 0);
+      return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
     next: (after, limit) => selectNext.all(after?.prio ?? -1, after?.seq ?? 0, limit).map(toEvent),
     markPubacked(seqs) {

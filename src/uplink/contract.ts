@@ -34,10 +34,15 @@ export interface EventMessage {
   device: string | null;
   state: string;
   data: Record<string, unknown>;
+  /** Present (true) only when `ts` was taken while the hub's clock was known to be unsynchronised. */
+  ts_unsynced?: true;
 }
 
 export function eventMessage(hubId: string, e: StoredEvent): EventMessage {
-  return { v: CONTRACT_VERSION, id: e.id, seq: e.seq, ts: e.ts, hub: hubId, type: e.type, severity: e.severity, device: e.device, state: e.state, data: { ...e.data } };
+  return {
+    v: CONTRACT_VERSION, id: e.id, seq: e.seq, ts: e.ts, hub: hubId, type: e.type, severity: e.severity, device: e.device, state: e.state, data: { ...e.data },
+    ...(e.tsUnsynced ? { ts_unsynced: true as const } : {}),
+  };
 }
 
 export interface StatusMessage {
@@ -69,6 +74,8 @@ export interface HeartbeatMessage {
   last_cloud_ack_ts: number | null;
   last_seq: number;
   devices: { total: number; open: number; seen_last_5min: number };
+  /** Whether the hub's wall clock is synchronised (NTP), as far as it can tell. */
+  clock: 'synced' | 'unsynced' | 'unknown';
 }
 
 /** Payload of anju/v1/<hub>/ack: `{"seq": N}` (a bare number is accepted too). */

@@ -46,6 +46,7 @@ export interface UplinkDeps {
   /** Device counts for the heartbeat. */
   devices: () => HeartbeatMessage['devices'];
   commands?: CommandDispatcher;
+  clockState?: () => HeartbeatMessage['clock'];
   random?: () => number;
 }
 
@@ -122,6 +123,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       oldest_unsent_alarm_age_s: oldestAlarm === null ? null : Math.max(0, Math.round((clock.now() - oldestAlarm) / 1000)),
       last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(),
       devices: deps.devices(),
+      clock: deps.clockState?.() ?? 'unknown',
     };
     // A stale heartbeat is worse than none: let the broker drop it after two periods (MQTT 5).
     const opts: IClientPublishOptions = { qos: 0, ...(v5 ? { properties: { messageExpiryInterval: Math.ceil(cfg.heartbeat_s * 2) } } : {}) };

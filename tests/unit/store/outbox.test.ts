@@ -119,3 +119,24 @@ describe('reading store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('clock-sync marking', () => {
+  it('marks events stamped while the clock was unsynchronised, on disk and on the wire', async () => {
+    const { eventMessage } = await import('../../../src/uplink/contract.js');
+    const { createClockSyncProbe } = await import('../../../src/transports/clock/clock-sync.js');
+    const dir = mkdtempSync(join(tmpdir(), 'anju-clock-'));
+    const clock = createManualClock(Date.UTC(1970, 0, 1, 0, 5)); // a Pi without RTC, before NTP
+    const probe = createClockSyncProbe({ now: clock.now, notBeforeTs: Date.UTC(2026, 10, 1) });
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, clock, { clockUnsynced: () => probe.state() === 'unsynced' });
+    const early = ob.append(draft(1));
+    clock.set(Date.UTC(2026, 10, 29)); // NTP synced: the clock jumped to the real time
+    const later = ob.append(draft(2));
+    expect([early.tsUnsynced, later.tsUnsynced]).toEqual([true, undefined]);
+    expect(ob.next(null, 10).map((e) => e.tsUnsynced ?? false)).toEqual([true, false]);
+    expect(eventMessage('h', early)).toMatchObject({ ts_unsynced: true });
+    expect('ts_unsynced' in eventMessage('h', later)).toBe(false);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
