@@ -1,5 +1,5 @@
 /**
- * Reference cloud consumer for the Anju uplink contract (docs/mqtt-contract.md): how the cloud side
+ * Reference cloud consumer for the Anju uplink contract (docs/uplink.md): how the cloud side
  * should integrate. It receives events with an MQTT 5 shared subscription (several instances can
  * share the load), stores them in SQLite deduplicated by `id`, tracks per hub the highest
  * contiguous `seq` it has stored, acknowledges that on anju/v1/<hub>/ack, and reports gaps.

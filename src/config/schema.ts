@@ -55,6 +55,12 @@ const UplinkSchema = z.strictObject({
   retry_s: seconds(10, 'Resend an event the broker refused, or has not acknowledged, after'),
   inflight_window: z.number().int().min(1).max(1000).default(16).describe('Events published and not yet acknowledged by the broker, at most'),
   heartbeat_s: seconds(60, 'Publish pipeline health on anju/v1/<hub>/heartbeat this often'),
+  telemetry: z.strictObject({
+    enabled: z.boolean().default(true).describe('Upload readings on anju/v1/<hub>/telemetry (after alarms and events)'),
+    interval_s: seconds(30, 'Start uploading new readings this often (a backlog drains back to back)'),
+    max_message_bytes: z.number().int().min(1024).max(256 * 1024).default(16 * 1024).describe('Upper bound of one telemetry message, bytes of JSON'),
+    expiry_s: seconds(86_400, 'MQTT 5 message expiry: the broker drops telemetry nobody fetched after this'),
+  }).prefault({}),
 }).superRefine((u, ctx) => {
   if (u.password !== undefined && u.password_file !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['password_file'], message: 'give password or password_file, not both' });

@@ -1,7 +1,7 @@
 /**
  * Events are what the hub reports upstream. Detectors produce drafts; the store gives each
  * draft its `id`, `seq` and `ts` when it commits it, and only then is the event "raised".
- * The wire shape is documented in docs/mqtt-contract.md (contract version 1).
+ * The wire shape is documented in docs/uplink.md (contract version 1).
  */
 export type Severity = 'critical' | 'warning' | 'info';
 export type EventState = 'raised' | 'cleared' | 'info';

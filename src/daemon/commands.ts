@@ -4,7 +4,7 @@ import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 
 /**
- * The commands the cloud can send this hub (docs/mqtt-contract.md, "Commands"). Each validates
+ * The commands the cloud can send this hub (docs/uplink.md, "Commands"). Each validates
  * its arguments before acting; the dispatcher turns failures into error responses.
  * Not yet: `ack-alarm` (needs the alarm lifecycle) and `set-config` (needs atomic apply and
  * rollback); until then they answer ANJU_CMD_UNKNOWN like any command this hub does not have.

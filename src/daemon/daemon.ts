@@ -7,6 +7,7 @@ import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { createDetectorStateStore } from '../store/detector-state.js';
 import { createQuotaKeeper } from '../store/quota.js';
+import { createTelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
 import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
@@ -96,7 +97,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       const commands = createCommandDispatcher(config.hub.id, hubCommands({ clock, uplink: () => uplink, status: () => daemon.status() }), log.child({ mod: 'cmd' }));
       uplink = createMqttUplink({
         hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
-        configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(),
+        configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
       });
       ingest = createIngest({
         clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,

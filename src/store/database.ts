@@ -64,6 +64,20 @@ const MIGRATIONS: readonly string[] = [
   -- 1 when the event was stamped while the wall clock was known to be unsynchronised.
   ALTER TABLE events ADD COLUMN ts_unsynced INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Readings get a stable, never reused id: it is the telemetry sequence the cloud sees
+  -- (a plain rowid restarts at 1 once the table has been emptied).
+  CREATE TABLE readings_v2 (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts     INTEGER NOT NULL,
+    device TEXT    NOT NULL,
+    metric TEXT    NOT NULL,
+    value
+  );
+  INSERT INTO readings_v2 (ts, device, metric, value) SELECT ts, device, metric, value FROM readings ORDER BY rowid;
+  DROP TABLE readings;
+  ALTER TABLE readings_v2 RENAME TO readings;
+  `,
 ];
 
 /**

@@ -29,7 +29,7 @@ const CHUNK = 2000;
 export function createQuotaKeeper(db: Db, o: { quotaBytes: number; doneColumn: 'acked_ts' | 'delivered_ts' }): QuotaKeeper {
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const used = (): number => ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
-  const evictReadings = db.prepare<[number]>('DELETE FROM readings WHERE rowid IN (SELECT rowid FROM readings ORDER BY rowid LIMIT ?)');
+  const evictReadings = db.prepare<[number]>('DELETE FROM readings WHERE id IN (SELECT id FROM readings ORDER BY id LIMIT ?)');
   const evictHistory = db.prepare<[number]>(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ${o.doneColumn} IS NOT NULL ORDER BY seq LIMIT ?)`);
   const getFull = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'storage_full'");
   const setFull = db.prepare<[string]>("INSERT INTO meta (key, value) VALUES ('storage_full', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");

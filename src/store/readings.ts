@@ -29,10 +29,10 @@ export function createReadingStore(db: Db, clock: Clock): ReadingStore {
   const insertAll = db.transaction((rows: readonly Reading[]) => {
     for (const r of rows) insert.run(r.ts, r.device, r.metric, typeof r.value === 'boolean' ? Number(r.value) : r.value);
   });
-  // Rows arrive in time order, so the cutoff is found by walking rowids from the start; no index
+  // Rows arrive in time order, so the cutoff is found by walking ids from the start; no index
   // on ts is needed on the insert path.
-  const firstKept = db.prepare<[number], { rowid: number }>('SELECT rowid FROM readings WHERE ts >= ? ORDER BY rowid LIMIT 1');
-  const deleteBelow = db.prepare<[number]>('DELETE FROM readings WHERE rowid < ?');
+  const firstKept = db.prepare<[number], { id: number }>('SELECT id FROM readings WHERE ts >= ? ORDER BY id LIMIT 1');
+  const deleteBelow = db.prepare<[number]>('DELETE FROM readings WHERE id < ?');
   const deleteAll = db.prepare('DELETE FROM readings');
 
   const store: ReadingStore = {
@@ -60,7 +60,7 @@ export function createReadingStore(db: Db, clock: Clock): ReadingStore {
     prune(retentionMs) {
       const cutoff = clock.now() - retentionMs;
       const kept = firstKept.get(cutoff);
-      return (kept ? deleteBelow.run(kept.rowid) : deleteAll.run()).changes;
+      return (kept ? deleteBelow.run(kept.id) : deleteAll.run()).changes;
     },
     buffered: () => buffer.length,
     dropped: () => dropped,

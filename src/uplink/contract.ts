@@ -1,7 +1,7 @@
 import type { StoredEvent } from '../core/event.js';
 
 /**
- * Wire shapes of the uplink contract, version 1 (docs/mqtt-contract.md, docs/schemas/).
+ * Wire shapes of the uplink contract, version 1 (docs/uplink.md, docs/schema/).
  * Change deliberately: a new optional field is compatible; renaming or removing one is a new version.
  */
 export const CONTRACT_VERSION = 1;
@@ -14,6 +14,8 @@ export const topics = (hubId: string) => {
     events: `${base}/events`,
     /** hub -> cloud: retained online/offline (birth and will). */
     status: `${base}/status`,
+    /** hub -> cloud: readings in batches, QoS 1, with message expiry. */
+    telemetry: `${base}/telemetry`,
     /** hub -> cloud: pipeline health, periodic, QoS 0. */
     heartbeat: `${base}/heartbeat`,
     /** cloud -> hub: highest contiguous seq the cloud has stored. */

@@ -10,8 +10,11 @@ import { fullJitterDelayMs } from './backoff.js';
 import type { CommandDispatcher } from './commands.js';
 import { eventMessage, parseAck, topics, type HeartbeatMessage, type StatusMessage } from './contract.js';
 import { createDrainer, type DrainStats } from './drain.js';
+import type { TelemetryOutbox } from '../store/telemetry-outbox.js';
+import { createTelemetrySender, type TelemetrySender } from './telemetry.js';
 
 export interface UplinkStatus extends DrainStats {
+  telemetry: ReturnType<TelemetrySender['stats']> | null;
   connected: boolean;
   /** Events the broker acknowledged (PUBACK) since start. */
   delivered: number;
@@ -46,6 +49,8 @@ export interface UplinkDeps {
   /** Device counts for the heartbeat. */
   devices: () => HeartbeatMessage['devices'];
   commands?: CommandDispatcher;
+  /** Readings to upload as telemetry; omitted: no telemetry. */
+  telemetry?: TelemetryOutbox;
   clockState?: () => HeartbeatMessage['clock'];
   random?: () => number;
 }
@@ -111,6 +116,21 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       });
     },
   });
+
+  const telemetry: TelemetrySender | null = deps.telemetry && cfg.telemetry.enabled
+    ? createTelemetrySender({
+      hubId,
+      outbox: deps.telemetry,
+      maxBytes: cfg.telemetry.max_message_bytes,
+      now: () => clock.now(),
+      // Lowest class: only while no event waits for its PUBACK.
+      canSend: () => !stopping && client?.connected === true && drainer.stats().inFlight === 0,
+      publish(payload, done) {
+        const opts: IClientPublishOptions = { qos: 1, ...(v5 ? { properties: { messageExpiryInterval: Math.ceil(cfg.telemetry.expiry_s) } } : {}) };
+        client!.publish(t.telemetry, payload, opts, (err) => done(err ?? undefined));
+      },
+    })
+    : null;
 
   function heartbeat(): void {
     const c = client;
@@ -205,6 +225,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       timers.push(setInterval(() => drainer.sweep(), Math.min(cfg.retry_s, cfg.ack_timeout_s) * 1000));
       timers.push(setInterval(() => { drainer.flush(); drainer.drain(); }, 250));
       timers.push(setInterval(heartbeat, cfg.heartbeat_s * 1000));
+      if (telemetry) timers.push(setInterval(() => telemetry.tick(), cfg.telemetry.interval_s * 1000));
       for (const x of timers) x.unref();
     },
     onEvent: (e) => drainer.onNewEvent(e),
@@ -215,7 +236,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, e)), { qos: 1 });
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
     },
-    status: () => ({ ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck() }),
+    status: () => ({ ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(), telemetry: telemetry?.stats() ?? null }),
     async stop(timeoutMs = 2000) {
       stopping = true;
       for (const x of timers) clearInterval(x);

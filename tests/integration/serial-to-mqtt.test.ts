@@ -21,14 +21,16 @@ describe('serial radar -> anjud -> Mosquitto -> subscriber', () => {
   let daemon: DaemonProcess;
   let sub: Subscriber;
   let statusSub: Subscriber;
+  let tel: Subscriber;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anju-e2e-'));
     broker = await startMosquitto();
     pty = await createPtyPair(dir);
     sub = await mosquittoSub(broker.port, 'anju/v1/hub-e2e/events');
+    tel = await mqttSub(broker.url, 'anju/v1/hub-e2e/telemetry');
     const cfg = join(dir, 'anju.yaml');
-    writeFileSync(cfg, testConfig({ hubId: 'hub-e2e', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }], sustainS: 3, clearAfterS: 1 }));
+    writeFileSync(cfg, testConfig({ hubId: 'hub-e2e', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }], sustainS: 3, clearAfterS: 1, uplinkExtra: 'telemetry: { interval_s: 1 }' }));
     daemon = spawnDaemon(['--config', cfg]);
     await daemon.waitForLog('serial port open', (l) => l.msg === 'serial port open');
     await daemon.waitForLog('uplink connected', (l) => l.msg === 'uplink connected');
@@ -74,6 +76,19 @@ describe('serial radar -> anjud -> Mosquitto -> subscriber', () => {
     expect(cleared.body.data).toMatchObject({ breathRatePerMin: 16, raisedAtTs: expect.any(Number) });
     // Exactly one raise and one clear for one episode.
     expect(sub.messages.filter((m) => m.body.type === 'alarm.breathing_rate')).toHaveLength(2);
+  });
+
+  it('uploads the readings as telemetry, ids consecutive from 1', async () => {
+    try {
+      const m = await tel.waitFor('telemetry with the 30/min readings', (x) => (x.body.readings as unknown[][]).some((r) => r[2] === 'breathRatePerMin' && r[3] === 30));
+      expect(m.body).toMatchObject({ v: 1, hub: 'hub-e2e' });
+      const all = tel.messages.map((x) => x.body);
+      const first = all[0]!;
+      expect(first.seq_from).toBe(1);
+      for (const b of all) expect((b.readings as unknown[]).length).toBe(Number(b.seq_to) - Number(b.seq_from) + 1);
+    } finally {
+      await tel.close();
+    }
   });
 
   it('stops cleanly on SIGTERM: exit 0, offline status retained', async () => {
