@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
 import { VERSION } from '../daemon/version.js';
+import { registerScreenApnea } from './commands/screen-apnea.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -29,5 +30,7 @@ config
     process.stderr.write(r.stderr);
     process.exit(r.exitCode);
   });
+
+registerScreenApnea(program);
 
 program.parse();

@@ -1,0 +1,20 @@
+/** Heart-rate-based apnea screening (cyclic variation of heart rate). See README.md. */
+export { hrApneaDefaults, type HrApneaSettings } from './settings.js';
+export { FEATURE_NAMES, type MinuteFeatures } from './minute-features.js';
+export type { MinuteResult } from './minute-classifier.js';
+export {
+  classifyNight,
+  createHrApneaState,
+  finishNight,
+  pushBeat,
+  pushHeartRateReading,
+  resolveHrApneaSettings,
+  screenSeries,
+  summarise,
+  type Beat,
+  type HrApneaState,
+  type NightClass,
+  type NightSummary,
+  type SeriesResult,
+} from './screener.js';
+export { judgeParse, parseHrCsv, type ParsedSeries, type ParseProblem } from './parse-hr-csv.js';

@@ -1,0 +1,82 @@
+import type { MinuteFeatures } from './minute-features.js';
+import type { HrApneaSettings } from './settings.js';
+
+/**
+ * Scores each minute from its features averaged over the surrounding minutes.
+ *
+ * Why average: obstructive events come in runs (in the learning set 96 % of A minutes lie in runs
+ * of 5 minutes or more; median run 7, quartiles 2 and 23), while a single minute's features are noisy; averaging over
+ * +-smoothMinutes (default 4, a 9-minute span) was the largest single gain in cross-validation.
+ * The score is linear (a logistic regression: probability > 0.5 <=> score > 0), so each weight
+ * reads as "how much this feature argues for apnea" and nothing can overfit a 35-record set.
+ *
+ * Lag: minute k is final once the features of minute k + smoothMinutes exist.
+ */
+export interface MinuteResult {
+  readonly minute: number;
+  readonly flag: 'A' | 'N';
+  /** False when the minute had too little valid signal; it is then reported as N. */
+  readonly analysed: boolean;
+  /** The linear score (> 0 means A); null when not analysed. */
+  readonly score: number | null;
+  /** The minute's own features before averaging; null when not analysed. */
+  readonly features: MinuteFeatures | null;
+  /** The averaged features the score was computed from (what a refit trains on); null when not analysed. */
+  readonly smoothed: MinuteFeatures | null;
+}
+
+export interface ClassifierState {
+  /** Features of the most recent minutes, oldest first: [minute, features | null]. */
+  recent: Array<[number, number[] | null]>;
+  /** Next minute to finalise. */
+  nextFinal: number;
+  /** Last minute whose features arrived, -1 before any. */
+  lastMinute: number;
+}
+
+export function createClassifier(): ClassifierState {
+  return { recent: [], nextFinal: 0, lastMinute: -1 };
+}
+
+export type ResultSink = (r: MinuteResult) => void;
+
+/** Linear score of already-averaged features. */
+export function linearScore(x: readonly number[], s: HrApneaSettings): number {
+  let z = s.bias;
+  for (let i = 0; i < x.length; i += 1) z += (s.weights[i] ?? 0) * x[i]!;
+  return z;
+}
+
+function finalise(st: ClassifierState, k: number, s: HrApneaSettings, sink: ResultSink): void {
+  const h = s.smoothMinutes;
+  let own: number[] | null = null;
+  let n = 0;
+  let sum: number[] | null = null;
+  for (const [m, f] of st.recent) {
+    if (m === k) own = f;
+    if (f === null || m < k - h || m > k + h) continue;
+    if (sum === null) sum = new Array<number>(f.length).fill(0);
+    for (let i = 0; i < f.length; i += 1) sum[i]! += f[i]!;
+    n += 1;
+  }
+  if (own === null || sum === null) {
+    sink({ minute: k, flag: 'N', analysed: false, score: null, features: null, smoothed: null });
+    return;
+  }
+  const smoothed = sum.map((v) => v / n);
+  const score = linearScore(smoothed, s);
+  sink({ minute: k, flag: score > 0 ? 'A' : 'N', analysed: true, score, features: own, smoothed });
+}
+
+export function pushToClassifier(st: ClassifierState, k: number, features: MinuteFeatures | null, s: HrApneaSettings, sink: ResultSink): void {
+  st.recent.push([k, features === null ? null : features.slice()]);
+  st.lastMinute = k;
+  const h = s.smoothMinutes;
+  for (; st.nextFinal <= k - h; st.nextFinal += 1) finalise(st, st.nextFinal, s, sink);
+  // Keep only what the next minute to finalise can still use.
+  while (st.recent.length > 0 && st.recent[0]![0] < st.nextFinal - h) st.recent.shift();
+}
+
+export function flushClassifier(st: ClassifierState, s: HrApneaSettings, sink: ResultSink): void {
+  for (; st.nextFinal <= st.lastMinute; st.nextFinal += 1) finalise(st, st.nextFinal, s, sink);
+}

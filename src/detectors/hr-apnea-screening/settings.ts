@@ -1,0 +1,76 @@
+/**
+ * Parameters of the heart-rate apnea screening, with where each number comes from.
+ * See README.md in this folder for the method and the measured accuracy.
+ */
+export interface HrApneaSettings {
+  /** Minute k covers [originS + 60k, originS + 60k + 60) seconds. The dataset and the CLI use 0. */
+  readonly originS: number;
+  /** Beats (or readings) before originS or from originS + maxMinutes * 60 on are ignored: bounds the per-night flags. */
+  readonly maxMinutes: number;
+  /** Plausible RR interval, seconds (HR 30..200 bpm). Outside is a missed/extra beat or a sensor fault. */
+  readonly minRrS: number;
+  readonly maxRrS: number;
+  /**
+   * A beat whose RR differs from the median of its 3 neighbours on each side by more than this
+   * fraction is an artefact (ectopic beat, missed or extra R peak). 20-30 % is the usual band for
+   * RR editing; 25 % keeps the abrupt post-apnea tachycardia (which builds over several beats) and
+   * removes premature/compensatory pairs.
+   */
+  readonly maxRrJump: number;
+  /** Beats (or readings) further apart than this leave the 1 Hz samples between them invalid, seconds. */
+  readonly maxGapS: number;
+  /**
+   * A minute is analysed only when at least this fraction of its 3-minute feature window and of
+   * the minute itself is covered by valid samples; otherwise it is reported as rejected (and N).
+   */
+  readonly minValidFraction: number;
+  /** Per-minute features are averaged over +-smoothMinutes minutes before scoring (episodes last minutes). */
+  readonly smoothMinutes: number;
+  /**
+   * Linear score over the smoothed features [lnBandRms, cyclicity, lnSlowRms, lnFastRms] plus a
+   * bias; a minute is flagged A when the score is > 0 (logistic regression, probability > 0.5).
+   * Fitted on the 35 Apnea-ECG learning-set records by `fitWeights` (evaluate.ts).
+   */
+  readonly weights: readonly number[];
+  readonly bias: number;
+  /** Night classes (PhysioNet Apnea-ECG): A >= 100 apnea minutes, B 5..99, C < 5. */
+  readonly classAMinMinutes: number;
+  readonly classBMinMinutes: number;
+}
+
+export const hrApneaDefaults: HrApneaSettings = Object.freeze({
+  originS: 0,
+  maxMinutes: 24 * 60,
+  minRrS: 0.3,
+  maxRrS: 2.0,
+  maxRrJump: 0.25,
+  maxGapS: 4,
+  minValidFraction: 0.6,
+  smoothMinutes: 4,
+  // fitWeights() on the 35 learning-set records (evaluate.ts), rounded. Leaving out any one record
+  // moves no weight by more than ~20 % (the smallest, lnSlowRms) and the others by ~10 % (README).
+  weights: Object.freeze([5.101, 11.363, -1.525, -3.034]),
+  bias: -7.404,
+  classAMinMinutes: 100,
+  classBMinMinutes: 5,
+});
+
+/**
+ * Fixed signal-processing constants (not tuned per record). The cycle band follows the CVHR
+ * literature: apnea-arousal cycles last 25-100 s (Guilleminault 1984; Hayano 2011).
+ */
+export const SIGNAL = Object.freeze({
+  /** Centred moving average that is removed as the baseline: keeps cycles shorter than ~100 s. */
+  baselineS: 101,
+  /** Centred moving average that smooths the cycle band and splits off the fast (respiratory) part. */
+  fastS: 9,
+  /** Centred moving average of the slow trend: baseline minus this is the 100-300 s component. */
+  trendS: 301,
+  /** Half-width of the per-minute feature window beyond the minute itself, seconds (3-minute window). */
+  contextS: 60,
+  /** Autocorrelation lags searched for a cycle, seconds (cycle lengths 20-90 s). */
+  minLagS: 20,
+  maxLagS: 90,
+  /** Added before taking logs of amplitudes (bpm): keeps a flat series finite and damps noise. */
+  floorBpm: 0.1,
+});
