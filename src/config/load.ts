@@ -146,6 +146,11 @@ export function loadConfigFile(file: string): ConfigResult {
   } catch (err) {
     return { ok: false, problems: [{ path: '', message: `cannot read the file: ${(err as Error).message}` }] };
   }
+  return validateConfigText(text);
+}
+
+/** `parseConfig` plus the check that the files the config names are readable. */
+export function validateConfigText(text: string): ConfigResult {
   const r = parseConfig(text);
   if (!r.ok) return r;
   const u = r.config.uplink;

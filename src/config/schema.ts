@@ -55,6 +55,7 @@ const UplinkSchema = z.strictObject({
   retry_s: seconds(10, 'Resend an event the broker refused, or has not acknowledged, after'),
   inflight_window: z.number().int().min(1).max(1000).default(16).describe('Events published and not yet acknowledged by the broker, at most'),
   heartbeat_s: seconds(60, 'Publish pipeline health on anju/v1/<hub>/heartbeat this often'),
+  apply_verify_s: seconds(60, 'After a remote set-config, the new config must connect to the broker within this time, or the previous one is restored'),
   telemetry: z.strictObject({
     enabled: z.boolean().default(true).describe('Upload readings on anju/v1/<hub>/telemetry (after alarms and events)'),
     interval_s: seconds(30, 'Start uploading new readings this often (a backlog drains back to back)'),

@@ -10,7 +10,7 @@ import { systemClock } from '../core/clock.js';
 import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
 import { openSystemPort } from '../transports/serial/serial-transport.js';
-import { createDaemon } from './daemon.js';
+import { createSupervisor } from './supervisor.js';
 import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
 import { VERSION } from './version.js';
@@ -41,11 +41,11 @@ if (!loaded.ok) {
 }
 const config = loaded.config;
 const log = createLogger(config.log.level);
-const daemon = createDaemon({ config, log, clock: systemClock, version: VERSION, openPort: openSystemPort, configHash: loaded.hash });
+const supervisor = createSupervisor({ configPath: opts.config, config, configHash: loaded.hash, log, clock: systemClock, version: VERSION, openPort: openSystemPort });
 
-installSignalHandlers({ log, stop: () => daemon.stop() });
+installSignalHandlers({ log, stop: () => supervisor.stop() });
 try {
-  daemon.start();
+  supervisor.start();
 } catch (err) {
   log.fatal({ err }, 'anjud could not start');
   log.flush();

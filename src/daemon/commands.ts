@@ -6,12 +6,19 @@ import type { Uplink } from '../uplink/mqtt-uplink.js';
 /**
  * The commands the cloud can send this hub (docs/uplink.md, "Commands"). Each validates
  * its arguments before acting; the dispatcher turns failures into error responses.
- * Not yet: `ack-alarm` (needs the alarm lifecycle) and `set-config` (needs atomic apply and
- * rollback); until then they answer ANJU_CMD_UNKNOWN like any command this hub does not have.
+ * `set-config` is offered when the daemon runs under the supervisor (the real anjud), which
+ * applies it atomically and rolls back. Not yet: `ack-alarm` (needs the alarm lifecycle); until
+ * then it answers ANJU_CMD_UNKNOWN like any command this hub does not have.
  */
 const RESYNC_MAX = 10_000;
 
-export function hubCommands(o: { clock: Clock; uplink: () => Uplink | null; status: () => unknown }): Record<string, CommandSpec<never>> {
+export function hubCommands(o: {
+  clock: Clock;
+  uplink: () => Uplink | null;
+  status: () => unknown;
+  /** Validates and schedules a new config (see supervisor.ts); throws CommandError when it refuses. */
+  applyConfig?: (yamlText: string) => unknown;
+}): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: z.strictObject({}),
     run: () => ({ pong: true, ts: o.clock.now() }),
@@ -31,5 +38,14 @@ export function hubCommands(o: { clock: Clock; uplink: () => Uplink | null; stat
       return u.resync(since_seq, limit);
     },
   };
-  return { ping, 'get-status': getStatus, resync } as unknown as Record<string, CommandSpec<never>>;
+  const specs: Record<string, unknown> = { ping, 'get-status': getStatus, resync };
+  const apply = o.applyConfig;
+  if (apply) {
+    const setConfig: CommandSpec<{ yaml: string }> = {
+      args: z.strictObject({ yaml: z.string().min(1).max(1024 * 1024) }),
+      run: ({ yaml }) => apply(yaml),
+    };
+    specs['set-config'] = setConfig;
+  }
+  return specs as Record<string, CommandSpec<never>>;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
-import type { EventClass, StoredEvent } from '../core/event.js';
+import type { EventClass, EventDraft, StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -26,6 +26,8 @@ export interface DaemonDeps {
   openPort: OpenPort;
   /** Hash of the config file, announced in the birth message so the cloud sees what runs. */
   configHash: string;
+  /** The remote set-config command; without it the hub does not offer that command. */
+  applyConfig?: (yamlText: string) => unknown;
 }
 
 export interface DaemonStatus {
@@ -37,9 +39,12 @@ export interface DaemonStatus {
 }
 
 export interface Daemon {
+  /** Throws (after releasing what it opened) if the store cannot open or a component cannot start. */
   start(): void;
   stop(): Promise<void>;
   status(): DaemonStatus;
+  /** Commits a hub-level event, e.g. hub.config_applied. */
+  raise(draft: EventDraft): void;
 }
 
 /**
@@ -87,63 +92,78 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     return { total: config.devices.length, open, seen_last_5min: seen };
   };
 
+  function startAll(): void {
+    db = openDatabase(config.state_dir);
+    clockSync.start();
+    outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced' });
+    readings = createReadingStore(db, clock);
+    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
+    const commands = createCommandDispatcher(
+      config.hub.id,
+      hubCommands({ clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}) }),
+      log.child({ mod: 'cmd' }),
+    );
+    uplink = createMqttUplink({
+      hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
+      configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
+    });
+    ingest = createIngest({
+      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,
+      onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
+    });
+
+    timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+    const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
+    const enforceQuota = (): void => {
+      try {
+        const q = quota.enforce();
+        if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, 'store over quota: evicted readings and delivered history');
+        if (q.change) {
+          const raised = q.change === 'became_full';
+          if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
+          ingest?.raise({
+            type: 'hub.storage_full', severity: 'critical', device: null, state: raised ? 'raised' : 'cleared',
+            data: { usedBytes: q.usedBytes, quotaBytes: q.quotaBytes, queue: outbox?.depth() ?? null },
+          });
+        }
+      } catch (err) {
+        log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot enforce the store quota');
+      }
+    };
+    timers.push(setInterval(enforceQuota, config.store.quota_check_s * 1000));
+    enforceQuota();
+    const retentionMs = config.store.readings_retention_h * 3600_000;
+    timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
+
+    uplink.start();
+    for (const d of config.devices) {
+      const model = serialModels[d.model];
+      const feed = ingest.addDevice(d.id, model.createDriver());
+      const t = createSerialTransport({
+        path: d.serial.path,
+        baudRate: d.serial.baudRate ?? model.defaultBaudRate,
+        openPort: deps.openPort,
+        onData: feed,
+        log: log.child({ device: d.id }),
+      });
+      transports.set(d.id, t);
+      t.start();
+    }
+    log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version }, 'anjud started');
+  }
+
   const daemon: Daemon = {
     start() {
-      db = openDatabase(config.state_dir);
-      clockSync.start();
-      outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced' });
-      readings = createReadingStore(db, clock);
-      log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
-      const commands = createCommandDispatcher(config.hub.id, hubCommands({ clock, uplink: () => uplink, status: () => daemon.status() }), log.child({ mod: 'cmd' }));
-      uplink = createMqttUplink({
-        hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
-        configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
-      });
-      ingest = createIngest({
-        clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,
-        onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
-      });
-
-      timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
-      const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
-      const enforceQuota = (): void => {
-        try {
-          const q = quota.enforce();
-          if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, 'store over quota: evicted readings and delivered history');
-          if (q.change) {
-            const raised = q.change === 'became_full';
-            if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
-            ingest?.raise({
-              type: 'hub.storage_full', severity: 'critical', device: null, state: raised ? 'raised' : 'cleared',
-              data: { usedBytes: q.usedBytes, quotaBytes: q.quotaBytes, queue: outbox?.depth() ?? null },
-            });
-          }
-        } catch (err) {
-          log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot enforce the store quota');
-        }
-      };
-      timers.push(setInterval(enforceQuota, config.store.quota_check_s * 1000));
-      enforceQuota();
-      const retentionMs = config.store.readings_retention_h * 3600_000;
-      timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
-
-      uplink.start();
-      for (const d of config.devices) {
-        const model = serialModels[d.model];
-        const feed = ingest.addDevice(d.id, model.createDriver());
-        const t = createSerialTransport({
-          path: d.serial.path,
-          baudRate: d.serial.baudRate ?? model.defaultBaudRate,
-          openPort: deps.openPort,
-          onData: feed,
-          log: log.child({ device: d.id }),
-        });
-        transports.set(d.id, t);
-        t.start();
+      try {
+        startAll();
+      } catch (err) {
+        void daemon.stop(); // release the store and ports before the caller decides what next
+        throw err;
       }
-      log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version }, 'anjud started');
     },
-
+    raise(draft) {
+      ingest?.raise(draft);
+    },
     async stop() {
       for (const t of timers) clearInterval(t);
       clockSync.stop();

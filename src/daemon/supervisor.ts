@@ -1,0 +1,121 @@
+import { closeSync, copyFileSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { Config } from '../config/schema.js';
+import { formatProblems, validateConfigText } from '../config/load.js';
+import { CommandError } from '../uplink/commands.js';
+import type { OpenPort } from '../transports/serial/serial-transport.js';
+import { createDaemon, type Daemon } from './daemon.js';
+
+/**
+ * Runs the daemon for one config file, and swaps it for a new config on the cloud's `set-config`:
+ *   1. validate the new text completely (schema, files it names); the hub id cannot change;
+ *      anything wrong is refused and nothing changes;
+ *   2. reply "accepted", then write it next to the file (fsync), keep the old one as `.bak`,
+ *      stop the daemon, rename the new file into place (atomic), start the new daemon;
+ *   3. if it does not start, or does not reach the broker within `uplink.apply_verify_s`, stop it,
+ *      restore the old file and start the old config again.
+ * Either way a durable event tells the cloud what happened: hub.config_applied or
+ * hub.config_rolled_back (with the reason); the birth message carries the config hash in force.
+ */
+export interface Supervisor {
+  start(): void;
+  stop(): Promise<void>;
+  current(): Daemon;
+}
+
+export interface SupervisorDeps {
+  configPath: string;
+  config: Readonly<Config>;
+  configHash: string;
+  log: Logger;
+  clock: Clock;
+  version: string;
+  openPort: OpenPort;
+}
+
+const APPLY_DELAY_MS = 300; // lets the "accepted" response leave before the uplink restarts
+
+export function createSupervisor(d: SupervisorDeps): Supervisor {
+  let current = { config: d.config, hash: d.configHash };
+  let daemon: Daemon = build(current.config, current.hash);
+  let applying = false;
+  let stopped = false;
+
+  function build(config: Readonly<Config>, hash: string): Daemon {
+    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig });
+  }
+
+  function applyConfig(text: string): unknown {
+    if (applying) throw new CommandError('ANJU_CMD_BUSY', 'a config is being applied; try again when it is done');
+    const r = validateConfigText(text);
+    if (!r.ok) throw new CommandError('ANJU_CMD_INVALID_CONFIG', formatProblems('set-config', r.problems));
+    if (r.config.hub.id !== current.config.hub.id) {
+      throw new CommandError('ANJU_CMD_INVALID_CONFIG', `hub.id cannot be changed remotely (${current.config.hub.id} -> ${r.config.hub.id})`);
+    }
+    if (r.hash === current.hash) return { applied: false, unchanged: true, hash: r.hash };
+    applying = true;
+    setTimeout(() => { void swap(text, r.config, r.hash).finally(() => { applying = false; }); }, APPLY_DELAY_MS);
+    return { accepted: true, hash: r.hash, previous_hash: current.hash, verify_s: r.config.uplink.apply_verify_s };
+  }
+
+  async function swap(text: string, next: Readonly<Config>, hash: string): Promise<void> {
+    if (stopped) return;
+    const log = d.log.child({ mod: 'supervisor' });
+    const previous = current;
+    const tmp = `${d.configPath}.new`;
+    try {
+      const fd = openSync(tmp, 'w', 0o640);
+      writeSync(fd, text);
+      fsyncSync(fd);
+      closeSync(fd);
+      copyFileSync(d.configPath, `${d.configPath}.bak`);
+    } catch (err) {
+      log.error({ err }, 'cannot write the new config; keeping the current one');
+      daemon.raise({ type: 'hub.config_rolled_back', severity: 'warning', device: null, state: 'info', data: { attempted_hash: hash, hash: previous.hash, reason: `cannot write the config file: ${(err as Error).message}` } });
+      return;
+    }
+    log.info({ hash, previous: previous.hash }, 'applying a new config');
+    await daemon.stop();
+    renameSync(tmp, d.configPath);
+    const failure = await tryStart(next, hash, next.uplink.apply_verify_s * 1000);
+    if (failure === null) {
+      current = { config: next, hash };
+      d.log.level = next.log.level;
+      daemon.raise({ type: 'hub.config_applied', severity: 'info', device: null, state: 'info', data: { hash, previous_hash: previous.hash } });
+      log.info({ hash }, 'new config applied');
+      return;
+    }
+    log.error({ hash, reason: failure }, 'new config failed; restoring the previous one');
+    renameSync(`${d.configPath}.bak`, d.configPath);
+    daemon = build(previous.config, previous.hash);
+    daemon.start(); // it ran a moment ago; if it cannot start now, anjud exits and systemd restarts it
+    daemon.raise({ type: 'hub.config_rolled_back', severity: 'warning', device: null, state: 'info', data: { attempted_hash: hash, hash: previous.hash, reason: failure } });
+  }
+
+  /** Starts `config`; null when it runs and reached the broker in time, else why not (and it is stopped). */
+  async function tryStart(config: Readonly<Config>, hash: string, verifyMs: number): Promise<string | null> {
+    daemon = build(config, hash);
+    try {
+      daemon.start();
+    } catch (err) {
+      return `did not start: ${(err as Error).message}`;
+    }
+    const deadline = d.clock.now() + verifyMs;
+    while (d.clock.now() < deadline && !stopped) {
+      if (daemon.status().uplink?.connected) return null;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await daemon.stop();
+    return `did not connect to ${config.uplink.url} within ${verifyMs / 1000} s`;
+  }
+
+  return {
+    start: () => daemon.start(),
+    async stop() {
+      stopped = true;
+      await daemon.stop();
+    },
+    current: () => daemon,
+  };
+}
