@@ -9,12 +9,20 @@ export interface StepResult<S> {
 /**
  * A detector is pure and streaming: no timers, no I/O, no logging; time comes in as `now`.
  * State is plain JSON so it can be snapshotted to SQLite and restored after a restart.
- * `step` is called for every reading of one device and must be O(1) amortised.
+ *
+ * - `step` is called for every reading and must be O(1) amortised.
+ * - `tick` (optional) is called periodically (every few seconds) with no reading, for conditions
+ *   that are about time passing: "no activity for 12 h", "not back by 22:00", "device silent".
+ * - `scope: 'device'` (default): one state per device, fed that device's readings.
+ *   `scope: 'home'`: one state for the whole home, fed every device's readings (fusion: door
+ *   contact + presence radars); settings name the devices it needs by id.
  */
 export interface Detector<S, C> {
   readonly name: string;
+  readonly scope?: 'device' | 'home';
   initialState(): S;
   step(state: S, reading: Reading, now: number, settings: C): StepResult<S>;
+  tick?(state: S, now: number, settings: C): StepResult<S>;
 }
 
 export const NO_EVENTS: readonly EventDraft[] = Object.freeze([]);
