@@ -15,7 +15,11 @@ import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
 import { hubCommands } from './commands.js';
 import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
+import { detectorBindings } from './detectors.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
+
+/** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
+const DETECTOR_TICK_MS = 5000;
 
 export interface DaemonDeps {
   config: Readonly<Config>;
@@ -108,7 +112,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
     });
     ingest = createIngest({
-      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: config.detectors, onEvent,
+      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent,
       onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
     });
 

@@ -1,9 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { EventDraft, StoredEvent } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
-import type { Config } from '../config/schema.js';
-import { breathingRateDetector } from '../detectors/breathing-rate.js';
-import type { Detector } from '../detectors/types.js';
+import type { Detector, StepResult } from '../detectors/types.js';
 import type { StreamDriver, DriverStats } from '../drivers/types.js';
 import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-state.js';
 import type { Outbox } from '../store/outbox.js';
@@ -28,6 +26,8 @@ export interface Ingest {
   stats(deviceId: string): DeviceIngestStats | undefined;
   /** Commits a hub-level event (not from a detector), through the same path as detector events. */
   raise(draft: EventDraft): void;
+  /** Lets time-driven detectors look at the clock (every few seconds, from the daemon). */
+  tick(): void;
   /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
   snapshot(): void;
 }
@@ -38,15 +38,26 @@ export interface IngestDeps {
   outbox: Outbox;
   /** Where detector state is kept across restarts; without it detectors start afresh. */
   states?: DetectorStateStore;
-  detectors: Config['detectors'];
+  /** Every detector with its settings (see detectors.ts): device-scoped ones run per device. */
+  detectors: readonly DetectorBinding[];
   onEvent: (event: StoredEvent) => void;
   /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
   onStoreError?: (err: unknown, held: number) => void;
 }
 
-/** One detector bound to its settings, holding the state for one device. */
+/** A detector and where its settings come from: per device (device scope) or for the home (null). */
+export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly detector: Detector<S, C>;
+  readonly settings: (deviceId: string | null) => C;
+}
+
+/** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
+export const HOME_KEY = '@home';
+
+/** One detector bound to its settings, holding the state for one device or the home. */
 interface DetectorSlot {
   step(reading: Reading, now: number): void;
+  tick(now: number): void;
   /** The state to save, or undefined when unchanged since the last call. */
   takeSnapshot(): DetectorSnapshot | undefined;
 }
@@ -87,32 +98,48 @@ export function createIngest(deps: IngestDeps): Ingest {
   const hubCounters = { events: 0 };
   const devices = new Map<string, { driver: StreamDriver; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
 
-  function slot<S, C>(deviceId: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
-    let state = (states?.load(deviceId, detector.name) as S | undefined) ?? detector.initialState();
-    let saved = state;
+  function slot<S, C>(key: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
+    let state = (states?.load(key, detector.name) as S | undefined) ?? detector.initialState();
+    let dirty = false;
+    const apply = (r: StepResult<S>): void => {
+      // A detector that updates its state in place (large ring buffers) says so: then "stepped"
+      // means "changed". Others return a new object when something changed.
+      if (r.state !== state || detector.updatesInPlace) dirty = true;
+      state = r.state;
+      if (r.events.length === 0) return;
+      for (const draft of r.events) commit(draft, counters);
+      // Save at once: a restart right after a raise must know the alarm is open.
+      const snap = self.takeSnapshot();
+      if (snap) states?.save([snap]);
+    };
     const self: DetectorSlot = {
-      step(reading, now) {
-        const r = detector.step(state, reading, now, settings);
-        state = r.state;
-        if (r.events.length === 0) return;
-        for (const draft of r.events) commit(draft, counters);
-        // Save at once: a restart right after a raise must know the alarm is open.
-        const snap = self.takeSnapshot();
-        if (snap) states?.save([snap]);
+      step: (reading, now) => apply(detector.step(state, reading, now, settings)),
+      tick(now) {
+        if (detector.tick) apply(detector.tick(state, now, settings));
       },
       takeSnapshot() {
-        if (state === saved) return undefined;
-        saved = state;
-        return { device: deviceId, detector: detector.name, state };
+        if (!dirty) return undefined;
+        dirty = false;
+        return { device: key, detector: detector.name, state };
       },
     };
     return self;
   }
 
+  const homeSlots: DetectorSlot[] = deps.detectors
+    .filter((b) => b.detector.scope === 'home')
+    .map((b) => slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
+  const deviceBindings = deps.detectors.filter((b) => b.detector.scope !== 'home');
+
+  function* allSlots(): Generator<DetectorSlot> {
+    for (const d of devices.values()) yield* d.slots;
+    yield* homeSlots;
+  }
+
   return {
     addDevice(deviceId, driver) {
       const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
-      const slots: DetectorSlot[] = [slot(deviceId, breathingRateDetector, deps.detectors.breathing_rate, stats)];
+      const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
       devices.set(deviceId, { driver, stats, slots });
       return (chunk) => {
         const measurements = driver.push(chunk);
@@ -124,6 +151,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           stats.readings++;
           readings.add(reading);
           for (const s of slots) s.step(reading, now);
+          for (const s of homeSlots) s.step(reading, now);
         }
       };
     },
@@ -134,11 +162,15 @@ export function createIngest(deps: IngestDeps): Ingest {
     raise(draft) {
       commit(draft, hubCounters);
     },
+    tick() {
+      const now = clock.now();
+      for (const s of allSlots()) s.tick(now);
+    },
     snapshot() {
       retryHeld();
       if (!states) return;
       const snaps: DetectorSnapshot[] = [];
-      for (const d of devices.values()) for (const s of d.slots) { const x = s.takeSnapshot(); if (x) snaps.push(x); }
+      for (const s of allSlots()) { const x = s.takeSnapshot(); if (x) snaps.push(x); }
       states.save(snaps);
     },
   };

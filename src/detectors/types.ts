@@ -20,6 +20,8 @@ export interface StepResult<S> {
 export interface Detector<S, C> {
   readonly name: string;
   readonly scope?: 'device' | 'home';
+  /** True when `step`/`tick` mutate the state object instead of returning a new one. */
+  readonly updatesInPlace?: boolean;
   initialState(): S;
   step(state: S, reading: Reading, now: number, settings: C): StepResult<S>;
   tick?(state: S, now: number, settings: C): StepResult<S>;

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../src/core/clock.js';
 import type { StoredEvent } from '../../../src/core/event.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { detectorBindings } from '../../../src/daemon/detectors.js';
 import { createIngest } from '../../../src/daemon/ingest.js';
+import type { Detector } from '../../../src/detectors/types.js';
 import { createMr60bha1Driver, encodeFrame } from '../../../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { createDetectorStateStore } from '../../../src/store/detector-state.js';
@@ -33,7 +35,7 @@ describe('ingest', () => {
     const readings = createReadingStore(database, clock);
     const ingest = createIngest({
       clock, readings, outbox: createOutbox(database, clock), states: createDetectorStateStore(database, clock),
-      detectors: cfg.detectors, onEvent: (e) => events.push(e),
+      detectors: detectorBindings(cfg), onEvent: (e) => events.push(e),
     });
     const feed = ingest.addDevice('radar', createMr60bha1Driver());
     const run = (rate: number, seconds: number) => {
@@ -77,6 +79,45 @@ describe('ingest', () => {
     const b = start(db);
     b.run(30, 5); // 6 s before + 5 s after > 10 s
     expect(b.events.map((e) => e.state)).toEqual(['raised']);
+  });
+
+  it('runs home-scoped detectors on every device\'s readings and time-driven ones on tick, and restores them', () => {
+    // A minimal home detector: "nobody seen for 60 s" from any device's presence, via tick.
+    interface S { lastSeen: number | null; open: boolean }
+    const quiet: Detector<S, { after_s: number }> = {
+      name: 'test_quiet', scope: 'home',
+      initialState: () => ({ lastSeen: null, open: false }),
+      step: (st, r, now) => (r.metric === 'presence' && r.value === true ? { state: { ...st, lastSeen: now }, events: [] } : { state: st, events: [] }),
+      tick(st, now, c) {
+        if (st.open || st.lastSeen === null || now - st.lastSeen < c.after_s * 1000) return { state: st, events: [] };
+        return { state: { ...st, open: true }, events: [{ type: 'alarm.test_quiet', severity: 'critical', device: null, state: 'raised', data: { lastSeen: st.lastSeen } }] };
+      },
+    };
+    const make = (database: Db) => {
+      const events: StoredEvent[] = [];
+      const ingest = createIngest({
+        clock, readings: createReadingStore(database, clock), outbox: createOutbox(database, clock), states: createDetectorStateStore(database, clock),
+        detectors: [{ detector: quiet, settings: () => ({ after_s: 60 }) }], onEvent: (e) => events.push(e),
+      });
+      return { events, ingest, a: ingest.addDevice('radar-a', createMr60bha1Driver()), b: ingest.addDevice('radar-b', createMr60bha1Driver()) };
+    };
+    const h = make(db);
+    h.a(encodeFrame(0x80, 0x01, [1]));
+    clock.advance(30_000);
+    h.b(encodeFrame(0x80, 0x01, [1])); // seen by the other device: the home detector sees it too
+    const seenAt = clock.now();
+    clock.advance(50_000);
+    h.ingest.tick();
+    expect(h.events).toEqual([]);
+    h.ingest.snapshot();
+    db.close();
+    db = openDatabase(dir); // restart: the home detector's state comes back
+    const k = make(db);
+    clock.advance(15_000);
+    k.ingest.tick();
+    expect(k.events.map((e) => [e.type, e.device, e.data.lastSeen])).toEqual([['alarm.test_quiet', null, seenAt]]);
+    k.ingest.tick();
+    expect(k.events).toHaveLength(1);
   });
 
   it('holds an event whose commit fails and commits it, in order, once the store is back', () => {
