@@ -108,6 +108,9 @@ export const ConfigSchema = z.strictObject({
     uplink: UplinkSchema,
     store: StoreSchema.prefault({}),
     devices: z.array(DeviceSchema).default([]),
+    alarms: z.strictObject({
+      renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
+    }).prefault({}),
     detectors: DetectorsSchema.prefault({}),
   });
 

@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
+import type { AckResult } from '../alarms/alarms.js';
 
 /**
  * The commands the cloud can send this hub (docs/uplink.md, "Commands"). Each validates
  * its arguments before acting; the dispatcher turns failures into error responses.
  * `set-config` is offered when the daemon runs under the supervisor (the real anjud), which
- * applies it atomically and rolls back. Not yet: `ack-alarm` (needs the alarm lifecycle); until
- * then it answers ANJU_CMD_UNKNOWN like any command this hub does not have.
+ * applies it atomically and rolls back. `ack-alarm` acknowledges an open alarm (src/alarms/).
  */
 const RESYNC_MAX = 10_000;
 
@@ -18,6 +18,7 @@ export function hubCommands(o: {
   status: () => unknown;
   /** Validates and schedules a new config (see supervisor.ts); throws CommandError when it refuses. */
   applyConfig?: (yamlText: string) => unknown;
+  ackAlarm: (id: string, by: string) => AckResult;
 }): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: z.strictObject({}),
@@ -38,7 +39,18 @@ export function hubCommands(o: {
       return u.resync(since_seq, limit);
     },
   };
-  const specs: Record<string, unknown> = { ping, 'get-status': getStatus, resync };
+  const ackAlarm: CommandSpec<{ id: string; by: string }> = {
+    args: z.strictObject({
+      id: z.string().min(1).max(64).describe('id of the event that raised the alarm'),
+      by: z.string().min(1).max(128).default('cloud').describe('who took it: a dispatcher, a relative'),
+    }),
+    run({ id, by }) {
+      const r = o.ackAlarm(id, by);
+      if (!r.ok) throw new CommandError('ANJU_CMD_NOT_FOUND', `no open alarm raised by event ${id} (unknown, or already cleared)`);
+      return { alarm_id: r.alarm.id, alarm_type: r.alarm.type, acked_ts: r.alarm.ackedTs, acked_by: r.alarm.ackedBy, already_acknowledged: r.alreadyAcked };
+    },
+  };
+  const specs: Record<string, unknown> = { ping, 'get-status': getStatus, resync, 'ack-alarm': ackAlarm };
   const apply = o.applyConfig;
   if (apply) {
     const setConfig: CommandSpec<{ yaml: string }> = {

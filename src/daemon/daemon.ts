@@ -7,6 +7,8 @@ import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { createDetectorStateStore } from '../store/detector-state.js';
 import { createQuotaKeeper } from '../store/quota.js';
+import { createAlarmStore, type OpenAlarm } from '../store/alarm-store.js';
+import { createAlarms, type Alarms } from '../alarms/alarms.js';
 import { createTelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
@@ -39,6 +41,7 @@ export interface DaemonStatus {
   version: string;
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
+  alarms: readonly OpenAlarm[];
   devices: Array<{ id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ingest: DeviceIngestStats | undefined }>;
 }
 
@@ -63,6 +66,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let readings: ReadingStore | null = null;
   let uplink: Uplink | null = null;
   let ingest: Ingest | null = null;
+  let alarms: Alarms | null = null;
   const transports = new Map<string, SerialTransport>();
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
   const clockSync = createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
@@ -104,19 +108,31 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
     const commands = createCommandDispatcher(
       config.hub.id,
-      hubCommands({ clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}) }),
+      hubCommands({
+          clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
+          ackAlarm: (id, by) => {
+            const r = alarms!.ack(id, by, clock.now());
+            if (r.ok && r.event) ingest?.raise(r.event);
+            return r;
+          },
+        }),
       log.child({ mod: 'cmd' }),
     );
     uplink = createMqttUplink({
       hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
       configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
     });
+    alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
     ingest = createIngest({
-      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent,
+      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
       onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
     });
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+    timers.push(setInterval(() => {
+      ingest?.tick();
+      for (const reminder of alarms?.tick(clock.now()) ?? []) ingest?.raise(reminder);
+    }, DETECTOR_TICK_MS));
     const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
     const enforceQuota = (): void => {
       try {
@@ -184,6 +200,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         hub: config.hub.id,
         version: deps.version,
         uplink: uplink?.status() ?? null,
+        alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: config.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null, ingest: ingest?.stats(d.id) })),
       };

@@ -41,6 +41,8 @@ export interface IngestDeps {
   /** Every detector with its settings (see detectors.ts): device-scoped ones run per device. */
   detectors: readonly DetectorBinding[];
   onEvent: (event: StoredEvent) => void;
+  /** The alarm lifecycle: may refuse a draft (a duplicate raise) and hears of every commit. */
+  gate?: { admit(draft: EventDraft): boolean; committed(e: StoredEvent): void };
   /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
   onStoreError?: (err: unknown, held: number) => void;
 }
@@ -68,10 +70,17 @@ export function createIngest(deps: IngestDeps): Ingest {
   // seq order stays the order in which they were detected.
   const held: EventDraft[] = [];
 
+  const append = (draft: EventDraft): void => {
+    const stored = outbox.append(draft); // committed before anyone hears of it
+    deps.gate?.committed(stored);
+    onEvent(stored);
+  };
+
   function commit(draft: EventDraft, counters: { events: number }): void {
+    if (deps.gate && !deps.gate.admit(draft)) return; // e.g. a second raise of an open alarm
     if (held.length === 0) {
       try {
-        onEvent(outbox.append(draft)); // committed before anyone hears of it
+        append(draft);
         counters.events++;
         return;
       } catch (err) {
@@ -86,7 +95,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   function retryHeld(): void {
     while (held.length > 0) {
       try {
-        onEvent(outbox.append(held[0]!));
+        append(held[0]!);
       } catch (err) {
         deps.onStoreError?.(err, held.length);
         return;

@@ -78,6 +78,23 @@ const MIGRATIONS: readonly string[] = [
   DROP TABLE readings;
   ALTER TABLE readings_v2 RENAME TO readings;
   `,
+  `
+  -- Open alarms (raised, not yet cleared), one per condition (type, device): acknowledgement and
+  -- reminders live here. A cleared alarm's row is deleted; its history is in events.
+  CREATE TABLE alarms (
+    id          TEXT    PRIMARY KEY,  -- the id of the raising event
+    seq         INTEGER NOT NULL,
+    type        TEXT    NOT NULL,
+    device      TEXT    NOT NULL,     -- '' for hub-level alarms
+    severity    TEXT    NOT NULL,
+    raised_ts   INTEGER NOT NULL,
+    acked_ts    INTEGER,
+    acked_by    TEXT,
+    reminders   INTEGER NOT NULL DEFAULT 0,
+    reminded_ts INTEGER,
+    UNIQUE (type, device)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

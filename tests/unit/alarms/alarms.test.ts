@@ -1,0 +1,71 @@
+/** The alarm lifecycle over a real SQLite file: one open alarm per condition, ack, reminders, restart. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlarms } from '../../../src/alarms/alarms.js';
+import { createManualClock } from '../../../src/core/clock.js';
+import type { EventDraft } from '../../../src/core/event.js';
+import { createAlarmStore } from '../../../src/store/alarm-store.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+import { createOutbox, type Outbox } from '../../../src/store/outbox.js';
+
+const raise = (device = 'radar'): EventDraft => ({ type: 'alarm.breathing_rate', severity: 'critical', device, state: 'raised', data: {} });
+const clear = (device = 'radar'): EventDraft => ({ ...raise(device), state: 'cleared' });
+
+describe('alarm lifecycle', () => {
+  let dir: string;
+  let db: Db;
+  let outbox: Outbox;
+  const clock = createManualClock(1_000_000);
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'anju-alarms-')); db = openDatabase(dir); outbox = createOutbox(db, clock); });
+  afterEach(() => { db.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  /** What ingest does: admit, commit, tell the alarms. */
+  const commitVia = (alarms: ReturnType<typeof createAlarms>, d: EventDraft) => {
+    if (!alarms.admit(d)) return null;
+    const e = outbox.append(d);
+    alarms.committed(e);
+    return e;
+  };
+
+  it('admits one raise per condition until it is cleared; other devices are other conditions', () => {
+    const alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    expect(commitVia(alarms, raise())).not.toBeNull();
+    expect(commitVia(alarms, raise())).toBeNull(); // duplicate: not committed
+    expect(commitVia(alarms, raise('radar-2'))).not.toBeNull();
+    expect(commitVia(alarms, clear())).not.toBeNull();
+    expect(commitVia(alarms, raise())).not.toBeNull(); // a new episode
+    expect(alarms.open().map((a) => a.device)).toEqual(['radar-2', 'radar']);
+  });
+
+  it('reminds while unacknowledged, stops once acknowledged, and reports who took it', () => {
+    const alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    const e = commitVia(alarms, raise())!;
+    clock.advance(299_000);
+    expect(alarms.tick(clock.now())).toEqual([]);
+    clock.advance(1_000);
+    expect(alarms.tick(clock.now())).toEqual([{ type: 'hub.alarm_reminder', severity: 'critical', device: 'radar', state: 'info', data: { alarm_id: e.id, alarm_seq: e.seq, alarm_type: 'alarm.breathing_rate', reminder: 1, open_s: 300 } }]);
+    clock.advance(60_000);
+    const r = alarms.ack(e.id, 'dispatcher-7', clock.now());
+    expect(r).toMatchObject({ ok: true, alreadyAcked: false, event: { type: 'hub.alarm_acknowledged', data: { alarm_id: e.id, by: 'dispatcher-7', open_s: 360 } } });
+    expect(alarms.ack(e.id, 'someone-else', clock.now())).toMatchObject({ ok: true, alreadyAcked: true, event: null });
+    clock.advance(3_600_000);
+    expect(alarms.tick(clock.now())).toEqual([]);
+    expect(alarms.ack('no-such-id', 'x', clock.now())).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('survives a restart: still open, still acknowledged, no second raise', () => {
+    let alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    const e = commitVia(alarms, raise())!;
+    alarms.ack(e.id, 'relative', clock.now());
+    db.close();
+    db = openDatabase(dir);
+    outbox = createOutbox(db, clock);
+    alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    expect(alarms.open()).toEqual([expect.objectContaining({ id: e.id, ackedBy: 'relative' })]);
+    expect(commitVia(alarms, raise())).toBeNull();
+    commitVia(alarms, clear());
+    expect(alarms.open()).toEqual([]);
+  });
+});
