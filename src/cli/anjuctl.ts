@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 /**
- * anjuctl: the technician's CLI. Commands that need no daemon (config validation) work offline;
- * commands that talk to a running anjud over its control socket come with the field-operations work.
- * Exit codes: 0 ok, 1 error, 2 usage, 78 invalid config.
+ * anjuctl: the technician's CLI. Commands that need no daemon (config validation, screen-apnea)
+ * work offline; the others talk to a running anjud over its control socket.
+ * Exit codes: 0 ok, 1 failed, 2 usage, 3 anjud not running, 4 no permission (not in group anju),
+ * 78 invalid config.
  */
 import { Command } from 'commander';
 import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
 import { VERSION } from '../daemon/version.js';
 import { registerScreenApnea } from './commands/screen-apnea.js';
+import { registerAlarms } from './commands/alarms.js';
+import { registerEvents } from './commands/events.js';
+import { registerStatus } from './commands/status.js';
+import { addGlobalOptions } from './context.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+addGlobalOptions(program);
 
 const config = program.command('config').description('work with config files');
 config
@@ -32,5 +38,8 @@ config
   });
 
 registerScreenApnea(program);
+registerStatus(program);
+registerAlarms(program);
+registerEvents(program);
 
 program.parse();

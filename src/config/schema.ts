@@ -108,6 +108,10 @@ export const ConfigSchema = z.strictObject({
     uplink: UplinkSchema,
     store: StoreSchema.prefault({}),
     devices: z.array(DeviceSchema).default([]),
+    control: z.strictObject({
+      socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
+      group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),
+    }).prefault({}),
     alarms: z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),

@@ -18,6 +18,7 @@ import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt
 import { hubCommands } from './commands.js';
 import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { detectorBindings } from './detectors.js';
+import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
@@ -67,6 +68,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let uplink: Uplink | null = null;
   let ingest: Ingest | null = null;
   let alarms: Alarms | null = null;
+  let control: ControlSocket | null = null;
   const transports = new Map<string, SerialTransport>();
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
   const clockSync = createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
@@ -77,6 +79,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
     else log.info(line, `${e.type} ${e.state}`);
     uplink?.onEvent(e);
+    control?.event(e);
   };
 
   const flushReadings = (): void => {
@@ -125,6 +128,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
     ingest = createIngest({
       clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
+      tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
       onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
     });
 
@@ -155,6 +159,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const retentionMs = config.store.readings_retention_h * 3600_000;
     timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
 
+    control = createControlSocket({ path: config.control.socket, group: config.control.group, commands, log: log.child({ mod: 'control' }) });
+    control.start();
     uplink.start();
     for (const d of config.devices) {
       const model = serialModels[d.model];
@@ -189,6 +195,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       clockSync.stop();
       await Promise.all([...transports.values()].map((t) => t.stop()));
       flushReadings();
+      await control?.stop();
       await uplink?.stop();
       db?.close();
       db = null;

@@ -41,6 +41,8 @@ export interface IngestDeps {
   /** Every detector with its settings (see detectors.ts): device-scoped ones run per device. */
   detectors: readonly DetectorBinding[];
   onEvent: (event: StoredEvent) => void;
+  /** Sees every reading (the control socket's live view); keep it cheap. */
+  tap?: (r: Reading) => void;
   /** The alarm lifecycle: may refuse a draft (a duplicate raise) and hears of every commit. */
   gate?: { admit(draft: EventDraft): boolean; committed(e: StoredEvent): void };
   /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
@@ -159,6 +161,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           const reading: Reading = { device: deviceId, ts: now, metric: m.metric, value: m.value };
           stats.readings++;
           readings.add(reading);
+          deps.tap?.(reading);
           for (const s of slots) s.step(reading, now);
           for (const s of homeSlots) s.step(reading, now);
         }

@@ -52,6 +52,7 @@ export function testConfig(o: {
   return `hub: { id: ${o.hubId} }
 state_dir: "${o.stateDir}"
 log: { level: debug }
+control: { socket: "${o.stateDir}/anjud.sock" }
 uplink: { url: "${o.brokerUrl}", reconnect_min_s: 0.2, reconnect_max_s: 1, retry_s: 2, delivery: ${o.delivery ?? 'puback'}${o.uplinkExtra ? `, ${o.uplinkExtra}` : ''} }
 devices:
 ${devices}

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { subscribe } from '../client.js';
+import { context, run, type Ctx } from '../context.js';
+import { t } from '../i18n.js';
+
+/**
+ * `anjuctl events tail` and `anjuctl live`: follow committed events, or every reading (filterable
+ * by device), as they happen. One line each; --json for one JSON object per line.
+ */
+export function registerEvents(program: Command): void {
+  program
+    .command('events')
+    .description('events as the hub commits them')
+    .command('tail')
+    .option('--device <id>', 'only this device')
+    .option('--count <n>', 'stop after n events', (v) => Number(v))
+    .action(async (o: { device?: string; count?: number }, cmd: Command) => follow(context(cmd), { events: true, readings: false, ...(o.device ? { device: o.device } : {}) }, o.count));
+  program
+    .command('live')
+    .description('every reading as it arrives (a sensor check on site)')
+    .option('--device <id>', 'only this device')
+    .option('--count <n>', 'stop after n lines', (v) => Number(v))
+    .action(async (o: { device?: string; count?: number }, cmd: Command) => follow(context(cmd), { events: false, readings: true, ...(o.device ? { device: o.device } : {}) }, o.count));
+}
+
+async function follow(ctx: Ctx, args: { events: boolean; readings: boolean; device?: string }, count?: number): Promise<void> {
+  await run(ctx, async () => {
+    let seen = 0;
+    if (!ctx.json) ctx.err(t(ctx.lang, 'waiting'));
+    const sub = await subscribe(ctx.socket, args, (stream, d) => {
+      if (count !== undefined && seen >= count) return; // already stopping
+      if (ctx.json) ctx.out(JSON.stringify({ stream, ...d }));
+      else if (stream === 'event') ctx.out(`${new Date(Number(d.ts)).toISOString()}  #${String(d.seq)}  ${String(d.type)} ${String(d.state)}  ${String(d.device ?? '-')}  ${JSON.stringify(d.data)}`);
+      else ctx.out(`${new Date(Number(d.ts)).toISOString()}  ${String(d.device)}  ${String(d.metric)} = ${JSON.stringify(d.value)}`);
+      if (count !== undefined && ++seen >= count) sub.stop();
+    });
+    process.once('SIGINT', () => sub.stop());
+    await sub.closed;
+    return 0;
+  });
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import type { DaemonStatus } from '../../daemon/daemon.js';
+import { request } from '../client.js';
+import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
+import { t } from '../i18n.js';
+
+/** `anjuctl status`: daemon, uplink, queues, every device, open alarms. */
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show the daemon, the uplink, every device and the open alarms')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      await run(ctx, async () => {
+        const r = await request(ctx.socket, 'get-status');
+        if (!r.ok) return failed(ctx, r);
+        if (ctx.json) ctx.out(JSON.stringify(r.data));
+        else ctx.out(renderStatus(ctx, r.data as DaemonStatus, Date.now()));
+        return EXIT.OK;
+      });
+    });
+}
+
+export function failed(ctx: Ctx, r: { code?: string; message?: string }): number {
+  if (ctx.json) ctx.out(JSON.stringify(r));
+  else ctx.err(t(ctx.lang, 'failed', { code: r.code ?? '?', message: r.message ?? '' }));
+  return EXIT.FAILED;
+}
+
+const ago = (ctx: Ctx, ts: number | null | undefined, now: number) =>
+  ts === null || ts === undefined ? t(ctx.lang, 'never') : t(ctx.lang, 'secondsAgo', { n: Math.max(0, Math.round((now - ts) / 1000)) });
+
+export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
+  const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
+  const u = s.uplink;
+  const out: string[] = [];
+  out.push(`${paint(ctx, 1, L('hub'))} ${s.hub}  ${L('version')} ${s.version}`);
+  const conn = u?.connected ? paint(ctx, 32, L('connected')) : paint(ctx, 31, L('disconnected'));
+  const ack = s.uplink?.lastCloudAck ? `seq ${s.uplink.lastCloudAck.seq} (${ago(ctx, s.uplink.lastCloudAck.ts, now)})` : L('none');
+  const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
+  out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
+  out.push('', paint(ctx, 1, L('devices')));
+  out.push(table(
+    [L('colDevice'), L('colModel'), L('colRoom'), L('colPort'), L('colLastSeen'), L('colFrames'), L('colErrors')],
+    s.devices.map((d) => {
+      const drv = d.ingest?.driver;
+      const bad = drv ? drv.checksumErrors + drv.framingErrors : 0;
+      return [d.id, d.model, d.room, d.serial?.open ? L('portOpen') : paint(ctx, 31, L('portClosed')), ago(ctx, d.ingest?.lastSeenTs, now), String(drv?.frames ?? 0), String(bad)];
+    }),
+  ));
+  out.push('', paint(ctx, 1, L('alarms')));
+  if (s.alarms.length === 0) out.push(L('noAlarms'));
+  else {
+    out.push(table(
+      [L('colAlarm'), L('colDevice'), L('colSince'), L('colAck'), 'ID'],
+      s.alarms.map((a) => [a.type, a.device ?? '-', new Date(a.raisedTs).toISOString(), a.ackedBy ? L('acknowledged', { by: a.ackedBy }) : paint(ctx, 31, L('unacknowledged')), a.id]),
+    ));
+  }
+  return out.join('\n');
+}

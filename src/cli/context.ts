@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { loadConfigFile } from '../config/load.js';
+import { ControlError, DEFAULT_SOCKET } from './client.js';
+import { pickLang, t, type Lang } from './i18n.js';
+
+/**
+ * What every daemon-facing anjuctl command shares: where the socket is, which language, JSON or
+ * tables, colour only on a terminal, and documented exit codes.
+ */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, NOT_RUNNING: 3, NO_PERMISSION: 4, CONFIG: 78 } as const;
+
+export interface Ctx {
+  socket: string;
+  lang: Lang;
+  json: boolean;
+  color: boolean;
+  out(s: string): void;
+  err(s: string): void;
+}
+
+export interface GlobalOpts { socket?: string; config?: string; lang?: string; json?: boolean }
+
+export function addGlobalOptions(program: Command): void {
+  program
+    .option('--socket <path>', `control socket of anjud (default: control.socket of --config, else ${DEFAULT_SOCKET})`)
+    .option('--config <file>', 'anjud config to read the socket path from', process.env.ANJU_CONFIG ?? '/etc/anju/anju.yaml')
+    .option('--lang <lang>', 'en or zh (default: from LANG)')
+    .option('--json', 'machine-readable JSON output');
+}
+
+export function context(cmd: Command): Ctx {
+  const g = cmd.optsWithGlobals<GlobalOpts>();
+  let socket = g.socket ?? process.env.ANJU_SOCKET;
+  if (!socket && g.config && existsSync(g.config)) {
+    const r = loadConfigFile(g.config);
+    if (r.ok) socket = r.config.control.socket;
+  }
+  return {
+    socket: socket ?? DEFAULT_SOCKET,
+    lang: pickLang(g.lang),
+    json: g.json === true,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+  };
+}
+
+export const paint = (ctx: Ctx, code: number, s: string): string => (ctx.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+/** Runs a command body; turns connection failures and daemon errors into messages and exit codes. */
+export async function run(ctx: Ctx, body: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (err) {
+    if (err instanceof ControlError && err.kind !== 'protocol') {
+      const key = err.kind === 'not-running' ? 'notRunning' : 'noPermission';
+      if (ctx.json) ctx.out(JSON.stringify({ ok: false, code: err.kind, message: t('en', key, { path: err.path }) }));
+      else ctx.err(t(ctx.lang, key, { path: err.path }));
+      code = err.kind === 'not-running' ? EXIT.NOT_RUNNING : EXIT.NO_PERMISSION;
+    } else {
+      ctx.err(`anjuctl: ${(err as Error).message}`);
+      code = EXIT.FAILED;
+    }
+  }
+  process.exit(code);
+}
+
+/** Plain aligned table: no dependency, works in any SSH terminal. */
+export function table(header: string[], rows: string[][]): string {
+  const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uFFFF]/.test(ch) ? 2 : 1), 0); // CJK is double width
+  const cols = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(cols[i]! - width(c))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}

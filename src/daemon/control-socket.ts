@@ -1,0 +1,141 @@
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type { StoredEvent } from '../core/event.js';
+import type { Reading } from '../core/reading.js';
+import type { CommandDispatcher } from '../uplink/commands.js';
+
+/**
+ * The local control socket anjuctl talks to: newline-delimited JSON on a Unix socket, mode 0660
+ * (group `anju` when it exists), so only root and the technician's group can command the hub.
+ *
+ *   request   {"id": 1, "cmd": "get-status", "args": {}}     -> {"id": 1, "ok": true, "data": ...}
+ *   stream    {"id": 2, "cmd": "subscribe", "args": {"events": true, "readings": true, "device": "x"}}
+ *             -> {"id": 2, "ok": true} then {"stream": "event"|"reading", "data": ...} lines
+ *
+ * Commands are the same dispatcher the cloud uses (same validation, same error codes), so the CLI
+ * and the cloud can never disagree about what a command does. Bad lines get an error, never a crash.
+ */
+export interface ControlSocket {
+  start(): void;
+  stop(): Promise<void>;
+  /** Fan-out to subscribers; cheap when nobody listens. */
+  event(e: StoredEvent): void;
+  reading(r: Reading): void;
+  readonly hasReadingSubscribers: boolean;
+}
+
+interface Sub { socket: Socket; events: boolean; readings: boolean; device: string | null }
+
+const MAX_LINE = 1024 * 1024;
+
+export function createControlSocket(o: { path: string; group: string; commands: CommandDispatcher; log: Logger }): ControlSocket {
+  let server: Server | null = null;
+  const subs = new Set<Sub>();
+  let readingSubs = 0;
+  const send = (s: Socket, msg: unknown): void => {
+    if (!s.destroyed) s.write(`${JSON.stringify(msg)}\n`);
+  };
+
+  async function handleLine(socket: Socket, line: string): Promise<void> {
+    let req: { id?: unknown; cmd?: unknown; args?: unknown };
+    try {
+      req = JSON.parse(line) as typeof req;
+    } catch (err) {
+      send(socket, { id: null, ok: false, code: 'ANJU_CMD_BAD_JSON', message: `not JSON: ${(err as Error).message}` });
+      return;
+    }
+    const id = req.id ?? null;
+    if (typeof req.cmd !== 'string') {
+      send(socket, { id, ok: false, code: 'ANJU_CMD_INVALID_ARGS', message: 'expected {"id": ..., "cmd": "<name>", "args": {...}}' });
+      return;
+    }
+    if (req.cmd === 'subscribe') {
+      const a = (req.args ?? {}) as { events?: unknown; readings?: unknown; device?: unknown };
+      const sub: Sub = { socket, events: a.events !== false, readings: a.readings === true, device: typeof a.device === 'string' ? a.device : null };
+      subs.add(sub);
+      if (sub.readings) readingSubs++;
+      send(socket, { id, ok: true });
+      return;
+    }
+    const res = await o.commands.handle(req.cmd, Buffer.from(JSON.stringify(req.args ?? {})));
+    send(socket, { id, ...res });
+  }
+
+  function onConnection(socket: Socket): void {
+    let buf = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_LINE) {
+        send(socket, { id: null, ok: false, code: 'ANJU_CMD_INVALID_ARGS', message: `request longer than ${MAX_LINE} bytes` });
+        socket.destroy();
+        return;
+      }
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) void handleLine(socket, line);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('end', () => socket.destroy());
+    socket.on('close', () => {
+      for (const s of subs) {
+        if (s.socket !== socket) continue;
+        subs.delete(s);
+        if (s.readings) readingSubs--;
+      }
+    });
+  }
+
+  return {
+    start() {
+      mkdirSync(dirname(o.path), { recursive: true });
+      rmSync(o.path, { force: true }); // a stale socket from a crash
+      const srv = createServer(onConnection);
+      server = srv;
+      srv.on('error', (err) => o.log.error({ err: err.message, path: o.path }, 'control socket error'));
+      srv.listen(o.path, () => {
+        try {
+          chmodSync(o.path, 0o660);
+          const gid = groupId(o.group);
+          if (gid !== null) chownSync(o.path, process.getuid?.() ?? 0, gid);
+        } catch (err) {
+          o.log.warn({ err: (err as Error).message, path: o.path }, 'cannot set the control socket\'s mode or group');
+        }
+        o.log.info({ path: o.path }, 'control socket listening');
+      });
+    },
+    async stop() {
+      for (const s of subs) s.socket.destroy();
+      subs.clear();
+      readingSubs = 0;
+      const srv = server;
+      server = null;
+      if (srv) await new Promise<void>((r) => srv.close(() => r()));
+      rmSync(o.path, { force: true });
+    },
+    event(e) {
+      for (const s of subs) if (s.events && (s.device === null || s.device === e.device)) send(s.socket, { stream: 'event', data: e });
+    },
+    reading(r) {
+      for (const s of subs) if (s.readings && (s.device === null || s.device === r.device)) send(s.socket, { stream: 'reading', data: r });
+    },
+    get hasReadingSubscribers() {
+      return readingSubs > 0;
+    },
+  };
+}
+
+/** The numeric id of a group from /etc/group, or null when it does not exist. */
+function groupId(name: string): number | null {
+  try {
+    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[0] === name);
+    return line ? Number(line.split(':')[2]) : null;
+  } catch {
+    return null;
+  }
+}
