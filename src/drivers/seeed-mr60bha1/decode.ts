@@ -21,7 +21,57 @@ const BREATH_STATUS: Record<number, string> = { 1: 'normal', 2: 'high', 3: 'low'
 const BED_STATE = ['out', 'in', 'none'] as const;
 const SLEEP_STATE = ['deep', 'light', 'awake', 'none'] as const;
 
+const REPORT_MODE = ['realtime', 'sleep'] as const;
+const SLEEP_RATING = ['none', 'good', 'fair', 'poor'] as const;
+
 type Decoded = Measurement[] | null;
+
+/**
+ * Sleep query replies do not all set just the high bit: the manual's reply codes are 0x8C (mode,
+ * 0x0F), 0x8D (10-minute composite, 0x0C), 0x8E (abnormality, 0x0E), 0x8F (night summary, 0x0D)
+ * and 0x90 (rating, 0x10). Masking 0x8D would read a composite as a night summary.
+ */
+const SLEEP_REPLIES: Readonly<Record<number, number>> = { 0x8c: 0x0f, 0x8d: 0x0c, 0x8e: 0x0e, 0x8f: 0x0d, 0x90: 0x10 };
+const sleepCmd = (cmd: number): number => SLEEP_REPLIES[cmd] ?? (cmd < 0x80 ? cmd : cmd & 0x7f);
+
+/**
+ * 10-minute composite (0x84 0x0C, 8 bytes, sent every 10 min in sleep mode): presence, sleep
+ * state, average breath and heart rate, turnovers, large and small movement share (%), apneas.
+ */
+function composite10m(d: Buffer): Decoded {
+  if (d.length < 8) return null;
+  return [
+    { metric: 'composite10mPresence', value: d[0] === 1 },
+    { metric: 'composite10mAvgBreathPerMin', value: d[2]! },
+    { metric: 'composite10mAvgHeartBpm', value: d[3]! },
+    { metric: 'composite10mTurnovers', value: d[4]! },
+    { metric: 'composite10mLargeMovementPct', value: d[5]! },
+    { metric: 'composite10mSmallMovementPct', value: d[6]! },
+    { metric: 'composite10mApneaCount', value: d[7]! },
+  ];
+}
+
+/**
+ * Night summary (0x84 0x0D, 12 bytes, after the person gets up): score, total sleep (u16 min),
+ * awake/light/deep share (%), out-of-bed minutes and count, turnovers, average breath and heart
+ * rate, apnea count.
+ */
+function nightSummary(d: Buffer): Decoded {
+  if (d.length < 12) return null;
+  return [
+    { metric: 'nightSleepScore', value: d[0]! },
+    { metric: 'nightTotalSleepMin', value: d.readUInt16BE(1) },
+    { metric: 'nightAwakePct', value: d[3]! },
+    { metric: 'nightLightPct', value: d[4]! },
+    { metric: 'nightDeepPct', value: d[5]! },
+    { metric: 'nightOutOfBedMin', value: d[6]! },
+    { metric: 'nightOutOfBedCount', value: d[7]! },
+    { metric: 'nightTurnovers', value: d[8]! },
+    { metric: 'nightAvgBreathPerMin', value: d[9]! },
+    { metric: 'nightAvgHeartBpm', value: d[10]! },
+    { metric: 'nightApneaCount', value: d[11]! },
+  ];
+}
 
 const one = (metric: string, value: Measurement['value']): Measurement[] => [{ metric, value }];
 
@@ -32,7 +82,7 @@ function enumAt<T extends string>(table: readonly T[], code: number | undefined)
 /** `null` means "a valid frame we do not decode"; `[]` means "decoded, nothing to report". */
 export function decodeFrame(frame: RadarFrame): Decoded {
   const { ctrl, data } = frame;
-  const cmd = ctrl === CTRL.SYSTEM || ctrl === CTRL.PRODUCT ? frame.cmd : frame.cmd & 0x7f;
+  const cmd = ctrl === CTRL.SYSTEM || ctrl === CTRL.PRODUCT ? frame.cmd : ctrl === CTRL.SLEEP ? sleepCmd(frame.cmd) : frame.cmd & 0x7f;
   const b0 = data[0];
   const u16 = data.length >= 2 ? data.readUInt16BE(0) : undefined;
 
@@ -68,6 +118,10 @@ export function decodeFrame(frame: RadarFrame): Decoded {
         case 0x04: return u16 !== undefined ? one('sleepLightMin', u16) : null;
         case 0x05: return u16 !== undefined ? one('sleepDeepMin', u16) : null;
         case 0x06: return b0 !== undefined && b0 <= 100 ? one('sleepScore', b0) : null;
+        case 0x0c: return composite10m(data);
+        case 0x0d: return nightSummary(data);
+        case 0x0f: { const m = enumAt(REPORT_MODE, b0); return m ? one('reportMode', m) : null; }
+        case 0x10: { const r = enumAt(SLEEP_RATING, b0); return r ? one('sleepRating', r) : null; }
         default: return null;
       }
     case CTRL.HEART:
