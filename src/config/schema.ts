@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { serialModelNames } from '../drivers/registry.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
+import { ApneaSettingsSchema } from '../detectors/apnea.js';
+import { HeartRateSettingsSchema } from '../detectors/heart-rate.js';
+import { VitalSignsLostSettingsSchema } from '../detectors/vital-signs-lost.js';
+import { Spo2SettingsSchema } from '../detectors/spo2.js';
+import { FireGasSettingsSchema } from '../detectors/fire-gas.js';
+import { AbsenceSettingsSchema } from '../detectors/absence.js';
+import { InactivitySettingsSchema } from '../detectors/inactivity.js';
+import { NightWanderingSettingsSchema } from '../detectors/night-wandering.js';
+import { DeviceSupervisionSettingsSchema } from '../detectors/device-supervision.js';
+import { localTimeShape } from '../detectors/local-time.js';
 
 /**
  * The one source of truth for the configuration: types, defaults, validation and the JSON Schema
@@ -92,14 +102,28 @@ const BreathingRateSchema = z.strictObject({
   severity: z.enum(['critical', 'warning', 'info']).default(br.severity),
 }).refine((s) => s.low_per_min < s.high_per_min, { message: 'low_per_min must be below high_per_min', path: ['low_per_min'] });
 
+/**
+ * Every detector's settings, under its name. Detectors with local times (curfew, windows, night)
+ * take `hub.timezone` unless their own `timezone` is set.
+ */
 const DetectorsSchema = z.strictObject({
   breathing_rate: BreathingRateSchema.prefault({}),
+  apnea: ApneaSettingsSchema.prefault({}),
+  heart_rate: HeartRateSettingsSchema.prefault({}),
+  vital_signs_lost: VitalSignsLostSettingsSchema.prefault({}),
+  spo2: Spo2SettingsSchema.prefault({}),
+  fire_gas: FireGasSettingsSchema.prefault({}),
+  absence: AbsenceSettingsSchema.prefault({}),
+  inactivity: InactivitySettingsSchema.prefault({}),
+  night_wandering: NightWanderingSettingsSchema.prefault({}),
+  device_supervision: DeviceSupervisionSettingsSchema.prefault({}),
 });
 
 export const ConfigSchema = z.strictObject({
     hub: z.strictObject({
       id: idString('hub id').describe('Hub id, unique in the district; the MQTT topic prefix is anju/v1/<id>/'),
       name: z.string().optional().describe('Human-friendly name, e.g. the address'),
+      timezone: localTimeShape.timezone.describe('IANA time zone of the home, e.g. Asia/Shanghai: curfews, activity windows and "night" are local times'),
     }),
     state_dir: z.string().min(1).default('/var/lib/anju').describe('Where the database lives (relative paths: from the working directory)'),
     log: z.strictObject({

@@ -1,15 +1,46 @@
-import type { Config } from '../config/schema.js';
+import type { Config, DeviceConfig } from '../config/schema.js';
+import { absenceDetector } from '../detectors/absence.js';
+import { apneaDetector } from '../detectors/apnea.js';
 import { breathingRateDetector } from '../detectors/breathing-rate.js';
+import { deviceSupervisionDetector } from '../detectors/device-supervision.js';
+import { fireGasDetector } from '../detectors/fire-gas.js';
+import { heartRateDetector } from '../detectors/heart-rate.js';
+import { inactivityDetector } from '../detectors/inactivity.js';
+import { nightWanderingDetector } from '../detectors/night-wandering.js';
+import { spo2Detector } from '../detectors/spo2.js';
+import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { DetectorBinding } from './ingest.js';
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.
- * Adding a detector: its settings schema in src/config/schema.ts (`detectors.<name>`) and one
- * binding here.
+ * Adding a detector: its settings schema under `detectors.<name>` in src/config/schema.ts and one
+ * binding here. Device-scoped detectors run on every device and ignore metrics they do not use.
  */
 export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
   const d = config.detectors;
+  /** The home's time zone unless the detector has its own. */
+  const local = <S extends { timezone: string | null }>(s: S): S => (s.timezone === null && config.hub.timezone ? { ...s, timezone: config.hub.timezone } : s);
+  const byId = new Map<string, DeviceConfig>(config.devices.map((x) => [x.id, x]));
   return [
     { detector: breathingRateDetector, settings: () => d.breathing_rate },
+    { detector: apneaDetector, settings: () => d.apnea },
+    { detector: heartRateDetector, settings: () => d.heart_rate },
+    { detector: vitalSignsLostDetector, settings: () => d.vital_signs_lost },
+    { detector: spo2Detector, settings: () => d.spo2 },
+    { detector: fireGasDetector, settings: () => d.fire_gas },
+    { detector: absenceDetector, settings: () => local(d.absence) },
+    { detector: inactivityDetector, settings: () => local(d.inactivity) },
+    { detector: nightWanderingDetector, settings: () => local(d.night_wandering) },
+    {
+      detector: deviceSupervisionDetector,
+      settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: supervisionClass(id === null ? undefined : byId.get(id)) }),
+    },
   ];
+}
+
+/** The silence-timeout class of a device (detectors.device_supervision.silence_timeout_s). */
+function supervisionClass(device: DeviceConfig | undefined): string {
+  if (!device) return 'default';
+  // Every serial model so far is a radar that reports every second.
+  return 'radar';
 }
