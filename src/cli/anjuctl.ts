@@ -23,10 +23,9 @@ const config = program.command('config').description('work with config files');
 config
   .command('validate')
   .argument('<file>', 'config file (YAML)')
-  .option('--json', 'print the result as JSON')
-  .description('check a config file; prints every problem with file:line:col and key path')
-  .action((file: string, opts: { json?: boolean }) => {
-    if (opts.json) {
+  .description('check a config file; prints every problem with file:line:col and key path (--json for scripts)')
+  .action((file: string, _o: unknown, cmd: Command) => {
+    if (cmd.optsWithGlobals<{ json?: boolean }>().json) {
       const r = loadConfigFile(file);
       process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, file } : { ok: false, file, problems: r.problems })}\n`);
       process.exit(r.ok ? 0 : EXIT_CONFIG);
