@@ -3,8 +3,11 @@ import type { AlarmStore, OpenAlarm } from '../store/alarm-store.js';
 
 /**
  * The alarm lifecycle on top of the events detectors emit: raised -> (acknowledged) -> cleared.
- * - One open alarm per condition (type, device): a second `raised` for an open condition is not
- *   committed (no duplicate dispatch), whatever a detector does after a restart.
+ * - One open alarm per condition (type, device, and `data.condition` where a detector has several
+ *   concurrent conditions of one type, e.g. activity windows): a second `raised` for an open
+ *   condition is not committed (no duplicate dispatch), whatever a detector does after a restart,
+ *   except an escalation: a raise with a higher severity (heart rate warning -> critical) is
+ *   committed and the open alarm takes its severity, keeping its id (the new id is an alias).
  * - Acknowledged from the cloud (`ack-alarm` command) or the CLI: recorded, and reported as a
  *   `hub.alarm_acknowledged` event so every consumer sees who took it.
  * - While open and unacknowledged, a `hub.alarm_reminder` event every `renotifyMs`, so an alarm
@@ -27,30 +30,41 @@ export type AckResult =
   | { ok: true; alreadyAcked: boolean; alarm: OpenAlarm; event: EventDraft | null }
   | { ok: false; reason: 'unknown' };
 
-const key = (type: string, device: string | null) => `${type}\u0000${device ?? ''}`;
+const conditionOf = (e: EventDraft): string => (typeof e.data.condition === 'string' ? e.data.condition : '');
+const key = (type: string, device: string | null, condition: string) => `${type}\u0000${device ?? ''}\u0000${condition}`;
+const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 2 };
 
 export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alarms {
-  const open = new Map<string, OpenAlarm>(store.all().map((a) => [key(a.type, a.device), a]));
+  const open = new Map<string, OpenAlarm>(store.all().map((a) => [key(a.type, a.device, a.condition), a]));
 
   return {
     admit(draft) {
       if (classOf(draft.type) !== 'alarm' || draft.state !== 'raised') return true;
-      return !open.has(key(draft.type, draft.device));
+      const current = open.get(key(draft.type, draft.device, conditionOf(draft)));
+      return !current || (RANK[draft.severity] ?? 0) > (RANK[current.severity] ?? 0);
     },
     committed(e) {
       if (classOf(e.type) !== 'alarm') return;
-      const k = key(e.type, e.device);
+      const condition = conditionOf(e);
+      const k = key(e.type, e.device, condition);
       if (e.state === 'raised') {
-        const a: OpenAlarm = { id: e.id, seq: e.seq, type: e.type, device: e.device, severity: e.severity, raisedTs: e.ts, ackedTs: null, ackedBy: null, reminders: 0, remindedTs: null };
+        const current = open.get(k);
+        if (current) { // an escalation (admit let it through): same alarm, higher severity
+          current.severity = e.severity;
+          current.aliasIds.push(e.id);
+          store.insert(current);
+          return;
+        }
+        const a: OpenAlarm = { id: e.id, seq: e.seq, type: e.type, device: e.device, condition, aliasIds: [], severity: e.severity, raisedTs: e.ts, ackedTs: null, ackedBy: null, reminders: 0, remindedTs: null };
         open.set(k, a);
         store.insert(a);
       } else if (e.state === 'cleared') {
         open.delete(k);
-        store.remove(e.type, e.device);
+        store.remove(e.type, e.device, condition);
       }
     },
     ack(id, by, now) {
-      const a = [...open.values()].find((x) => x.id === id);
+      const a = [...open.values()].find((x) => x.id === id || x.aliasIds.includes(id));
       if (!a) return { ok: false, reason: 'unknown' };
       if (a.ackedTs !== null) return { ok: true, alreadyAcked: true, alarm: a, event: null };
       a.ackedTs = now;

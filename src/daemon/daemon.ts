@@ -20,6 +20,7 @@ import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { detectorBindings } from './detectors.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
+import { sdNotify } from './sd-notify.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
@@ -86,6 +87,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     try {
       readings?.flush();
       ingest?.snapshot();
+      sdNotify().progress(); // the store commits: the watchdog may keep pinging (sd-notify.ts)
     } catch (err) {
       log.error({ err }, 'cannot commit readings or detector state; will retry');
     }
@@ -129,6 +131,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ingest = createIngest({
       clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
       tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
+      transact: (fn) => db!.transaction(fn)(),
       onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
     });
 

@@ -41,6 +41,8 @@ export interface IngestDeps {
   /** Every detector with its settings (see detectors.ts): device-scoped ones run per device. */
   detectors: readonly DetectorBinding[];
   onEvent: (event: StoredEvent) => void;
+  /** Runs `fn` in one store transaction (the daemon passes SQLite's); default: just runs it. */
+  transact?: <T>(fn: () => T) => T;
   /** Sees every reading (the control socket's live view); keep it cheap. */
   tap?: (r: Reading) => void;
   /** The alarm lifecycle: may refuse a draft (a duplicate raise) and hears of every commit. */
@@ -72,10 +74,16 @@ export function createIngest(deps: IngestDeps): Ingest {
   // seq order stays the order in which they were detected.
   const held: EventDraft[] = [];
 
+  const transact = deps.transact ?? (<T>(fn: () => T): T => fn());
   const append = (draft: EventDraft): void => {
-    const stored = outbox.append(draft); // committed before anyone hears of it
-    deps.gate?.committed(stored);
-    onEvent(stored);
+    // The event and the alarm record commit together: a crash between them could otherwise let
+    // an alarm be raised twice after the restart.
+    const stored = transact(() => {
+      const e = outbox.append(draft);
+      deps.gate?.committed(e);
+      return e;
+    });
+    onEvent(stored); // committed before anyone hears of it
   };
 
   function commit(draft: EventDraft, counters: { events: number }): void {

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
 import { formatProblems, validateConfigText } from '../config/load.js';
 import { CommandError } from '../uplink/commands.js';
+import { redactUrl } from '../uplink/redact-url.js';
 import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createDaemon, type Daemon } from './daemon.js';
 
@@ -52,6 +53,10 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     if (!r.ok) throw new CommandError('ANJU_CMD_INVALID_CONFIG', formatProblems('set-config', r.problems));
     if (r.config.hub.id !== current.config.hub.id) {
       throw new CommandError('ANJU_CMD_INVALID_CONFIG', `hub.id cannot be changed remotely (${current.config.hub.id} -> ${r.config.hub.id})`);
+    }
+    if (r.config.state_dir !== current.config.state_dir) {
+      // A new state_dir would leave the outbox, undelivered alarms included, behind.
+      throw new CommandError('ANJU_CMD_INVALID_CONFIG', `state_dir cannot be changed remotely (${current.config.state_dir} -> ${r.config.state_dir}): undelivered events live there`);
     }
     if (r.hash === current.hash) return { applied: false, unchanged: true, hash: r.hash };
     applying = true;
@@ -107,7 +112,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
       await new Promise((r) => setTimeout(r, 200));
     }
     await daemon.stop();
-    return `did not connect to ${config.uplink.url} within ${verifyMs / 1000} s`;
+    return `did not connect to ${redactUrl(config.uplink.url)} within ${verifyMs / 1000} s`;
   }
 
   return {

@@ -164,7 +164,8 @@ export function classifyActivity(r: Reading, mem: DeviceMemory, now: number, s: 
 function windowEvent(w: InactivityWindow | undefined, name: string, state: 'raised' | 'cleared', data: Record<string, unknown>): EventDraft {
   return {
     type: 'alarm.inactivity_window', severity: w?.severity ?? 'critical', device: null, state,
-    data: { window: name, start: w?.start ?? null, end: w?.end ?? null, ...data },
+    // `condition` keeps each window its own alarm in the alarm lifecycle (src/alarms/alarms.ts).
+    data: { window: name, condition: name, start: w?.start ?? null, end: w?.end ?? null, ...data },
   };
 }
 

@@ -79,20 +79,23 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE readings_v2 RENAME TO readings;
   `,
   `
-  -- Open alarms (raised, not yet cleared), one per condition (type, device): acknowledgement and
-  -- reminders live here. A cleared alarm's row is deleted; its history is in events.
+  -- Open alarms (raised, not yet cleared), one per condition (type, device, data.condition):
+  -- acknowledgement and reminders live here. A cleared alarm's row is deleted; its history is in
+  -- events. alias_ids: ids of later raises of the same alarm (severity escalations).
   CREATE TABLE alarms (
     id          TEXT    PRIMARY KEY,  -- the id of the raising event
     seq         INTEGER NOT NULL,
     type        TEXT    NOT NULL,
     device      TEXT    NOT NULL,     -- '' for hub-level alarms
+    condition   TEXT    NOT NULL DEFAULT '',
+    alias_ids   TEXT    NOT NULL DEFAULT '[]',
     severity    TEXT    NOT NULL,
     raised_ts   INTEGER NOT NULL,
     acked_ts    INTEGER,
     acked_by    TEXT,
     reminders   INTEGER NOT NULL DEFAULT 0,
     reminded_ts INTEGER,
-    UNIQUE (type, device)
+    UNIQUE (type, device, condition)
   ) WITHOUT ROWID;
   `,
 ];

@@ -7,6 +7,7 @@ import type { StoredEvent } from '../core/event.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
 import { fullJitterDelayMs } from './backoff.js';
+import { redactUrl } from './redact-url.js';
 import type { CommandDispatcher } from './commands.js';
 import { eventMessage, parseAck, topics, type HeartbeatMessage, type StatusMessage } from './contract.js';
 import { createDrainer, type DrainStats } from './drain.js';
@@ -162,7 +163,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     }, delay);
   }
 
-  function onMessage(topic: string, payload: Buffer, packet: { properties?: { responseTopic?: string; correlationData?: Buffer } }): void {
+  function onMessage(topic: string, payload: Buffer, packet: { retain?: boolean; properties?: { responseTopic?: string; correlationData?: Buffer } }): void {
     if (topic === t.ack) {
       const seq = parseAck(payload);
       if (seq === null) {
@@ -176,8 +177,17 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     }
     if (topic.startsWith(t.cmdPrefix) && deps.commands) {
       const name = topic.slice(t.cmdPrefix.length);
+      if (packet.retain) {
+        // A retained command would run again at every reconnect: commands are one-shot.
+        log.warn({ cmd: name }, 'ignoring a retained command; publish commands without the retain flag');
+        return;
+      }
+      const rt = packet.properties?.responseTopic;
+      if (rt !== undefined && rt.startsWith('anju/') && !rt.startsWith(`${t.base}/`)) {
+        log.warn({ cmd: name, responseTopic: rt }, 'ignoring a command whose response topic is another hub\'s');
+        return;
+      }
       void deps.commands.handle(name, payload).then((res) => {
-        const rt = packet.properties?.responseTopic;
         if (!rt) {
           log.warn({ cmd: name }, 'command without a response topic: handled, no reply sent');
           return;
@@ -208,9 +218,11 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         attempt = 0;
         st.connected = true;
         st.connects++;
-        log.info({ url: cfg.url, queue: outbox.depth() }, 'uplink connected');
+        log.info({ url: redactUrl(cfg.url), queue: outbox.depth() }, 'uplink connected');
         c.publish(t.status, status('online'), { qos: 1, retain: true });
-        c.subscribe([t.ack, `${t.cmdPrefix}+`], { qos: 1 }, (err) => {
+        // rap (retain as published, MQTT 5): the hub sees the retain flag on live messages too, so
+        // a retained command is never executed (it would run again at every reconnect).
+        c.subscribe([t.ack, `${t.cmdPrefix}+`], { qos: 1, ...(v5 ? { rap: true } : {}) }, (err) => {
           if (err) log.error({ err: err.message }, 'cannot subscribe to the ack and command topics');
         });
         drainer.drain();

@@ -67,10 +67,24 @@ describe('set-config over MQTT', () => {
     expect(String(r.message)).toContain('uplink.delivery: not an allowed value');
     const other = await setConfig('hub', { yaml: original.replace(`id: ${HUB}`, 'id: someone-else') });
     expect(other).toMatchObject({ ok: false, code: 'ANJU_CMD_INVALID_CONFIG' });
+    const dirChange = await setConfig('dir', { yaml: original.replace(`state_dir: "${join(dir, 'state')}"`, `state_dir: "${join(dir, 'elsewhere')}"`) });
+    expect(dirChange).toMatchObject({ ok: false, code: 'ANJU_CMD_INVALID_CONFIG' });
+    expect(String(dirChange.message)).toContain('state_dir cannot be changed remotely');
     const args = await setConfig('args', { config: 'x' });
     expect(args).toMatchObject({ ok: false, code: 'ANJU_CMD_INVALID_ARGS' });
     expect(readFileSync(cfgPath, 'utf8')).toBe(original);
     expect(daemon.proc.exitCode).toBeNull();
+  });
+
+  it('ignores a retained command, and one whose response topic is another hub\'s', async () => {
+    const next = original.replace('sustain_s: 3', 'sustain_s: 4');
+    cloud.publish(`anju/v1/${HUB}/cmd/set-config`, JSON.stringify({ yaml: next }), { qos: 1, retain: true, properties: { responseTopic: 'cloud/replies', correlationData: Buffer.from('retained') } });
+    cloud.publish(`anju/v1/${HUB}/cmd/ping`, '{}', { qos: 1, properties: { responseTopic: 'anju/v1/other-hub/cmd/set-config', correlationData: Buffer.from('hijack') } });
+    await daemon.waitForLog('retained command ignored', (l) => l.msg === 'ignoring a retained command; publish commands without the retain flag');
+    await daemon.waitForLog('foreign response topic ignored', (l) => l.msg === "ignoring a command whose response topic is another hub's");
+    expect(replies.has('retained')).toBe(false);
+    expect(readFileSync(cfgPath, 'utf8')).toBe(original);
+    cloud.publish(`anju/v1/${HUB}/cmd/set-config`, '', { qos: 1, retain: true }); // clear the retained message
   });
 
   it('applies a valid config atomically and says so with hub.config_applied', async () => {

@@ -69,3 +69,38 @@ describe('alarm lifecycle', () => {
     expect(alarms.open()).toEqual([]);
   });
 });
+
+describe('alarm conditions and escalation', () => {
+  it('an escalation to a higher severity is committed as the same alarm; acknowledged by either id', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anju-alarms2-'));
+    const db = openDatabase(dir);
+    const outbox = createOutbox(db, createManualClock(0));
+    const alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    const hr = (severity: 'warning' | 'critical'): EventDraft => ({ type: 'alarm.heart_rate', severity, device: 'radar', state: 'raised', data: {} });
+    const commit = (d: EventDraft) => { if (!alarms.admit(d)) return null; const e = outbox.append(d); alarms.committed(e); return e; };
+    const first = commit(hr('warning'))!;
+    expect(commit(hr('warning'))).toBeNull();
+    const up = commit(hr('critical'))!;
+    expect(commit(hr('critical'))).toBeNull();
+    expect(commit(hr('warning'))).toBeNull(); // never back down
+    expect(alarms.open()).toEqual([expect.objectContaining({ id: first.id, severity: 'critical', aliasIds: [up.id] })]);
+    expect(alarms.ack(up.id, 'doctor', 5)).toMatchObject({ ok: true, alarm: { id: first.id } });
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('data.condition keeps concurrent conditions of one type apart (activity windows)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anju-alarms3-'));
+    const db = openDatabase(dir);
+    const outbox = createOutbox(db, createManualClock(0));
+    const alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    const w = (condition: string, state: 'raised' | 'cleared'): EventDraft => ({ type: 'alarm.inactivity_window', severity: 'critical', device: null, state, data: { condition } });
+    const commit = (d: EventDraft) => { if (!alarms.admit(d)) return null; const e = outbox.append(d); alarms.committed(e); return e; };
+    expect(commit(w('morning', 'raised'))).not.toBeNull();
+    expect(commit(w('evening', 'raised'))).not.toBeNull();
+    commit(w('morning', 'cleared'));
+    expect(alarms.open().map((a) => a.condition)).toEqual(['evening']);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -148,14 +148,14 @@ describe('inactivity detector', () => {
         at: local(10, 0, 1),
         e: {
           type: 'alarm.inactivity_window', severity: 'critical', device: null, state: 'raised',
-          data: { window: 'morning', start: '07:00', end: '10:00', windowStartTs: ts(local(7, 0, 1)), windowEndTs: ts(local(10, 0, 1)), lastActivityTs: ts(local(26, 10)) },
+          data: { window: 'morning', condition: 'morning', start: '07:00', end: '10:00', windowStartTs: ts(local(7, 0, 1)), windowEndTs: ts(local(10, 0, 1)), lastActivityTs: ts(local(26, 10)) },
         },
       },
       {
         at: local(10, 30, 1),
         e: {
           type: 'alarm.inactivity_window', severity: 'critical', device: null, state: 'cleared',
-          data: { window: 'morning', start: '07:00', end: '10:00', clearedBy: 'activity', device: 'kitchen-pir', metric: 'occupancy', raisedAtTs: ts(local(10, 0, 1)), durationS: 1800 },
+          data: { window: 'morning', condition: 'morning', start: '07:00', end: '10:00', clearedBy: 'activity', device: 'kitchen-pir', metric: 'occupancy', raisedAtTs: ts(local(10, 0, 1)), durationS: 1800 },
         },
       },
     ]);

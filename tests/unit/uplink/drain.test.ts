@@ -96,3 +96,12 @@ describe('reconnect backoff (full jitter)', () => {
     expect(fullJitterDelayMs(1e6, 1000, 60_000, () => 0.5)).toBe(30_000);
   });
 });
+
+describe('redactUrl', () => {
+  it('hides a password in a broker URL and leaves the rest', async () => {
+    const { redactUrl } = await import('../../../src/uplink/redact-url.js');
+    expect(redactUrl('mqtts://hub-1:S3cret@broker.example:8883')).toBe('mqtts://hub-1:[redacted]@broker.example:8883');
+    expect(redactUrl('mqtt://127.0.0.1:1883')).toBe('mqtt://127.0.0.1:1883');
+    expect(redactUrl('mqtt://user@host:1')).toBe('mqtt://user@host:1');
+  });
+});
