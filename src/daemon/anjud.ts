@@ -13,6 +13,7 @@ import { openSystemPort } from '../transports/serial/serial-transport.js';
 import { createSupervisor } from './supervisor.js';
 import { createLogger } from './logger.js';
 import { installSignalHandlers } from './signals.js';
+import { sdNotify, statusLine } from './sd-notify.js';
 import { VERSION } from './version.js';
 
 const program = new Command()
@@ -41,9 +42,12 @@ if (!loaded.ok) {
 }
 const config = loaded.config;
 const log = createLogger(config.log.level);
+// Before anything is spawned: it takes NOTIFY_SOCKET out of our environment (see sd-notify.ts).
+const notify = sdNotify();
+notify.setLog(log.child({ mod: 'sd-notify' }));
 const supervisor = createSupervisor({ configPath: opts.config, config, configHash: loaded.hash, log, clock: systemClock, version: VERSION, openPort: openSystemPort });
 
-installSignalHandlers({ log, stop: () => supervisor.stop() });
+installSignalHandlers({ log, stop: () => { notify.stopping(); return supervisor.stop(); } });
 try {
   supervisor.start();
 } catch (err) {
@@ -51,3 +55,16 @@ try {
   log.flush();
   process.exit(1);
 }
+// The store is open and the devices are started: READY=1 (Type=notify), then the watchdog pings,
+// which stop when the loop or the store stalls; STATUS= shows the queue in `systemctl status`.
+const sendStatus = (): void => {
+  try {
+    notify.status(statusLine(supervisor.current().status()));
+  } catch {
+    // a config swap has the store closed for a moment; the next round reports again
+  }
+};
+sendStatus();
+notify.ready();
+notify.startWatchdog({ storeFlushMs: config.store.readings_flush_ms });
+setInterval(sendStatus, 5000).unref();
