@@ -45,7 +45,7 @@ describe('telemetry', () => {
     h.sent[1]!.done();
     // Acknowledged messages drain the backlog back to back until every id was sent once.
     for (let i = 2; i < h.sent.length + 1 && i < 50; i++) h.sent[i]?.done();
-    const acked = h.sent.slice(1).map((s) => [s.msg.seq_from, s.msg.seq_to]);
+    const acked = h.sent.slice(1).map((s): [number, number] => [s.msg.seq_from, s.msg.seq_to]);
     expect(acked.at(-1)![1]).toBe(100);
     for (let i = 1; i < acked.length; i++) expect(acked[i]![0]).toBe(acked[i - 1]![1] + 1);
     expect(h.outbox.sentUpTo()).toBe(100);
