@@ -14,6 +14,47 @@ export const ErrorCodes = {
   UPLINK_PUBLISH: 'ANJU_ERR_UPLINK_PUBLISH',
   UPLINK_CONNECT: 'ANJU_ERR_UPLINK_CONNECT',
   DEVICE_MODEL_UNKNOWN: 'ANJU_ERR_DEVICE_MODEL_UNKNOWN',
+  // BLE (src/transports/ble/): a link's problem carries one of these; they are logged and in status.
+  /** The D-Bus system bus cannot be reached. */
+  BLE_BUS_UNAVAILABLE: 'ANJU_ERR_BLE_BUS_UNAVAILABLE',
+  /** BLE: bluetoothd (org.bluez) is not on the bus. */
+  BLE_BLUEZ_UNAVAILABLE: 'ANJU_ERR_BLE_BLUEZ_UNAVAILABLE',
+  BLE_ADAPTER_MISSING: 'ANJU_ERR_BLE_ADAPTER_MISSING',
+  BLE_ADAPTER_OFF: 'ANJU_ERR_BLE_ADAPTER_OFF',
+  /** BLE: BlueZ does not know the device and a discovery did not find it. */
+  BLE_DEVICE_NOT_FOUND: 'ANJU_ERR_BLE_DEVICE_NOT_FOUND',
+  BLE_CONNECT: 'ANJU_ERR_BLE_CONNECT',
+  /** BLE: services or characteristics missing, or subscribing / reading failed. */
+  BLE_GATT: 'ANJU_ERR_BLE_GATT',
+  BLE_TIMEOUT: 'ANJU_ERR_BLE_TIMEOUT',
+  /** BLE: an established link went down (out of range, adapter removed or powered off). */
+  BLE_LOST: 'ANJU_ERR_BLE_LOST',
+  /** BLE: a characteristic value that does not decode (counted, never thrown). */
+  BLE_MALFORMED: 'ANJU_ERR_BLE_MALFORMED',
+  // Modbus (src/transports/modbus/): a device fault carries one of these; the bus logs OPEN/LOST.
+  MODBUS_OPEN: 'ANJU_ERR_MODBUS_OPEN',
+  MODBUS_LOST: 'ANJU_ERR_MODBUS_LOST',
+  /** The bus (serial port or TCP connection) is not open, so the device cannot be asked. */
+  MODBUS_LINK_DOWN: 'ANJU_ERR_MODBUS_LINK_DOWN',
+  /** No answer within the device's timeout, after every retry. */
+  MODBUS_TIMEOUT: 'ANJU_ERR_MODBUS_TIMEOUT',
+  /** Only answers with a wrong CRC-16 came back (noise, termination, a second master). */
+  MODBUS_CRC: 'ANJU_ERR_MODBUS_CRC',
+  /** An answer with a valid CRC that does not fit the request (length, unit id, function). */
+  MODBUS_BAD_RESPONSE: 'ANJU_ERR_MODBUS_BAD_RESPONSE',
+  // Exception responses, by the code of the Modbus Application Protocol v1.1b3, section 7.
+  MODBUS_EXCEPTION_01: 'ANJU_ERR_MODBUS_EXCEPTION_01',
+  MODBUS_EXCEPTION_02: 'ANJU_ERR_MODBUS_EXCEPTION_02',
+  MODBUS_EXCEPTION_03: 'ANJU_ERR_MODBUS_EXCEPTION_03',
+  MODBUS_EXCEPTION_04: 'ANJU_ERR_MODBUS_EXCEPTION_04',
+  MODBUS_EXCEPTION_05: 'ANJU_ERR_MODBUS_EXCEPTION_05',
+  MODBUS_EXCEPTION_06: 'ANJU_ERR_MODBUS_EXCEPTION_06',
+  MODBUS_EXCEPTION_07: 'ANJU_ERR_MODBUS_EXCEPTION_07',
+  MODBUS_EXCEPTION_08: 'ANJU_ERR_MODBUS_EXCEPTION_08',
+  MODBUS_EXCEPTION_0A: 'ANJU_ERR_MODBUS_EXCEPTION_0A',
+  MODBUS_EXCEPTION_0B: 'ANJU_ERR_MODBUS_EXCEPTION_0B',
+  /** An exception code the specification does not define (09, 0C and up). */
+  MODBUS_EXCEPTION_OTHER: 'ANJU_ERR_MODBUS_EXCEPTION_OTHER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

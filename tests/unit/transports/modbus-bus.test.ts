@@ -1,0 +1,140 @@
+/**
+ * The bus scheduler over the in-memory fake link: faults with stable codes, retries, backoff of a
+ * silent unit, link loss and return, and a throwing consumer. Real timers, short intervals; the
+ * real-wire versions of these are in tests/integration/modbus-*.test.ts.
+ */
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Measurement } from '../../../src/core/reading.js';
+import { modbusModels } from '../../../src/drivers/modbus-registry.js';
+import { createFakeModbusLink, createModbusBus, type FakeModbusLink, type ModbusBus, type ModbusFault } from '../../../src/transports/modbus/index.js';
+import { sleep, waitFor } from '../../helpers/wait.js';
+
+const p4000x = modbusModels['gas-detector-4000x'].profile;
+const p6000h = modbusModels['gas-module-6000h'].profile;
+const timing = { pollIntervalMs: 50, timeoutMs: 40, retries: 1, retryBackoffMs: 10, maxBackoffMs: 400 };
+
+function setup(fake: FakeModbusLink, onMeasurements?: (id: string, m: Measurement[]) => void) {
+  const got = new Map<string, Measurement[][]>();
+  const faults: Array<[string, ModbusFault | null]> = [];
+  const bus = createModbusBus({
+    id: 'test-bus',
+    link: { kind: 'rtu', path: '/dev/null-fake', baudRate: 115_200 },
+    createLink: () => fake,
+    log: pino({ level: 'silent' }),
+    reopenMs: 50,
+    devices: [
+      { id: 'lel', unitId: 1, profile: p4000x, model: 'gas-detector-4000x', ...timing },
+      { id: 'co', unitId: 2, profile: p6000h, model: 'gas-module-6000h', ...timing },
+      { id: 'lel2', unitId: 3, profile: p4000x, ...timing },
+    ],
+    onMeasurements: onMeasurements ?? ((id, m) => got.set(id, [...(got.get(id) ?? []), m])),
+    onDeviceFault: (id, f) => faults.push([id, f]),
+  });
+  return { bus, got, faults, dev: (id: string) => bus.stats().devices.find((d) => d.id === id)! };
+}
+
+const units = () => ({
+  1: { holding: { 0: 125, 1: 0x0201 } },
+  2: { holding: { 0x6000: 0x8001, 0x6001: 60 } },
+  3: { holding: { 0: 0, 1: 0x0200 } },
+});
+
+let running: ModbusBus | null = null;
+afterEach(async () => { await running?.stop(); running = null; });
+
+describe('modbus bus (fake link)', () => {
+  it('polls every unit and hands over decoded measurements', async () => {
+    const fake = createFakeModbusLink(units());
+    const { bus, got, dev } = setup(fake);
+    running = bus;
+    bus.start();
+    await waitFor('three polls of each device', () => ['lel', 'co', 'lel2'].every((id) => (got.get(id)?.length ?? 0) >= 3));
+    expect(got.get('lel')![0]).toContainEqual({ metric: 'gasLelPercent', value: 12.5 });
+    expect(got.get('co')![0]).toContainEqual({ metric: 'coPpm', value: 60 });
+    expect(dev('lel')).toMatchObject({ state: 'ok', fault: null, model: 'gas-detector-4000x', unitId: 1 });
+    expect(bus.stats()).toMatchObject({ open: true, opens: 1, reconnects: 0, timeouts: 0 });
+  });
+
+  it('a silent unit becomes a timeout fault, backs off, and does not slow the others', async () => {
+    const fake = createFakeModbusLink(units());
+    const { bus, got, faults, dev } = setup(fake);
+    running = bus;
+    bus.start();
+    await waitFor('first polls', () => (got.get('lel')?.length ?? 0) > 0);
+    const base = { n: got.get('lel')!.length, t: Date.now() };
+    await sleep(1000);
+    const healthyRate = (got.get('lel')!.length - base.n) / (Date.now() - base.t);
+
+    fake.setUnit(3, { behaviour: 'dead' });
+    await waitFor('the dead unit to back off to its ceiling', () => dev('lel2').currentIntervalMs === 400);
+    expect(dev('lel2').fault?.code).toBe('ANJU_ERR_MODBUS_TIMEOUT');
+    expect(faults.filter(([id]) => id === 'lel2')).toHaveLength(1); // raised once, not per poll
+    const before = { lel: got.get('lel')!.length, lel2: got.get('lel2')!.length, dead: fake.requestsTo(3), t: Date.now() };
+    await sleep(1000);
+    // The healthy unit keeps most of its rate; a bus that waited out every retry in line would
+    // drop to about half.
+    expect((got.get('lel')!.length - before.lel) / (Date.now() - before.t)).toBeGreaterThan(healthyRate * 0.7);
+    // Backed off to 400 ms with one retry: about 5 requests a second, not 40.
+    expect(fake.requestsTo(3) - before.dead).toBeLessThanOrEqual(10);
+    expect(got.get('lel2')!.length).toBe(before.lel2);
+
+    fake.setUnit(3, units()[3]);
+    await waitFor('the unit to come back', () => dev('lel2').state === 'ok');
+    expect(faults.at(-1)).toEqual(['lel2', null]);
+    expect(dev('lel2').currentIntervalMs).toBe(50);
+  });
+
+  it('an exception is a fault with its own code; only "busy" is retried', async () => {
+    const fake = createFakeModbusLink({ ...units(), 2: { behaviour: 0x02 } });
+    const { bus, dev } = setup(fake);
+    running = bus;
+    bus.start();
+    await waitFor('exception fault', () => dev('co').fault?.code === 'ANJU_ERR_MODBUS_EXCEPTION_02');
+    await sleep(200);
+    expect(dev('co').retries).toBe(0);
+    expect(dev('co').fault).toMatchObject({ exceptionCode: 2, message: 'exception 02: illegal data address' });
+    expect(dev('co').currentIntervalMs).toBe(50); // it answers, so it is not backed off
+    expect(dev('lel').pollsOk).toBeGreaterThan(3);
+
+    fake.setUnit(2, { behaviour: 0x06 });
+    await waitFor('busy fault', () => dev('co').fault?.code === 'ANJU_ERR_MODBUS_EXCEPTION_06');
+    expect(dev('co').retries).toBeGreaterThan(0);
+  });
+
+  it('reports every device as link-down while the bus is gone, and recovers on its own', async () => {
+    const fake = createFakeModbusLink(units());
+    const { bus, got, dev } = setup(fake);
+    running = bus;
+    bus.start();
+    await waitFor('first polls', () => (got.get('lel')?.length ?? 0) > 0);
+    fake.unplug();
+    await waitFor('bus closed', () => !bus.stats().open);
+    expect(['lel', 'co', 'lel2'].map((id) => dev(id).fault?.code)).toEqual(Array(3).fill('ANJU_ERR_MODBUS_LINK_DOWN'));
+    await sleep(200);
+    expect(bus.stats().open).toBe(false);
+    fake.plug();
+    await waitFor('reconnected and healthy', () => bus.stats().reconnects === 1 && ['lel', 'co', 'lel2'].every((id) => dev(id).state === 'ok'));
+  });
+
+  it('a consumer that throws is counted and logged; polling goes on', async () => {
+    const fake = createFakeModbusLink(units());
+    let calls = 0;
+    const { bus } = setup(fake, () => { calls++; throw new Error('downstream bug'); });
+    running = bus;
+    bus.start();
+    await waitFor('several failed hand-overs', () => calls >= 6);
+    expect(bus.stats().handlerErrors).toBeGreaterThanOrEqual(6);
+  });
+
+  it('stops promptly even while a request to a silent unit is in flight', async () => {
+    const fake = createFakeModbusLink({ 1: { behaviour: 'dead' } });
+    const { bus } = setup(fake);
+    bus.start();
+    await waitFor('a request out', () => fake.requestsTo(1) > 0);
+    const t0 = Date.now();
+    await bus.stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(bus.stats().open).toBe(false);
+  });
+});
