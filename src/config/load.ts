@@ -47,13 +47,20 @@ function knownKeys(path: readonly PathKey[]): string[] {
     }
     return cur;
   };
+  // A union (devices by model) accepts the keys of any of its options.
+  const shapeOf = (x: unknown): Record<string, unknown> | undefined => {
+    const u = unwrap(x) as { shape?: Record<string, unknown>; options?: unknown[] };
+    if (u.shape) return u.shape;
+    if (u.options) return Object.assign({}, ...u.options.map((o) => shapeOf(o) ?? {})) as Record<string, unknown>;
+    return undefined;
+  };
   for (const k of path) {
     s = unwrap(s);
-    const o = s as { shape?: Record<string, unknown>; element?: unknown };
-    s = typeof k === 'number' ? o.element : o.shape?.[k];
+    const o = s as { element?: unknown };
+    s = typeof k === 'number' ? o.element : shapeOf(s)?.[k];
     if (s === undefined) return [];
   }
-  const shape = (unwrap(s) as { shape?: Record<string, unknown> }).shape;
+  const shape = shapeOf(s);
   return shape ? Object.keys(shape) : [];
 }
 
@@ -72,6 +79,14 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         expected: allowed.length ? `one of: ${allowed.join(', ')}` : 'no such key',
         found: JSON.stringify(key),
       }));
+    }
+    case 'invalid_union': {
+      const u = issue as { discriminator?: string; options?: unknown[] };
+      if (u.discriminator && u.options) {
+        const found = (input as Record<string, unknown> | undefined)?.[u.discriminator];
+        return [{ path: formatPath(path), message: found === undefined ? 'required' : 'not an allowed value', expected: `one of: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(found) }];
+      }
+      return [{ path: formatPath(path), message: issue.message, found: describeFound(input) }];
     }
     case 'invalid_value':
       return [{ path: formatPath(path), message: 'not an allowed value', expected: `one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(input) }];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { serialModelNames } from '../drivers/registry.js';
+import { BleDeviceFields, BleSettingsSchema } from '../transports/ble/config.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
 import { ApneaSettingsSchema } from '../detectors/apnea.js';
 import { HeartRateSettingsSchema } from '../detectors/heart-rate.js';
@@ -9,6 +10,7 @@ import { FireGasSettingsSchema } from '../detectors/fire-gas.js';
 import { AbsenceSettingsSchema } from '../detectors/absence.js';
 import { InactivitySettingsSchema } from '../detectors/inactivity.js';
 import { NightWanderingSettingsSchema } from '../detectors/night-wandering.js';
+import { SleepReportSettingsSchema } from '../detectors/sleep-report.js';
 import { DeviceSupervisionSettingsSchema } from '../detectors/device-supervision.js';
 import { localTimeShape } from '../detectors/local-time.js';
 
@@ -30,13 +32,22 @@ const SerialSchema = z.strictObject({
   baudRate: z.number().int().positive().optional().describe("Line speed; default: the model's profile (115200 for the MR60BHA1)"),
 });
 
-const DeviceSchema = z.strictObject({
+/** What every device has, whatever its transport. */
+const deviceCommon = {
   id: idString('device id').describe('Stable device id, used in events and topics'),
-  model: z.enum(serialModelNames).describe('Device model: a folder under devices/'),
   room: z.string().min(1).describe('Room the device is in, e.g. bedroom'),
   name: z.string().optional().describe('Human-friendly name'),
-  serial: SerialSchema,
-});
+};
+
+/**
+ * A device entry: its `model` decides its transport block (`serial:` for the UART radars, `ble:`
+ * for Bluetooth health devices), so a radar without `serial:` or a band with `serial:` is an
+ * error at the right key path.
+ */
+const DeviceSchema = z.discriminatedUnion('model', [
+  z.strictObject({ ...deviceCommon, model: z.enum(serialModelNames).describe('Device model: a folder under devices/'), serial: SerialSchema }),
+  z.strictObject({ ...deviceCommon, ...BleDeviceFields }),
+]);
 
 const TlsSchema = z.strictObject({
   ca: z.string().optional().describe('CA certificate file (PEM) that signed the broker certificate'),
@@ -116,6 +127,7 @@ const DetectorsSchema = z.strictObject({
   absence: AbsenceSettingsSchema.prefault({}),
   inactivity: InactivitySettingsSchema.prefault({}),
   night_wandering: NightWanderingSettingsSchema.prefault({}),
+  sleep_report: SleepReportSettingsSchema.prefault({}),
   device_supervision: DeviceSupervisionSettingsSchema.prefault({}),
 });
 
@@ -132,6 +144,7 @@ export const ConfigSchema = z.strictObject({
     uplink: UplinkSchema,
     store: StoreSchema.prefault({}),
     devices: z.array(DeviceSchema).default([]),
+    ble: BleSettingsSchema.prefault({}).describe('Bluetooth (BlueZ over D-Bus) settings for the ble: devices'),
     control: z.strictObject({
       socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
       group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),

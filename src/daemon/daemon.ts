@@ -18,6 +18,10 @@ import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt
 import { hubCommands } from './commands.js';
 import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { detectorBindings } from './detectors.js';
+import type { Measurement } from '../core/reading.js';
+import { createBleManager, type BleManager } from '../transports/ble/index.js';
+import type { BleDeviceOptions, BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
+import { bleTimingFromSettings } from '../transports/ble/config.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
 import { sdNotify } from './sd-notify.js';
@@ -44,7 +48,9 @@ export interface DaemonStatus {
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
-  devices: Array<{ id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ingest: DeviceIngestStats | undefined }>;
+  devices: Array<{ id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null; ingest: DeviceIngestStats | undefined }>;
+  /** BlueZ adapters as the BLE links see them (hci0: ok / missing / powered-off ...); {} without BLE devices. */
+  bleAdapters: BleManagerStats['adapters'];
 }
 
 export interface Daemon {
@@ -70,6 +76,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let ingest: Ingest | null = null;
   let alarms: Alarms | null = null;
   let control: ControlSocket | null = null;
+  let ble: BleManager | null = null;
   const transports = new Map<string, SerialTransport>();
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
   const clockSync = createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
@@ -98,7 +105,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     let open = 0;
     let seen = 0;
     for (const d of config.devices) {
-      if (transports.get(d.id)?.stats().open) open++;
+      if (transports.get(d.id)?.stats().open || ble?.stats().devices.find((b) => b.id === d.id)?.connected) open++;
       const last = ingest?.stats(d.id)?.lastSeenTs;
       if (last !== undefined && last !== null && last >= recent) seen++;
     }
@@ -165,7 +172,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands, log: log.child({ mod: 'control' }) });
     control.start();
     uplink.start();
+    const bleDevices: BleDeviceOptions[] = [];
+    const bleFeeds = new Map<string, (m: readonly Measurement[]) => void>();
     for (const d of config.devices) {
+      if (!('serial' in d)) {
+        bleDevices.push({ id: d.id, model: d.model, address: d.ble.address, adapter: d.ble.adapter });
+        bleFeeds.set(d.id, ingest.addSource(d.id));
+        continue;
+      }
       const model = serialModels[d.model];
       const feed = ingest.addDevice(d.id, model.createDriver());
       const t = createSerialTransport({
@@ -177,6 +191,16 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       });
       transports.set(d.id, t);
       t.start();
+    }
+    if (bleDevices.length > 0) {
+      ble = createBleManager({
+        devices: bleDevices,
+        onMeasurements: (id, ms) => bleFeeds.get(id)?.(ms),
+        log: log.child({ mod: 'ble' }),
+        ...(config.ble.bus_address ? { busAddress: config.ble.bus_address } : {}),
+        timing: bleTimingFromSettings(config.ble),
+      });
+      ble.start();
     }
     log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version }, 'anjud started');
   }
@@ -197,6 +221,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       for (const t of timers) clearInterval(t);
       clockSync.stop();
       await Promise.all([...transports.values()].map((t) => t.stop()));
+      await ble?.stop();
+      ble = null;
       flushReadings();
       await control?.stop();
       await uplink?.stop();
@@ -206,13 +232,18 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
 
     status() {
+      const bleStats = ble?.stats();
       return {
         hub: config.hub.id,
         version: deps.version,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
-        devices: config.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null, ingest: ingest?.stats(d.id) })),
+        devices: config.devices.map((d) => ({
+          id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null,
+          ble: bleStats?.devices.find((b) => b.id === d.id) ?? null, ingest: ingest?.stats(d.id),
+        })),
+        bleAdapters: bleStats?.adapters ?? {},
       };
     },
   };

@@ -7,6 +7,7 @@ import { fireGasDetector } from '../detectors/fire-gas.js';
 import { heartRateDetector } from '../detectors/heart-rate.js';
 import { inactivityDetector } from '../detectors/inactivity.js';
 import { nightWanderingDetector } from '../detectors/night-wandering.js';
+import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { DetectorBinding } from './ingest.js';
@@ -31,6 +32,7 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
     { detector: absenceDetector, settings: () => local(d.absence) },
     { detector: inactivityDetector, settings: () => local(d.inactivity) },
     { detector: nightWanderingDetector, settings: () => local(d.night_wandering) },
+    { detector: sleepReportDetector, settings: () => ({ ...local(d.sleep_report), apnea: d.apnea }) },
     {
       detector: deviceSupervisionDetector,
       settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: supervisionClass(id === null ? undefined : byId.get(id)) }),
@@ -41,6 +43,6 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
 /** The silence-timeout class of a device (detectors.device_supervision.silence_timeout_s). */
 function supervisionClass(device: DeviceConfig | undefined): string {
   if (!device) return 'default';
-  // Every serial model so far is a radar that reports every second.
-  return 'radar';
+  if ('ble' in device) return 'wearable'; // worn bands and clip-on oximeters come and go
+  return 'radar'; // every serial model so far is a radar that reports every second
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { EventDraft, StoredEvent } from '../core/event.js';
-import type { Reading } from '../core/reading.js';
+import type { Measurement, Reading } from '../core/reading.js';
 import type { Detector, StepResult } from '../detectors/types.js';
 import type { StreamDriver, DriverStats } from '../drivers/types.js';
 import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-state.js';
@@ -17,12 +17,15 @@ export interface DeviceIngestStats {
   readings: number;
   events: number;
   lastSeenTs: number | null;
-  driver: Readonly<DriverStats>;
+  /** Framing counters of byte-stream devices; null for sources that deliver decoded values (BLE, Modbus). */
+  driver: Readonly<DriverStats> | null;
 }
 
 export interface Ingest {
-  /** Registers a device; returns the function its transport calls with each chunk of bytes. */
+  /** Registers a byte-stream device; returns the function its transport calls with each chunk. */
   addDevice(deviceId: string, driver: StreamDriver): (chunk: Uint8Array) => void;
+  /** Registers a device whose transport decodes itself (BLE, Modbus); returns what it calls with measurements. */
+  addSource(deviceId: string): (measurements: readonly Measurement[]) => void;
   stats(deviceId: string): DeviceIngestStats | undefined;
   /** Commits a hub-level event (not from a detector), through the same path as detector events. */
   raise(draft: EventDraft): void;
@@ -115,7 +118,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   }
 
   const hubCounters = { events: 0 };
-  const devices = new Map<string, { driver: StreamDriver; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
+  const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
 
   function slot<S, C>(key: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
     let state = (states?.load(key, detector.name) as S | undefined) ?? detector.initialState();
@@ -150,6 +153,25 @@ export function createIngest(deps: IngestDeps): Ingest {
     .map((b) => slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
   const deviceBindings = deps.detectors.filter((b) => b.detector.scope !== 'home');
 
+  /** A device's detector slots and counters; returns what its decoded measurements go through. */
+  function register(deviceId: string, driver: StreamDriver | null): (measurements: readonly Measurement[]) => void {
+    const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
+    const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
+    devices.set(deviceId, { driver, stats, slots });
+    return (measurements) => {
+      const now = clock.now();
+      stats.lastSeenTs = now;
+      for (const m of measurements) {
+        const reading: Reading = { device: deviceId, ts: now, metric: m.metric, value: m.value };
+        stats.readings++;
+        readings.add(reading);
+        deps.tap?.(reading);
+        for (const s of slots) s.step(reading, now);
+        for (const s of homeSlots) s.step(reading, now);
+      }
+    };
+  }
+
   function* allSlots(): Generator<DetectorSlot> {
     for (const d of devices.values()) yield* d.slots;
     yield* homeSlots;
@@ -157,27 +179,16 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   return {
     addDevice(deviceId, driver) {
-      const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
-      const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
-      devices.set(deviceId, { driver, stats, slots });
+      const feed = register(deviceId, driver);
       return (chunk) => {
         const measurements = driver.push(chunk);
-        if (measurements.length === 0) return;
-        const now = clock.now();
-        stats.lastSeenTs = now;
-        for (const m of measurements) {
-          const reading: Reading = { device: deviceId, ts: now, metric: m.metric, value: m.value };
-          stats.readings++;
-          readings.add(reading);
-          deps.tap?.(reading);
-          for (const s of slots) s.step(reading, now);
-          for (const s of homeSlots) s.step(reading, now);
-        }
+        if (measurements.length > 0) feed(measurements);
       };
     },
+    addSource: (deviceId) => register(deviceId, null),
     stats(deviceId) {
       const d = devices.get(deviceId);
-      return d ? { ...d.stats, driver: d.driver.stats() } : undefined;
+      return d ? { ...d.stats, driver: d.driver?.stats() ?? null } : undefined;
     },
     raise(draft) {
       commit(draft, hubCounters);

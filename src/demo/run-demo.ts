@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   // The simulated serial line: the daemon opens it like a real port; we write the radar's bytes.
   type MockLine = { emitData(data: Buffer): void };
   const opened: MockLine[] = [];
-  for (const d of config.devices) SerialPortMock.binding.createPort(d.serial.path, { echo: false, record: false });
+  for (const d of config.devices) if ('serial' in d) SerialPortMock.binding.createPort(d.serial.path, { echo: false, record: false });
   const openPort = ({ path, baudRate }: { path: string; baudRate: number }): PortLike => {
     const p = new SerialPortMock({ path, baudRate, autoOpen: false });
     p.on('open', () => opened.push(p.port as unknown as MockLine));
