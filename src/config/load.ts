@@ -206,17 +206,23 @@ export function formatProblems(file: string, problems: readonly ConfigProblem[])
  * every other problem (zod skips refinements once a field inside has failed).
  */
 function duplicateDeviceIds(data: unknown): ConfigProblem[] {
-  const devices = (data as { devices?: unknown } | null)?.devices;
-  if (!Array.isArray(devices)) return [];
-  const seen = new Map<unknown, number>();
+  const doc = data as { devices?: unknown; modbus?: unknown } | null;
+  const entries: Array<{ id: unknown; path: string }> = [];
+  if (Array.isArray(doc?.devices)) doc.devices.forEach((d: unknown, i) => entries.push({ id: (d as { id?: unknown } | null)?.id, path: `devices[${i}].id` }));
+  if (Array.isArray(doc?.modbus)) {
+    doc.modbus.forEach((b: unknown, i) => {
+      const devs = (b as { devices?: unknown } | null)?.devices;
+      if (Array.isArray(devs)) devs.forEach((d: unknown, j) => entries.push({ id: (d as { id?: unknown } | null)?.id, path: `modbus[${i}].devices[${j}].id` }));
+    });
+  }
+  const seen = new Map<string, string>();
   const out: ConfigProblem[] = [];
-  devices.forEach((d: unknown, i) => {
-    const id = (d as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string') return;
+  for (const { id, path } of entries) {
+    if (typeof id !== 'string') continue;
     const first = seen.get(id);
-    if (first === undefined) seen.set(id, i);
-    else out.push({ path: `devices[${i}].id`, message: 'duplicate device id', expected: 'an id no other device has', found: `"${id}", also at devices[${first}].id` });
-  });
+    if (first === undefined) seen.set(id, path);
+    else out.push({ path, message: 'duplicate device id', expected: 'an id no other device has', found: `"${id}", also at ${first}` });
+  }
   return out;
 }
 

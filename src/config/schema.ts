@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { serialModelNames } from '../drivers/registry.js';
 import { BleDeviceFields, BleSettingsSchema } from '../transports/ble/config.js';
+import { ModbusBusConfigSchema, ModbusDeviceConfigSchema } from '../transports/modbus/config.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
 import { ApneaSettingsSchema } from '../detectors/apnea.js';
 import { HeartRateSettingsSchema } from '../detectors/heart-rate.js';
@@ -38,6 +39,11 @@ const deviceCommon = {
   room: z.string().min(1).describe('Room the device is in, e.g. bedroom'),
   name: z.string().optional().describe('Human-friendly name'),
 };
+
+/** A Modbus device also says which room it is in, like every other device. */
+const ModbusBusWithRoomsSchema = ModbusBusConfigSchema.safeExtend({
+  devices: z.array(ModbusDeviceConfigSchema.safeExtend(deviceCommon)).min(1).describe('Devices on this bus, each with its own unit id'),
+});
 
 /**
  * A device entry: its `model` decides its transport block (`serial:` for the UART radars, `ble:`
@@ -145,6 +151,7 @@ export const ConfigSchema = z.strictObject({
     store: StoreSchema.prefault({}),
     devices: z.array(DeviceSchema).default([]),
     ble: BleSettingsSchema.prefault({}).describe('Bluetooth (BlueZ over D-Bus) settings for the ble: devices'),
+    modbus: z.array(ModbusBusWithRoomsSchema).default([]).describe('RS-485 / Modbus TCP buses, each with the gas detectors on it'),
     control: z.strictObject({
       socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
       group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),

@@ -22,6 +22,8 @@ import type { Measurement } from '../core/reading.js';
 import { createBleManager, type BleManager } from '../transports/ble/index.js';
 import type { BleDeviceOptions, BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
 import { bleTimingFromSettings } from '../transports/ble/config.js';
+import { createModbusBus, modbusBusOptions, type ModbusBus, type ModbusBusStats, type ModbusDeviceStats } from '../transports/modbus/index.js';
+import { allDevices } from '../config/devices.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
 import { sdNotify } from './sd-notify.js';
@@ -48,7 +50,12 @@ export interface DaemonStatus {
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
-  devices: Array<{ id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null; ingest: DeviceIngestStats | undefined }>;
+  devices: Array<{
+    id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
+    modbus: ModbusDeviceStats | null; ingest: DeviceIngestStats | undefined;
+  }>;
+  /** Modbus buses (port or connection state and counters); their devices are under `devices`. */
+  modbusBuses: Array<Omit<ModbusBusStats, 'devices'> & { devices: undefined }>;
   /** BlueZ adapters as the BLE links see them (hci0: ok / missing / powered-off ...); {} without BLE devices. */
   bleAdapters: BleManagerStats['adapters'];
 }
@@ -77,6 +84,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let alarms: Alarms | null = null;
   let control: ControlSocket | null = null;
   let ble: BleManager | null = null;
+  const modbusBuses: ModbusBus[] = [];
   const transports = new Map<string, SerialTransport>();
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
   const clockSync = createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
@@ -104,12 +112,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const recent = clock.now() - 5 * 60_000;
     let open = 0;
     let seen = 0;
-    for (const d of config.devices) {
-      if (transports.get(d.id)?.stats().open || ble?.stats().devices.find((b) => b.id === d.id)?.connected) open++;
+    const polled = modbusBuses.flatMap((m) => m.stats().devices);
+    for (const d of allDevices(config)) {
+      if (transports.get(d.id)?.stats().open || ble?.stats().devices.find((b) => b.id === d.id)?.connected || polled.find((m) => m.id === d.id)?.state === 'ok') open++;
       const last = ingest?.stats(d.id)?.lastSeenTs;
       if (last !== undefined && last !== null && last >= recent) seen++;
     }
-    return { total: config.devices.length, open, seen_last_5min: seen };
+    return { total: allDevices(config).length, open, seen_last_5min: seen };
   };
 
   function startAll(): void {
@@ -192,6 +201,22 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       transports.set(d.id, t);
       t.start();
     }
+    for (const bus of config.modbus) {
+      const feeds = new Map(bus.devices.map((d) => [d.id, ingest!.addSource(d.id)]));
+      const m = createModbusBus({
+        ...modbusBusOptions(bus),
+        onMeasurements: (id, ms) => feeds.get(id)?.(ms),
+        // The link-level fault (no answer, exception) of a polled device: its own event, so it is
+        // not confused with the sensor's own fault bit (device.fault, from device supervision).
+        onDeviceFault: (id, fault) => ingest?.raise({
+          type: 'device.link_fault', severity: 'warning', device: id, state: fault ? 'raised' : 'cleared',
+          data: fault ? { code: fault.code, message: fault.message, bus: bus.id } : { bus: bus.id },
+        }),
+        log: log.child({ bus: bus.id }),
+      });
+      modbusBuses.push(m);
+      m.start();
+    }
     if (bleDevices.length > 0) {
       ble = createBleManager({
         devices: bleDevices,
@@ -223,6 +248,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       await Promise.all([...transports.values()].map((t) => t.stop()));
       await ble?.stop();
       ble = null;
+      await Promise.all(modbusBuses.map((m) => m.stop()));
+      modbusBuses.length = 0;
       flushReadings();
       await control?.stop();
       await uplink?.stop();
@@ -233,16 +260,20 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
     status() {
       const bleStats = ble?.stats();
+      const modbusStats = modbusBuses.map((m) => m.stats());
       return {
         hub: config.hub.id,
         version: deps.version,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
-        devices: config.devices.map((d) => ({
+        devices: allDevices(config).map((d) => ({
           id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null,
-          ble: bleStats?.devices.find((b) => b.id === d.id) ?? null, ingest: ingest?.stats(d.id),
+          ble: bleStats?.devices.find((b) => b.id === d.id) ?? null,
+          modbus: modbusStats.flatMap((b) => b.devices).find((m) => m.id === d.id) ?? null,
+          ingest: ingest?.stats(d.id),
         })),
+        modbusBuses: modbusStats.map((b) => ({ ...b, devices: undefined })),
         bleAdapters: bleStats?.adapters ?? {},
       };
     },

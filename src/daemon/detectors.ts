@@ -1,4 +1,5 @@
-import type { Config, DeviceConfig } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import { allDevices, type AnyDevice } from '../config/devices.js';
 import { absenceDetector } from '../detectors/absence.js';
 import { apneaDetector } from '../detectors/apnea.js';
 import { breathingRateDetector } from '../detectors/breathing-rate.js';
@@ -21,7 +22,7 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
   const d = config.detectors;
   /** The home's time zone unless the detector has its own. */
   const local = <S extends { timezone: string | null }>(s: S): S => (s.timezone === null && config.hub.timezone ? { ...s, timezone: config.hub.timezone } : s);
-  const byId = new Map<string, DeviceConfig>(config.devices.map((x) => [x.id, x]));
+  const byId = new Map<string, AnyDevice>(allDevices(config).map((x) => [x.id, x]));
   return [
     { detector: breathingRateDetector, settings: () => d.breathing_rate },
     { detector: apneaDetector, settings: () => d.apnea },
@@ -41,8 +42,9 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
 }
 
 /** The silence-timeout class of a device (detectors.device_supervision.silence_timeout_s). */
-function supervisionClass(device: DeviceConfig | undefined): string {
+function supervisionClass(device: AnyDevice | undefined): string {
   if (!device) return 'default';
-  if ('ble' in device) return 'wearable'; // worn bands and clip-on oximeters come and go
+  if (device.transport === 'ble') return 'wearable'; // worn bands and clip-on oximeters come and go
+  if (device.transport === 'modbus') return 'modbus'; // polled every few seconds
   return 'radar'; // every serial model so far is a radar that reports every second
 }

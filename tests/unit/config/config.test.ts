@@ -100,7 +100,7 @@ describe('config validation', () => {
     walk(configJsonSchema());
     expect(keys.size).toBeGreaterThan(20);
     // A key may be shown commented out where it excludes another (password vs password_file).
-    const missing = [...keys].filter((k) => !new RegExp(`^\\s*(# )?(- )?${k}:`, 'm').test(example));
+    const missing = [...keys].filter((k) => !new RegExp(`^\\s*(#\\s*)?(- )?${k}:`, 'm').test(example));
     expect(missing).toEqual([]);
   });
 
