@@ -32,6 +32,12 @@ export interface Outbox {
   lastSeq(): number;
   /** The last cloud acknowledgement, kept across restarts. */
   lastCloudAck(): { seq: number; ts: number } | null;
+  /**
+   * This database's identity: random, made when the database is first opened. seq restarts at 1
+   * only with a new database, i.e. a new epoch; the cloud tracks seq per (hub, epoch), and an ack
+   * naming another epoch is not applied (it would acknowledge events the cloud never stored).
+   */
+  epoch(): string;
   /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
   since(afterSeq: number, limit: number): StoredEvent[];
 }
@@ -87,7 +93,15 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
     return n;
   });
 
+  let epoch = getMeta.get('epoch')?.value;
+  if (epoch === undefined) {
+    epoch = randomUUID().replace(/-/g, '').slice(0, 16);
+    setMeta.run('epoch', epoch);
+  }
+  const dbEpoch = epoch;
+
   const outbox: Outbox = {
+    epoch: () => dbEpoch,
     append(draft) {
       const id = newId();
       const ts = clock.now();

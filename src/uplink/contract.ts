@@ -29,6 +29,8 @@ export interface EventMessage {
   v: typeof CONTRACT_VERSION;
   id: string;
   seq: number;
+  /** The hub database's identity: seq is gapless within one epoch (a replaced database starts a new one). */
+  epoch: string;
   ts: number;
   hub: string;
   type: string;
@@ -40,9 +42,9 @@ export interface EventMessage {
   ts_unsynced?: true;
 }
 
-export function eventMessage(hubId: string, e: StoredEvent): EventMessage {
+export function eventMessage(hubId: string, epoch: string, e: StoredEvent): EventMessage {
   return {
-    v: CONTRACT_VERSION, id: e.id, seq: e.seq, ts: e.ts, hub: hubId, type: e.type, severity: e.severity, device: e.device, state: e.state, data: { ...e.data },
+    v: CONTRACT_VERSION, id: e.id, seq: e.seq, epoch, ts: e.ts, hub: hubId, type: e.type, severity: e.severity, device: e.device, state: e.state, data: { ...e.data },
     ...(e.tsUnsynced ? { ts_unsynced: true as const } : {}),
   };
 }
@@ -60,6 +62,8 @@ export interface StatusMessage {
   uptime_s?: number;
   /** First 16 hex digits of the SHA-256 of the config file the daemon runs with. */
   config_hash?: string;
+  /** The hub database's epoch (birth only): events carry it; acks should name it. */
+  epoch?: string;
 }
 
 /** Pipeline health, so the cloud can tell a quiet home from a dead hub. */
@@ -75,13 +79,18 @@ export interface HeartbeatMessage {
   last_cloud_ack_seq: number | null;
   last_cloud_ack_ts: number | null;
   last_seq: number;
+  /** The hub database's epoch, as in events. */
+  epoch: string;
   devices: { total: number; open: number; seen_last_5min: number };
   /** Whether the hub's wall clock is synchronised (NTP), as far as it can tell. */
   clock: 'synced' | 'unsynced' | 'unknown';
 }
 
-/** Payload of anju/v1/<hub>/ack: `{"seq": N}` (a bare number is accepted too). */
-export function parseAck(payload: Buffer): number | null {
+/**
+ * Payload of anju/v1/<hub>/ack: `{"seq": N, "epoch": "..."}`; `epoch` may be left out (then the ack
+ * is applied whatever the epoch: older consumers), and a bare number is accepted too.
+ */
+export function parseAck(payload: Buffer): { seq: number; epoch: string | null } | null {
   let v: unknown;
   try {
     v = JSON.parse(payload.toString('utf8'));
@@ -89,7 +98,10 @@ export function parseAck(payload: Buffer): number | null {
     return null;
   }
   const seq = typeof v === 'number' ? v : (v as { seq?: unknown } | null)?.seq;
-  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
+  if (!(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) return null;
+  const epoch = typeof v === 'object' && v !== null ? (v as { epoch?: unknown }).epoch : undefined;
+  if (epoch !== undefined && typeof epoch !== 'string') return null;
+  return { seq, epoch: epoch ?? null };
 }
 
 /** Response to a command (published to the request's response topic with its correlation data). */

@@ -90,7 +90,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   const status = (state: 'online' | 'offline', reason?: StatusMessage['reason']): Buffer => {
     const msg: StatusMessage = {
       v: 1, hub: hubId, state, ts: clock.now(), ...(reason ? { reason } : {}), version: deps.version, started_ts: startedTs,
-      ...(state === 'online' ? { uptime_s: uptimeS(), config_hash: deps.configHash } : {}),
+      ...(state === 'online' ? { uptime_s: uptimeS(), config_hash: deps.configHash, epoch: outbox.epoch() } : {}),
     };
     return Buffer.from(JSON.stringify(msg));
   };
@@ -105,7 +105,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     ackTimeoutMs: cfg.ack_timeout_s * 1000,
     canPublish: () => !stopping && client?.connected === true,
     publish(e, done) {
-      client!.publish(t.events, JSON.stringify(eventMessage(hubId, e)), { qos: 1 }, (err) => {
+      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 }, (err) => {
         if (err) {
           st.publishErrors++;
           if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq: e.seq, err: err.message }, 'publish not acknowledged; will resend');
@@ -142,7 +142,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     const msg: HeartbeatMessage = {
       v: 1, hub: hubId, ts: clock.now(), uptime_s: uptimeS(), queue: depth,
       oldest_unsent_alarm_age_s: oldestAlarm === null ? null : Math.max(0, Math.round((clock.now() - oldestAlarm) / 1000)),
-      last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(),
+      last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(), epoch: outbox.epoch(),
       devices: deps.devices(),
       clock: deps.clockState?.() ?? 'unknown',
     };
@@ -165,11 +165,18 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
 
   function onMessage(topic: string, payload: Buffer, packet: { retain?: boolean; properties?: { responseTopic?: string; correlationData?: Buffer } }): void {
     if (topic === t.ack) {
-      const seq = parseAck(payload);
-      if (seq === null) {
+      const ack = parseAck(payload);
+      if (ack === null) {
         log.warn({ topic, payload: payload.toString('utf8', 0, 200) }, 'ignoring a malformed cloud ack (expected {"seq": N})');
         return;
       }
+      if (ack.epoch !== null && ack.epoch !== outbox.epoch()) {
+        // An ack for another database of this hub (the cloud still counts the old one): applying
+        // it would mark events done that the cloud never stored.
+        log.warn({ ackEpoch: ack.epoch, epoch: outbox.epoch(), seq: ack.seq }, 'ignoring a cloud ack for another epoch');
+        return;
+      }
+      const seq = ack.seq;
       const n = drainer.onCloudAck(seq);
       log.debug({ seq, acked: n }, 'cloud ack');
       drainer.drain();
@@ -245,7 +252,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       const c = client;
       if (!c?.connected) return { count: 0, lastSeq: null };
       const events = outbox.since(sinceSeq, limit);
-      for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, e)), { qos: 1 });
+      for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 });
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
     },
     status: () => ({ ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(), telemetry: telemetry?.stats() ?? null }),

@@ -88,6 +88,21 @@ describe('SQLite outbox (real files)', () => {
     db.close();
   });
 
+  it('has an epoch: random per database, the same across reopen', () => {
+    let db = openDatabase(dir);
+    const e1 = createOutbox(db, createManualClock(0)).epoch();
+    db.close();
+    db = openDatabase(dir);
+    expect(createOutbox(db, createManualClock(0)).epoch()).toBe(e1);
+    db.close();
+    const other = mkdtempSync(join(tmpdir(), 'anju-epoch-'));
+    const db2 = openDatabase(other);
+    expect(createOutbox(db2, createManualClock(0)).epoch()).not.toBe(e1);
+    expect(e1).toMatch(/^[0-9a-f]{16}$/);
+    db2.close();
+    rmSync(other, { recursive: true, force: true });
+  });
+
   it('puback mode: a PUBACK takes the event out', () => {
     const db = openDatabase(dir);
     const ob = createOutbox(db, createManualClock(0), { doneWhen: 'puback' });
@@ -134,8 +149,8 @@ describe('clock-sync marking', () => {
     const later = ob.append(draft(2));
     expect([early.tsUnsynced, later.tsUnsynced]).toEqual([true, undefined]);
     expect(ob.next(null, 10).map((e) => e.tsUnsynced ?? false)).toEqual([true, false]);
-    expect(eventMessage('h', early)).toMatchObject({ ts_unsynced: true });
-    expect('ts_unsynced' in eventMessage('h', later)).toBe(false);
+    expect(eventMessage('h', ob.epoch(), early)).toMatchObject({ ts_unsynced: true });
+    expect('ts_unsynced' in eventMessage('h', ob.epoch(), later)).toBe(false);
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
