@@ -55,6 +55,26 @@ export const ErrorCodes = {
   MODBUS_EXCEPTION_0B: 'ANJU_ERR_MODBUS_EXCEPTION_0B',
   /** An exception code the specification does not define (09, 0C and up). */
   MODBUS_EXCEPTION_OTHER: 'ANJU_ERR_MODBUS_EXCEPTION_OTHER',
+  // Zigbee through zigbee-herdsman (src/transports/zigbee/): in status and logs, never thrown after start.
+  /** The coordinator stick did not start (missing, wrong adapter type, busy port, firmware). Retried. */
+  ZIGBEE_ADAPTER_UNAVAILABLE: 'ANJU_ERR_ZIGBEE_ADAPTER_UNAVAILABLE',
+  /** A running coordinator went away (unplugged, firmware crash). Retried. */
+  ZIGBEE_ADAPTER_LOST: 'ANJU_ERR_ZIGBEE_ADAPTER_LOST',
+  /** The Zigbee state directory (network settings, device database) cannot be read or written. */
+  ZIGBEE_STATE: 'ANJU_ERR_ZIGBEE_STATE',
+  /** Configured network settings differ from the persisted network's; the persisted ones are kept. */
+  ZIGBEE_SETTINGS_CONFLICT: 'ANJU_ERR_ZIGBEE_SETTINGS_CONFLICT',
+  /** A message from a configured device that does not decode (counted, never thrown). */
+  ZIGBEE_MALFORMED: 'ANJU_ERR_ZIGBEE_MALFORMED',
+  /** IAS enrolment or reporting configuration of a device failed (retried at its next announce). */
+  ZIGBEE_CONFIGURE: 'ANJU_ERR_ZIGBEE_CONFIGURE',
+  /** A request (permit join) while the coordinator is not running. */
+  ZIGBEE_NOT_RUNNING: 'ANJU_ERR_ZIGBEE_NOT_RUNNING',
+  // Zigbee2MQTT source (src/transports/zigbee2mqtt/).
+  /** The local broker cannot be reached or refused us. Retried. */
+  Z2M_CONNECT: 'ANJU_ERR_Z2M_CONNECT',
+  /** A Zigbee2MQTT payload that is not JSON, not an object, or has a value of the wrong type. */
+  Z2M_MALFORMED: 'ANJU_ERR_Z2M_MALFORMED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -9,6 +9,7 @@ import { serialModels, type SerialModel } from '../../../src/drivers/registry.js
 import { hex } from '../../helpers/hex.js';
 import { bleModels, describeBleFixture, isBleModel } from './ble-fixture-cases.js';
 import { modbusModels, describeModbusFixture, isModbusModel } from './modbus-fixture-cases.js';
+import { zigbeeModels, describeZigbeeFixture, isZigbeeModel } from './zigbee-fixture-cases.js';
 
 interface FixtureFile {
   model: string;
@@ -29,13 +30,14 @@ describe('device fixtures', () => {
       expect(existsSync(join(devicesDir, m, 'profile.json')), `${m}/profile.json`).toBe(true);
       expect(existsSync(join(devicesDir, m, 'README.md')), `${m}/README.md`).toBe(true);
       expect(fixtureFiles.some((f) => f.model === m), `${m}/fixtures`).toBe(true);
-      expect([...Object.keys(serialModels), ...Object.keys(bleModels), ...Object.keys(modbusModels)], `${m} is registered in src/drivers/registry.ts, ble-registry.ts or modbus-registry.ts`).toContain(m);
+      expect([...Object.keys(serialModels), ...Object.keys(bleModels), ...Object.keys(modbusModels), ...Object.keys(zigbeeModels)], `${m} is registered in src/drivers/registry.ts, ble-registry.ts, modbus-registry.ts or zigbee-registry.ts`).toContain(m);
     }
   });
 
   for (const { model, file } of fixtureFiles) {
     if (isBleModel(model)) { describeBleFixture(model, file); continue; }
     if (isModbusModel(model)) { describeModbusFixture(model, file); continue; }
+    if (isZigbeeModel(model)) { describeZigbeeFixture(model, file); continue; }
     const fx = JSON.parse(readFileSync(file, 'utf8')) as FixtureFile;
     const create = () => serialModels[model as SerialModel].createDriver();
     describe(`${model}: ${file.split('/devices/')[1]}`, () => {

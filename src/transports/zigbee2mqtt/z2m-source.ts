@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
+import type { Measurement } from '../../core/reading.js';
+import { mapZ2mState, newZ2mDeviceMemory, parseZ2mAvailability, type Z2mDeviceMemory } from './payload-map.js';
+
+export type OnMeasurements = (deviceId: string, measurements: Measurement[]) => void;
+
+export interface Zigbee2MqttDeviceOptions {
+  id: string;
+  friendlyName: string;
+}
+
+export interface Zigbee2MqttSourceOptions {
+  url: string;
+  baseTopic?: string;
+  username?: string;
+  /** Read at start (and again at each retry while it fails); the first line is the password. */
+  passwordFile?: string;
+  devices: readonly Zigbee2MqttDeviceOptions[];
+  onMeasurements: OnMeasurements;
+  log: Logger;
+  /** `battery` passes at most this often per device (default 60 min). */
+  batteryIntervalMs?: number;
+  reconnectMs?: number;
+  /** Wall clock for the battery throttle, ms; default Date.now (injected by tests). */
+  now?: () => number;
+}
+
+export type Zigbee2MqttState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export interface Zigbee2MqttDeviceStats {
+  id: string;
+  friendlyName: string;
+  /** From `<base>/<name>/availability`; null until Zigbee2MQTT said. */
+  available: boolean | null;
+  messages: number;
+  malformed: number;
+  lastMessageAtMs: number | null;
+}
+
+export interface Zigbee2MqttStats {
+  state: Zigbee2MqttState;
+  lastError: string | null;
+  lastErrorCode: ErrorCode | null;
+  connects: number;
+  disconnects: number;
+  /** State and availability messages of configured devices. */
+  messages: number;
+  /** Not JSON, not an object, an unknown availability payload, or a known key with a wrong-typed value. */
+  malformed: number;
+  lastMalformed: string | null;
+  /** onMeasurements threw (a bug downstream). */
+  handlerErrors: number;
+  devices: Zigbee2MqttDeviceStats[];
+}
+
+export interface Zigbee2MqttSource {
+  /** Connects in the background and returns at once; failures are status, retried. */
+  start(): void;
+  stop(): Promise<void>;
+  stats(): Zigbee2MqttStats;
+}
+
+interface Entry { stats: Zigbee2MqttDeviceStats; mem: Z2mDeviceMemory }
+
+/**
+ * Zigbee sensors of a home that already runs Zigbee2MQTT: our own MQTT client on the hub's local
+ * broker, subscribed to exactly the configured devices' state and availability topics, mapping
+ * their payloads to the same metrics as the native Zigbee transport. Throws only on invalid options
+ * (start-up); afterwards every failure is a status.
+ */
+export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2MqttSource {
+  const base = o.baseTopic ?? 'zigbee2mqtt';
+  const batteryIntervalMs = o.batteryIntervalMs ?? 60 * 60_000;
+  const reconnectMs = o.reconnectMs ?? 5_000;
+  const now = o.now ?? Date.now;
+  const byTopic = new Map<string, { entry: Entry; kind: 'state' | 'availability' }>();
+  const entries: Entry[] = [];
+  for (const d of o.devices) {
+    if (entries.some((e) => e.stats.id === d.id)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `Zigbee2MQTT device id ${d.id} appears twice`);
+    const entry: Entry = { stats: { id: d.id, friendlyName: d.friendlyName, available: null, messages: 0, malformed: 0, lastMessageAtMs: null }, mem: newZ2mDeviceMemory() };
+    for (const [topic, kind] of [[`${base}/${d.friendlyName}`, 'state'], [`${base}/${d.friendlyName}/availability`, 'availability']] as const) {
+      if (byTopic.has(topic)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: Zigbee2MQTT topic ${topic} is already used by ${byTopic.get(topic)!.entry.stats.id}`);
+      byTopic.set(topic, { entry, kind });
+    }
+    entries.push(entry);
+  }
+  const topics = [...byTopic.keys()];
+
+  const st: Omit<Zigbee2MqttStats, 'devices'> = {
+    state: 'idle', lastError: null, lastErrorCode: null, connects: 0, disconnects: 0, messages: 0, malformed: 0, lastMalformed: null, handlerErrors: 0,
+  };
+  let client: MqttClient | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let errorLogged = false;
+
+  function fail(code: ErrorCode, message: string): void {
+    st.lastError = message;
+    st.lastErrorCode = code;
+    // One warning per outage, not one per retry.
+    if (!errorLogged) o.log.warn({ code, url: o.url }, `Zigbee2MQTT source: ${message}`);
+    errorLogged = true;
+  }
+
+  function malformed(e: Entry, what: string): void {
+    st.malformed++;
+    e.stats.malformed++;
+    st.lastMalformed = `${e.stats.friendlyName}: ${what}`;
+    o.log.debug({ code: ErrorCodes.Z2M_MALFORMED, device: e.stats.id }, `Zigbee2MQTT payload: ${what}`);
+  }
+
+  function deliver(id: string, ms: Measurement[]): void {
+    if (ms.length === 0) return;
+    try { o.onMeasurements(id, ms); } catch (err) {
+      st.handlerErrors++;
+      o.log.error({ err, code: ErrorCodes.INGEST_FAILED, device: id }, 'Zigbee2MQTT measurements handler failed');
+    }
+  }
+
+  function onMessage(topic: string, payload: Buffer): void {
+    const route = byTopic.get(topic);
+    if (!route) return; // a retained message of a topic we no longer want, or a broker quirk
+    const { entry, kind } = route;
+    st.messages++;
+    entry.stats.messages++;
+    entry.stats.lastMessageAtMs = now();
+    const text = payload.toString('utf8');
+    if (kind === 'availability') {
+      const available = parseZ2mAvailability(text);
+      if (available === null) return malformed(entry, `availability ${JSON.stringify(text.slice(0, 60))}`);
+      entry.stats.available = available;
+      // Retained, and resent by Z2M on its restart: pass it only when it changes.
+      if (entry.mem.available === available) return;
+      entry.mem.available = available;
+      return deliver(entry.stats.id, [{ metric: 'available', value: available }]);
+    }
+    // An empty retained message clears a topic; it is not a device state.
+    if (text.length === 0) return;
+    let json: unknown;
+    try { json = JSON.parse(text); } catch { return malformed(entry, `not JSON: ${JSON.stringify(text.slice(0, 60))}`); }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return malformed(entry, 'not a JSON object');
+    const r = mapZ2mState(json as Record<string, unknown>, entry.mem, now(), batteryIntervalMs);
+    if (r.badKeys.length > 0) malformed(entry, `wrong type for ${r.badKeys.join(', ')}`);
+    deliver(entry.stats.id, r.measurements);
+  }
+
+  async function connectNow(): Promise<void> {
+    retryTimer = null;
+    if (stopped) return;
+    let password: string | undefined;
+    if (o.passwordFile) {
+      try { password = (await readFile(o.passwordFile, 'utf8')).split(/\r?\n/)[0]; } catch (err) {
+        fail(ErrorCodes.Z2M_CONNECT, `cannot read password_file ${o.passwordFile}: ${(err as Error).message}`);
+        if (!stopped) retryTimer = setTimeout(() => void connectNow(), reconnectMs);
+        return;
+      }
+    }
+    if (stopped) return;
+    const opts: IClientOptions = {
+      // Unique per run: a second anjud (or a restart racing the old session) must not kick us off.
+      clientId: `anjud-z2m-${randomBytes(4).toString('hex')}`,
+      clean: true,
+      reconnectPeriod: reconnectMs,
+      connectTimeout: 10_000,
+      // We subscribe on every connect ourselves: after a broker restart without persistence the
+      // broker has forgotten our subscriptions, and mqtt.js's resubscribe list is not ours to rely on.
+      resubscribe: false,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+    };
+    st.state = 'connecting';
+    const c = connect(o.url, opts);
+    client = c;
+    c.on('connect', () => {
+      st.state = 'connected';
+      st.connects++;
+      if (errorLogged) o.log.info({ url: o.url }, 'Zigbee2MQTT source: connected');
+      errorLogged = false;
+      // QoS 1 so a state published while we are subscribed is not lost between broker and us.
+      c.subscribe(topics, { qos: 1 }, (err) => {
+        if (err && !stopped) fail(ErrorCodes.Z2M_CONNECT, `subscribe failed: ${err.message}`);
+      });
+    });
+    c.on('message', (topic, payload) => {
+      try { onMessage(topic, payload); } catch (err) {
+        // mapZ2mState and parse are total; this is a bug, and must not reach mqtt.js's emitter.
+        st.malformed++;
+        o.log.error({ err, topic }, 'Zigbee2MQTT message handling failed');
+      }
+    });
+    c.on('close', () => {
+      if (st.state === 'connected') st.disconnects++;
+      if (!stopped) st.state = 'disconnected';
+    });
+    c.on('offline', () => { if (!stopped) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable'); });
+    // mqtt.js emits 'error' for refused connections (bad credentials); an unheard 'error' would crash us.
+    c.on('error', (err) => { if (!stopped) fail(ErrorCodes.Z2M_CONNECT, err.message); });
+  }
+
+  return {
+    start() {
+      if (stopped || client || retryTimer) return;
+      void connectNow();
+    },
+    async stop() {
+      stopped = true;
+      st.state = 'stopped';
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      const c = client;
+      client = null;
+      if (c) await c.endAsync(true).catch(() => undefined);
+    },
+    stats: () => ({ ...st, devices: entries.map((e) => ({ ...e.stats })) }),
+  };
+}
