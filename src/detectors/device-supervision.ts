@@ -140,6 +140,19 @@ export const deviceSupervisionDetector: Detector<DeviceSupervisionState, DeviceS
     const events: EventDraft[] = [];
     let st = state;
 
+    // Another system's word that the device is gone (Zigbee2MQTT availability `available: false`):
+    // offline at once, and not a sign of life. `available: true` is a sign of life like any reading.
+    if (reading.metric === 'available' && reading.value === false) {
+      if (st.offlineAt !== null) return { state, events: NO_EVENTS };
+      const lastSeen = st.lastSeenAt;
+      return {
+        state: { ...st, device: reading.device, offlineAt: now },
+        events: [ev('device.offline', reading.device, 'raised', {
+          deviceClass: s.device_class, timeoutS: silenceTimeoutS(s), lastSeenTs: lastSeen, silentS: lastSeen === null ? null : Math.round((now - lastSeen) / 1000), reportedBy: 'availability',
+        })],
+      };
+    }
+
     // Seen. Kept to the second: a radar at 10 readings/s then leaves the state untouched (no copy,
     // no snapshot) for 9 of 10 readings; a second is nothing against timeouts of minutes.
     if (st.lastSeenAt === null || now - st.lastSeenAt >= 1000 || st.device !== reading.device || st.offlineAt !== null) {

@@ -147,3 +147,20 @@ describe('device-supervision detector', () => {
     expect(run(S({ enabled: false, device_class: 'radar' }), [[0, 'r', 'tamper', true]], H).fired).toEqual([]);
   });
 });
+
+describe('availability reported by another system (Zigbee2MQTT)', () => {
+  it('available: false is offline at once, not a sign of life; the next reading clears it', async () => {
+    const { deviceSupervisionDetector: det, deviceSupervisionDefaults } = await import('../../../src/detectors/device-supervision.js');
+    const s = { ...deviceSupervisionDefaults, device_class: 'smoke', device_id: 'smoke-1' };
+    let st = det.initialState();
+    const step = (metric: string, value: boolean | number, now: number) => {
+      const r = det.step(st, { device: 'smoke-1', ts: now, metric, value }, now, s);
+      st = r.state;
+      return r.events.map((e) => [e.type, e.state, (e.data as { reportedBy?: string }).reportedBy ?? null]);
+    };
+    expect(step('batteryPercent', 90, 1_000)).toEqual([]);
+    expect(step('available', false, 5_000)).toEqual([['device.offline', 'raised', 'availability']]);
+    expect(step('available', false, 6_000)).toEqual([]);
+    expect(step('available', true, 9_000)).toEqual([['device.offline', 'cleared', null]]);
+  });
+});
