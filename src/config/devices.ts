@@ -6,14 +6,20 @@ export interface AnyDevice {
   model: string;
   room: string;
   name?: string | undefined;
-  transport: 'serial' | 'ble' | 'modbus';
+  transport: 'serial' | 'ble' | 'modbus' | 'zigbee' | 'z2m';
   /** The Modbus bus id, for Modbus devices. */
   bus?: string;
 }
 
 export function allDevices(config: Readonly<Config>): AnyDevice[] {
   return [
-    ...config.devices.map((d): AnyDevice => ({ id: d.id, model: d.model, room: d.room, name: d.name, transport: 'serial' in d ? 'serial' : 'ble' })),
+    ...config.devices.map((d): AnyDevice => ({ id: d.id, model: d.model, room: d.room, name: d.name, transport: transportOf(d) })),
     ...config.modbus.flatMap((b) => b.devices.map((d): AnyDevice => ({ id: d.id, model: d.model, room: d.room, name: d.name, transport: 'modbus', bus: b.id }))),
   ];
+}
+
+function transportOf(d: Config['devices'][number]): AnyDevice['transport'] {
+  if ('serial' in d) return 'serial';
+  if ('ble' in d) return 'ble';
+  return d.zigbee ? 'zigbee' : 'z2m';
 }

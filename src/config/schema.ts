@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { serialModelNames } from '../drivers/registry.js';
 import { BleDeviceFields, BleSettingsSchema } from '../transports/ble/config.js';
 import { ModbusBusConfigSchema, ModbusDeviceConfigSchema } from '../transports/modbus/config.js';
+import { ZigbeeDeviceFields, ZigbeeSettingsSchema, checkZigbeeDeviceSource } from '../transports/zigbee/config.js';
+import { Zigbee2MqttSettingsSchema } from '../transports/zigbee2mqtt/config.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
 import { ApneaSettingsSchema } from '../detectors/apnea.js';
 import { HeartRateSettingsSchema } from '../detectors/heart-rate.js';
@@ -53,6 +55,7 @@ const ModbusBusWithRoomsSchema = ModbusBusConfigSchema.safeExtend({
 const DeviceSchema = z.discriminatedUnion('model', [
   z.strictObject({ ...deviceCommon, model: z.enum(serialModelNames).describe('Device model: a folder under devices/'), serial: SerialSchema }),
   z.strictObject({ ...deviceCommon, ...BleDeviceFields }),
+  z.strictObject({ ...deviceCommon, ...ZigbeeDeviceFields }).superRefine(checkZigbeeDeviceSource),
 ]);
 
 const TlsSchema = z.strictObject({
@@ -152,6 +155,8 @@ export const ConfigSchema = z.strictObject({
     devices: z.array(DeviceSchema).default([]),
     ble: BleSettingsSchema.prefault({}).describe('Bluetooth (BlueZ over D-Bus) settings for the ble: devices'),
     modbus: z.array(ModbusBusWithRoomsSchema).default([]).describe('RS-485 / Modbus TCP buses, each with the gas detectors on it'),
+    zigbee: ZigbeeSettingsSchema.optional().describe('Our own Zigbee coordinator stick, for devices with zigbee: { ieee }'),
+    zigbee2mqtt: Zigbee2MqttSettingsSchema.optional().describe('An existing Zigbee2MQTT on the hub, for devices with z2m: { friendly_name }'),
     control: z.strictObject({
       socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
       group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),
@@ -160,6 +165,12 @@ export const ConfigSchema = z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),
     detectors: DetectorsSchema.prefault({}),
+  }).superRefine((cfg, ctx) => {
+    // A Zigbee device needs the section of the way it is reached.
+    cfg.devices.forEach((d, i) => {
+      if ('zigbee' in d && d.zigbee !== undefined && !cfg.zigbee) ctx.addIssue({ code: 'custom', path: ['devices', i, 'zigbee'], message: 'a zigbee: device needs the top-level zigbee: section (the coordinator stick)' });
+      if ('z2m' in d && d.z2m !== undefined && !cfg.zigbee2mqtt) ctx.addIssue({ code: 'custom', path: ['devices', i, 'z2m'], message: 'a z2m: device needs the top-level zigbee2mqtt: section (its broker)' });
+    });
   });
 
 export type Config = z.output<typeof ConfigSchema>;

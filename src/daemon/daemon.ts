@@ -24,6 +24,9 @@ import type { BleDeviceOptions, BleLinkStats, BleManagerStats } from '../transpo
 import { bleTimingFromSettings } from '../transports/ble/config.js';
 import { createModbusBus, modbusBusOptions, type ModbusBus, type ModbusBusStats, type ModbusDeviceStats } from '../transports/modbus/index.js';
 import { allDevices } from '../config/devices.js';
+import { createZigbeeNetwork, zigbeeNetworkSettings, type ZigbeeNetwork, type ZigbeeNetworkStats } from '../transports/zigbee/index.js';
+import { createZigbee2MqttSource, type Zigbee2MqttSource, type Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
+import type { ZigbeeModel } from '../drivers/zigbee-registry.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
 import { sdNotify } from './sd-notify.js';
@@ -58,6 +61,10 @@ export interface DaemonStatus {
   modbusBuses: Array<Omit<ModbusBusStats, 'devices'> & { devices: undefined }>;
   /** BlueZ adapters as the BLE links see them (hci0: ok / missing / powered-off ...); {} without BLE devices. */
   bleAdapters: BleManagerStats['adapters'];
+  /** The coordinator network (state, permit-join, devices), or null without zigbee: devices. */
+  zigbee: ZigbeeNetworkStats | null;
+  /** The Zigbee2MQTT source (connection, per device availability), or null without z2m: devices. */
+  zigbee2mqtt: Zigbee2MqttStats | null;
 }
 
 export interface Daemon {
@@ -84,6 +91,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let alarms: Alarms | null = null;
   let control: ControlSocket | null = null;
   let ble: BleManager | null = null;
+  let zigbee: ZigbeeNetwork | null = null;
+  let z2m: Zigbee2MqttSource | null = null;
   const modbusBuses: ModbusBus[] = [];
   const transports = new Map<string, SerialTransport>();
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
@@ -182,11 +191,22 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control.start();
     uplink.start();
     const bleDevices: BleDeviceOptions[] = [];
+    const zigbeeDevices: Array<{ id: string; model: ZigbeeModel; ieee: string }> = [];
+    const z2mDevices: Array<{ id: string; friendlyName: string }> = [];
+    const zigbeeFeeds = new Map<string, (m: readonly Measurement[]) => void>();
+    const onZigbee = (id: string, ms: Measurement[]): void => zigbeeFeeds.get(id)?.(ms);
     const bleFeeds = new Map<string, (m: readonly Measurement[]) => void>();
     for (const d of config.devices) {
-      if (!('serial' in d)) {
+      if ('ble' in d) {
         bleDevices.push({ id: d.id, model: d.model, address: d.ble.address, adapter: d.ble.adapter });
         bleFeeds.set(d.id, ingest.addSource(d.id));
+        continue;
+      }
+      if (!('serial' in d)) {
+        const feed = ingest.addSource(d.id);
+        zigbeeFeeds.set(d.id, feed);
+        if (d.zigbee) zigbeeDevices.push({ id: d.id, model: d.model, ieee: d.zigbee.ieee });
+        else if (d.z2m) z2mDevices.push({ id: d.id, friendlyName: d.z2m.friendly_name });
         continue;
       }
       const model = serialModels[d.model];
@@ -217,6 +237,21 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       modbusBuses.push(m);
       m.start();
     }
+    if (zigbeeDevices.length > 0 && config.zigbee) {
+      zigbee = createZigbeeNetwork({
+        stateDir: config.state_dir, ...zigbeeNetworkSettings(config.zigbee), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
+      });
+      zigbee.start();
+    }
+    if (z2mDevices.length > 0 && config.zigbee2mqtt) {
+      const z = config.zigbee2mqtt;
+      z2m = createZigbee2MqttSource({
+        url: z.url, baseTopic: z.base_topic, ...(z.username ? { username: z.username } : {}), ...(z.password_file ? { passwordFile: z.password_file } : {}),
+        batteryIntervalMs: z.battery_interval_min * 60_000, reconnectMs: z.reconnect_s * 1000,
+        devices: z2mDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee2mqtt' }),
+      });
+      z2m.start();
+    }
     if (bleDevices.length > 0) {
       ble = createBleManager({
         devices: bleDevices,
@@ -246,8 +281,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       for (const t of timers) clearInterval(t);
       clockSync.stop();
       await Promise.all([...transports.values()].map((t) => t.stop()));
+      try { ingest?.snapshot(true); } catch (err) { log.error({ err }, 'cannot save detector state at stop'); }
       await ble?.stop();
       ble = null;
+      await zigbee?.stop();
+      zigbee = null;
+      await z2m?.stop();
+      z2m = null;
       await Promise.all(modbusBuses.map((m) => m.stop()));
       modbusBuses.length = 0;
       flushReadings();
@@ -275,6 +315,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         })),
         modbusBuses: modbusStats.map((b) => ({ ...b, devices: undefined })),
         bleAdapters: bleStats?.adapters ?? {},
+        zigbee: zigbee?.stats() ?? null,
+        zigbee2mqtt: z2m?.stats() ?? null,
       };
     },
   };

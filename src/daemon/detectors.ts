@@ -12,6 +12,7 @@ import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { DetectorBinding } from './ingest.js';
+import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-registry.js';
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.
@@ -46,5 +47,6 @@ function supervisionClass(device: AnyDevice | undefined): string {
   if (!device) return 'default';
   if (device.transport === 'ble') return 'wearable'; // worn bands and clip-on oximeters come and go
   if (device.transport === 'modbus') return 'modbus'; // polled every few seconds
+  if (device.transport === 'zigbee' || device.transport === 'z2m') return zigbeeSupervisionClass(device.model as ZigbeeModel); // from its profile
   return 'radar'; // every serial model so far is a radar that reports every second
 }

@@ -32,7 +32,7 @@ export interface Ingest {
   /** Lets time-driven detectors look at the clock (every few seconds, from the daemon). */
   tick(): void;
   /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
-  snapshot(): void;
+  snapshot(force?: boolean): void;
 }
 
 export interface IngestDeps {
@@ -60,6 +60,8 @@ export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typ
   readonly settings: (deviceId: string | null) => C;
 }
 
+const IN_PLACE_SNAPSHOT_MS = 60_000;
+
 /** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
 export const HOME_KEY = '@home';
 
@@ -67,8 +69,8 @@ export const HOME_KEY = '@home';
 interface DetectorSlot {
   step(reading: Reading, now: number): void;
   tick(now: number): void;
-  /** The state to save, or undefined when unchanged since the last call. */
-  takeSnapshot(): DetectorSnapshot | undefined;
+  /** The state to save, or undefined when unchanged since the last call (or, for in-place states, saved under a minute ago unless `force`). */
+  takeSnapshot(force?: boolean): DetectorSnapshot | undefined;
 }
 
 export function createIngest(deps: IngestDeps): Ingest {
@@ -123,6 +125,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   function slot<S, C>(key: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
     let state = (states?.load(key, detector.name) as S | undefined) ?? detector.initialState();
     let dirty = false;
+    let savedAt = clock.now();
     const apply = (r: StepResult<S>): void => {
       // A detector that updates its state in place (large ring buffers) says so: then "stepped"
       // means "changed". Others return a new object when something changed.
@@ -131,7 +134,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       if (r.events.length === 0) return;
       for (const draft of r.events) commit(draft, counters);
       // Save at once: a restart right after a raise must know the alarm is open.
-      const snap = self.takeSnapshot();
+      const snap = self.takeSnapshot(true);
       if (snap) states?.save([snap]);
     };
     const self: DetectorSlot = {
@@ -139,8 +142,16 @@ export function createIngest(deps: IngestDeps): Ingest {
       tick(now) {
         if (detector.tick) apply(detector.tick(state, now, settings));
       },
-      takeSnapshot() {
+      takeSnapshot(force = false) {
         if (!dirty) return undefined;
+        // Large in-place states (the sleep report carries a night's screening) are saved at most
+        // once a minute, and at once after an event: a crash then loses at most a minute of their
+        // progress, never an open alarm, and the SD card is spared tens of KB a second.
+        if (detector.updatesInPlace && !force) {
+          const now = clock.now();
+          if (now - savedAt < IN_PLACE_SNAPSHOT_MS) return undefined;
+          savedAt = now;
+        }
         dirty = false;
         return { device: key, detector: detector.name, state };
       },
@@ -197,11 +208,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       const now = clock.now();
       for (const s of allSlots()) s.tick(now);
     },
-    snapshot() {
+    snapshot(force = false) {
       retryHeld();
       if (!states) return;
       const snaps: DetectorSnapshot[] = [];
-      for (const s of allSlots()) { const x = s.takeSnapshot(); if (x) snaps.push(x); }
+      for (const s of allSlots()) { const x = s.takeSnapshot(force); if (x) snaps.push(x); }
       states.save(snaps);
     },
   };

@@ -1,0 +1,66 @@
+import type { ApneaState } from './apnea.js';
+import { finishNight, resolveHrApneaSettings, summarise, type HrApneaSettings, type HrApneaState } from './hr-apnea-screening/index.js';
+import { summarizeNight, type NightTally } from './night-index.js';
+
+/**
+ * What the sleep report (sleep-report.ts) takes from two other detectors' code, which it runs for
+ * the night inside its own state: the apnea detector (apnea.ts) for the apnea index, and the
+ * heart-rate apnea screener (hr-apnea-screening/) for the night's class. Pure.
+ */
+
+/**
+ * The screening class needs this many analysed minutes: the classes (A >= 100 apnea minutes, B 5-99,
+ * C < 5) are per whole night (PhysioNet Apnea-ECG recordings last 7-10 h), and a C from half an
+ * hour of signal would be false reassurance.
+ */
+export const MIN_SCREENED_MINUTES = 60;
+
+// The settings of the last night asked for: one object per night, not one per heart-rate reading.
+// The cache holds no time and changes no result, so the functions stay pure.
+let lastSettings: HrApneaSettings | null = null;
+
+/** The screener's settings for a night whose minute 0 starts at `originS` (epoch seconds). */
+export function hrScreeningSettings(originS: number | null): HrApneaSettings {
+  const o = originS ?? 0;
+  if (lastSettings === null || lastSettings.originS !== o) lastSettings = resolveHrApneaSettings({ originS: o });
+  return lastSettings;
+}
+
+/**
+ * The apnea index of the night from the apnea detector's copy: its tally summarised as the apnea
+ * detector summarises its own (night-index.ts `summarizeNight`). The copy starts each night with an
+ * empty book; if its own night boundary (apnea.new_night_after_s without monitoring) fell inside the
+ * report's night, the two tallies are added. null when nothing was monitored (or apnea is disabled).
+ */
+export function apneaIndexOfNight(apnea: ApneaState | null) {
+  if (apnea === null) return null;
+  const { current, previous } = apnea.nights;
+  let t: NightTally | null = current;
+  if (previous !== null) {
+    t = current === null ? previous : {
+      startedAt: previous.startedAt, lastAt: current.lastAt, monitoredMs: previous.monitoredMs + current.monitoredMs,
+      events: previous.events + current.events, eventMs: previous.eventMs + current.eventMs,
+      longestEventMs: Math.max(previous.longestEventMs, current.longestEventMs),
+    };
+  }
+  const n = t === null ? null : summarizeNight(t);
+  if (n === null) return null;
+  return { events: n.events, monitoredS: n.monitoredS, perHour: n.perHour, band: n.band, longestEventS: n.longestEventS };
+}
+
+/** Finishes the night's screening (flushes the screener in place) and summarises it; null without one. */
+export function screeningOfNight(hr: HrApneaState | null, originS: number | null) {
+  if (hr === null) return null;
+  const hs = hrScreeningSettings(originS);
+  finishNight(hr, hs);
+  const r = summarise(hr, hs);
+  return {
+    cls: r.minutesAnalysed >= MIN_SCREENED_MINUTES ? r.cls : null,
+    apneaMinutes: r.apneaMinutes,
+    minutesAnalysed: r.minutesAnalysed,
+    minutesRejected: r.minutesRejected,
+    startMinuteTs: (originS ?? 0) * 1000,
+    // One character per minute from startMinuteTs: A apnea, N normal, - not analysable.
+    minutes: hr.codes,
+  };
+}
