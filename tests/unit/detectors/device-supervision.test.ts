@@ -150,8 +150,8 @@ describe('device-supervision detector', () => {
 
 describe('availability reported by another system (Zigbee2MQTT)', () => {
   it('available: false is offline at once, not a sign of life; the next reading clears it', async () => {
-    const { deviceSupervisionDetector: det, deviceSupervisionDefaults } = await import('../../../src/detectors/device-supervision.js');
-    const s = { ...deviceSupervisionDefaults, device_class: 'smoke', device_id: 'smoke-1' };
+    const { deviceSupervisionDetector: det } = await import('../../../src/detectors/device-supervision.js');
+    const s = S({ device_class: 'smoke', device_id: 'smoke-1' });
     let st = det.initialState();
     const step = (metric: string, value: boolean | number, now: number) => {
       const r = det.step(st, { device: 'smoke-1', ts: now, metric, value }, now, s);
