@@ -127,8 +127,8 @@ export function createSdNotify(o: SdNotifyOptions = {}): SdNotify {
   function queue(name: string, value: string): void {
     if (!socket) return;
     pending.set(name, `${name}=${value}`);
-    // Sent after the current turn of the loop, so that what is said together (READY=1 and the
-    // first STATUS=) goes out in one datagram and one process.
+    // Sent once the current synchronous code is done, so that what is said together (READY=1 and
+    // the first STATUS=) goes out in one datagram and one process.
     if (!scheduled) {
       scheduled = true;
       queueMicrotask(() => { scheduled = false; pump(); });
@@ -233,7 +233,8 @@ export function sdNotify(): SdNotify {
 
 /** The STATUS= line: what a technician wants from `systemctl status anjud` at a glance. */
 export function statusLine(s: DaemonStatus): string {
-  const open = s.devices.filter((d) => d.serial?.open).length;
+  // A device is up when its link is: serial port open, BLE connected, or its last Modbus poll answered.
+  const up = s.devices.filter((d) => d.serial?.open || d.ble?.connected || d.modbus?.state === 'ok').length;
   const uplink = s.uplink === null ? 'uplink not started' : s.uplink.connected ? 'uplink connected' : 'uplink disconnected';
-  return `queue: ${s.outbox.depth.alarm} alarms, ${s.outbox.depth.event} events; ${uplink}; devices open: ${open}/${s.devices.length}; open alarms: ${s.alarms.length}`;
+  return `queue: ${s.outbox.depth.alarm} alarms, ${s.outbox.depth.event} events; ${uplink}; devices up: ${up}/${s.devices.length}; open alarms: ${s.alarms.length}`;
 }
