@@ -10,9 +10,15 @@ import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
 import { VERSION } from '../daemon/version.js';
 import { registerScreenApnea } from './commands/screen-apnea.js';
+import { registerReplay } from './commands/replay.js';
 import { registerAlarms } from './commands/alarms.js';
 import { registerEvents } from './commands/events.js';
 import { registerStatus } from './commands/status.js';
+import { registerWalktest } from './commands/walktest.js';
+import { registerDiagnose } from './commands/diagnose.js';
+import { registerSupportBundle } from './commands/support-bundle.js';
+import { registerConfigCommands } from './commands/config.js';
+import { registerDevices } from './commands/devices.js';
 import { addGlobalOptions } from './context.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
@@ -37,8 +43,14 @@ config
   });
 
 registerScreenApnea(program);
+registerReplay(program);
 registerStatus(program);
 registerAlarms(program);
 registerEvents(program);
+registerWalktest(program);
+registerDiagnose(program);
+registerSupportBundle(program);
+registerConfigCommands(config);
+registerDevices(program);
 
 program.parse();

@@ -15,6 +15,8 @@ export interface Ctx {
   lang: Lang;
   json: boolean;
   color: boolean;
+  /** The anjud config file (--config, $ANJU_CONFIG); may not exist or be readable on this machine. */
+  configPath: string | undefined;
   out(s: string): void;
   err(s: string): void;
 }
@@ -41,6 +43,7 @@ export function context(cmd: Command): Ctx {
     lang: pickLang(g.lang),
     json: g.json === true,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    configPath: g.config,
     out: (s) => process.stdout.write(`${s}\n`),
     err: (s) => process.stderr.write(`${s}\n`),
   };

@@ -1,0 +1,325 @@
+/**
+ * `anjuctl replay FILE`: runs a recorded or scripted stream of readings through every detector the
+ * daemon runs, and prints the events they raise. How a technician or a clinician checks a setting
+ * offline: change it in a copy of the config, replay the same night, compare (docs/detectors.md).
+ *
+ * Input: JSON Lines, one reading per line, `{"ts": ms since the epoch, "device": "id", "metric":
+ * "name", "value": number | boolean | string}` (metric names: src/detectors/METRICS.md). Blank lines
+ * and lines starting with `#` are skipped; a line with only `ts` lets time pass without a reading
+ * (the detectors are ticked up to it: "and nobody came back until 22:05"). Other keys are ignored.
+ * A malformed line (not JSON, a wrong type, a device id that is not one, time going backwards) is
+ * skipped, named on stderr as FILE:LINE, and counted; it never stops the replay. Gzipped files
+ * (recognised by their magic bytes) are read as well.
+ *
+ * The same pure code as the daemon: `detectorBindings(config)` (src/daemon/detectors.ts) with the
+ * config given by --config, or a built-in one with every detector at its defaults. The clock is the
+ * readings' `ts`; the detectors are ticked every 5 s of replayed time, as anjud does, before a
+ * reading at a later time (after the readings of one instant). What is different, on purpose:
+ * - no SQLite, no uplink: detector state lives in memory (restarts are the unit tests' business);
+ * - the alarm lifecycle (src/alarms/alarms.ts) is not run: it only drops a second `raised` of an
+ *   alarm already open (the detectors never send one) and adds reminders (`hub.alarm_reminder`), so
+ *   the printed events are exactly the detectors' own;
+ * - devices are the config's (serial, BLE and Modbus, `allDevices`: so device supervision sees one
+ *   that never reports, with its class) plus every other id met in the stream (supervised with the
+ *   `default` class, as the daemon's detectorBindings gives an unknown device). The home-mode device (`mode_device` of absence and inactivity, `hub` by
+ *   default) is virtual: its `homeMode` readings go to the home-scope detectors only (METRICS.md).
+ * Exit codes: 0 replayed (malformed lines included), 1 file unreadable, 2 usage, 78 invalid config.
+ */
+import type { Command } from 'commander';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { EXIT_CONFIG } from '../../config/check.js';
+import { allDevices } from '../../config/devices.js';
+import { formatProblems, loadConfigFile, parseConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import type { EventDraft } from '../../core/event.js';
+import type { MeasurementValue, Reading } from '../../core/reading.js';
+import { detectorBindings } from '../../daemon/detectors.js';
+import type { DetectorBinding } from '../../daemon/ingest.js';
+import { utcOffsetMinAt } from '../../detectors/local-time.js';
+
+/** The daemon's detector tick period (src/daemon/daemon.ts, DETECTOR_TICK_MS). */
+export const REPLAY_TICK_MS = 5000;
+
+/** Device ids as the config allows them (src/config/schema.ts): also keeps '@home' (the home's snapshot key) out. */
+const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A config with nothing but defaults: what `replay` uses without --config. */
+export const BUILT_IN_CONFIG = 'hub: { id: replay }\nuplink: { url: "mqtt://127.0.0.1:1883" }\n';
+
+export type ReplayLine =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'clock'; readonly ts: number }
+  | { readonly kind: 'reading'; readonly reading: Reading }
+  | { readonly kind: 'bad'; readonly reason: string };
+
+const isValue = (v: unknown): v is MeasurementValue => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+
+/** One line of a replay file. Pure; never throws. */
+export function parseReplayLine(line: string): ReplayLine {
+  const text = line.trim();
+  if (text === '' || text.startsWith('#')) return { kind: 'skip' };
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return { kind: 'bad', reason: 'not JSON' };
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'not a JSON object' };
+  const { ts, device, metric, value } = o as Record<string, unknown>;
+  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) return { kind: 'bad', reason: '"ts" must be a number of ms since the epoch' };
+  if (device === undefined && metric === undefined && value === undefined) return { kind: 'clock', ts };
+  if (typeof device !== 'string' || !DEVICE_ID.test(device)) return { kind: 'bad', reason: '"device" must be a device id (1-64 of A-Z a-z 0-9 _ -)' };
+  if (typeof metric !== 'string' || metric === '') return { kind: 'bad', reason: '"metric" must be a metric name' };
+  if (!isValue(value)) return { kind: 'bad', reason: '"value" must be a number, boolean or string' };
+  return { kind: 'reading', reading: { ts, device, metric, value } };
+}
+
+/** An event as the replay prints it: the draft and the replayed time it came out. */
+export interface ReplayEvent extends EventDraft {
+  readonly ts: number;
+}
+
+interface Slot {
+  step(r: Reading, now: number, out: ReplayEvent[]): void;
+  tick(now: number, out: ReplayEvent[]): void;
+}
+
+function slot(b: DetectorBinding, deviceId: string | null): Slot {
+  const settings: unknown = b.settings(deviceId);
+  let state: unknown = b.detector.initialState();
+  const take = (r: { state: unknown; events: readonly EventDraft[] }, now: number, out: ReplayEvent[]) => {
+    state = r.state;
+    for (const e of r.events) out.push({ ts: now, ...e });
+  };
+  return {
+    step: (r, now, out) => take(b.detector.step(state, r, now, settings), r.ts, out),
+    tick: (now, out) => {
+      if (b.detector.tick) take(b.detector.tick(state, now, settings), now, out);
+    },
+  };
+}
+
+export interface ReplayPipeline {
+  /** When the next tick falls; null before the first advanceTo. */
+  nextTickAt(): number | null;
+  /** Ticks due before `ts` (or at it, with `inclusive`), in time order. */
+  advanceTo(ts: number, inclusive: boolean): ReplayEvent[];
+  /** One reading at its `ts` (call advanceTo first). */
+  feed(r: Reading): ReplayEvent[];
+}
+
+/**
+ * The daemon's detector slots in memory, in the ingest's order (src/daemon/ingest.ts): a reading
+ * goes to its device's slots (bindings in order), then to the home's; a tick to every device's,
+ * then the home's. Ticks fall every `tickMs` after the first time seen.
+ */
+export function createReplayPipeline(bindings: readonly DetectorBinding[], opts: { devices?: readonly string[]; virtualDevices?: ReadonlySet<string>; tickMs?: number } = {}): ReplayPipeline {
+  const tickMs = opts.tickMs ?? REPLAY_TICK_MS;
+  const virtual = opts.virtualDevices ?? new Set<string>();
+  const home = bindings.filter((b) => b.detector.scope === 'home').map((b) => slot(b, null));
+  const perDevice = bindings.filter((b) => b.detector.scope !== 'home');
+  const devices = new Map<string, Slot[]>();
+  const addDevice = (id: string) => {
+    let s = devices.get(id);
+    if (!s) devices.set(id, (s = perDevice.map((b) => slot(b, id))));
+    return s;
+  };
+  for (const id of opts.devices ?? []) addDevice(id);
+  let nextTick: number | null = null;
+
+  return {
+    nextTickAt: () => nextTick,
+    advanceTo(ts, inclusive) {
+      const out: ReplayEvent[] = [];
+      if (nextTick === null) nextTick = ts + tickMs;
+      while (nextTick < ts || (inclusive && nextTick === ts)) {
+        for (const d of devices.values()) for (const s of d) s.tick(nextTick, out);
+        for (const s of home) s.tick(nextTick, out);
+        nextTick += tickMs;
+      }
+      return out;
+    },
+    feed(r) {
+      const out: ReplayEvent[] = [];
+      if (!virtual.has(r.device)) for (const s of addDevice(r.device)) s.step(r, r.ts, out);
+      for (const s of home) s.step(r, r.ts, out);
+      return out;
+    },
+  };
+}
+
+/** ISO 8601 with the home's UTC offset when it has a time zone (what a carer reads), else UTC. */
+export function formatTs(ts: number, timeZone: string | null): string {
+  if (timeZone === null) return new Date(ts).toISOString();
+  const off = utcOffsetMinAt(ts, timeZone);
+  const local = new Date(ts + off * 60_000).toISOString().slice(0, -1);
+  const a = Math.abs(off);
+  return `${local}${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+export function formatEvent(e: ReplayEvent, json: boolean, timeZone: string | null): string {
+  if (json) return JSON.stringify({ ts: e.ts, type: e.type, state: e.state, severity: e.severity, device: e.device, data: e.data });
+  return `${formatTs(e.ts, timeZone)}  ${e.type} ${e.state}  ${e.severity}  ${e.device ?? '-'}  ${JSON.stringify(e.data)}`;
+}
+
+export interface ReplayOptions {
+  readonly json: boolean;
+  /** Replayed ms per wall ms; null = as fast as possible. */
+  readonly speed: number | null;
+  readonly config: Readonly<Config>;
+}
+
+export interface ReplayIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** How many malformed lines are named one by one before the rest are only counted. */
+const BAD_LINES_SHOWN = 20;
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such file';
+  if (e?.code === 'EACCES') return 'permission denied';
+  if (e?.code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(err);
+}
+
+/** Opens FILE for streaming (gunzipping if it is gzip), or says why not. */
+function openLines(file: string): { lines: AsyncIterable<string>; failed: () => unknown } | { error: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      return { error: 'is a directory' };
+    }
+  } catch (err) {
+    return { error: reason(err) };
+  }
+  const magic = Buffer.alloc(2);
+  const n = readSync(fd, magic, 0, 2, 0);
+  const raw = createReadStream('', { fd, start: 0 });
+  let failure: unknown = null;
+  const source = n === 2 && magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const rl = createInterface({ input: source, crlfDelay: Infinity });
+  const fail = (e: unknown) => { failure ??= e; rl.close(); };
+  raw.on('error', fail);
+  source.on('error', fail);
+  return { lines: rl, failed: () => failure };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The whole command; returns the exit code. */
+export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo): Promise<number> {
+  const opened = openLines(file);
+  if ('error' in opened) {
+    io.err(`${file}: cannot read: ${opened.error}`);
+    return 1;
+  }
+  const c = opts.config;
+  const pipeline = createReplayPipeline(detectorBindings(c), {
+    devices: allDevices(c).map((x) => x.id),
+    virtualDevices: new Set([c.detectors.absence.mode_device, c.detectors.inactivity.mode_device]),
+  });
+  const tz = c.hub.timezone ?? null;
+  const bad: number[] = [];
+  let lineNo = 0;
+  let readings = 0;
+  let events = 0;
+  let firstTs: number | null = null;
+  let lastTs: number | null = null;
+  const wallStart = performance.now();
+  const print = (list: readonly ReplayEvent[]) => {
+    for (const e of list) io.out(formatEvent(e, opts.json, tz));
+    events += list.length;
+  };
+  /** With --speed, waits until the wall clock reaches replayed time `ts`. */
+  const pace = async (ts: number) => {
+    if (opts.speed === null || firstTs === null) return;
+    const due = wallStart + (ts - firstTs) / opts.speed - performance.now();
+    if (due >= 1) await sleep(due);
+  };
+
+  for await (const line of opened.lines) {
+    lineNo++;
+    const p = parseReplayLine(line);
+    if (p.kind === 'skip') continue;
+    const ts = p.kind === 'bad' ? null : p.kind === 'clock' ? p.ts : p.reading.ts;
+    // The clock never runs backwards (the daemon stamps readings as they arrive).
+    const why = ts === null ? (p as { reason: string }).reason : lastTs !== null && ts < lastTs ? `"ts" ${ts} is before the previous line's (${lastTs})` : null;
+    if (why !== null || ts === null) {
+      bad.push(lineNo);
+      if (bad.length <= BAD_LINES_SHOWN) io.err(`${file}:${lineNo}: skipped: ${why}`);
+      continue;
+    }
+    firstTs ??= ts;
+    lastTs = ts;
+    const clock = p.kind === 'clock';
+    if (opts.speed !== null) {
+      // Tick by tick, so that what a tick raises comes out at its own (scaled) time.
+      for (let t = pipeline.nextTickAt(); t !== null && (t < ts || (clock && t === ts)); t = pipeline.nextTickAt()) {
+        await pace(t);
+        print(pipeline.advanceTo(t, true));
+      }
+    }
+    await pace(ts);
+    print(pipeline.advanceTo(ts, clock));
+    if (p.kind === 'reading') {
+      readings++;
+      print(pipeline.feed(p.reading));
+    }
+  }
+  const failure = opened.failed();
+  if (failure !== null) {
+    io.err(`${file}:${lineNo}: cannot read further: ${reason(failure)}`);
+    return 1;
+  }
+  if (bad.length > 0) {
+    const shown = bad.slice(0, BAD_LINES_SHOWN).join(', ') + (bad.length > BAD_LINES_SHOWN ? `, ... (${bad.length - BAD_LINES_SHOWN} more)` : '');
+    io.err(`${file}: ${bad.length} malformed line(s) skipped: line${bad.length > 1 ? 's' : ''} ${shown}`);
+  }
+  const span = firstTs === null || lastTs === null ? 'nothing' : `${formatTs(firstTs, tz)} to ${formatTs(lastTs, tz)}`;
+  io.err(`${file}: replayed ${readings} reading(s), ${span}: ${events} event(s)`);
+  return 0;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .argument('<file>', 'readings as JSON Lines: {"ts": ms, "device": "id", "metric": "name", "value": ...} per line')
+    .option('--speed <n>', 'replay in real time scaled by n (1 = real time, 60 = a minute per second)')
+    .option('--as-fast-as-possible', 'no waiting between readings (the default)')
+    .description('run a stream of readings through every detector (config: --config, else built-in defaults) and print the events')
+    .action(async (file: string, o: { speed?: string; asFastAsPossible?: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<{ config?: string; json?: boolean }>();
+      const err = (s: string) => process.stderr.write(`${s}\n`);
+      let speed: number | null = null;
+      if (o.speed !== undefined) {
+        speed = Number(o.speed);
+        if (o.asFastAsPossible || !Number.isFinite(speed) || speed <= 0) {
+          err(o.asFastAsPossible ? 'anjuctl replay: give --speed or --as-fast-as-possible, not both' : `anjuctl replay: --speed must be a positive number, got ${JSON.stringify(o.speed)}`);
+          process.exit(2);
+        }
+      }
+      // --config is a global option with a default (the daemon's file): only an explicit one counts here.
+      const explicit = cmd.getOptionValueSourceWithGlobals('config') === 'cli' && g.config !== undefined;
+      const loaded = explicit ? loadConfigFile(g.config!) : parseConfig(BUILT_IN_CONFIG);
+      if (!loaded.ok) {
+        err(formatProblems(explicit ? g.config! : 'built-in config', loaded.problems));
+        process.exit(EXIT_CONFIG);
+      }
+      let code: number;
+      try {
+        code = await runReplay(file, { json: g.json === true, speed, config: loaded.config }, { out: (s) => process.stdout.write(`${s}\n`), err });
+      } catch (e) {
+        // A bug must still not print a stack trace at a technician.
+        err(`${file}: replay failed: ${reason(e)}`);
+        code = 1;
+      }
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,311 @@
+/**
+ * `anjuctl walktest`: the commissioning flow. For each configured device it tells the technician
+ * what to do (walktest-kinds.ts), waits for the reading that proves it, and for a test that raises an
+ * alarm confirms the alarm reached the cloud: its seq is covered by the cloud ack
+ * (`uplink.lastCloudAck.seq >= seq`), or in `puback` delivery mode the broker took it. Ends with a
+ * commissioning report (table, or JSON with --json / --report FILE).
+ *
+ * Answers come from stdin one line each ("" = Enter: go, "s" = skip this device, "q" = stop), so a
+ * technician at a terminal and a script piping lines drive it the same way; at end of input it
+ * proceeds without asking. Prompts go to stdout, or to stderr with --json (stdout is then the report).
+ * Exit codes: 0 every selected device passed, 1 at least one did not (failed, skipped, not tested),
+ * 2 usage (unknown --device), 3 anjud not running, 4 no permission.
+ */
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { loadConfigFile } from '../../config/load.js';
+import type { DaemonStatus } from '../../daemon/daemon.js';
+import { clockState, type ClockState } from '../clock-state.js';
+import { request, subscribe } from '../client.js';
+import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
+import { t, type MessageKey } from '../i18n.js';
+import { createLineInput, type LineInput } from '../line-input.js';
+import { evidence, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
+import { failed } from './status.js';
+
+type Result = 'pass' | 'fail' | 'skipped' | 'not-tested';
+type Delivery = 'cloud_ack' | 'puback';
+interface Hint { key: MessageKey; vars: Record<string, string | number> }
+
+export interface WalktestDevice {
+  id: string; model: string; room: string; kind: DeviceKind; result: Result;
+  /** From "waiting" to the proving reading. */
+  proofMs: number | null;
+  evidence: string;
+  alarm: { type: string; id: string; seq: number; preexisting: boolean } | null;
+  cloud: { confirmed: boolean; via: Delivery | null; roundTripMs: number | null } | null;
+  /** English; the table shows it in the technician's language from hintCode and hintVars. */
+  hint: string | null;
+  hintCode: string | null;
+  hintVars: Record<string, string | number> | null;
+}
+
+export interface WalktestReport {
+  ok: boolean;
+  hub: string;
+  version: string;
+  startedTs: number;
+  finishedTs: number;
+  devices: WalktestDevice[];
+  uplink: { connected: boolean; delivery: Delivery | null; roundTripMs: number | null; lastCloudAck: { seq: number; ts: number } | null };
+  clock: { state: ClockState; source: string };
+}
+
+const POLL_MS = 100;
+/** After the proving reading, the detector's alarm should follow within a tick of the daemon (5 s). */
+const ALARM_GRACE_MS = 10_000;
+
+export function registerWalktest(program: Command): void {
+  program
+    .command('walktest')
+    .description('commissioning walk test: test every device in turn, confirm alarms reach the cloud, print a report')
+    .option('--device <id>', 'test only this device (repeat for several)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--timeout-s <n>', 'wait this long for each device, seconds', (v) => Number(v), 120)
+    .option('--cloud-timeout-s <n>', 'wait this long for the cloud to confirm a test alarm, seconds', (v) => Number(v), 60)
+    .option('--no-ack', 'leave test alarms unacknowledged (by default the walk test acknowledges them so reminders stop)')
+    .option('--report <file>', 'also write the JSON report to this file')
+    .action(async (o: { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; report?: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      await run(ctx, () => walktest(ctx, o));
+    });
+}
+
+async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; report?: string }): Promise<number> {
+  const L = (k: MessageKey, v?: Record<string, string | number>) => t(ctx.lang, k, v);
+  const say = (s: string) => (ctx.json ? ctx.err(s) : ctx.out(s));
+  if (!(o.timeoutS > 0) || !(o.cloudTimeoutS > 0)) {
+    ctx.err(L('badNumber', { option: '--timeout-s / --cloud-timeout-s' }));
+    return EXIT.USAGE;
+  }
+  const getStatus = async (): Promise<DaemonStatus | null> => {
+    const r = await request(ctx.socket, 'get-status');
+    return r.ok ? (r.data as DaemonStatus) : null;
+  };
+  const first = await request(ctx.socket, 'get-status');
+  if (!first.ok) return failed(ctx, first);
+  const status0 = first.data as DaemonStatus;
+  const known = status0.devices.map((d) => d.id);
+  const unknown = o.device.filter((id) => !known.includes(id));
+  if (unknown.length > 0) {
+    ctx.err(L('unknownDevice', { id: unknown.join(', '), ids: known.join(', ') || '-' }));
+    return EXIT.USAGE;
+  }
+  const selected = status0.devices.filter((d) => o.device.length === 0 || o.device.includes(d.id));
+  const delivery = deliveryMode(ctx);
+  const startedTs = Date.now();
+  if (!status0.uplink?.connected) say(paint(ctx, 33, L('wtUplinkDown')));
+
+  // One subscription for the whole walk: readings and events of every device, routed to the step.
+  let current: { id: string; proof: ProofState; alarmTypes: readonly string[]; alarm: { type: string; id: string; seq: number; ts: number } | null } | null = null;
+  const sub = await subscribe(ctx.socket, { events: true, readings: true }, (stream, d) => {
+    const c = current;
+    if (!c || d.device !== c.id) return;
+    if (stream === 'reading') observe(c.proof, String(d.metric), d.value as number | boolean | string);
+    else if (stream === 'event' && d.state === 'raised' && c.alarmTypes.includes(String(d.type)) && c.alarm === null) {
+      c.alarm = { type: String(d.type), id: String(d.id), seq: Number(d.seq), ts: Number(d.ts) };
+    }
+  });
+  let daemonGone = false;
+  void sub.closed.then(() => { daemonGone = true; });
+  const input = createLineInput();
+  const results: WalktestDevice[] = [];
+  let quit = false;
+  try {
+    for (const [i, dev] of selected.entries()) {
+      const kind = kindOf(dev.model, dev.serial ? 'serial' : dev.ble ? 'ble' : dev.modbus ? 'modbus' : undefined);
+      const spec = KINDS[kind];
+      const base = { id: dev.id, model: dev.model, room: dev.room, kind, proofMs: null, evidence: '', alarm: null, cloud: null };
+      if (quit || daemonGone) {
+        results.push({ ...base, result: 'not-tested', ...hintOf({ key: 'wtHintNotTested', vars: {} }) });
+        continue;
+      }
+      say('');
+      say(paint(ctx, 1, L('wtHeader', { i: i + 1, n: selected.length, id: dev.id, model: dev.model, room: dev.room })));
+      say(`  ${L(spec.instruction)}`);
+      say(`  ${L('wtPrompt')}`);
+      const answer = await input.next();
+      if (answer?.toLowerCase() === 'q') quit = true;
+      if (answer?.toLowerCase() === 's' || quit) {
+        const hint: Hint = quit ? { key: 'wtHintNotTested', vars: {} } : { key: 'wtHintSkipped', vars: {} };
+        results.push({ ...base, result: quit ? 'not-tested' : 'skipped', ...hintOf(hint) });
+        say(`  ${paint(ctx, 33, L(quit ? 'wtResNotTested' : 'wtResSkipped'))}`);
+        continue;
+      }
+      const open = status0.alarms.find((a) => a.device === dev.id && spec.alarms.includes(a.type));
+      const step = { id: dev.id, proof: newProofState(), alarmTypes: spec.alarms, alarm: null as { type: string; id: string; seq: number; ts: number } | null };
+      current = step;
+      say(`  ${L('wtWaiting', { s: o.timeoutS, what: L(spec.awaited) })}`);
+      const t0 = Date.now();
+      const deadline = t0 + o.timeoutS * 1000;
+      let proofAt: number | null = null;
+      let skipped = false;
+      // Wait for the proving reading (or, for hazard detectors, the alarm it raises), then the alarm.
+      for (;;) {
+        const line = input.poll();
+        if (typeof line === 'string' && line.toLowerCase() === 's') { skipped = true; break; }
+        const now = Date.now();
+        if (proofAt === null && (spec.proven(step.proof) || step.alarm !== null)) proofAt = now;
+        if (proofAt !== null && (spec.alarms.length === 0 || step.alarm !== null || open)) break;
+        if (proofAt === null && now >= deadline) break;
+        if (proofAt !== null && now >= Math.max(deadline, proofAt + ALARM_GRACE_MS)) break;
+        if (daemonGone) break;
+        await sleep(POLL_MS);
+      }
+      current = null;
+      const ev = evidence(step.proof);
+      if (skipped) {
+        results.push({ ...base, evidence: ev, result: 'skipped', ...hintOf({ key: 'wtHintSkipped', vars: {} }) });
+        say(`  ${paint(ctx, 33, L('wtResSkipped'))}`);
+        continue;
+      }
+      if (proofAt === null) {
+        const hint = await failureHint(dev.id, step.proof, spec.awaited, getStatus);
+        results.push({ ...base, evidence: ev, result: 'fail', ...hintOf(hint) });
+        say(`  ${paint(ctx, 31, L('wtFailLine', { hint: renderHint(ctx.lang, hint.key, hint.vars) }))}`);
+        continue;
+      }
+      const proofMs = proofAt - t0;
+      if (spec.alarms.length === 0) {
+        results.push({ ...base, evidence: ev, proofMs, result: 'pass', hint: null, hintCode: null, hintVars: null });
+        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: ev || '-' }))}`);
+        continue;
+      }
+      const alarm = step.alarm ? { ...step.alarm, preexisting: false } : open ? { type: open.type, id: open.id, seq: open.seq, ts: open.raisedTs, preexisting: true } : null;
+      if (!alarm) {
+        results.push({ ...base, evidence: ev, proofMs, result: 'fail', ...hintOf({ key: 'wtHintNoAlarm', vars: { types: spec.alarms.join(' / ') } }) });
+        say(`  ${paint(ctx, 31, L('wtFailLine', { hint: L('wtHintNoAlarm', { types: spec.alarms.join(' / ') }) }))}`);
+        continue;
+      }
+      say(`  ${L(alarm.preexisting ? 'wtAlarmOpen' : 'wtAlarmSeen', { type: alarm.type, seq: alarm.seq })}`);
+      const cloud = await waitForCloud(alarm, delivery, o.cloudTimeoutS * 1000, getStatus);
+      const rec = { type: alarm.type, id: alarm.id, seq: alarm.seq, preexisting: alarm.preexisting };
+      if (!cloud.confirmed) {
+        const hint: Hint = { key: 'wtHintNoCloud', vars: { s: o.cloudTimeoutS } };
+        results.push({ ...base, evidence: ev, proofMs, alarm: rec, cloud, result: 'fail', ...hintOf(hint) });
+        say(`  ${paint(ctx, 31, L('wtFailLine', { hint: renderHint(ctx.lang, hint.key, hint.vars) }))}`);
+      } else {
+        results.push({ ...base, evidence: ev, proofMs, alarm: rec, cloud, result: 'pass', hint: null, hintCode: null, hintVars: null });
+        say(`  ${paint(ctx, 32, L('wtCloudOk', { via: cloud.via ?? '?', s: cloud.roundTripMs === null ? '?' : secs(cloud.roundTripMs) }))}`);
+        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: ev || alarm.type }))}`);
+      }
+      if (o.ack) {
+        // A test alarm left open would remind the call centre every renotify_s; take it on site.
+        const by = `walktest:${process.env.SUDO_USER ?? safeUser()}`;
+        const r = await request(ctx.socket, 'ack-alarm', { id: alarm.id, by }).catch(() => null);
+        if (r?.ok) say(`  ${L('wtAcked', { id: alarm.id, by })}`);
+      }
+    }
+  } finally {
+    current = null;
+    input.close();
+    sub.stop();
+  }
+
+  const end = await getStatus().catch(() => null);
+  const rtts = results.map((r) => r.cloud?.roundTripMs).filter((x): x is number => typeof x === 'number');
+  const report: WalktestReport = {
+    ok: results.length > 0 && results.every((r) => r.result === 'pass'),
+    hub: status0.hub,
+    version: status0.version,
+    startedTs,
+    finishedTs: Date.now(),
+    devices: results,
+    uplink: {
+      connected: end?.uplink?.connected ?? false,
+      delivery,
+      roundTripMs: rtts.length > 0 ? Math.max(...rtts) : null,
+      lastCloudAck: end?.uplink?.lastCloudAck ?? null,
+    },
+    clock: await clockState(),
+  };
+  if (o.report) {
+    writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
+  }
+  if (ctx.json) ctx.out(JSON.stringify(report));
+  else ctx.out(renderReport(ctx, report));
+  if (o.report) say(L('wtReportWritten', { file: o.report }));
+  return report.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+function renderReport(ctx: Ctx, r: WalktestReport): string {
+  const L = (k: MessageKey, v?: Record<string, string | number>) => t(ctx.lang, k, v);
+  const res: Record<Result, string> = {
+    pass: paint(ctx, 32, L('wtResPass')), fail: paint(ctx, 31, L('wtResFail')),
+    skipped: paint(ctx, 33, L('wtResSkipped')), 'not-tested': paint(ctx, 33, L('wtResNotTested')),
+  };
+  const out = ['', paint(ctx, 1, L('wtReport', { hub: r.hub, when: new Date(r.finishedTs).toISOString() }))];
+  out.push(table(
+    [L('colDevice'), L('colModel'), L('colRoom'), L('colResult'), L('colTime'), L('colCloud'), L('colHint')],
+    r.devices.map((d) => [
+      d.id, d.model, d.room, res[d.result], d.proofMs === null ? '-' : `${secs(d.proofMs)} s`,
+      d.cloud === null ? '-' : d.cloud.confirmed ? `${d.cloud.via ?? ''} ${d.cloud.roundTripMs === null ? '' : `${secs(d.cloud.roundTripMs)} s`}`.trim() : paint(ctx, 31, L('wtCloudNo')),
+      d.hintCode ? renderHint(ctx.lang, d.hintCode as MessageKey, d.hintVars ?? {}) : '',
+    ]),
+  ));
+  const rtt = r.uplink.roundTripMs === null ? L('wtNotMeasured') : `${secs(r.uplink.roundTripMs)} s`;
+  out.push('', L('wtUplinkLine', { state: r.uplink.connected ? L('connected') : L('disconnected'), delivery: r.uplink.delivery ?? '?', rtt }));
+  out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source: r.clock.source }));
+  const bad = r.devices.filter((d) => d.result !== 'pass').length;
+  out.push(r.ok ? paint(ctx, 32, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));
+  return out.join('\n');
+}
+
+/** A hint in `lang`; `what` names another message (what was awaited), translated too. */
+function renderHint(lang: 'en' | 'zh', key: MessageKey, vars: Record<string, string | number>): string {
+  return t(lang, key, typeof vars.what === 'string' ? { ...vars, what: t(lang, vars.what as MessageKey) } : vars);
+}
+
+/** JSON reports carry the English hint, its code and its variables (scripts and the cloud read English). */
+function hintOf(h: Hint): { hint: string; hintCode: string; hintVars: Record<string, string | number> } {
+  return { hint: renderHint('en', h.key, h.vars), hintCode: h.key, hintVars: h.vars };
+}
+
+/** Why a device did not prove itself: the link first (cable, radio, bus), then the data. */
+async function failureHint(id: string, proof: ProofState, awaited: MessageKey, getStatus: () => Promise<DaemonStatus | null>): Promise<Hint> {
+  const s = await getStatus().catch(() => null);
+  const d = s?.devices.find((x) => x.id === id);
+  if (d?.serial && !d.serial.open) return { key: 'wtHintPortClosed', vars: { port: d.serial.path, error: d.serial.lastError ?? '-' } };
+  if (d?.ble && !d.ble.connected) return { key: 'wtHintBle', vars: { problem: d.ble.problem ?? d.ble.state } };
+  if (d?.modbus && d.modbus.state !== 'ok') return { key: 'wtHintModbus', vars: { fault: d.modbus.fault ? `${d.modbus.fault.code}: ${d.modbus.fault.message}` : d.modbus.state } };
+  if (proof.readings === 0) return { key: d?.serial ? 'wtHintNoData' : 'wtHintNoDataAny', vars: { port: d?.serial?.path ?? '-' } };
+  return { key: 'wtHintNoProof', vars: { what: awaited, evidence: evidence(proof) || String(proof.readings) } };
+}
+
+/**
+ * Polls get-status until the alarm's seq is covered: by the cloud ack (cloud_ack delivery: the cloud
+ * stored it), or, in puback mode, the broker took it (nothing pending as old as it, a PUBACK since).
+ * The round trip is measured on the hub's clock: ack (or PUBACK) time minus the event's commit time.
+ */
+async function waitForCloud(alarm: { seq: number; ts: number; preexisting: boolean }, delivery: Delivery | null, timeoutMs: number, getStatus: () => Promise<DaemonStatus | null>): Promise<{ confirmed: boolean; via: Delivery | null; roundTripMs: number | null }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await getStatus().catch(() => null);
+    const u = s?.uplink;
+    if (s && u) {
+      const ack = u.lastCloudAck;
+      if ((delivery === 'cloud_ack' || delivery === null) && ack && ack.seq >= alarm.seq) {
+        return { confirmed: true, via: 'cloud_ack', roundTripMs: alarm.preexisting ? null : Math.max(0, ack.ts - alarm.ts) };
+      }
+      const pending = s.outbox.oldestPendingTs;
+      if ((delivery === 'puback' || delivery === null) && u.lastPubackTs !== null && u.lastPubackTs >= alarm.ts && (pending === null || pending > alarm.ts)) {
+        return { confirmed: true, via: 'puback', roundTripMs: alarm.preexisting ? null : Math.max(0, u.lastPubackTs - alarm.ts) };
+      }
+    }
+    if (Date.now() >= deadline) return { confirmed: false, via: null, roundTripMs: null };
+    await sleep(200);
+  }
+}
+
+/** The delivery mode from the config file when this user can read it; null: accept either proof. */
+function deliveryMode(ctx: Ctx): Delivery | null {
+  if (!ctx.configPath) return null;
+  const r = loadConfigFile(ctx.configPath);
+  return r.ok ? r.config.uplink.delivery : null;
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function safeUser(): string {
+  try { return userInfo().username; } catch { return 'local'; }
+}

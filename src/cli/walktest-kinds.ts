@@ -1,0 +1,126 @@
+import type { MessageKey } from './i18n.js';
+
+/**
+ * What proves that a device works, by kind: the walk test asks the technician to do one thing and
+ * waits for the reading that only that action produces (metric names: src/detectors/METRICS.md).
+ * A radar in an empty room reports `presence: false` and no breathing rate, so `presence: true`
+ * plus a breathing rate proves both the link and the person-facing mounting. A hazard detector's
+ * test button raises a real alarm; that alarm must also reach the cloud (checked by walktest.ts).
+ */
+export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'other';
+
+export interface ProofState {
+  /** Latest value per metric since the step started. */
+  last: Map<string, number | boolean | string>;
+  /** Distinct values per metric since the step started (a door contact must change). */
+  seen: Map<string, Set<string>>;
+  readings: number;
+}
+
+export interface KindSpec {
+  /** What the technician is asked to do. */
+  instruction: MessageKey;
+  /** What the walk test waits for, in words (also the hint when data came but not this). */
+  awaited: MessageKey;
+  proven(s: ProofState): boolean;
+  /** Alarm types the test action raises for this device; the walk test waits for one and its cloud ack. */
+  alarms: readonly string[];
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export const KINDS: Record<DeviceKind, KindSpec> = {
+  'radar-vitals': {
+    instruction: 'wtDoRadar',
+    awaited: 'wtAwaitRadar',
+    // The MR60BHA1 sends 0 for "no estimate yet" and the driver drops it, so any rate is a real one.
+    proven: (s) => s.last.get('presence') === true && (num(s.last.get('breathRatePerMin')) ?? 0) > 0,
+    alarms: [],
+  },
+  'radar-presence': {
+    instruction: 'wtDoRadar',
+    awaited: 'wtAwaitPresence',
+    proven: (s) => s.last.get('presence') === true,
+    alarms: [],
+  },
+  smoke: {
+    instruction: 'wtDoTestButton',
+    awaited: 'wtAwaitSmoke',
+    proven: (s) => s.last.get('smoke') === true,
+    alarms: ['alarm.smoke'],
+  },
+  gas: {
+    instruction: 'wtDoTestButton',
+    awaited: 'wtAwaitGas',
+    proven: (s) => s.last.get('gas') === true || s.last.get('co') === true,
+    alarms: ['alarm.gas', 'alarm.co'],
+  },
+  'modbus-gas': {
+    instruction: 'wtDoTestGas',
+    awaited: 'wtAwaitGas',
+    // A measuring head may only report a concentration; the alarm event (fire-gas detector) then proves it.
+    proven: (s) => s.last.get('gas') === true || s.last.get('co') === true,
+    alarms: ['alarm.gas', 'alarm.co'],
+  },
+  contact: {
+    instruction: 'wtDoDoor',
+    awaited: 'wtAwaitContact',
+    proven: (s) => (s.seen.get('contact')?.size ?? 0) >= 2,
+    alarms: [],
+  },
+  band: {
+    instruction: 'wtDoWear',
+    awaited: 'wtAwaitHeart',
+    // Bands without a skin sensor never send skinContact; one that says "not on the wrist" has not passed.
+    proven: (s) => (num(s.last.get('heartRateBpm')) ?? 0) > 0 && s.last.get('skinContact') !== false,
+    alarms: [],
+  },
+  oximeter: {
+    instruction: 'wtDoWearOximeter',
+    awaited: 'wtAwaitSpo2',
+    proven: (s) => { const v = num(s.last.get('spo2Percent')); return v !== null && v > 50 && v <= 100; },
+    alarms: [],
+  },
+  other: {
+    instruction: 'wtDoOther',
+    awaited: 'wtAwaitAny',
+    proven: (s) => s.readings > 0,
+    alarms: [],
+  },
+};
+
+/** The kind of a configured model; new models fall back on words in their name, then on "any reading". */
+export function kindOf(model: string, transport: string | undefined): DeviceKind {
+  const known: Record<string, DeviceKind> = {
+    'seeed-mr60bha1': 'radar-vitals',
+    'seeed-mr60bha2': 'radar-vitals',
+    'hilink-ld2410': 'radar-presence',
+    'ble-heart-rate': 'band',
+    'ble-pulse-oximeter': 'oximeter',
+    'gas-detector-4000x': 'modbus-gas',
+    'gas-module-6000h': 'modbus-gas',
+  };
+  if (known[model]) return known[model];
+  if (/smoke/.test(model)) return 'smoke';
+  if (/contact|door|window/.test(model)) return 'contact';
+  if (transport === 'modbus') return 'modbus-gas';
+  if (/gas|co-/.test(model)) return 'gas';
+  return 'other';
+}
+
+export function newProofState(): ProofState {
+  return { last: new Map(), seen: new Map(), readings: 0 };
+}
+
+export function observe(s: ProofState, metric: string, value: number | boolean | string): void {
+  s.readings++;
+  s.last.set(metric, value);
+  let set = s.seen.get(metric);
+  if (!set) s.seen.set(metric, (set = new Set()));
+  set.add(String(value));
+}
+
+/** "presence=true, breathRatePerMin=16": what was seen, for the report. */
+export function evidence(s: ProofState, metrics = ['presence', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact']): string {
+  return metrics.filter((m) => s.last.has(m)).map((m) => `${m}=${String(s.last.get(m))}`).join(', ');
+}

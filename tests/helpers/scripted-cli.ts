@@ -1,0 +1,59 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './daemon-process.js';
+import { waitFor } from './wait.js';
+
+export const ANJUCTL = join(ROOT, 'dist/src/cli/anjuctl.js');
+
+/**
+ * anjuctl driven by a scripted technician: stdin is a pipe the test writes answers into when the
+ * prompt it expects has appeared on stdout (or stderr), as a person at the terminal would.
+ */
+export interface ScriptedCli {
+  readonly proc: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Waits until the output (stdout + stderr) matches `re` at least `count` times. */
+  waitForOutput(re: RegExp, count?: number, timeoutMs?: number): Promise<void>;
+  answer(line: string): void;
+  exited: Promise<number | null>;
+}
+
+export function spawnCli(args: string[], env: Record<string, string> = {}): ScriptedCli {
+  const proc = spawn(process.execPath, [ANJUCTL, ...args], { env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    async waitForOutput(re, count = 1, timeoutMs = 20_000) {
+      const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+      await waitFor(`anjuctl output ${re}`, () => ((out + err).match(g)?.length ?? 0) >= count, timeoutMs, () => `stdout:\n${out}\nstderr:\n${err}`);
+    },
+    answer(line) { proc.stdin!.write(`${line}\n`); },
+    exited,
+  };
+}
+
+/** A one-shot anjuctl run (no stdin). */
+export function ctl(args: string[], env: Record<string, string> = {}, timeout = 30_000) {
+  return spawnSync(process.execPath, [ANJUCTL, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, timeout, input: '' });
+}
+
+/**
+ * Waits until every serial device of the daemon has its port open. The first open of a fresh socat
+ * pty occasionally fails with "Cannot lock port" and the transport retries a moment later; tests
+ * that feed frames must not start before that.
+ */
+export async function waitForPortOpen(socket: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor('serial ports open (anjuctl devices list)', () => {
+    const r = ctl(['devices', 'list', '--json', '--socket', socket]);
+    if (r.status !== 0) return false;
+    const list = JSON.parse(r.stdout) as Array<{ transport: string; link: string }>;
+    return list.filter((d) => d.transport === 'serial').every((d) => d.link === 'open');
+  }, timeoutMs);
+}
