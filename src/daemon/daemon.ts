@@ -109,8 +109,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   const flushReadings = (): void => {
     try {
-      readings?.flush();
-      ingest?.snapshot();
+      // One transaction, so one fsync a flush for the readings and the detector states together.
+      const both = (): void => { readings?.flush(); ingest?.snapshot(); };
+      if (db) db.transaction(both)();
+      else both();
       sdNotify().progress(); // the store commits: the watchdog may keep pinging (sd-notify.ts)
     } catch (err) {
       log.error({ err }, 'cannot commit readings or detector state; will retry');
