@@ -17,14 +17,16 @@ interface FixtureFile {
 }
 
 const devicesDir = join(import.meta.dirname, '../../../devices');
-const fixtureFiles = readdirSync(devicesDir).flatMap((model) => {
+/** Model folders (devices/README.md sits next to them). */
+const modelDirs = readdirSync(devicesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const fixtureFiles = modelDirs.flatMap((model) => {
   const dir = join(devicesDir, model, 'fixtures');
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ model, file: join(dir, f) })) : [];
 });
 
 describe('device fixtures', () => {
   it('every device folder has fixtures, a README and a profile', () => {
-    const models = readdirSync(devicesDir);
+    const models = modelDirs;
     expect(models.length).toBeGreaterThan(0);
     for (const m of models) {
       expect(existsSync(join(devicesDir, m, 'profile.json')), `${m}/profile.json`).toBe(true);
