@@ -38,6 +38,7 @@ import type { MeasurementValue, Reading } from '../../core/reading.js';
 import { detectorBindings } from '../../daemon/detectors.js';
 import type { DetectorBinding } from '../../daemon/ingest.js';
 import { utcOffsetMinAt } from '../../detectors/local-time.js';
+import { fileErrorReason } from '../file-errors.js';
 
 /** The daemon's detector tick period (src/daemon/daemon.ts, DETECTOR_TICK_MS). */
 export const REPLAY_TICK_MS = 5000;
@@ -179,13 +180,7 @@ export interface ReplayIo {
 /** How many malformed lines are named one by one before the rest are only counted. */
 const BAD_LINES_SHOWN = 20;
 
-function reason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file';
-  if (e?.code === 'EACCES') return 'permission denied';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  return e instanceof Error ? e.message : String(err);
-}
+const reason = fileErrorReason;
 
 /** Opens FILE for streaming (gunzipping if it is gzip), or says why not. */
 function openLines(file: string): { lines: AsyncIterable<string>; failed: () => unknown } | { error: string } {

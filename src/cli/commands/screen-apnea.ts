@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { judgeParse, parseHrCsv, screenSeries } from '../../detectors/hr-apnea-screening/index.js';
+import { fileErrorReason } from '../file-errors.js';
 
 export interface CommandOutput {
   readonly exitCode: number;
@@ -22,13 +23,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** How many skipped line numbers to name before summarising the rest. */
 const LINES_SHOWN = 5;
 
-function reason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file';
-  if (e?.code === 'EACCES') return 'permission denied';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  return e instanceof Error ? e.message : String(err);
-}
+const reason = fileErrorReason;
 
 export function runScreenApnea(file: string, opts: { verbose?: boolean } = {}): CommandOutput {
   const fail = (msg: string): CommandOutput => ({ exitCode: 1, stdout: '', stderr: `${msg}\n` });
