@@ -3,11 +3,15 @@
  * A missed goal is reported (MISSED), not failed: the exit code is 0 unless a benchmark could not
  * run or could not prove it did the work (then 1). See bench/README.md.
  *
- *   node dist/bench/run.js [--only ingest|memory] [--memory-duration-s 120] [--devices 30]
- *                          [--rounds 5] [--tmp-dir DIR] [--node-flags=--max-semi-space-size=2]
+ *   node dist/bench/run.js [--only ingest|memory|decode|detectors|drain] [--memory-duration-s 120]
+ *                          [--devices 30] [--rounds 5] [--tmp-dir DIR] [--drain-events 100000]
+ *                          [--node-flags=--max-semi-space-size=2]
  */
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchDecode } from './decode.js';
+import { benchDetectors } from './detectors.js';
+import { benchDrain } from './drain.js';
 import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import type { BenchContext, BenchResult } from './result.js';
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'tmp-dir': { type: 'string', default: tmpdir() },
     'node-flags': { type: 'string', default: '' },
+    'drain-events': { type: 'string', default: '100000' },
   },
   strict: true,
 });
@@ -34,12 +39,14 @@ function positiveInt(name: string, raw: string | undefined): number {
 }
 
 const only = values.only;
-if (only !== undefined && only !== 'ingest' && only !== 'memory') {
-  process.stderr.write(`--only: expected ingest or memory, found ${JSON.stringify(only)}\n`);
+const BENCHES = ['ingest', 'decode', 'detectors', 'drain', 'memory'] as const;
+if (only !== undefined && !(BENCHES as readonly string[]).includes(only)) {
+  process.stderr.write(`--only: expected one of ${BENCHES.join(', ')}, found ${JSON.stringify(only)}\n`);
   process.exit(2);
 }
 const durationS = positiveInt('memory-duration-s', values['memory-duration-s']);
 const devices = positiveInt('devices', values.devices);
+const drainEvents = positiveInt('drain-events', values['drain-events']);
 const ctx: BenchContext = {
   tmpDir: values['tmp-dir'],
   rounds: positiveInt('rounds', values.rounds),
@@ -60,6 +67,9 @@ async function attempt(bench: string, run: () => Promise<BenchResult[]> | BenchR
 }
 
 if (only === undefined || only === 'ingest') await attempt('ingest', () => benchIngest(ctx));
+if (only === undefined || only === 'decode') await attempt('decode', () => benchDecode(ctx));
+if (only === undefined || only === 'detectors') await attempt('detectors', () => benchDetectors(ctx));
+if (only === undefined || only === 'drain') await attempt('drain', () => benchDrain(ctx, { events: drainEvents }));
 if (only === undefined || only === 'memory') {
   ctx.log(`   ${devices} simulated radars for ${durationS} s (full check: --memory-duration-s 600)`);
   const nodeFlags = values['node-flags'].split(/\s+/).filter((f) => f !== '');

@@ -51,12 +51,21 @@ interface Outstanding { sentAt: number; pubacked: boolean }
 
 const before = (a: OutboxPosition, b: OutboxPosition) => a.prio < b.prio || (a.prio === b.prio && a.seq < b.seq);
 const PUBACK_BATCH = 64;
+const PREFETCH = 256;
 
 export function createDrainer(d: DrainerDeps): Drainer {
   const outstanding = new Map<number, Outstanding>();
   const everSent = new Set<number>(); // seqs published by this process, to count resends
   let inFlight = 0;
   let cursor: OutboxPosition | null = null;
+  /** Rows read after `cursor`'s page start, and how far into them we are. */
+  let ahead: StoredEvent[] = [];
+  let aheadAt = 0;
+  const rewind = (to: OutboxPosition | null): void => {
+    cursor = to;
+    ahead = [];
+    aheadAt = 0;
+  };
   let pubackBatch: number[] = [];
   const st = { published: 0, resent: 0, pubacked: 0, refused: 0 };
 
@@ -72,19 +81,21 @@ export function createDrainer(d: DrainerDeps): Drainer {
     drain() {
       if (pubackBatch.length >= PUBACK_BATCH) flush();
       while (d.canPublish() && inFlight < d.window) {
-        const rows = d.outbox.next(cursor, d.window);
-        if (rows.length === 0) return;
-        for (const e of rows) {
-          if (inFlight >= d.window || !d.canPublish()) return;
-          cursor = positionOf(e);
-          if (outstanding.has(e.seq)) continue;
-          outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
-          inFlight++;
-          st.published++;
-          if (everSent.has(e.seq)) st.resent++;
-          else everSent.add(e.seq);
-          d.publish(e, (err) => drainer.onPuback(e.seq, err));
+        if (aheadAt >= ahead.length) {
+          // Read ahead in pages: one query and parse per page, not one per acknowledgement.
+          ahead = d.outbox.next(cursor, PREFETCH);
+          aheadAt = 0;
+          if (ahead.length === 0) return;
         }
+        const e = ahead[aheadAt++]!;
+        cursor = positionOf(e);
+        if (outstanding.has(e.seq)) continue;
+        outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
+        inFlight++;
+        st.published++;
+        if (everSent.has(e.seq)) st.resent++;
+        else everSent.add(e.seq);
+        d.publish(e, (err) => drainer.onPuback(e.seq, err));
       }
     },
 
@@ -105,13 +116,15 @@ export function createDrainer(d: DrainerDeps): Drainer {
 
     onCloudAck(seq) {
       const n = d.outbox.ackUpTo(seq);
+      if (n > 0) rewind(cursor); // rows read ahead may be done now: read again
       for (const [s, o] of outstanding) if (s <= seq && o.pubacked) outstanding.delete(s);
       return n;
     },
 
     onNewEvent(e) {
       const p = positionOf(e);
-      if (cursor && before(p, cursor)) cursor = { prio: p.prio, seq: p.seq - 1 };
+      if (cursor && before(p, cursor)) rewind({ prio: p.prio, seq: p.seq - 1 });
+      else if (aheadAt >= ahead.length) rewind(cursor); // the page ran dry: the new row is after it
       drainer.drain();
     },
 
@@ -124,7 +137,7 @@ export function createDrainer(d: DrainerDeps): Drainer {
         if (!o.pubacked) inFlight--;
         outstanding.delete(seq);
       }
-      cursor = null;
+      rewind(null);
       drainer.drain();
     },
 
