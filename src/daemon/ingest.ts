@@ -10,7 +10,7 @@ import type { ReadingStore } from '../store/readings.js';
 /**
  * The hot path, as direct calls: bytes -> driver -> readings -> detectors -> committed events.
  * An event is handed to `onEvent` (log, uplink) only after the outbox committed it. Detector state
- * is snapshotted right after each event and on `snapshot()` (called with every readings flush),
+ * is snapshotted right after each event and on `snapshot()` (with the readings flush, at most every 10 s),
  * and restored when a device is added, so a restart neither forgets an open alarm nor resets a timer.
  */
 export interface DeviceIngestStats {
@@ -60,6 +60,7 @@ export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typ
   readonly settings: (deviceId: string | null) => C;
 }
 
+const SNAPSHOT_MS = 10_000;
 const IN_PLACE_SNAPSHOT_MS = 60_000;
 
 /** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
@@ -144,12 +145,13 @@ export function createIngest(deps: IngestDeps): Ingest {
       },
       takeSnapshot(force = false) {
         if (!dirty) return undefined;
-        // Large in-place states (the sleep report carries a night's screening) are saved at most
-        // once a minute, and at once after an event: a crash then loses at most a minute of their
-        // progress, never an open alarm, and the SD card is spared tens of KB a second.
-        if (detector.updatesInPlace && !force) {
+        // States are saved at once after an event (a restart must know an alarm is open), and
+        // otherwise at most every 10 s (large in-place ones, like the sleep report's night, once a
+        // minute): a crash loses at most that much timer progress, never an open alarm, and the
+        // flush does not serialise every detector's state every second.
+        if (!force) {
           const now = clock.now();
-          if (now - savedAt < IN_PLACE_SNAPSHOT_MS) return undefined;
+          if (now - savedAt < (detector.updatesInPlace ? IN_PLACE_SNAPSHOT_MS : SNAPSHOT_MS)) return undefined;
           savedAt = now;
         }
         dirty = false;
