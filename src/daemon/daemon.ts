@@ -19,13 +19,15 @@ import { hubCommands } from './commands.js';
 import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { detectorBindings } from './detectors.js';
 import type { Measurement } from '../core/reading.js';
-import { createBleManager, type BleManager } from '../transports/ble/index.js';
+import type { BleManager } from '../transports/ble/index.js';
 import type { BleDeviceOptions, BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
 import { bleTimingFromSettings } from '../transports/ble/config.js';
-import { createModbusBus, modbusBusOptions, type ModbusBus, type ModbusBusStats, type ModbusDeviceStats } from '../transports/modbus/index.js';
+import type { ModbusBus, ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/index.js';
+import { modbusBusOptions } from '../transports/modbus/config.js';
 import { allDevices } from '../config/devices.js';
-import { createZigbeeNetwork, zigbeeNetworkSettings, type ZigbeeNetwork, type ZigbeeNetworkStats } from '../transports/zigbee/index.js';
-import { createZigbee2MqttSource, type Zigbee2MqttSource, type Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
+import type { ZigbeeNetwork, ZigbeeNetworkStats } from '../transports/zigbee/index.js';
+import { zigbeeNetworkSettings } from '../transports/zigbee/config.js';
+import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
 import type { ZigbeeModel } from '../drivers/zigbee-registry.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
@@ -91,6 +93,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let alarms: Alarms | null = null;
   let control: ControlSocket | null = null;
   let ble: BleManager | null = null;
+  let stopped = false;
+  const starting: Array<Promise<void>> = [];
   let zigbee: ZigbeeNetwork | null = null;
   let z2m: Zigbee2MqttSource | null = null;
   const modbusBuses: ModbusBus[] = [];
@@ -223,7 +227,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       transports.set(d.id, t);
       t.start();
     }
-    for (const bus of config.modbus) {
+    // Transports a home does not use are not even loaded (node-ble, modbus-serial and friends cost
+    // megabytes of RSS on a Pi): each is imported when the config has a device for it.
+    const later = (what: string, load: () => Promise<void>): void => {
+      starting.push(load().catch((err: unknown) => log.error({ err, transport: what }, 'cannot start a transport')));
+    };
+    if (config.modbus.length > 0) later('modbus', async () => {
+      const { createModbusBus } = await import('../transports/modbus/index.js');
+      if (stopped) return;
+      for (const bus of config.modbus) startBus(createModbusBus, bus);
+    });
+    const startBus = (createModbusBus: typeof import('../transports/modbus/index.js').createModbusBus, bus: Config['modbus'][number]): void => {
       const feeds = new Map(bus.devices.map((d) => [d.id, ingest!.addSource(d.id)]));
       const m = createModbusBus({
         ...modbusBusOptions(bus),
@@ -238,23 +252,30 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       });
       modbusBuses.push(m);
       m.start();
-    }
-    if (zigbeeDevices.length > 0 && config.zigbee) {
+    };
+    const zc = config.zigbee;
+    if (zigbeeDevices.length > 0 && zc) later('zigbee', async () => {
+      const { createZigbeeNetwork } = await import('../transports/zigbee/index.js');
+      if (stopped) return;
       zigbee = createZigbeeNetwork({
-        stateDir: config.state_dir, ...zigbeeNetworkSettings(config.zigbee), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
+        stateDir: config.state_dir, ...zigbeeNetworkSettings(zc), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
       });
       zigbee.start();
-    }
-    if (z2mDevices.length > 0 && config.zigbee2mqtt) {
-      const z = config.zigbee2mqtt;
+    });
+    const z = config.zigbee2mqtt;
+    if (z2mDevices.length > 0 && z) later('zigbee2mqtt', async () => {
+      const { createZigbee2MqttSource } = await import('../transports/zigbee2mqtt/index.js');
+      if (stopped) return;
       z2m = createZigbee2MqttSource({
         url: z.url, baseTopic: z.base_topic, ...(z.username ? { username: z.username } : {}), ...(z.password_file ? { passwordFile: z.password_file } : {}),
         batteryIntervalMs: z.battery_interval_min * 60_000, reconnectMs: z.reconnect_s * 1000,
         devices: z2mDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee2mqtt' }),
       });
       z2m.start();
-    }
-    if (bleDevices.length > 0) {
+    });
+    if (bleDevices.length > 0) later('ble', async () => {
+      const { createBleManager } = await import('../transports/ble/index.js');
+      if (stopped) return;
       ble = createBleManager({
         devices: bleDevices,
         onMeasurements: (id, ms) => bleFeeds.get(id)?.(ms),
@@ -263,7 +284,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         timing: bleTimingFromSettings(config.ble),
       });
       ble.start();
-    }
+    });
     log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version }, 'anjud started');
   }
 
@@ -282,6 +303,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     async stop() {
       for (const t of timers) clearInterval(t);
       clockSync.stop();
+      stopped = true;
+      await Promise.all(starting); // a transport still loading must not start after the stop
       await Promise.all([...transports.values()].map((t) => t.stop()));
       try { ingest?.snapshot(true); } catch (err) { log.error({ err }, 'cannot save detector state at stop'); }
       await ble?.stop();

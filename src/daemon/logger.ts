@@ -1,5 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 /**
  * JSON lines to stdout for journald; human-readable (pino-pretty, synchronous) when stdout is a
@@ -14,6 +14,8 @@ export function createLogger(
   const redact = { paths: ['password', '*.password', '*.*.password', 'password_file', '*.password_file'], censor: '[redacted]' };
   const opts = { level, base: { svc: 'anjud' }, redact };
   if (format === 'pretty') {
+    // Loaded only for a terminal: journald gets JSON, and pino-pretty costs megabytes of RSS.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(opts, pretty({ colorize: (stream as { isTTY?: boolean }).isTTY === true, sync: true, destination: stream, ignore: 'pid,hostname,svc', singleLine: true, translateTime: 'SYS:HH:MM:ss.l' }));
   }
   return pino(opts, stream);
