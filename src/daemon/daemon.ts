@@ -25,7 +25,7 @@ import { bleTimingFromSettings } from '../transports/ble/config.js';
 import type { ModbusBus, ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/index.js';
 import { modbusBusOptions } from '../transports/modbus/config.js';
 import { allDevices } from '../config/devices.js';
-import type { ZigbeeNetwork, ZigbeeNetworkStats } from '../transports/zigbee/index.js';
+import type { ZigbeeControllerFactory, ZigbeeNetwork, ZigbeeNetworkStats } from '../transports/zigbee/index.js';
 import { zigbeeNetworkSettings } from '../transports/zigbee/config.js';
 import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
 import type { ZigbeeModel } from '../drivers/zigbee-registry.js';
@@ -45,6 +45,11 @@ export interface DaemonDeps {
   openPort: OpenPort;
   /** Hash of the config file, announced in the birth message so the cloud sees what runs. */
   configHash: string;
+  /**
+   * How the Zigbee coordinator stack is made: zigbee-herdsman by default; tests pass a fake at our
+   * own port (src/transports/zigbee/controller-port.ts), as the demo passes a simulated serial port.
+   */
+  zigbeeControllerFactory?: ZigbeeControllerFactory;
   /** The remote set-config command; without it the hub does not offer that command. */
   applyConfig?: (yamlText: string) => unknown;
 }
@@ -259,6 +264,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (stopped) return;
       zigbee = createZigbeeNetwork({
         stateDir: config.state_dir, ...zigbeeNetworkSettings(zc), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
+        ...(deps.zigbeeControllerFactory ? { controllerFactory: deps.zigbeeControllerFactory } : {}),
       });
       zigbee.start();
     });
