@@ -19,6 +19,7 @@ import { registerDiagnose } from './commands/diagnose.js';
 import { registerSupportBundle } from './commands/support-bundle.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDevices } from './commands/devices.js';
+import { registerPair } from './commands/pair.js';
 import { addGlobalOptions } from './context.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
@@ -52,5 +53,6 @@ registerDiagnose(program);
 registerSupportBundle(program);
 registerConfigCommands(config);
 registerDevices(program);
+registerPair(program);
 
 program.parse();

@@ -39,6 +39,9 @@ const messages = {
   portClosed: { en: 'CLOSED', zh: '未打开' },
   never: { en: 'never', zh: '从未' },
   secondsAgo: { en: '{n} s ago', zh: '{n} 秒前' },
+  pairOpen: { en: 'Zigbee network open for joining for {n} s: reset or power up the sensor now (hold its button as its manual says)', zh: 'Zigbee 网络开放入网 {n} 秒：现在复位或给传感器上电（按说明书长按按键）' },
+  pairClosed: { en: 'Zigbee network closed for joining', zh: 'Zigbee 网络已关闭入网' },
+  pairBle: { en: 'Bluetooth devices need no pairing in anjud: put the address (bluetoothctl "scan le") in the config as ble: { address }; pair once with bluetoothctl only if the device uses a changing private address', zh: '蓝牙设备无需在 anjud 中配对：把地址（bluetoothctl "scan le"）写入配置 ble: { address }；仅当设备使用变化的私有地址时，用 bluetoothctl 配对一次' },
   waiting: { en: 'waiting for events (Ctrl-C to stop)...', zh: '等待事件中（Ctrl-C 退出）……' },
 
   // --- field operations (issue 7): walktest, diagnose, support-bundle, config show|diff|apply, devices ---

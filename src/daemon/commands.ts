@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
+import type { PermitJoinResult } from '../transports/zigbee/types.js';
 
 /**
  * The commands the cloud can send this hub (docs/uplink.md, "Commands"). Each validates
@@ -19,6 +20,8 @@ export function hubCommands(o: {
   /** Validates and schedules a new config (see supervisor.ts); throws CommandError when it refuses. */
   applyConfig?: (yamlText: string) => unknown;
   ackAlarm: (id: string, by: string) => AckResult;
+  /** Opens the Zigbee network for joining (0 closes it); null when the hub has no coordinator. */
+  permitJoin?: (seconds: number) => Promise<PermitJoinResult> | null;
 }): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: z.strictObject({}),
@@ -60,4 +63,22 @@ export function hubCommands(o: {
     specs['set-config'] = setConfig;
   }
   return specs as Record<string, CommandSpec<never>>;
+}
+
+/**
+ * Commands only the local control socket offers (anjuctl on site, group anju), never the cloud:
+ * `permit-join` opens the Zigbee network, and anyone in radio range could then add a device.
+ */
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin'>): Record<string, CommandSpec<never>> {
+  const permitJoin: CommandSpec<{ seconds: number }> = {
+    args: z.strictObject({ seconds: z.number().int().min(0).max(254).default(60).describe('how long new Zigbee devices may join; 0 closes') }),
+    async run({ seconds }) {
+      const pending = o.permitJoin?.(seconds) ?? null;
+      if (pending === null) throw new CommandError('ANJU_CMD_NOT_READY', 'this hub has no Zigbee coordinator (no zigbee: section or no zigbee: devices)');
+      const r = await pending;
+      if (!r.ok) throw new CommandError(r.code, r.message);
+      return { seconds: r.seconds, until_ts: r.untilMs };
+    },
+  };
+  return { 'permit-join': permitJoin } as unknown as Record<string, CommandSpec<never>>;
 }

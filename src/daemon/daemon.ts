@@ -15,7 +15,7 @@ import { createReadingStore, type ReadingStore } from '../store/readings.js';
 import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
 import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
-import { hubCommands } from './commands.js';
+import { hubCommands, localOnlyCommands } from './commands.js';
 import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { detectorBindings } from './detectors.js';
 import type { Measurement } from '../core/reading.js';
@@ -147,18 +147,19 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced' });
     readings = createReadingStore(db, clock);
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
-    const commands = createCommandDispatcher(
-      config.hub.id,
-      hubCommands({
-          clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
-          ackAlarm: (id, by) => {
-            const r = alarms!.ack(id, by, clock.now());
-            if (r.ok && r.event) ingest?.raise(r.event);
-            return r;
-          },
-        }),
-      log.child({ mod: 'cmd' }),
-    );
+    const commandDeps = {
+      clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
+      permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
+      ackAlarm: (id: string, by: string) => {
+        const r = alarms!.ack(id, by, clock.now());
+        if (r.ok && r.event) ingest?.raise(r.event);
+        return r;
+      },
+    };
+    const commands = createCommandDispatcher(config.hub.id, hubCommands(commandDeps), log.child({ mod: 'cmd' }));
+    // The local socket (anjuctl on site) has the cloud's commands plus the ones that must only be
+    // given by someone in the home: opening the Zigbee network lets any device join.
+    const localCommands = createCommandDispatcher(config.hub.id, { ...hubCommands(commandDeps), ...localOnlyCommands(commandDeps) }, log.child({ mod: 'cmd' }));
     uplink = createMqttUplink({
       hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
       configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
@@ -198,7 +199,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const retentionMs = config.store.readings_retention_h * 3600_000;
     timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
 
-    control = createControlSocket({ path: config.control.socket, group: config.control.group, commands, log: log.child({ mod: 'control' }) });
+    control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
     uplink.start();
     const bleDevices: BleDeviceOptions[] = [];

@@ -3,6 +3,7 @@
  * controller port, since no coordinator stick can run here) to a real Mosquitto: the IAS zone
  * status change with alarm1 set reaches anju/v1/<hub>/events as a critical alarm.smoke.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { createFakeCoordinator } from '../helpers/fake-zigbee-controller.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
 import { waitFor } from '../helpers/wait.js';
+import { ROOT } from '../helpers/daemon-process.js';
 
 const SMOKE = '0x00158d0001a2b3c4';
 
@@ -56,5 +58,21 @@ devices:
     expect(alarm.body).toMatchObject({ severity: 'critical', device: 'kitchen-smoke' });
     fake.emit().message({ ieee: SMOKE, endpoint: 1, cluster: 'ssIasZone', type: 'commandStatusChangeNotification', data: { zonestatus: 0, extendedstatus: 0, zoneid: 23, delay: 0 }, linkquality: 90 });
     await events.waitFor('alarm.smoke cleared', (m) => m.body.type === 'alarm.smoke' && m.body.state === 'cleared');
+
+    // anjuctl pair opens the network for a bounded time through the control socket, and closes it.
+    const socket = join(dir, 'state', 'anjud.sock');
+    const ctl = (...args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli/anjuctl.js'), ...args, '--socket', socket], { env: { ...process.env, LANG: 'en_US.UTF-8' } });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      p.once('exit', (code) => resolve({ code, out }));
+    });
+    const open = await ctl('pair', '--seconds', '30');
+    expect(open).toEqual({ code: 0, out: 'Zigbee network open for joining for 30 s: reset or power up the sensor now (hold its button as its manual says)\n' });
+    expect(daemon.status().zigbee).toMatchObject({ permitJoin: true });
+    const closed = await ctl('pair', '--close');
+    expect(closed).toEqual({ code: 0, out: 'Zigbee network closed for joining\n' });
+    expect(daemon.status().zigbee).toMatchObject({ permitJoin: false });
   });
 });
