@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { onLines } from './lines.js';
 import { waitFor } from './wait.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -20,16 +21,9 @@ export function spawnDaemon(args: string[]): DaemonProcess {
   if (!ANJUD) throw new Error('build first');
   const proc = spawn(process.execPath, [ANJUD, ...args], { env: { ...process.env, ANJU_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
-  let out = '';
   let err = '';
-  proc.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    let nl: number;
-    while ((nl = out.indexOf('\n')) >= 0) {
-      const line = out.slice(0, nl);
-      out = out.slice(nl + 1);
-      try { logs.push(JSON.parse(line) as LogLine); } catch { logs.push({ level: 0, msg: line }); }
-    }
+  onLines(proc.stdout!, (line) => {
+    try { logs.push(JSON.parse(line) as LogLine); } catch { logs.push({ level: 0, msg: line }); }
   });
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));

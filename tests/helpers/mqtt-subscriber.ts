@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect, type MqttClient } from 'mqtt';
+import { onLines } from './lines.js';
 import { requireBinary } from './peers.js';
 import { waitFor } from './wait.js';
 
@@ -29,17 +30,10 @@ export async function mosquittoSub(port: number, topic: string): Promise<Subscri
   const bin = requireBinary('mosquitto_sub', 'mosquitto-clients');
   const proc = spawn(bin, ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv5', '-q', '1', '-v', '-t', topic], { stdio: ['ignore', 'pipe', 'pipe'] });
   const messages: Message[] = [];
-  let buf = '';
   let err = '';
-  proc.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      const sp = line.indexOf(' ');
-      messages.push({ topic: line.slice(0, sp), body: parse(line.slice(sp + 1)) });
-    }
+  onLines(proc.stdout!, (line) => {
+    const sp = line.indexOf(' ');
+    messages.push({ topic: line.slice(0, sp), body: parse(line.slice(sp + 1)) });
   });
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   // mosquitto_sub prints nothing on subscribe; give it a moment and make sure it is still running.

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { requireBinary } from './peers.js';
 import { waitFor } from './wait.js';
+import { onLines } from './lines.js';
 
 /**
  * The peers the systemd watchdog test needs, both real:
@@ -49,25 +50,18 @@ export async function createNotifyListener(path: string): Promise<NotifyListener
   const proc: ChildProcess = spawn(perl, ['-e', RECEIVER, path], { stdio: ['ignore', 'pipe', 'pipe'] });
   const messages: NotifyMessage[] = [];
   let listening = false;
-  let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  proc.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    let nl: number;
-    while ((nl = out.indexOf('\n')) >= 0) {
-      const line = out.slice(0, nl);
-      out = out.slice(nl + 1);
-      if (line === 'listening') { listening = true; continue; }
-      const text = Buffer.from(line, 'hex').toString('utf8');
-      if (text === 'BARRIER=1') continue;
-      const vars: Record<string, string> = {};
-      for (const a of text.split('\n')) {
-        const eq = a.indexOf('=');
-        if (eq > 0) vars[a.slice(0, eq)] = a.slice(eq + 1);
-      }
-      messages.push({ atMs: performance.now(), vars });
+  onLines(proc.stdout!, (line) => {
+    if (line === 'listening') { listening = true; return; }
+    const text = Buffer.from(line, 'hex').toString('utf8');
+    if (text === 'BARRIER=1') return;
+    const vars: Record<string, string> = {};
+    for (const a of text.split('\n')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) vars[a.slice(0, eq)] = a.slice(eq + 1);
     }
+    messages.push({ atMs: performance.now(), vars });
   });
   const exited = new Promise((r) => proc.once('exit', r));
   await waitFor('the notify socket listener', () => {
