@@ -5,7 +5,7 @@ import { createManualClock } from '../src/core/clock.js';
 import type { Reading } from '../src/core/reading.js';
 import { parseConfig } from '../src/config/load.js';
 import { detectorBindings } from '../src/daemon/detectors.js';
-import { createIngest, type DetectorBinding } from '../src/daemon/ingest.js';
+import { createIngest, flushReadingsAndStates, type DetectorBinding } from '../src/daemon/ingest.js';
 import { createMr60bha1Driver } from '../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase } from '../src/store/database.js';
 import { createDetectorStateStore } from '../src/store/detector-state.js';
@@ -67,7 +67,7 @@ function pipelineSide(ctx: BenchContext, w: Workload, detectors: DetectorBinding
     onStoreError: (err) => { throw err; },
   });
   const feeds = HOME_RADARS.map((id) => ingest.addDevice(id, createMr60bha1Driver()));
-  const flush = (): void => { readings.flush(); ingest.snapshot(); };
+  const flush = (): void => flushReadingsAndStates(db, readings, ingest); // as the daemon's flush timer
   let second = -1;
   return {
     slice(i, n) {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { createManualClock } from '../src/core/clock.js';
 import { parseConfig } from '../src/config/load.js';
 import { detectorBindings } from '../src/daemon/detectors.js';
-import { createIngest } from '../src/daemon/ingest.js';
+import { createIngest, flushReadingsAndStates } from '../src/daemon/ingest.js';
 import { createMr60bha1Driver } from '../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase } from '../src/store/database.js';
 import { createOutbox } from '../src/store/outbox.js';
@@ -59,12 +59,9 @@ function pipelineSide(ctx: BenchContext, w: Workload, batch: number): Side {
   const store = createReadingStore(db, clock);
   // The daemon flushes on a timer; here we flush by count so the batches are exactly `batch`
   // readings, the same batches the baseline commits.
-  // Each flush is what the daemon's flush timer does: commit the readings, then snapshot the
-  // detectors' state (its own transaction when a state changed, which in-band breathing does).
-  const flush = (): void => {
-    store.flush();
-    ingest.snapshot();
-  };
+  // Each flush is what the daemon's flush timer does (the same function): commit the readings and
+  // the detector states due for a snapshot in one transaction.
+  const flush = (): void => flushReadingsAndStates(db, store, ingest);
   const readings: ReadingStore = {
     ...store,
     add(r) {

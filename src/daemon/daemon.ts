@@ -30,7 +30,7 @@ import { zigbeeNetworkSettings } from '../transports/zigbee/config.js';
 import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
 import type { ZigbeeModel } from '../drivers/zigbee-registry.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
-import { createIngest, type DeviceIngestStats, type Ingest } from './ingest.js';
+import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type Ingest } from './ingest.js';
 import { sdNotify } from './sd-notify.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
@@ -118,10 +118,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   const flushReadings = (): void => {
     try {
-      // One transaction, so one fsync a flush for the readings and the detector states together.
-      const both = (): void => { readings?.flush(); ingest?.snapshot(); };
-      if (db) db.transaction(both)();
-      else both();
+      flushReadingsAndStates(db, readings, ingest); // one transaction: one fsync a flush for both
       sdNotify().progress(); // the store commits: the watchdog may keep pinging (sd-notify.ts)
     } catch (err) {
       log.error({ err }, 'cannot commit readings or detector state; will retry');
