@@ -180,9 +180,14 @@ function apneaEvent(st: ApneaState, p: Pause, now: number, endedBy: 'breathing' 
   };
 }
 
-/** Gates, alarm threshold and time in bed at `now`; shared by step (after the reading) and tick. */
-function finish(state: ApneaState, now: number, s: ApneaSettings, events: EventDraft[]): StepResult<ApneaState> {
-  let st = state;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Gates, alarm threshold and time in bed at `now`; shared by step (after the reading) and tick.
+ * Updates `st`, a copy the caller owns (one copy per step instead of one per changed field: this
+ * runs on every reading of every radar, twice with the sleep report's copy).
+ */
+function finish(st: Mutable<ApneaState>, now: number, s: ApneaSettings, events: EventDraft[]): void {
   const quietMs = s.device_quiet_s * 1000;
   const gate = bedGate(st.ctx, now, s, quietMs);
   if (gate !== null) {
@@ -190,12 +195,12 @@ function finish(state: ApneaState, now: number, s: ApneaSettings, events: EventD
       const p = currentPause(st, now, s);
       if (p !== null && gate === 'movement' && now - p.start >= s.min_pause_s * 1000) {
         events.push(apneaEvent(st, p, now, 'movement'));
-        st = { ...st, nights: countEvent(st.nights, now, now - p.start) };
+        st.nights = countEvent(st.nights, now, now - p.start);
       }
-      st = { ...st, eligibleSince: null };
+      st.eligibleSince = null;
     }
   } else {
-    if (st.eligibleSince === null) st = { ...st, eligibleSince: now };
+    if (st.eligibleSince === null) st.eligibleSince = now;
     if (st.alarm === null) {
       const p = currentPause(st, now, s);
       if (p !== null && now - p.start >= s.alarm_after_s * 1000) {
@@ -206,14 +211,15 @@ function finish(state: ApneaState, now: number, s: ApneaSettings, events: EventD
           state: 'raised',
           data: { pauseStartTs: p.start, pauseS: Math.round((now - p.start) / 1000), source: p.source, alarmAfterS: s.alarm_after_s },
         });
-        st = { ...st, alarm: { raisedAt: now, pauseStart: p.start, source: p.source } };
+        st.alarm = { raisedAt: now, pauseStart: p.start, source: p.source };
       }
     }
   }
-  const nights = accrue(st.nights, now, monitoredInBed(st.ctx, now, s, quietMs), quietMs, s.new_night_after_s * 1000);
-  if (nights !== st.nights) st = { ...st, nights };
-  return { state: st, events: events.length > 0 ? events : NO_EVENTS };
+  // Time in bed: monitoredInBed(ctx, now) is exactly "no gate but movement", the gate just computed.
+  st.nights = accrue(st.nights, now, gate === null || gate === 'movement', quietMs, s.new_night_after_s * 1000);
 }
+
+const result = (st: ApneaState, events: EventDraft[]): StepResult<ApneaState> => ({ state: st, events: events.length > 0 ? events : NO_EVENTS });
 
 export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
   name: 'apnea',
@@ -236,18 +242,20 @@ export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
   step(state, reading: Reading, now, s): StepResult<ApneaState> {
     if (!s.enabled) return { state, events: NO_EVENTS };
     const events: EventDraft[] = [];
-    let st: ApneaState = state.device === reading.device ? state : { ...state, device: reading.device };
+    // The radar context takes the time of every reading (lastAnyAt), so every reading changes the
+    // state: one copy, updated field by field below.
+    const st: Mutable<ApneaState> = { ...state, device: reading.device };
     const last = st.ctx.lastAnyAt;
 
     // A radar silent for longer than device_quiet_s may have missed anything: drop the pause in progress.
-    if (last !== null && now - last > s.device_quiet_s * 1000 && st.eligibleSince !== null) st = { ...st, eligibleSince: null };
+    if (last !== null && now - last > s.device_quiet_s * 1000 && st.eligibleSince !== null) st.eligibleSince = null;
 
     if (isBreathEvidence(reading)) {
       // Judged on the state before this reading: the pause ran up to now.
       const p = currentPause(st, now, s);
       if (p !== null && now - p.start >= s.min_pause_s * 1000) {
         events.push(apneaEvent(st, p, now, 'breathing'));
-        st = { ...st, nights: countEvent(st.nights, now, now - p.start) };
+        st.nights = countEvent(st.nights, now, now - p.start);
       }
       if (st.alarm !== null) {
         events.push({
@@ -264,31 +272,38 @@ export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
           },
         });
       }
-      let { lastRateAt, rateIntervalMs } = st;
       if (reading.metric === 'breathRatePerMin') {
-        const interval = lastRateAt === null ? null : now - lastRateAt;
+        const interval = st.lastRateAt === null ? null : now - st.lastRateAt;
         // Intervals as long as an apnea are pauses, not the cadence.
         if (interval !== null && interval < s.min_pause_s * 1000) {
-          rateIntervalMs = rateIntervalMs === null ? interval : rateIntervalMs + (interval - rateIntervalMs) * CADENCE_WEIGHT;
+          st.rateIntervalMs = st.rateIntervalMs === null ? interval : st.rateIntervalMs + (interval - st.rateIntervalMs) * CADENCE_WEIGHT;
         }
-        lastRateAt = now;
+        st.lastRateAt = now;
       }
-      st = { ...st, lastBreathAt: now, noBreathSince: null, alarm: null, lastRateAt, rateIntervalMs };
+      st.lastBreathAt = now;
+      st.noBreathSince = null;
+      st.alarm = null;
     } else if (isNoBreathStatus(reading) && st.noBreathSince === null) {
-      st = { ...st, noBreathSince: now };
+      st.noBreathSince = now;
     }
 
     if (isHeartReading(reading)) {
-      const heartSince = st.lastHeartAt === null || now - st.lastHeartAt > s.silence_max_interval_s * 1000 ? now : st.heartSince;
-      st = { ...st, lastHeartAt: now, heartSince };
+      if (st.lastHeartAt === null || now - st.lastHeartAt > s.silence_max_interval_s * 1000) st.heartSince = now;
+      st.lastHeartAt = now;
     }
-    st = { ...st, ctx: observeRadar(st.ctx, reading, now, s) };
-    return finish(st, now, s, events);
+    st.ctx = observeRadar(st.ctx, reading, now, s);
+    finish(st, now, s, events);
+    return result(st, events);
   },
 
   tick(state, now, s): StepResult<ApneaState> {
     if (!s.enabled || state.device === null) return { state, events: NO_EVENTS };
-    return finish(state, now, s, []);
+    const events: EventDraft[] = [];
+    const st: Mutable<ApneaState> = { ...state };
+    finish(st, now, s, events);
+    // Unchanged (nothing but the gates' verdict, which stayed): the same object, so nothing to save.
+    const same = st.eligibleSince === state.eligibleSince && st.alarm === state.alarm && st.nights === state.nights;
+    return result(same ? state : st, events);
   },
 };
 
