@@ -13,7 +13,7 @@ import {
   type RadarContext,
 } from './artefact-gates.js';
 import { accrue, countEvent, EMPTY_NIGHT_BOOK, indexBand, summarizeNight, type IndexBand, type NightBook, type NightSummary } from './night-index.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, type Detector, type Mutable, type StepResult } from './types.js';
 
 /**
  * Apnea: breathing ceases while the person is present and in bed (radar).
@@ -179,8 +179,6 @@ function apneaEvent(st: ApneaState, p: Pause, now: number, endedBy: 'breathing' 
     data: { pauseStartTs: p.start, durationS: Math.round((now - p.start) / 1000), source: p.source, endedBy },
   };
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Gates, alarm threshold and time in bed at `now`; shared by step (after the reading) and tick.

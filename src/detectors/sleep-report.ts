@@ -166,6 +166,11 @@ function inBedNow(st: SleepReportState, s: SleepReportSettings): boolean {
   return st.ctx.present === true && inBed(st.ctx, apneaSettingsOf(s));
 }
 
+/** How time is scored now (scoring(...).by, without building the scoring). */
+function scoredBy(st: SleepReportState): Scoring['by'] {
+  return st.stage !== null ? 'stage' : st.sawMovement ? 'movement' : 'none';
+}
+
 function scoring(st: SleepReportState, s: SleepReportSettings): Scoring {
   if (st.stage !== null) return { by: 'stage', stage: st.stage };
   if (st.sawMovement) return { by: 'movement', moving: moving(st.ctx, s) };
@@ -261,13 +266,13 @@ function onReading(st: SleepReportState, r: Reading, now: number, s: SleepReport
   const ctxBefore = st.ctx;
   const wasIn = st.night !== null && st.night.outSince === null;
   const wasMoving = moving(st.ctx, s);
-  const wasScoredBy = scoring(st, s).by;
+  const wasScoredBy = scoredBy(st);
   observe(st, r, now, s);
 
   let n = st.night;
   if (n !== null) {
     // A change of how the time is scored ends a pending still stretch (it was not confirmed as sleep).
-    const by = scoring(st, s).by;
+    const by = scoredBy(st);
     if (by !== wasScoredBy || (by === 'movement' && !wasMoving && moving(st.ctx, s))) n = breakStillness(n);
     if (MODULE_SUMMARY_METRICS.has(r.metric)) {
       st.module = { ...st.module, [r.metric]: r.value };

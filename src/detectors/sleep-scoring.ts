@@ -21,6 +21,8 @@
  * if movement ends it earlier. Until then it is held in `still` (time and vital-sign sums).
  */
 
+import type { Mutable } from './types.js';
+
 export type SleepStage = 'deep' | 'light' | 'awake';
 
 /** How the caller scores the interval being accounted. */
@@ -102,38 +104,52 @@ export function accountTo(n: NightBook, to: number, aliveUntil: number, how: Sco
   if (to <= from) return n;
   if (n.outSince !== null) return { ...n, accountedTo: to };
   const knownEnd = Math.max(from, Math.min(to, aliveUntil));
-  let b: NightBook = { ...n, accountedTo: to, inBedMs: n.inBedMs + (to - from), noDataMs: n.noDataMs + (to - knownEnd) };
+  // One copy, updated field by field (this runs every second of every night, per radar).
+  const b: Mutable<NightBook> = { ...n, accountedTo: to, inBedMs: n.inBedMs + (to - from), noDataMs: n.noDataMs + (to - knownEnd) };
   const dt = knownEnd - from;
   if (dt <= 0) return b;
   switch (how.by) {
     case 'stage':
-      b = { ...b, byStageMs: b.byStageMs + dt };
-      if (how.stage === 'awake') return awake(b, dt);
-      return {
-        ...b,
-        asleepMs: b.asleepMs + dt,
-        deepMs: how.stage === 'deep' ? b.deepMs + dt : b.deepMs,
-        lightMs: how.stage === 'light' ? b.lightMs + dt : b.lightMs,
-        onsetTs: b.onsetTs ?? from,
-      };
+      b.byStageMs += dt;
+      if (how.stage === 'awake') return awakeFor(b, dt);
+      b.asleepMs += dt;
+      if (how.stage === 'deep') b.deepMs += dt;
+      else b.lightMs += dt;
+      b.onsetTs ??= from;
+      return b;
     case 'movement': {
-      b = { ...b, byMovementMs: b.byMovementMs + dt };
-      if (how.moving) return awake(b, dt); // a moving stretch: breakStillness already ran when it began
-      if (b.stillAsleep) return { ...b, asleepMs: b.asleepMs + dt };
+      b.byMovementMs += dt;
+      if (how.moving) return awakeFor(b, dt); // a moving stretch: breakStillness already ran when it began
+      if (b.stillAsleep) {
+        b.asleepMs += dt;
+        return b;
+      }
       const still: StillStretch = b.still === null ? { since: from, ms: dt, heart: NO_MEAN, breath: NO_MEAN } : { ...b.still, ms: b.still.ms + dt };
-      if (still.ms < stillMs) return { ...b, still };
+      if (still.ms < stillMs) {
+        b.still = still;
+        return b;
+      }
       // Long enough: the whole stretch was sleep, from its start.
-      return {
-        ...b, still: null, stillAsleep: true, asleepMs: b.asleepMs + still.ms, onsetTs: b.onsetTs ?? still.since,
-        heart: merge(b.heart, still.heart), breath: merge(b.breath, still.breath),
-      };
+      b.still = null;
+      b.stillAsleep = true;
+      b.asleepMs += still.ms;
+      b.onsetTs ??= still.since;
+      b.heart = merge(b.heart, still.heart);
+      b.breath = merge(b.breath, still.breath);
+      return b;
     }
     default:
-      return { ...b, unscoredMs: b.unscoredMs + dt };
+      b.unscoredMs += dt;
+      return b;
   }
 }
 
-/** Movement (or a change of scoring) ends a still stretch: what was pending was wake. */
+/** `awake` on the caller's own copy: wake after sleep onset counts. */
+function awakeFor(b: Mutable<NightBook>, ms: number): NightBook {
+  if (b.onsetTs !== null && ms > 0) b.wasoMs += ms;
+  return b;
+}
+
 export function breakStillness(n: NightBook): NightBook {
   if (n.still === null && !n.stillAsleep) return n;
   const b = awake(n, n.still?.ms ?? 0);

@@ -28,3 +28,6 @@ export interface Detector<S, C> {
 }
 
 export const NO_EVENTS: readonly EventDraft[] = Object.freeze([]);
+
+/** A detector's own working copy of its readonly state, updated field by field within one step. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

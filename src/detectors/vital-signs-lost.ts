@@ -10,7 +10,7 @@ import {
   type BedGateSettings,
   type RadarContext,
 } from './artefact-gates.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, type Detector, type Mutable, type StepResult } from './types.js';
 
 /**
  * "Vital signs lost": the radar sees the person in bed but measures neither breathing nor a heart
@@ -85,13 +85,12 @@ export interface VitalSignsLostState {
 
 export const ALARM_TYPE = 'alarm.vital_signs_lost';
 
-function finish(state: VitalSignsLostState, now: number, s: VitalSignsLostSettings, events: EventDraft[]): StepResult<VitalSignsLostState> {
-  let st = state;
+/** Gates and the alarm at `now`; updates `st`, a copy the caller owns (one copy per reading). */
+function finish(st: Mutable<VitalSignsLostState>, now: number, s: VitalSignsLostSettings, events: EventDraft[]): void {
   if (bedGate(st.ctx, now, s, s.device_quiet_s * 1000) !== null) {
-    if (st.eligibleSince !== null) st = { ...st, eligibleSince: null };
+    st.eligibleSince = null;
   } else {
-    const eligibleSince = st.eligibleSince ?? now;
-    if (eligibleSince !== st.eligibleSince) st = { ...st, eligibleSince };
+    const eligibleSince = (st.eligibleSince ??= now);
     const lostSince = Math.max(st.lastVitalAt ?? eligibleSince, eligibleSince);
     if (st.alarm === null && now - lostSince >= s.lost_after_s * 1000) {
       events.push({
@@ -101,11 +100,12 @@ function finish(state: VitalSignsLostState, now: number, s: VitalSignsLostSettin
         state: 'raised',
         data: { lostSinceTs: lostSince, lastVitalSignTs: st.lastVitalAt, silentS: Math.round((now - lostSince) / 1000), lostAfterS: s.lost_after_s },
       });
-      st = { ...st, alarm: { raisedAt: now, lostSince } };
+      st.alarm = { raisedAt: now, lostSince };
     }
   }
-  return { state: st, events: events.length > 0 ? events : NO_EVENTS };
 }
+
+const result = (st: VitalSignsLostState, events: EventDraft[]): StepResult<VitalSignsLostState> => ({ state: st, events: events.length > 0 ? events : NO_EVENTS });
 
 export const vitalSignsLostDetector: Detector<VitalSignsLostState, VitalSignsLostSettings> = {
   name: 'vital_signs_lost',
@@ -115,10 +115,11 @@ export const vitalSignsLostDetector: Detector<VitalSignsLostState, VitalSignsLos
 
   step(state, reading: Reading, now, s): StepResult<VitalSignsLostState> {
     if (!s.enabled) return { state, events: NO_EVENTS };
-    let st: VitalSignsLostState = state.device === reading.device ? state : { ...state, device: reading.device };
+    // The radar context takes the time of every reading (lastAnyAt): one copy, updated field by field.
+    const st: Mutable<VitalSignsLostState> = { ...state, device: reading.device };
     // A radar silent for longer than device_quiet_s: the timer restarts from its next reading.
     const last = st.ctx.lastAnyAt;
-    if (last !== null && now - last > s.device_quiet_s * 1000 && st.eligibleSince !== null) st = { ...st, eligibleSince: null };
+    if (last !== null && now - last > s.device_quiet_s * 1000) st.eligibleSince = null;
     const events: EventDraft[] = [];
     if (isBreathEvidence(reading) || isHeartReading(reading)) {
       if (st.alarm !== null) {
@@ -130,14 +131,20 @@ export const vitalSignsLostDetector: Detector<VitalSignsLostState, VitalSignsLos
           data: { lostSinceTs: st.alarm.lostSince, raisedAtTs: st.alarm.raisedAt, durationS: Math.round((now - st.alarm.raisedAt) / 1000), clearedBy: reading.metric },
         });
       }
-      st = { ...st, lastVitalAt: now, alarm: null };
+      st.lastVitalAt = now;
+      st.alarm = null;
     }
-    st = { ...st, ctx: observeRadar(st.ctx, reading, now, s) };
-    return finish(st, now, s, events);
+    st.ctx = observeRadar(st.ctx, reading, now, s);
+    finish(st, now, s, events);
+    return result(st, events);
   },
 
   tick(state, now, s): StepResult<VitalSignsLostState> {
     if (!s.enabled || state.device === null) return { state, events: NO_EVENTS };
-    return finish(state, now, s, []);
+    const events: EventDraft[] = [];
+    const st: Mutable<VitalSignsLostState> = { ...state };
+    finish(st, now, s, events);
+    // Nothing changed: the same object, so nothing to save.
+    return result(st.eligibleSince === state.eligibleSince && st.alarm === state.alarm ? state : st, events);
   },
 };

@@ -26,19 +26,33 @@ export function createBeatFilter(): BeatFilterState {
   return { pastRr: [], pending: [], lastTS: null, beatsIn: 0, beatsRejected: 0 };
 }
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+// Scratch for the neighbours' RR (at most 2 * NEIGHBOURS): no arrays allocated per beat.
+const scratch: number[] = new Array<number>(2 * NEIGHBOURS).fill(0);
+
+/** Median of scratch[0..n) (n >= 1), sorting it in place (insertion sort: n <= 6). */
+function scratchMedian(n: number): number {
+  for (let i = 1; i < n; i++) {
+    const x = scratch[i]!;
+    let j = i - 1;
+    while (j >= 0 && scratch[j]! > x) { scratch[j + 1] = scratch[j]!; j--; }
+    scratch[j + 1] = x;
+  }
+  return n % 2 === 1 ? scratch[(n - 1) / 2]! : (scratch[n / 2 - 1]! + scratch[n / 2]!) / 2;
 }
 
 /** Judges the oldest pending beat with whatever neighbours exist; calls `accept` when it passes. */
 function judgeOldest(st: BeatFilterState, s: HrApneaSettings, accept: (tS: number, hrBpm: number) => void): void {
   const beat = st.pending.shift()!;
   const rr = beat[2]!;
-  const neighbours = st.pastRr.concat(st.pending.map((p) => p[2]!));
+  let n = 0;
+  for (const x of st.pastRr) scratch[n++] = x;
+  for (const p of st.pending) scratch[n++] = p[2]!;
   // With no neighbour at all (a one-beat stream) there is no evidence against the beat.
-  const ok = neighbours.length === 0 || Math.abs(rr - median(neighbours)) <= s.maxRrJump * median(neighbours);
+  let ok = true;
+  if (n > 0) {
+    const m = scratchMedian(n);
+    ok = Math.abs(rr - m) <= s.maxRrJump * m;
+  }
   if (ok) accept(beat[0]!, beat[1]!);
   else st.beatsRejected += 1;
   st.pastRr.push(rr);
