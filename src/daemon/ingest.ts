@@ -69,10 +69,33 @@ export const HOME_KEY = '@home';
 
 /** One detector bound to its settings, holding the state for one device or the home. */
 interface DetectorSlot {
+  /** The metrics it is offered (Detector.metrics); null: every reading. */
+  readonly metrics: ReadonlySet<string> | null;
   step(reading: Reading, now: number): void;
   tick(now: number): void;
   /** The state to save, or undefined when unchanged since the last call (or, for in-place states, saved under a minute ago unless `force`). */
   takeSnapshot(force?: boolean): DetectorSnapshot | undefined;
+}
+
+/** Metric names a device may bring with their own route (a driver has a few dozen; a source sending more gets them filtered on each reading). */
+const MAX_ROUTES = 256;
+
+/**
+ * Which slots a reading of each metric goes to: those that declared the metric (Detector.metrics)
+ * and those that take every reading, in the slots' order (the device's bindings, then the home's),
+ * so events come out in the same order as if every slot were offered every reading. Built on a
+ * metric's first reading and kept.
+ */
+function metricRoutes(slots: readonly DetectorSlot[]): (metric: string) => readonly DetectorSlot[] {
+  const routes = new Map<string, readonly DetectorSlot[]>();
+  return (metric) => {
+    let r = routes.get(metric);
+    if (r === undefined) {
+      r = slots.filter((s) => s.metrics === null || s.metrics.has(metric));
+      if (routes.size < MAX_ROUTES) routes.set(metric, r);
+    }
+    return r;
+  };
 }
 
 export function createIngest(deps: IngestDeps): Ingest {
@@ -140,6 +163,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       if (snap) states?.save([snap]);
     };
     const self: DetectorSlot = {
+      metrics: detector.metrics ? new Set(detector.metrics) : null,
       step: (reading, now) => apply(detector.step(state, reading, now, settings)),
       tick(now) {
         if (detector.tick) apply(detector.tick(state, now, settings));
@@ -172,6 +196,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
     const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
     devices.set(deviceId, { driver, stats, slots });
+    const route = metricRoutes([...slots, ...homeSlots]);
     return (measurements) => {
       const now = clock.now();
       stats.lastSeenTs = now;
@@ -180,8 +205,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         stats.readings++;
         readings.add(reading);
         deps.tap?.(reading);
-        for (const s of slots) s.step(reading, now);
-        for (const s of homeSlots) s.step(reading, now);
+        for (const s of route(m.metric)) s.step(reading, now);
       }
     };
   }

@@ -99,7 +99,7 @@ function movingIndicators(motionActive: boolean, bodyMovement: number | null, s:
   return motionActive || (bodyMovement !== null && bodyMovement > s.max_body_movement);
 }
 
-/** Folds one reading into the radar context. Returns the same object when nothing changed but time. */
+/** Folds one reading into the radar context. Returns the same object when nothing changed (time included). */
 export function observeRadar(ctx: RadarContext, r: Reading, now: number, s: MovementGateSettings): RadarContext {
   let { present, bedState, distanceCm, motionActive, bodyMovement } = ctx;
   switch (r.metric) {
@@ -125,6 +125,11 @@ export function observeRadar(ctx: RadarContext, r: Reading, now: number, s: Move
   const wasMoving = movingIndicators(ctx.motionActive, ctx.bodyMovement, s);
   const moving = movingIndicators(motionActive, bodyMovement, s);
   const stillSince = moving ? null : wasMoving ? now : ctx.stillSince;
+  // A radar sends several reports a second with the same receive time: most change nothing.
+  if (
+    ctx.lastAnyAt === now && present === ctx.present && bedState === ctx.bedState && distanceCm === ctx.distanceCm &&
+    motionActive === ctx.motionActive && bodyMovement === ctx.bodyMovement && stillSince === ctx.stillSince
+  ) return ctx;
   return { present, bedState, distanceCm, motionActive, bodyMovement, stillSince, lastAnyAt: now };
 }
 
@@ -191,6 +196,8 @@ export const OXIMETER_FLAG_METRICS = [
   'sensorDisconnected',
   'oximeterMalfunction',
 ] as const;
+/** Every metric observeOximeterFlag reads: the flags and the PLX Measurement Status. */
+export const OXIMETER_METRICS: readonly string[] = Object.freeze([...OXIMETER_FLAG_METRICS, 'oximeterMeasurementStatus']);
 export const OXIMETER_GATE_FLAGS = [...OXIMETER_FLAG_METRICS, 'oximeterNotLive'] as const;
 export type OximeterFlag = (typeof OXIMETER_GATE_FLAGS)[number];
 

@@ -65,6 +65,7 @@ function worse(a: number | null, b: number, s: BreathingRateSettings): number {
 
 export const breathingRateDetector: Detector<BreathingRateState, BreathingRateSettings> = {
   name: 'breathing_rate',
+  metrics: Object.freeze(['presence', 'breathRatePerMin']),
 
   initialState: () => ({ present: null, outSince: null, lastRateAt: null, inSince: null, raisedAt: null, worstPerMin: null }),
 

@@ -103,6 +103,7 @@ function limitsFor(hazard: Hazard, s: FireGasSettings): ConcentrationThresholds 
 
 export const fireGasDetector: Detector<FireGasState, FireGasSettings> = {
   name: 'fire_gas',
+  metrics: Object.freeze(Object.keys(INPUTS)),
   scope: 'device',
 
   initialState: () => ({ smoke: IDLE, co: IDLE, gas: IDLE }),

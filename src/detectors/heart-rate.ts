@@ -5,6 +5,7 @@ import {
   INITIAL_RADAR_CONTEXT,
   isMoving,
   observeOximeterFlag,
+  OXIMETER_METRICS,
   observeRadar,
   type MovementGateSettings,
   type OximeterFlags,
@@ -200,6 +201,10 @@ function gated(st: HeartRateState, now: number, s: HeartRateSettings): boolean {
 
 export const heartRateDetector: Detector<HeartRateState, HeartRateSettings> = {
   name: 'heart_rate',
+  // Pulse readings, and what gates them: skin contact, oximeter flags, and the radar context's
+  // presence and movement (a breathing reading implies presence before the first presence report).
+  // Distance and bed state change nothing here (its gate does not use them), nor does time alone.
+  metrics: Object.freeze([...PULSE_METRICS, 'skinContact', ...OXIMETER_METRICS, 'presence', 'motion', 'bodyMovement', 'breathRatePerMin', 'breathStatus']),
   scope: 'device',
 
   initialState: () => ({

@@ -76,6 +76,8 @@ export function accrue(book: NightBook, now: number, monitoring: boolean, maxSte
     if (current !== null && (current.monitoredMs > 0 || current.events > 0)) previous = current;
     current = { startedAt: now, lastAt: now, monitoredMs: 0, events: 0, eventMs: 0, longestEventMs: 0 };
   }
+  // Several readings at the same instant: nothing to add.
+  if (current === book.current && previous === book.previous && book.openAt === now) return book;
   return { current, previous, openAt: now };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
-import { observeOximeterFlag, type OximeterFlags } from './artefact-gates.js';
+import { observeOximeterFlag, OXIMETER_METRICS, type OximeterFlags } from './artefact-gates.js';
 import { accrue, countEvent, EMPTY_NIGHT_BOOK, indexBand, summarizeNight, type IndexBand, type NightBook, type NightSummary } from './night-index.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
 
@@ -175,6 +175,8 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 export const spo2Detector: Detector<Spo2State, Spo2Settings> = {
   name: 'spo2',
+  // The saturation, and the oximeter's flags that gate it; nothing else changes the state.
+  metrics: Object.freeze(['spo2Percent', ...OXIMETER_METRICS]),
   scope: 'device',
 
   initialState: () => ({

@@ -22,6 +22,16 @@ export interface Detector<S, C> {
   readonly scope?: 'device' | 'home';
   /** True when `step`/`tick` mutate the state object instead of returning a new one. */
   readonly updatesInPlace?: boolean;
+  /**
+   * The metrics whose readings can change this detector's state or raise an event: ingest offers
+   * it only those (indexed per metric, src/daemon/ingest.ts). For a reading of any other metric,
+   * `step` must return the state unchanged and no event. Omit it (every reading is offered) when
+   * any reading matters: as a sign of life (device supervision; the radar context of apnea,
+   * vital_signs_lost and the sleep report stamps every reading's time), or because `step` advances
+   * time itself (the home-scope detectors run their clock on every reading).
+   * tests/unit/daemon/dispatch.test.ts replays streams both ways and compares events and states.
+   */
+  readonly metrics?: readonly string[];
   initialState(): S;
   step(state: S, reading: Reading, now: number, settings: C): StepResult<S>;
   tick?(state: S, now: number, settings: C): StepResult<S>;
