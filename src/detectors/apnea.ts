@@ -217,6 +217,18 @@ function finish(st: Mutable<ApneaState>, now: number, s: ApneaSettings, events: 
   st.nights = accrue(st.nights, now, gate === null || gate === 'movement', quietMs, s.new_night_after_s * 1000);
 }
 
+/**
+ * A working copy of the state, written out field by field (in initialState's order, which is also
+ * the JSON order): a spread copies states of several shapes (fresh, restored, the sleep report's
+ * copy) and falls off V8's fast path; this literal always builds the same shape.
+ */
+function copyOf(s: ApneaState, device: string | null): Mutable<ApneaState> {
+  return {
+    device, ctx: s.ctx, lastBreathAt: s.lastBreathAt, lastRateAt: s.lastRateAt, rateIntervalMs: s.rateIntervalMs, noBreathSince: s.noBreathSince,
+    lastHeartAt: s.lastHeartAt, heartSince: s.heartSince, eligibleSince: s.eligibleSince, alarm: s.alarm, nights: s.nights,
+  };
+}
+
 const result = (st: ApneaState, events: EventDraft[]): StepResult<ApneaState> => ({ state: st, events: events.length > 0 ? events : NO_EVENTS });
 
 export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
@@ -242,7 +254,7 @@ export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
     const events: EventDraft[] = [];
     // The radar context takes the time of every reading (lastAnyAt), so every reading changes the
     // state: one copy, updated field by field below.
-    const st: Mutable<ApneaState> = { ...state, device: reading.device };
+    const st = copyOf(state, reading.device);
     const last = st.ctx.lastAnyAt;
 
     // A radar silent for longer than device_quiet_s may have missed anything: drop the pause in progress.
@@ -297,7 +309,7 @@ export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
   tick(state, now, s): StepResult<ApneaState> {
     if (!s.enabled || state.device === null) return { state, events: NO_EVENTS };
     const events: EventDraft[] = [];
-    const st: Mutable<ApneaState> = { ...state };
+    const st = copyOf(state, state.device);
     finish(st, now, s, events);
     // Unchanged (nothing but the gates' verdict, which stayed): the same object, so nothing to save.
     const same = st.eligibleSince === state.eligibleSince && st.alarm === state.alarm && st.nights === state.nights;
