@@ -307,7 +307,12 @@ export const heartRateDetector: Detector<HeartRateState, HeartRateSettings> = {
       }
     }
     return {
-      state: { ...state, lastAt: now, lastBand: band, interrupted: false, abnormalSince, abnormalMs, criticalSince, criticalMs, normalMs, alarm },
+      // Every field, in initialState's order: one shape whatever the state came from (a spread of
+      // restored and fresh states leaves V8's fast path; see apnea.ts).
+      state: {
+        ctx: state.ctx, oximeterFlags: state.oximeterFlags, skinContact: state.skinContact,
+        lastAt: now, lastBand: band, interrupted: false, abnormalSince, abnormalMs, criticalSince, criticalMs, normalMs, alarm,
+      },
       events: events.length > 0 ? events : NO_EVENTS,
     };
   },

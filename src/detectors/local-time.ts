@@ -106,8 +106,23 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+// The last answer per zone, by UTC minute: the detectors ask for the offset at every instant they
+// judge a local time, often many times within a minute, and formatToParts costs microseconds. Zones
+// change offset at whole minutes (every transition of the tz database since 1970), so within one UTC
+// minute the answer is the same. Like the formatters, this holds no time and changes no result.
+const lastOffset = new Map<string, { minute: number; offsetMin: number }>();
+
 /** UTC offset (minutes east) of the IANA zone at instant `now`, from the ICU database, not the system zone. */
 export function utcOffsetMinAt(now: number, timeZone: string): number {
+  const minute = Math.floor(now / MS_PER_MIN);
+  const hit = lastOffset.get(timeZone);
+  if (hit !== undefined && hit.minute === minute) return hit.offsetMin;
+  const offsetMin = computeUtcOffsetMinAt(now, timeZone);
+  lastOffset.set(timeZone, { minute, offsetMin });
+  return offsetMin;
+}
+
+function computeUtcOffsetMinAt(now: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

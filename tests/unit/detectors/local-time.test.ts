@@ -67,6 +67,18 @@ describe('local-time', () => {
     expect(lastWindowEnd(at('2026-06-02T12:00:00Z'), 0, s, e)).toEqual(night);
   });
 
+  it('the offset remembered per minute never outlives the minute: every millisecond around a switch, back and forth', () => {
+    const sw = at('2026-10-25T01:00:00Z'); // Paris back to winter time
+    for (const ms of [-61_000, -60_001, -60_000, -1, 0, 1, 59_999, 60_000, -1, 0, -60_000, 0, 120_000, -1]) {
+      expect(utcOffsetMinAt(sw + ms, 'Europe/Paris')).toBe(ms < 0 ? 120 : 60);
+    }
+    // Two zones asked in turn keep their own answers.
+    for (let i = 0; i < 4; i++) {
+      expect(utcOffsetMinAt(sw + i, 'Europe/Paris')).toBe(60);
+      expect(utcOffsetMinAt(sw + i, 'Asia/Shanghai')).toBe(480);
+    }
+  });
+
   it('IANA zones come from the time-zone database, with daylight-saving time, not from the system', () => {
     expect(utcOffsetMinAt(at('2026-01-15T12:00:00Z'), 'Europe/Paris')).toBe(60);
     expect(utcOffsetMinAt(at('2026-07-15T12:00:00Z'), 'Europe/Paris')).toBe(120);
