@@ -90,6 +90,20 @@ export function openNight(startTs: number): NightBook {
 }
 
 /** Wake time: before sleep onset it is part of the latency (measured as onset - start), after it WASO. */
+/**
+ * A copy of the night, every field in openNight's (and JSON's) order: one shape whether the night
+ * was opened here or restored from a snapshot, which keeps V8 on its fast path (a spread of
+ * objects of several shapes does not).
+ */
+function copyNight(n: NightBook): Mutable<NightBook> {
+  return {
+    startTs: n.startTs, accountedTo: n.accountedTo, inBedMs: n.inBedMs, asleepMs: n.asleepMs, deepMs: n.deepMs, lightMs: n.lightMs,
+    wasoMs: n.wasoMs, unscoredMs: n.unscoredMs, noDataMs: n.noDataMs, byStageMs: n.byStageMs, byMovementMs: n.byMovementMs,
+    onsetTs: n.onsetTs, still: n.still, stillAsleep: n.stillAsleep, outSince: n.outSince, outCount: n.outCount, outMs: n.outMs,
+    heart: n.heart, breath: n.breath,
+  };
+}
+
 function awake(n: NightBook, ms: number): NightBook {
   return n.onsetTs === null || ms <= 0 ? n : { ...n, wasoMs: n.wasoMs + ms };
 }
@@ -102,10 +116,12 @@ function awake(n: NightBook, ms: number): NightBook {
 export function accountTo(n: NightBook, to: number, aliveUntil: number, how: Scoring, stillMs: number): NightBook {
   const from = n.accountedTo;
   if (to <= from) return n;
-  if (n.outSince !== null) return { ...n, accountedTo: to };
+  const b = copyNight(n); // one copy, updated field by field (this runs every second of every night, per radar)
+  b.accountedTo = to;
+  if (n.outSince !== null) return b;
   const knownEnd = Math.max(from, Math.min(to, aliveUntil));
-  // One copy, updated field by field (this runs every second of every night, per radar).
-  const b: Mutable<NightBook> = { ...n, accountedTo: to, inBedMs: n.inBedMs + (to - from), noDataMs: n.noDataMs + (to - knownEnd) };
+  b.inBedMs += to - from;
+  b.noDataMs += to - knownEnd;
   const dt = knownEnd - from;
   if (dt <= 0) return b;
   switch (how.by) {
@@ -160,10 +176,17 @@ export function breakStillness(n: NightBook): NightBook {
 export type VitalSlot = 'asleep' | 'still' | null;
 
 export function addVital(n: NightBook, kind: 'heart' | 'breath', value: number, slot: VitalSlot): NightBook {
-  if (slot === 'asleep') return kind === 'heart' ? { ...n, heart: addTo(n.heart, value) } : { ...n, breath: addTo(n.breath, value) };
+  if (slot === 'asleep') {
+    const b = copyNight(n);
+    if (kind === 'heart') b.heart = addTo(n.heart, value);
+    else b.breath = addTo(n.breath, value);
+    return b;
+  }
   if (slot === 'still' && n.still !== null) {
-    const still = kind === 'heart' ? { ...n.still, heart: addTo(n.still.heart, value) } : { ...n.still, breath: addTo(n.still.breath, value) };
-    return { ...n, still };
+    const s = n.still;
+    const b = copyNight(n);
+    b.still = kind === 'heart' ? { since: s.since, ms: s.ms, heart: addTo(s.heart, value), breath: s.breath } : { since: s.since, ms: s.ms, heart: s.heart, breath: addTo(s.breath, value) };
+    return b;
   }
   return n;
 }
