@@ -191,11 +191,16 @@ export function createIngest(deps: IngestDeps): Ingest {
     .map((b) => slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
   const deviceBindings = deps.detectors.filter((b) => b.detector.scope !== 'home');
 
+  /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
+  let everySlot: DetectorSlot[] | null = null;
+  const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
+
   /** A device's detector slots and counters; returns what its decoded measurements go through. */
   function register(deviceId: string, driver: StreamDriver | null): (measurements: readonly Measurement[]) => void {
     const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
     const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
     devices.set(deviceId, { driver, stats, slots });
+    everySlot = null;
     const route = metricRoutes([...slots, ...homeSlots]);
     return (measurements) => {
       const now = clock.now();
@@ -208,11 +213,6 @@ export function createIngest(deps: IngestDeps): Ingest {
         for (const s of route(m.metric)) s.step(reading, now);
       }
     };
-  }
-
-  function* allSlots(): Generator<DetectorSlot> {
-    for (const d of devices.values()) yield* d.slots;
-    yield* homeSlots;
   }
 
   return {
