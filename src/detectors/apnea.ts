@@ -252,8 +252,8 @@ export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
   step(state, reading: Reading, now, s): StepResult<ApneaState> {
     if (!s.enabled) return { state, events: NO_EVENTS };
     const events: EventDraft[] = [];
-    // The radar context takes the time of every reading (lastAnyAt), so every reading changes the
-    // state: one copy, updated field by field below.
+    // The radar context takes the time of every reading (lastAnyAt), so nearly every reading changes
+    // the state: one copy, updated field by field below.
     const st = copyOf(state, reading.device);
     const last = st.ctx.lastAnyAt;
 

@@ -120,7 +120,8 @@ export const vitalSignsLostDetector: Detector<VitalSignsLostState, VitalSignsLos
 
   step(state, reading: Reading, now, s): StepResult<VitalSignsLostState> {
     if (!s.enabled) return { state, events: NO_EVENTS };
-    // The radar context takes the time of every reading (lastAnyAt): one copy, updated field by field.
+    // The radar context takes the time of every reading (lastAnyAt), so nearly every reading changes
+    // the state: one copy, updated field by field.
     const st = copyOf(state, reading.device);
     // A radar silent for longer than device_quiet_s: the timer restarts from its next reading.
     const last = st.ctx.lastAnyAt;
