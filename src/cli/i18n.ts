@@ -41,7 +41,6 @@ const messages = {
   secondsAgo: { en: '{n} s ago', zh: '{n} 秒前' },
   pairOpen: { en: 'Zigbee network open for joining for {n} s: reset or power up the sensor now (hold its button as its manual says)', zh: 'Zigbee 网络开放入网 {n} 秒：现在复位或给传感器上电（按说明书长按按键）' },
   pairClosed: { en: 'Zigbee network closed for joining', zh: 'Zigbee 网络已关闭入网' },
-  pairBle: { en: 'Bluetooth devices need no pairing in anjud: put the address (bluetoothctl "scan le") in the config as ble: { address }; pair once with bluetoothctl only if the device uses a changing private address', zh: '蓝牙设备无需在 anjud 中配对：把地址（bluetoothctl "scan le"）写入配置 ble: { address }；仅当设备使用变化的私有地址时，用 bluetoothctl 配对一次' },
   waiting: { en: 'waiting for events (Ctrl-C to stop)...', zh: '等待事件中（Ctrl-C 退出）……' },
 
   // --- field operations (issue 7): walktest, diagnose, support-bundle, config show|diff|apply, devices ---
@@ -184,6 +183,48 @@ const messages = {
   cfReasonUnseen: { en: 'the new config did not come up healthy (details: journalctl -u anjud -n 50)', zh: '新配置未能正常运行（详情：journalctl -u anjud -n 50）' },
   cfNoOutcome: { en: 'no outcome seen (neither applied nor rolled back) in time: check `anjuctl status` and journalctl -u anjud -n 50', zh: '规定时间内未看到结果（既未生效也未回滚）：请检查 `anjuctl status` 和 journalctl -u anjud -n 50' },
   cfNoSetConfig: { en: 'this anjud does not offer set-config (it must run under its supervisor, as the anjud service does)', zh: '此 anjud 不支持 set-config（必须像 anjud 服务那样在监管进程下运行）' },
+
+  // --- devices add | remove ---
+  dvNeedFlag: { en: '{flag} is required (or give the whole device as one YAML/JSON fragment). Models: {models}', zh: '缺少 {flag}（或把整个设备写成一段 YAML/JSON）。型号：{models}' },
+  dvUnknownModel: { en: 'unknown model {model}; models this build knows: {models}', zh: '未知型号 {model}；本版本支持的型号：{models}' },
+  dvFlagNotFor: { en: '{flag}: not an option of {model} (a {transport} device); its options: {flags}', zh: '{flag}：不适用于 {model}（{transport} 设备）；可用选项：{flags}' },
+  dvFlagsAndFragment: { en: 'give the device either as flags or as one fragment, not both (also given: {flags})', zh: '设备要么用选项给出，要么用一段配置给出，不能同时使用（另外给出了：{flags}）' },
+  dvFragmentBad: { en: 'the fragment is not a YAML/JSON mapping: {error}', zh: '该片段不是 YAML/JSON 映射：{error}' },
+  dvDuplicateId: { en: 'device id {id} is already used ({model}, {room}): choose another id; nothing changed', zh: '设备 ID {id} 已被使用（{model}，{room}）：请换一个 ID；未做任何更改' },
+  dvInUse: { en: '{what} {value} is already used by {other}: two devices cannot share it; nothing changed', zh: '{what} {value} 已被 {other} 使用：两台设备不能共用；未做任何更改' },
+  dvWhatPort: { en: 'serial port', zh: '串口' },
+  dvWhatAddress: { en: 'Bluetooth address', zh: '蓝牙地址' },
+  dvWhatIeee: { en: 'Zigbee address', zh: 'Zigbee 地址' },
+  dvWhatZ2m: { en: 'Zigbee2MQTT name', zh: 'Zigbee2MQTT 名称' },
+  dvNoBus: { en: 'which Modbus bus? Configured: {buses}. Give --bus ID, and --path (RS-485 adapter) or --host (Modbus TCP) to create a new one', zh: '哪条 Modbus 总线？已配置：{buses}。请给出 --bus ID；新建总线还需 --path（RS-485 适配器）或 --host（Modbus TCP）' },
+  dvWhichBus: { en: 'several Modbus buses are configured ({buses}): say which with --bus', zh: '配置了多条 Modbus 总线（{buses}）：请用 --bus 指定' },
+  dvUnknownBus: { en: 'no Modbus bus {bus} (configured: {buses}); to create it, add --path (RS-485) or --host (Modbus TCP)', zh: '没有 Modbus 总线 {bus}（已配置：{buses}）；如要新建，请加 --path（RS-485）或 --host（Modbus TCP）' },
+  dvBusExists: { en: 'bus {bus} exists already: --path/--host only create a new bus (leave them out to add the device to {bus})', zh: '总线 {bus} 已存在：--path/--host 只用于新建总线（去掉它们即可把设备加到 {bus}）' },
+  dvEditUnsafe: { en: 'cannot edit {file} safely ({error}): edit a copy by hand, then `anjuctl config apply FILE`; nothing changed', zh: '无法安全地修改 {file}（{error}）：请手工修改副本，再执行 `anjuctl config apply FILE`；未做任何更改' },
+  dvInvalid: { en: 'with this change, {file} would not be a valid config (nothing changed):', zh: '做此更改后 {file} 将不是有效配置（未做任何更改）：' },
+  dvAddHeader: { en: 'add {id} to {file}: {n} change(s)', zh: '向 {file} 添加 {id}：{n} 处变化' },
+  dvRemoveHeader: { en: 'remove {id} from {file}: {n} change(s)', zh: '从 {file} 删除 {id}：{n} 处变化' },
+  dvDryRun: { en: 'dry run: nothing applied. Run it again without --dry-run to apply', zh: '演练：未应用任何更改。去掉 --dry-run 再执行一次即可应用' },
+  dvWrote: { en: 'edited copy written to {file} (`anjuctl config apply {file}` applies it)', zh: '修改后的副本已写入 {file}（`anjuctl config apply {file}` 可应用它）' },
+  dvOpenAlarms: { en: 'warning: {id} has {n} open alarm(s): {alarms}. Removing the device does not close them: see `anjuctl alarms list`', zh: '警告：{id} 有 {n} 个未关闭报警：{alarms}。删除设备不会关闭它们：请查看 `anjuctl alarms list`' },
+
+  // --- pair --ble ---
+  pbScanning: { en: 'scanning for Bluetooth LE devices on {adapter} for {n} s...', zh: '正在 {adapter} 上扫描蓝牙 LE 设备 {n} 秒……' },
+  pbNone: { en: 'no Bluetooth LE device found on {adapter} in {n} s: is it switched on and advertising (some need a button press, or to come off the charger)?', zh: '{n} 秒内在 {adapter} 上没有发现蓝牙 LE 设备：设备是否已开机并在广播（有些需要按键，或从充电座取下）？' },
+  pbColAddress: { en: 'ADDRESS', zh: '地址' },
+  pbColName: { en: 'NAME', zh: '名称' },
+  pbColRssi: { en: 'RSSI', zh: '信号' },
+  pbColConfigured: { en: 'CONFIGURED', zh: '已配置' },
+  pbUnknownModel: { en: 'unknown', zh: '未知' },
+  pbNotConfigured: { en: 'no', zh: '否' },
+  pbNotHeard: { en: 'not heard', zh: '未收到' },
+  pbToAdd: { en: 'To add a device found above:', zh: '添加上面发现的设备：' },
+  pbRoomNote: { en: '(replace <room> with the room it is in, or run pair --ble --room ROOM)', zh: '（把 <room> 换成设备所在房间，或执行 pair --ble --room ROOM）' },
+  pbNothingToAdd: { en: 'no new device of a known model ({models}) was found', zh: '没有发现已知型号（{models}）的新设备' },
+  pbFailed: { en: 'Bluetooth scan failed: {message}', zh: '蓝牙扫描失败：{message}' },
+  pbHintAdapter: { en: 'plug the dongle in, then: rfkill unblock bluetooth; bluetoothctl power on; or name another adapter with --adapter', zh: '插上蓝牙适配器，然后执行：rfkill unblock bluetooth；bluetoothctl power on；或用 --adapter 指定其他适配器' },
+  pbHintBluez: { en: 'bluetoothd is not running: sudo systemctl start bluetooth', zh: 'bluetoothd 未运行：sudo systemctl start bluetooth' },
+  pbSecondsBle: { en: '--seconds: a BLE scan lasts 1-60 s', zh: '--seconds：蓝牙扫描时长为 1-60 秒' },
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -150,6 +150,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
+      bleScan: async (seconds: number, adapter: string | undefined) => {
+        const { scanBle } = await import('../transports/ble/ble-scan.js');
+        const { defaultSystemBusAddress } = await import('../transports/ble/node-ble.js');
+        const configuredAdapter = config.devices.find((d) => 'ble' in d)?.ble?.adapter;
+        return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
+      },
+      bleConfigured: () => new Map(config.devices.flatMap((d) => ('ble' in d && d.ble ? [[`${d.ble.adapter}/${d.ble.address}`, d.id] as const] : []))),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
         if (r.ok && r.event) ingest?.raise(r.event);

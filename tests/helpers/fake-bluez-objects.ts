@@ -16,6 +16,9 @@ export interface DeviceHost {
   readonly address: string;
   readonly name: string;
   readonly adapterPath: string;
+  /** Advertised service UUIDs (128-bit, lower case) and signal strength, as BlueZ lists them after a scan. */
+  readonly advertised: string[];
+  readonly rssi: number;
   readonly connectCalls: number[];
   readonly inRange: boolean;
   readonly connectBehaviour: 'normal' | 'hang';
@@ -112,8 +115,12 @@ export class Device1 extends Interface {
   Connected = false;
   ServicesResolved = false;
   Adapter: string;
+  UUIDs: string[];
+  RSSI: number;
   constructor(private readonly dev: DeviceHost) {
     super('org.bluez.Device1');
+    this.UUIDs = dev.advertised;
+    this.RSSI = dev.rssi;
     this.Address = dev.address;
     this.Name = dev.name;
     this.Alias = dev.name;
@@ -147,6 +154,7 @@ Device1.configureMembers({
     Address: { signature: 's', access: 'read' }, AddressType: { signature: 's', access: 'read' }, Name: { signature: 's', access: 'read' },
     Alias: { signature: 's', access: 'read' }, Paired: { signature: 'b', access: 'read' }, Connected: { signature: 'b', access: 'read' },
     ServicesResolved: { signature: 'b', access: 'read' }, Adapter: { signature: 'o', access: 'read' },
+    UUIDs: { signature: 'as', access: 'read' }, RSSI: { signature: 'n', access: 'read' },
   },
   methods: { Connect: {}, Disconnect: {}, Pair: {}, CancelPair: {} },
 });
