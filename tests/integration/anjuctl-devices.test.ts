@@ -111,9 +111,34 @@ describe('anjuctl devices add | remove', () => {
     expect(created.status, created.stderr).toBe(0);
     expect(created.stdout).toContain('+ modbus[rs485].devices[gas-1].unitId: 3');
     expect(created.stdout).toContain(`+ modbus[rs485].rtu.path: ${join(dir, 'rs485.dev')}`);
+    const unknown = add('--bus', 'rs485');
+    expect(unknown.status).toBe(78);
+    expect(unknown.stderr).toContain('no Modbus bus rs485 (configured: -); to create it, add --path (RS-485) or --host (Modbus TCP)');
     const inUse = add('--bus', 'rs485', '--path', bed.devicePath);
     expect(inUse.status).toBe(78);
     expect(inUse.stderr).toContain('is already used by bed-radar');
+  });
+
+  it('Modbus remove (dry run on another file): a device leaves its bus; the bus goes with its last device', () => {
+    const other = join(dir, 'modbus.yaml');
+    writeFileSync(other, `${readFileSync(cfg, 'utf8')}modbus:
+  - id: rs485
+    rtu: { path: "${join(dir, 'rs485.dev')}" }
+    devices:
+      - { id: gas-1, model: gas-detector-4000x, room: kitchen, unitId: 1 }
+      - { id: co-1, model: gas-module-6000h, room: kitchen, unitId: 2 }
+`);
+    const rm = (id: string) => run(['devices', 'remove', id, '--dry-run', '--socket', socket, '--config', other, '--out', join(dir, `${id}.yaml`)]);
+    const one = rm('gas-1');
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toContain('- modbus[rs485].devices[gas-1].model: gas-detector-4000x');
+    expect(one.stdout).not.toContain('- modbus[rs485].rtu');
+    writeFileSync(other, readFileSync(join(dir, 'gas-1.yaml'), 'utf8'));
+    const last = rm('co-1');
+    expect(last.status, last.stderr).toBe(0);
+    expect(last.stdout).toContain(`- modbus[rs485].rtu.path: ${join(dir, 'rs485.dev')}`);
+    expect(readFileSync(join(dir, 'co-1.yaml'), 'utf8')).toContain('modbus: []');
+    expect(run(['config', 'validate', join(dir, 'co-1.yaml')]).status).toBe(0);
   });
 
   it('add applies through set-config: the daemon restarts with the device, its port open, comments kept', async () => {

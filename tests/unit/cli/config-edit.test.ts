@@ -99,3 +99,13 @@ devices:
     expect(appendToList('devices: 3\n', ['devices'], radar)).toMatchObject({ ok: false, reason: 'unsafe' });
   });
 });
+
+describe('bleModelsForServices', () => {
+  it('matches a model by its primary service, 16- or 128-bit, and nothing by Battery alone', async () => {
+    const { bleModelsForServices } = await import('../../../src/drivers/ble-registry.js');
+    expect(bleModelsForServices(['0000180d-0000-1000-8000-00805f9b34fb', '0000180f-0000-1000-8000-00805f9b34fb'])).toEqual(['ble-heart-rate']);
+    expect(bleModelsForServices(['1822'])).toEqual(['ble-pulse-oximeter']);
+    expect(bleModelsForServices(['0000180F-0000-1000-8000-00805F9B34FB'])).toEqual([]);
+    expect(bleModelsForServices([])).toEqual([]);
+  });
+});
