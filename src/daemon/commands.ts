@@ -4,6 +4,7 @@ import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
 import type { PermitJoinResult } from '../transports/zigbee/types.js';
+import type { EventDraft } from '../core/event.js';
 import type { BleScanResult } from '../transports/ble/ble-scan.js';
 import { bleModelsForServices } from '../drivers/ble-registry.js';
 
@@ -28,6 +29,8 @@ export function hubCommands(o: {
   bleScan?: (seconds: number, adapter: string | undefined) => Promise<BleScanResult>;
   /** Configured BLE devices by upper-case address, to say which scanned ones are already known. */
   bleConfigured?: () => ReadonlyMap<string, string>;
+  /** Commits a hub-level event through the ingest path (hub.test). */
+  raiseEvent?: (draft: EventDraft) => void;
 }): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: z.strictObject({}),
@@ -75,7 +78,7 @@ export function hubCommands(o: {
  * Commands only the local control socket offers (anjuctl on site, group anju), never the cloud:
  * `permit-join` opens the Zigbee network, and anyone in radio range could then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent'>): Record<string, CommandSpec<never>> {
   const permitJoin: CommandSpec<{ seconds: number }> = {
     args: z.strictObject({ seconds: z.number().int().min(0).max(254).default(60).describe('how long new Zigbee devices may join; 0 closes') }),
     async run({ seconds }) {
@@ -103,5 +106,19 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       };
     },
   };
-  return { 'permit-join': permitJoin, 'ble-scan': bleScan } as unknown as Record<string, CommandSpec<never>>;
+  // A hub.test event (docs/uplink.md): the walk test measures the uplink round trip with it, also in a
+  // home with no device that can raise a test alarm. It travels like any event, so its cloud ack
+  // proves the whole path: outbox, broker, cloud, ack.
+  const testEvent: CommandSpec<{ nonce: string; by: string }> = {
+    args: z.strictObject({
+      nonce: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).describe('chosen by the requester, to recognise its event on the event stream'),
+      by: z.string().min(1).max(128).describe('who asked, e.g. walktest:<user>'),
+    }),
+    run({ nonce, by }) {
+      if (!o.raiseEvent) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
+      o.raiseEvent({ type: 'hub.test', severity: 'info', device: null, state: 'info', data: { nonce, by } });
+      return { raised: true, nonce };
+    },
+  };
+  return { 'permit-join': permitJoin, 'ble-scan': bleScan, 'test-event': testEvent } as unknown as Record<string, CommandSpec<never>>;
 }

@@ -156,6 +156,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         const configuredAdapter = config.devices.find((d) => 'ble' in d)?.ble?.adapter;
         return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
       },
+      raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
       bleConfigured: () => new Map(config.devices.flatMap((d) => ('ble' in d && d.ble ? [[`${d.ble.adapter}/${d.ble.address}`, d.id] as const] : []))),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
