@@ -205,6 +205,8 @@ const messages = {
   dvWhichBus: { en: 'several Modbus buses are configured ({buses}): say which with --bus', zh: '配置了多条 Modbus 总线（{buses}）：请用 --bus 指定' },
   dvUnknownBus: { en: 'no Modbus bus {bus} (configured: {buses}); to create it, add --path (RS-485) or --host (Modbus TCP)', zh: '没有 Modbus 总线 {bus}（已配置：{buses}）；如要新建，请加 --path（RS-485）或 --host（Modbus TCP）' },
   dvBusExists: { en: 'bus {bus} exists already: --path/--host only create a new bus (leave them out to add the device to {bus})', zh: '总线 {bus} 已存在：--path/--host 只用于新建总线（去掉它们即可把设备加到 {bus}）' },
+  dvNotInForce: { en: '{file} (hash {hash}) is not the config anjud runs (hash {running}): give the file anjud runs with --config (usually /etc/anju/anju.yaml), or apply this one first with `anjuctl config apply`; nothing changed', zh: '{file}（哈希 {hash}）不是 anjud 正在使用的配置（哈希 {running}）：请用 --config 指定 anjud 使用的文件（通常是 /etc/anju/anju.yaml），或先用 `anjuctl config apply` 应用此文件；未做任何更改' },
+  dvNotInForceDry: { en: 'note: {file} (hash {hash}) is not the config anjud runs (hash {running}); this dry run shows the changes to {file}', zh: '注意：{file}（哈希 {hash}）不是 anjud 正在使用的配置（哈希 {running}）；本次演练显示的是对 {file} 的更改' },
   dvEditUnsafe: { en: 'cannot edit {file} safely ({error}): edit a copy by hand, then `anjuctl config apply FILE`; nothing changed', zh: '无法安全地修改 {file}（{error}）：请手工修改副本，再执行 `anjuctl config apply FILE`；未做任何更改' },
   dvInvalid: { en: 'with this change, {file} would not be a valid config (nothing changed):', zh: '做此更改后 {file} 将不是有效配置（未做任何更改）：' },
   dvAddHeader: { en: 'add {id} to {file}: {n} change(s)', zh: '向 {file} 添加 {id}：{n} 处变化' },

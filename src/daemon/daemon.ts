@@ -57,6 +57,8 @@ export interface DaemonDeps {
 export interface DaemonStatus {
   hub: string;
   version: string;
+  /** config_hash of the file this daemon runs (birth message): edits must start from that file. */
+  configHash: string;
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
@@ -344,6 +346,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       return {
         hub: config.hub.id,
         version: deps.version,
+        configHash: deps.configHash,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },

@@ -97,6 +97,12 @@ describe('anjuctl devices add | remove', () => {
     const frag = ctl(['devices', 'add', '{ id: x, model: hilink-ld2410, room: hall, colour: red, serial: { path: /dev/null } }']);
     expect(frag.status).toBe(78);
     expect(frag.stderr).toMatch(/devices\[1\]\.colour: unknown key/);
+    // A copy that is not the file anjud runs: applying an edit of it would replace the config in force.
+    const copy = join(dir, 'stale-copy.yaml');
+    writeFileSync(copy, `${before}# a hand edit never applied\n`);
+    const stale = run(['devices', 'add', '--id', 'x', '--model', 'hilink-ld2410', '--room', 'hall', '--path', hall.devicePath, '--socket', socket, '--config', copy]);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(new RegExp(`stale-copy\\.yaml \\(hash [0-9a-f]{16}\\) is not the config anjud runs \\(hash [0-9a-f]{16}\\)`));
     const json = JSON.parse(add('--id', 'bed-radar', '--model', 'hilink-ld2410', '--room', 'hall', '--json').stdout) as { ok: boolean; code: string };
     expect(json).toMatchObject({ ok: false, code: 'duplicate-id' });
     expect(readFileSync(cfg, 'utf8')).toBe(before);

@@ -9,7 +9,7 @@
  * - Then it goes through the one apply path of `config apply` (set-config: backup, validate, restart,
  *   roll back when the daemon does not come back connected). --dry-run stops after the diff;
  *   --out FILE also writes the edited copy there.
- * Refused before anything changes: an unknown model, an id already used, a serial port, Bluetooth
+ * Refused before anything changes: a file that is not the one anjud runs (its hash), an unknown model, an id already used, a serial port, Bluetooth
  * or Zigbee address used by another device, an option of another transport. remove refuses an
  * unknown id and warns when the device has open alarms.
  * Exit codes: 0 applied / dry run, 1 unknown device, rolled back or no outcome, 2 usage,
@@ -122,7 +122,6 @@ async function add(ctx: Ctx, fragment: string | undefined, o: AddOpts): Promise<
     try { parsed = parseYaml(fragment); } catch (err) { return refuse(ctx, EXIT.USAGE, 'usage', 'dvFragmentBad', { error: (err as Error).message.split('\n')[0]! }); }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return refuse(ctx, EXIT.USAGE, 'usage', 'dvFragmentBad', { error: 'not a mapping' });
     entry = { ...(parsed as Record<string, unknown>) };
-    if (typeof entry.bus === 'string') { busId ??= entry.bus; delete entry.bus; }
   } else {
     for (const k of ['id', 'model', 'room'] as const) if (o[k] === undefined) return refuse(ctx, EXIT.USAGE, 'usage', 'dvNeedFlag', { flag: ALL_FLAGS[k]!, models: modelList() });
     entry = { id: o.id, model: o.model, room: o.room, ...(o.name !== undefined ? { name: o.name } : {}) };
@@ -136,10 +135,13 @@ async function add(ctx: Ctx, fragment: string | undefined, o: AddOpts): Promise<
     return refuse(ctx, EXIT.USAGE, 'usage', 'dvFlagNotFor', { flag: foreign.map((k) => ALL_FLAGS[k]!).join(' '), model, transport, flags: Object.values(TRANSPORT_FLAGS[transport]).join(' ') });
   }
   if (fragment === undefined) Object.assign(entry, transportFields(transport, o));
+  else if (transport === 'modbus' && typeof entry.bus === 'string') { busId ??= entry.bus; delete entry.bus; } // where it goes, not a key of the entry
 
   const cur = readCurrent(ctx);
   if (!cur) return EXIT_CONFIG;
   if (!cur.result.ok) return reportProblems(ctx, cur);
+  const running = await inForce(ctx, cur.file, cur.result.hash, o.dryRun === true);
+  if (running === null) return EXIT.FAILED;
   const config = cur.result.config;
   const id = String(entry.id ?? '');
   const other = allDevices(config).find((d) => d.id === id);
@@ -223,14 +225,10 @@ async function remove(ctx: Ctx, id: string, o: { dryRun?: boolean; out?: string;
   const busIdx = config.modbus.findIndex((b) => b.devices.some((d) => d.id === id));
   if (top < 0 && busIdx < 0) return refuse(ctx, EXIT.FAILED, 'unknown-device', 'unknownDevice', { id, ids: allDevices(config).map((d) => d.id).join(', ') || '-' });
 
+  const running = await inForce(ctx, cur.file, cur.result.hash, o.dryRun === true);
+  if (running === null) return EXIT.FAILED;
   // Open alarms of the device: worth a warning, not a refusal (a broken detector is often why it goes).
-  let openAlarms: DaemonStatus['alarms'] = [];
-  try {
-    const r = await request(ctx.socket, 'get-status');
-    if (r.ok) openAlarms = (r.data as DaemonStatus).alarms.filter((a) => a.device === id);
-  } catch (err) {
-    if (!(err instanceof ControlError) || !o.dryRun) throw err; // a dry run needs no daemon
-  }
+  const openAlarms = (running.status?.alarms ?? []).filter((a) => a.device === id);
   if (openAlarms.length > 0 && !ctx.json) ctx.err(t(ctx.lang, 'dvOpenAlarms', { id, n: openAlarms.length, alarms: openAlarms.map((a) => `${a.type} (${a.id})`).join(', ') }));
 
   let edit: Edit;
@@ -242,6 +240,27 @@ async function remove(ctx: Ctx, id: string, o: { dryRun?: boolean; out?: string;
       : removeFromList(cur.text, ['modbus', busIdx, 'devices'], bus.devices.findIndex((d) => d.id === id));
   }
   return finish(ctx, cur.file, config, edit, { action: 'remove', id, openAlarms: openAlarms.map((a) => ({ id: a.id, type: a.type })) }, o);
+}
+
+/**
+ * The daemon's status, after checking that the file we edit is the one it runs: an edit of another
+ * copy, applied, would replace the config in force with that copy. A dry run works on any file
+ * (a warning) and without a daemon. null: refused (said why).
+ */
+async function inForce(ctx: Ctx, file: string, hash: string, dryRun: boolean): Promise<{ status: DaemonStatus | null } | null> {
+  let status: DaemonStatus | null = null;
+  try {
+    const r = await request(ctx.socket, 'get-status');
+    if (r.ok) status = r.data as DaemonStatus;
+  } catch (err) {
+    if (!(err instanceof ControlError) || !dryRun) throw err;
+  }
+  if (status?.configHash && status.configHash !== hash) {
+    const vars = { file, hash, running: status.configHash };
+    if (!dryRun) { refuse(ctx, EXIT.FAILED, 'not-in-force', 'dvNotInForce', vars); return null; }
+    if (!ctx.json) ctx.err(t(ctx.lang, 'dvNotInForceDry', vars));
+  }
+  return { status };
 }
 
 /** Validates the edited copy, shows the changes, then stops (--dry-run) or applies it. */
