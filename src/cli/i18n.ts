@@ -217,6 +217,7 @@ const messages = {
 
   // --- pair --ble ---
   pbScanning: { en: 'scanning for Bluetooth LE devices on {adapter} for {n} s...', zh: '正在 {adapter} 上扫描蓝牙 LE 设备 {n} 秒……' },
+  pbScanningDefault: { en: 'scanning for Bluetooth LE devices for {n} s (the configured devices\' adapter, else hci0)...', zh: '正在扫描蓝牙 LE 设备 {n} 秒（使用已配置设备的适配器，否则 hci0）……' },
   pbNone: { en: 'no Bluetooth LE device found on {adapter} in {n} s: is it switched on and advertising (some need a button press, or to come off the charger)?', zh: '{n} 秒内在 {adapter} 上没有发现蓝牙 LE 设备：设备是否已开机并在广播（有些需要按键，或从充电座取下）？' },
   pbColAddress: { en: 'ADDRESS', zh: '地址' },
   pbColName: { en: 'NAME', zh: '名称' },

@@ -81,7 +81,7 @@ ble: { bus_address: "${bluez.busAddress}", reconnect_min_s: 0.2, reconnect_max_s
   it('prints a table and the line to paste (en, zh); with --room the line is complete', async () => {
     const en = await ctl(['pair', '--ble', '--seconds', '1', '--room', 'bedroom']);
     expect(en.status, en.stderr).toBe(0);
-    expect(en.stderr).toContain('scanning for Bluetooth LE devices on hci0 for 1 s');
+    expect(en.stderr).toContain('scanning for Bluetooth LE devices for 1 s (the configured devices\' adapter, else hci0)');
     expect(en.stdout).toMatch(/ADDRESS\s+NAME\s+RSSI\s+MODEL\s+CONFIGURED/);
     expect(en.stdout).toMatch(/AA:BB:CC:DD:EE:21\s+Grandma's PO60\s+-48 dBm\s+ble-pulse-oximeter\s+no/);
     expect(en.stdout).toMatch(/AA:BB:CC:DD:EE:10\s+band\s+-70 dBm\s+ble-heart-rate\s+band/);

@@ -147,7 +147,7 @@ async function add(ctx: Ctx, fragment: string | undefined, o: AddOpts): Promise<
   const other = allDevices(config).find((d) => d.id === id);
   if (other) return refuse(ctx, EXIT_CONFIG, 'duplicate-id', 'dvDuplicateId', { id, model: other.model, room: other.room });
   const clash = inUse(config, transport, entry, o);
-  if (clash) return refuse(ctx, EXIT_CONFIG, 'in-use', 'dvInUse', { what: t(ctx.lang, clash.what), value: clash.value, other: clash.other });
+  if (clash) return refuse(ctx, EXIT_CONFIG, 'in-use', 'dvInUse', { what: t(ctx.json ? 'en' : ctx.lang, clash.what), value: clash.value, other: clash.other });
 
   let edit: Edit;
   if (transport === 'modbus') {

@@ -49,7 +49,7 @@ async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?:
     ctx.err(t(ctx.lang, 'pbSecondsBle'));
     return EXIT.USAGE;
   }
-  if (!ctx.json) ctx.err(t(ctx.lang, 'pbScanning', { adapter: o.adapter ?? 'hci0', n: seconds }));
+  if (!ctx.json) ctx.err(o.adapter ? t(ctx.lang, 'pbScanning', { adapter: o.adapter, n: seconds }) : t(ctx.lang, 'pbScanningDefault', { n: seconds }));
   const r = await request(ctx.socket, 'ble-scan', { seconds, ...(o.adapter ? { adapter: o.adapter } : {}) }, (seconds + 30) * 1000);
   if (!r.ok) {
     if (ctx.json || r.code !== 'ANJU_CMD_FAILED') return failed(ctx, r);
