@@ -38,7 +38,7 @@ export interface FakeDeviceSpec {
   known?: boolean;
   /** Service UUIDs in its advertisements (Device1.UUIDs); default: the uuids of `services`. */
   advertised?: string[];
-  /** Device1.RSSI, dBm; default -60. */
+  /** Device1.RSSI, dBm, present only while a discovery hears it (BlueZ drops it when discovery stops); default -60. */
   rssi?: number;
 }
 
@@ -207,8 +207,14 @@ class FakeBluezImpl implements FakeBluez {
   revealDiscoverable() {
     if (!this.adapterPresent || !this.adapter.Discovering) return;
     for (const d of this.devices) {
-      if (!d.known && d.inRange) { d.known = true; this.exportDevice(d); }
+      if (!d.inRange) continue;
+      d.device.setHeard(true);
+      if (!d.known) { d.known = true; this.exportDevice(d); }
     }
+  }
+
+  discoveryStopped() {
+    for (const d of this.devices) d.device.setHeard(false);
   }
 
   removeAdapter() {

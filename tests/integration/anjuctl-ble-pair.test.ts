@@ -42,6 +42,8 @@ describe('anjuctl pair --ble', () => {
       services: [{ uuid: '1822', characteristics: [{ uuid: '2a5f', flags: ['notify'] }] }, { uuid: '180f', characteristics: [{ uuid: '2a19', flags: ['read'], value: Uint8Array.of(80) }] }],
     });
     bluez.addDevice({ address: 'AA:BB:CC:DD:EE:30', name: 'thermo', known: false, rssi: -85, services: [{ uuid: '1809', characteristics: [{ uuid: '2a1c', flags: ['indicate'] }] }] });
+    // Paired once, now out of range: BlueZ knows it, the scan does not hear it.
+    bluez.addDevice({ address: 'AA:BB:CC:DD:EE:40', name: 'old band', services: [{ uuid: '180d', characteristics: [{ uuid: '2a37', flags: ['notify'] }] }] }).setInRange(false);
     broker = await startMosquitto();
     cleanup.push(() => broker.stop());
     writeFileSync(cfg, `hub: { id: hub-blepair }
@@ -67,13 +69,14 @@ ble: { bus_address: "${bluez.busAddress}", reconnect_min_s: 0.2, reconnect_max_s
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { adapter: string; seconds: number; devices: Scanned[] };
     expect(out).toMatchObject({ adapter: 'hci0', seconds: 2 });
-    expect(out.devices.map((d) => d.address)).toEqual(['AA:BB:CC:DD:EE:21', 'AA:BB:CC:DD:EE:10', 'AA:BB:CC:DD:EE:30']); // strongest first
+    expect(out.devices.map((d) => d.address)).toEqual(['AA:BB:CC:DD:EE:21', 'AA:BB:CC:DD:EE:10', 'AA:BB:CC:DD:EE:30', 'AA:BB:CC:DD:EE:40']); // strongest first, not heard last
     expect(out.devices[0]).toMatchObject({
       name: "Grandma's PO60", rssi: -48, models: ['ble-pulse-oximeter'], configured_as: null,
       add_command: "anjuctl devices add --id pulse-oximeter-ee21 --model ble-pulse-oximeter --room '<room>' --address AA:BB:CC:DD:EE:21 --name 'Grandma'\\''s PO60'",
     });
     expect(out.devices[1]).toMatchObject({ name: 'band', models: ['ble-heart-rate'], configured_as: 'band', add_command: null });
     expect(out.devices[2]).toMatchObject({ name: 'thermo', models: [], configured_as: null, add_command: null });
+    expect(out.devices[3]).toMatchObject({ name: 'old band', rssi: null, models: ['ble-heart-rate'], configured_as: null });
     expect(bluez.discoveryStarts).toBe(starts + 1); // it scanned...
     expect(bluez.discovering).toBe(false); // ...and stopped scanning
   });
@@ -86,6 +89,7 @@ ble: { bus_address: "${bluez.busAddress}", reconnect_min_s: 0.2, reconnect_max_s
     expect(en.stdout).toMatch(/AA:BB:CC:DD:EE:21\s+Grandma's PO60\s+-48 dBm\s+ble-pulse-oximeter\s+no/);
     expect(en.stdout).toMatch(/AA:BB:CC:DD:EE:10\s+band\s+-70 dBm\s+ble-heart-rate\s+band/);
     expect(en.stdout).toMatch(/AA:BB:CC:DD:EE:30\s+thermo\s+-85 dBm\s+unknown\s+no/);
+    expect(en.stdout).toMatch(/AA:BB:CC:DD:EE:40\s+old band\s+not heard\s+ble-heart-rate\s+no/);
     expect(en.stdout).toContain("To add a device found above:\n  anjuctl devices add --id pulse-oximeter-ee21 --model ble-pulse-oximeter --room bedroom --address AA:BB:CC:DD:EE:21 --name 'Grandma'\\''s PO60'");
     expect(en.stdout).not.toContain('<room>');
     const zh = await ctl(['pair', '--ble', '--seconds', '1'], { LANG: 'zh_CN.UTF-8' });
@@ -108,7 +112,8 @@ ble: { bus_address: "${bluez.busAddress}", reconnect_min_s: 0.2, reconnect_max_s
     const again = JSON.parse((await ctl(['pair', '--ble', '--seconds', '1', '--json'])).stdout) as { devices: Scanned[] };
     expect(again.devices.find((d) => d.address === 'AA:BB:CC:DD:EE:21')).toMatchObject({ configured_as: 'pulse-oximeter-ee21', add_command: null });
     const text = await ctl(['pair', '--ble', '--seconds', '1']);
-    expect(text.stdout).toContain('no new device of a known model (ble-heart-rate, ble-pulse-oximeter) was found');
+    expect(text.stdout).not.toContain('--address AA:BB:CC:DD:EE:21');
+    expect(text.stdout).toContain('--address AA:BB:CC:DD:EE:40'); // the old band, unconfigured, is still offered
   });
 
   it('fails clearly: a missing adapter, a powered-off one, a bad --seconds, no bluetoothd', async () => {

@@ -4,8 +4,9 @@ import type { BleProblem } from './types.js';
 
 /**
  * One LE scan on a local adapter, for `anjuctl pair --ble` (the local-only `ble-scan` command):
- * starts discovery through node-ble, lets advertisements arrive for `seconds`, stops it, and
- * lists every device BlueZ then knows on that adapter with what it advertised. Its own D-Bus
+ * starts discovery through node-ble, lets advertisements arrive for `seconds`, lists every device
+ * BlueZ then knows on that adapter with what it advertised (read before the scan stops: stopping
+ * drops the RSSIs), and stops it. Its own D-Bus
  * connection, closed at the end, like a BLE link (node-ble.ts says why); every call has a deadline.
  *
  * If another client is scanning already ("Discovery already in progress": a BLE link looking for
@@ -44,7 +45,6 @@ export async function scanBle(o: BleScanOptions): Promise<BleScanResult> {
   let busFailure: LinkFailure | null = null;
   const s = new Session(o.busAddress, () => performance.now(), callMs + o.seconds * 1000 + callMs, (f) => { busFailure ??= f; });
   let started = false;
-  let startedDiscovery = false;
   try {
     await s.step(s.busReady(), 'bus-unavailable', 'connecting to the D-Bus system bus', callMs);
     const names = await s.step(s.bluetooth.adapters(), 'bluez-unavailable', 'asking BlueZ for its adapters', callMs);
@@ -58,15 +58,12 @@ export async function scanBle(o: BleScanOptions): Promise<BleScanResult> {
     try {
       await s.step(adapter.startDiscovery(), 'device-not-found', 'starting an LE scan', callMs);
       started = true;
-      startedDiscovery = true;
     } catch (err) {
       if (!(err instanceof LinkFailure) || !/already in progress/i.test(err.message)) throw err;
     }
     await s.step(sleep(o.seconds * 1000), 'timeout', 'scanning', o.seconds * 1000 + callMs);
-    if (started) {
-      started = false;
-      await s.step(adapter.stopDiscovery(), 'timeout', 'stopping the LE scan', callMs).catch(() => undefined);
-    }
+    // Read while still scanning: when discovery stops, BlueZ drops every device's RSSI and removes
+    // devices it only saw advertising (src/adapter.c, discovery_cleanup). Stopped in `finally`.
     const addresses = await s.step(adapter.devices(), 'bluez-unavailable', 'listing the devices BlueZ knows', callMs);
     const devices: BleScanDevice[] = [];
     for (const address of addresses) {
@@ -89,15 +86,12 @@ export async function scanBle(o: BleScanOptions): Promise<BleScanResult> {
     }
     // Strongest first; devices not heard in this scan last.
     devices.sort((a, b) => (b.rssi ?? -1000) - (a.rssi ?? -1000) || a.address.localeCompare(b.address));
-    return { ok: true, adapter: o.adapter, seconds: o.seconds, startedDiscovery, devices };
+    return { ok: true, adapter: o.adapter, seconds: o.seconds, startedDiscovery: started, devices };
   } catch (err) {
     const f = busFailure ?? (err instanceof LinkFailure ? err : new LinkFailure('bluez-unavailable', describeError(err)));
     return { ok: false, problem: f.problem, message: f.message };
   } finally {
-    if (started) {
-      const stop = s.bluetooth.getAdapter(o.adapter).then((a) => a.stopDiscovery());
-      await Promise.race([stop.catch(() => undefined), sleep(1000)]);
-    }
+    if (started) await s.step(s.bluetooth.getAdapter(o.adapter).then((a) => a.stopDiscovery()), 'timeout', 'stopping the LE scan', callMs).catch(() => undefined);
     await s.close(false, 0);
   }
 }
