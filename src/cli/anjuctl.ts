@@ -19,6 +19,7 @@ import { registerDiagnose } from './commands/diagnose.js';
 import { registerSupportBundle } from './commands/support-bundle.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDevices } from './commands/devices.js';
+import { registerDevicesEdit } from './commands/devices-edit.js';
 import { registerPair } from './commands/pair.js';
 import { addGlobalOptions } from './context.js';
 
@@ -52,7 +53,7 @@ registerWalktest(program);
 registerDiagnose(program);
 registerSupportBundle(program);
 registerConfigCommands(config);
-registerDevices(program);
+registerDevicesEdit(registerDevices(program));
 registerPair(program);
 
 program.parse();

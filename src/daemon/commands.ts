@@ -4,6 +4,9 @@ import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
 import type { PermitJoinResult } from '../transports/zigbee/types.js';
+import type { EventDraft } from '../core/event.js';
+import type { BleScanResult } from '../transports/ble/ble-scan.js';
+import { bleModelsForServices } from '../drivers/ble-registry.js';
 
 /**
  * The commands the cloud can send this hub (docs/uplink.md, "Commands"). Each validates
@@ -22,6 +25,12 @@ export function hubCommands(o: {
   ackAlarm: (id: string, by: string) => AckResult;
   /** Opens the Zigbee network for joining (0 closes it); null when the hub has no coordinator. */
   permitJoin?: (seconds: number) => Promise<PermitJoinResult> | null;
+  /** One LE scan on a local adapter (default: the configured BLE devices' adapter, else hci0). */
+  bleScan?: (seconds: number, adapter: string | undefined) => Promise<BleScanResult>;
+  /** Configured BLE devices by upper-case address, to say which scanned ones are already known. */
+  bleConfigured?: () => ReadonlyMap<string, string>;
+  /** Commits a hub-level event through the ingest path (hub.test). */
+  raiseEvent?: (draft: EventDraft) => void;
 }): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: z.strictObject({}),
@@ -69,7 +78,7 @@ export function hubCommands(o: {
  * Commands only the local control socket offers (anjuctl on site, group anju), never the cloud:
  * `permit-join` opens the Zigbee network, and anyone in radio range could then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent'>): Record<string, CommandSpec<never>> {
   const permitJoin: CommandSpec<{ seconds: number }> = {
     args: z.strictObject({ seconds: z.number().int().min(0).max(254).default(60).describe('how long new Zigbee devices may join; 0 closes') }),
     async run({ seconds }) {
@@ -80,5 +89,36 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       return { seconds: r.seconds, until_ts: r.untilMs };
     },
   };
-  return { 'permit-join': permitJoin } as unknown as Record<string, CommandSpec<never>>;
+  // A scan is local-only too: it lists what is around the home (a presence signal of its own).
+  const bleScan: CommandSpec<{ seconds: number; adapter?: string | undefined }> = {
+    args: z.strictObject({
+      seconds: z.number().int().min(1).max(60).default(10).describe('how long to listen for advertisements'),
+      adapter: z.string().regex(/^hci\d{1,2}$/, 'a BlueZ adapter name such as hci0').optional().describe('default: the configured BLE devices\' adapter, else hci0'),
+    }),
+    async run({ seconds, adapter }) {
+      if (!o.bleScan) throw new CommandError('ANJU_CMD_NOT_READY', 'this build has no BLE scan');
+      const r = await o.bleScan(seconds, adapter);
+      if (!r.ok) throw new CommandError('ANJU_CMD_FAILED', `${r.problem}: ${r.message}`);
+      const configured = o.bleConfigured?.() ?? new Map<string, string>();
+      return {
+        adapter: r.adapter, seconds: r.seconds,
+        devices: r.devices.map((d) => ({ ...d, models: bleModelsForServices(d.uuids), configured_as: configured.get(`${r.adapter}/${d.address}`) ?? null })),
+      };
+    },
+  };
+  // A hub.test event (docs/uplink.md): the walk test measures the uplink round trip with it, also in a
+  // home with no device that can raise a test alarm. It travels like any event, so its cloud ack
+  // proves the whole path: outbox, broker, cloud, ack.
+  const testEvent: CommandSpec<{ nonce: string; by: string }> = {
+    args: z.strictObject({
+      nonce: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).describe('chosen by the requester, to recognise its event on the event stream'),
+      by: z.string().min(1).max(128).describe('who asked, e.g. walktest:<user>'),
+    }),
+    run({ nonce, by }) {
+      if (!o.raiseEvent) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
+      o.raiseEvent({ type: 'hub.test', severity: 'info', device: null, state: 'info', data: { nonce, by } });
+      return { raised: true, nonce };
+    },
+  };
+  return { 'permit-join': permitJoin, 'ble-scan': bleScan, 'test-event': testEvent } as unknown as Record<string, CommandSpec<never>>;
 }

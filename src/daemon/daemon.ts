@@ -57,6 +57,8 @@ export interface DaemonDeps {
 export interface DaemonStatus {
   hub: string;
   version: string;
+  /** config_hash of the file this daemon runs (birth message): edits must start from that file. */
+  configHash: string;
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
@@ -147,6 +149,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
+      bleScan: async (seconds: number, adapter: string | undefined) => {
+        const { scanBle } = await import('../transports/ble/ble-scan.js');
+        const { defaultSystemBusAddress } = await import('../transports/ble/node-ble.js');
+        const configuredAdapter = config.devices.find((d) => 'ble' in d)?.ble?.adapter;
+        return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
+      },
+      raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
+      bleConfigured: () => new Map(config.devices.flatMap((d) => ('ble' in d && d.ble ? [[`${d.ble.adapter}/${d.ble.address}`, d.id] as const] : []))),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
         if (r.ok && r.event) ingest?.raise(r.event);
@@ -333,6 +343,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       return {
         hub: config.hub.id,
         version: deps.version,
+        configHash: deps.configHash,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },

@@ -74,3 +74,13 @@ export const bleCharacteristicsWithoutDecoder = (): string[] =>
   Object.entries(bleModels).flatMap(([m, e]) => e.characteristics.filter((c) => !gattDecoders[c.characteristic]).map((c) => `${m}:${c.characteristic}`));
 
 export { fullUuid };
+
+/**
+ * The models whose primary service a device advertises (UUIDs as BlueZ lists them in Device1.UUIDs,
+ * 16- or 128-bit): what `anjuctl pair --ble` offers to add a scanned device as. A heart-rate band
+ * advertises 0x180D, a pulse oximeter 0x1822; a device advertising only Battery (0x180F) matches none.
+ */
+export function bleModelsForServices(uuids: readonly string[]): BleModel[] {
+  const advertised = new Set(uuids.map((u) => shortUuid(u.toLowerCase())));
+  return bleModelNames.filter((m) => bleModels[m].characteristics.some((c) => c.role === 'primary' && advertised.has(c.service)));
+}

@@ -9,6 +9,8 @@ import { dbus } from '../../src/transports/ble/node-ble.js';
 export interface AdapterHost {
   discoveryStarts: number;
   revealDiscoverable(): void;
+  /** Discovery stopped: BlueZ invalidates the RSSI of every device (src/adapter.c, discovery_cleanup). */
+  discoveryStopped(): void;
 }
 
 /** What Device1 and GattCharacteristic1 need from their fake device. */
@@ -16,6 +18,9 @@ export interface DeviceHost {
   readonly address: string;
   readonly name: string;
   readonly adapterPath: string;
+  /** Advertised service UUIDs (128-bit, lower case) and signal strength, as BlueZ lists them after a scan. */
+  readonly advertised: string[];
+  readonly rssi: number;
   readonly connectCalls: number[];
   readonly inRange: boolean;
   readonly connectBehaviour: 'normal' | 'hang';
@@ -42,8 +47,8 @@ export const changed = (iface: Iface, props: Record<string, unknown>) => Interfa
 /** {prop: Variant} of every property, for ObjectManager. */
 export function variantsOf(iface: Iface): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const props = (iface as unknown as { $properties?: Record<string, { signature: string }> }).$properties ?? {};
-  for (const [k, p] of Object.entries(props)) out[k] = new dbus.Variant(p.signature, (iface as unknown as Record<string, unknown>)[k]);
+  const props = (iface as unknown as { $properties?: Record<string, { signature: string; disabled?: boolean }> }).$properties ?? {};
+  for (const [k, p] of Object.entries(props)) if (!p.disabled) out[k] = new dbus.Variant(p.signature, (iface as unknown as Record<string, unknown>)[k]);
   return out;
 }
 
@@ -92,6 +97,7 @@ export class Adapter1 extends Interface {
   StopDiscovery() {
     this.Discovering = false;
     changed(this, { Discovering: false });
+    this.bluez.discoveryStopped();
   }
   RemoveDevice() {}
 }
@@ -112,8 +118,17 @@ export class Device1 extends Interface {
   Connected = false;
   ServicesResolved = false;
   Adapter: string;
+  UUIDs: string[];
+  RSSI: number;
   constructor(private readonly dev: DeviceHost) {
     super('org.bluez.Device1');
+    // Per-device property table, so RSSI can exist for one device and not another, as in BlueZ:
+    // only while a discovery hears the device's advertisements.
+    const own = this as unknown as { $properties: Record<string, { disabled?: boolean }> };
+    own.$properties = Object.fromEntries(Object.entries(own.$properties).map(([k, v]) => [k, { ...v }]));
+    own.$properties.RSSI!.disabled = true;
+    this.UUIDs = dev.advertised;
+    this.RSSI = dev.rssi;
     this.Address = dev.address;
     this.Name = dev.name;
     this.Alias = dev.name;
@@ -139,6 +154,14 @@ export class Device1 extends Interface {
     }, 30);
   }
   Disconnect() { this.dev.linkDown(); }
+  /** Heard in a running discovery (RSSI present), or not (absent). */
+  setHeard(heard: boolean) {
+    const p = (this as unknown as { $properties: Record<string, { disabled?: boolean }> }).$properties.RSSI!;
+    if (p.disabled === !heard) return;
+    p.disabled = !heard;
+    if (heard) changed(this, { RSSI: this.RSSI });
+    else Interface.emitPropertiesChanged(this, {}, ['RSSI']);
+  }
   Pair() { this.Paired = true; }
   CancelPair() {}
 }
@@ -147,6 +170,7 @@ Device1.configureMembers({
     Address: { signature: 's', access: 'read' }, AddressType: { signature: 's', access: 'read' }, Name: { signature: 's', access: 'read' },
     Alias: { signature: 's', access: 'read' }, Paired: { signature: 'b', access: 'read' }, Connected: { signature: 'b', access: 'read' },
     ServicesResolved: { signature: 'b', access: 'read' }, Adapter: { signature: 'o', access: 'read' },
+    UUIDs: { signature: 'as', access: 'read' }, RSSI: { signature: 'n', access: 'read' },
   },
   methods: { Connect: {}, Disconnect: {}, Pair: {}, CancelPair: {} },
 });

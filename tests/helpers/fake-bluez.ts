@@ -36,6 +36,10 @@ export interface FakeDeviceSpec {
   services: FakeServiceSpec[];
   /** false: BlueZ has never seen it; it appears only once a discovery runs. Default true. */
   known?: boolean;
+  /** Service UUIDs in its advertisements (Device1.UUIDs); default: the uuids of `services`. */
+  advertised?: string[];
+  /** Device1.RSSI, dBm, present only while a discovery hears it (BlueZ drops it when discovery stops); default -60. */
+  rssi?: number;
 }
 
 export interface FakeDevice {
@@ -63,6 +67,8 @@ export interface FakeBluez {
   readonly busAddress: string;
   readonly adapterPath: string;
   readonly discoveryStarts: number;
+  /** The adapter is scanning (StartDiscovery called and not stopped). */
+  readonly discovering: boolean;
   addDevice(spec: FakeDeviceSpec): FakeDevice;
   /** The adapter disappears (USB dongle pulled, controller reset): hci0 and everything below it is unexported. */
   removeAdapter(): void;
@@ -85,6 +91,8 @@ class FakeDeviceImpl implements FakeDevice, DeviceHost {
   known: boolean;
   readonly path: string;
   readonly name: string;
+  readonly advertised: string[];
+  readonly rssi: number;
   readonly device: Device1;
   readonly objects: Array<[string, Iface]> = [];
   private readonly chars = new Map<string, GattCharacteristic1>();
@@ -92,6 +100,8 @@ class FakeDeviceImpl implements FakeDevice, DeviceHost {
   constructor(readonly bluez: FakeBluezImpl, readonly address: string, spec: FakeDeviceSpec) {
     this.name = spec.name ?? `fake ${address}`;
     this.known = spec.known ?? true;
+    this.advertised = (spec.advertised ?? spec.services.map((x) => x.uuid)).map(full);
+    this.rssi = spec.rssi ?? -60;
     this.path = `${bluez.adapterPath}/dev_${address.toUpperCase().replace(/:/g, '_')}`;
     this.device = new Device1(this);
     this.objects.push([this.path, this.device]);
@@ -167,6 +177,7 @@ class FakeBluezImpl implements FakeBluez {
   }
 
   get busAddress() { return this.privateBus.address; }
+  get discovering() { return this.adapter.Discovering; }
 
   private put(path: string, iface: Iface, announce = true) {
     this.bus.export(path, iface);
@@ -196,8 +207,14 @@ class FakeBluezImpl implements FakeBluez {
   revealDiscoverable() {
     if (!this.adapterPresent || !this.adapter.Discovering) return;
     for (const d of this.devices) {
-      if (!d.known && d.inRange) { d.known = true; this.exportDevice(d); }
+      if (!d.inRange) continue;
+      d.device.setHeard(true);
+      if (!d.known) { d.known = true; this.exportDevice(d); }
     }
+  }
+
+  discoveryStopped() {
+    for (const d of this.devices) d.device.setHeard(false);
   }
 
   removeAdapter() {

@@ -20,7 +20,7 @@ import { breath, presence } from './frames.js';
 interface Report {
   ok: boolean;
   devices: Array<{ id: string; result: string; proofMs: number | null; evidence: string; hint: string | null; hintCode: string | null; alarm: { type: string; seq: number } | null; cloud: { confirmed: boolean; via: string; roundTripMs: number } | null }>;
-  uplink: { connected: boolean; delivery: string; roundTripMs: number | null };
+  uplink: { connected: boolean; delivery: string; roundTripMs: number | null; test: { seq: number | null; confirmed: boolean; via: string | null; roundTripMs: number | null } | null };
   clock: { state: string };
 }
 
@@ -96,7 +96,8 @@ modbus:
     expect(out).toMatch(/Commissioning report: hub hub-walk/);
     expect(out).toMatch(/bed-radar\s+seeed-mr60bha1\s+bedroom\s+PASS/);
     expect(out).toMatch(/gas-kitchen\s+gas-detector-4000x\s+kitchen\s+PASS\s+\d+\.\d s\s+cloud_ack \d+\.\d s/);
-    expect(out).toMatch(/Uplink: connected, delivery cloud_ack, alarm round trip \d+\.\d s/);
+    expect(out).toContain('Uplink: sending a test event (hub.test) and waiting for the cloud to confirm it...');
+    expect(out).toMatch(/Uplink: connected, delivery cloud_ack, round trip \d+\.\d s \(test event hub\.test, seq \d+\)/);
     expect(out).toMatch(/Clock: /);
     expect(out).toContain('All 2 devices passed.');
     expect(out).not.toContain('\u001b[');
@@ -110,7 +111,11 @@ modbus:
     expect(g.cloud!.roundTripMs).toBeGreaterThanOrEqual(0);
     expect(g.cloud!.roundTripMs).toBeLessThan(10_000);
     expect(report.uplink).toMatchObject({ connected: true, delivery: 'cloud_ack' });
-    expect(report.uplink.roundTripMs).toBe(g.cloud!.roundTripMs);
+    // The uplink round trip is the hub.test event's, confirmed by the cloud ack like the alarm.
+    expect(report.uplink.test).toMatchObject({ confirmed: true, via: 'cloud_ack' });
+    expect(report.uplink.roundTripMs).toBe(report.uplink.test!.roundTripMs);
+    expect(report.uplink.test!.seq).toBeGreaterThan(g.alarm!.seq);
+    expect(cloud.events('hub-walk').find((e) => e.type === 'hub.test')?.seq).toBe(report.uplink.test!.seq);
     // The cloud really has the test alarm, stored under the seq the walk test reported.
     expect(cloud.events('hub-walk').find((e) => e.type === 'alarm.gas' && e.state === 'raised')?.seq).toBe(g.alarm!.seq);
     expect(['synced', 'unsynced', 'unknown']).toContain(report.clock.state);
@@ -151,5 +156,33 @@ modbus:
     const bad = spawnCli(['walktest', '--socket', socket, '--device', 'nope']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toContain('unknown device nope; configured devices: bed-radar, gas-kitchen');
+  });
+
+  it('a home with only a radar: the uplink round trip is still measured (hub.test); unconfirmed by the cloud, the walk test fails', async () => {
+    const run = async (extra: string[]) => {
+      const cli = spawnCli(['walktest', '--socket', socket, '--config', cfg, '--device', 'bed-radar', '--timeout-s', '20', '--json', ...extra]);
+      cleanup.push(() => cli.proc.kill());
+      await cli.waitForOutput(/Press Enter when ready/);
+      cli.answer('');
+      await cli.waitForOutput(/Waiting up to 20 s/);
+      for (let i = 0; i < 3; i++) { pty.write(presence(true)); pty.write(breath(15)); await sleep(300); }
+      return { code: await cli.exited, report: JSON.parse(cli.stdout()) as Report, err: cli.stderr() };
+    };
+    await waitForPortOpen(socket);
+    const ok = await run([]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.report.devices.map((d) => [d.id, d.result, d.alarm])).toEqual([['bed-radar', 'pass', null]]);
+    expect(ok.report.uplink.test).toMatchObject({ confirmed: true, via: 'cloud_ack' });
+    expect(ok.report.uplink.roundTripMs).toBeGreaterThanOrEqual(0);
+    expect(ok.report.uplink.roundTripMs).toBeLessThan(10_000);
+    expect(cloud.events('hub-walk').filter((e) => e.type === 'hub.test').map((e) => e.seq)).toContain(ok.report.uplink.test!.seq);
+
+    await cloud.stop(); // the cloud stops acknowledging
+    const bad = await run(['--cloud-timeout-s', '2']);
+    expect(bad.code).toBe(1);
+    expect(bad.report.ok).toBe(false);
+    expect(bad.report.devices[0]!.result).toBe('pass');
+    expect(bad.report.uplink.test).toMatchObject({ confirmed: false, roundTripMs: null });
+    expect(bad.err).toContain('FAIL: NOT confirmed by the cloud within 2 s');
   });
 });

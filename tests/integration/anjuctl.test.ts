@@ -68,8 +68,9 @@ describe('anjuctl', () => {
     cleanup.push(() => { live.kill(); tail.kill(); });
     const exited = Promise.all([new Promise((r) => live.once('exit', r)), new Promise((r) => tail.once('exit', r))]);
     await sleep(800);
-    pty.write(presence(true));
-    for (let i = 0; i < 5; i++) { pty.write(breath(30)); await sleep(700); }
+    // Presence with every breath: `live` may subscribe after the first frames on a loaded machine
+    // (it says "waiting" before its subscription is in place), and must still see both metrics.
+    for (let i = 0; i < 5; i++) { pty.write(presence(true)); pty.write(breath(30)); await sleep(700); }
     const [liveCode, tailCode] = await exited;
     expect(liveCode).toBe(0);
     expect(liveOut).toMatch(/bed-radar {2}presence = true/);

@@ -24,6 +24,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { systemClock } from '../../src/core/clock.js';
+import { request } from '../../src/cli/client.js';
 import { hubCommands } from '../../src/daemon/commands.js';
 import { CommandError, CommandErrors, createCommandDispatcher, type CommandSpec } from '../../src/uplink/commands.js';
 import { parseAck, topics } from '../../src/uplink/contract.js';
@@ -412,6 +413,21 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     expect(bodyOf(hb)).toMatchObject({ queue: { alarm: 0, event: 0 }, oldest_unsent_alarm_age_s: null, last_seq: lastSeq, last_cloud_ack_ts: expect.any(Number) });
     const snap = outboxSnapshot() as { events: Array<{ acked_ts: number | null }> };
     expect(snap.events.map((e) => e.acked_ts !== null)).toEqual(Array(lastSeq).fill(true));
+  });
+
+  it('hub.test: asked for on the local socket only (test-event), sent as the next event, acknowledged like any', async () => {
+    const { res: remote } = await command('test-event', JSON.stringify({ nonce: 'x', by: 'cloud' }));
+    expect(remote).toMatchObject({ ok: false, code: CommandErrors.UNKNOWN }); // the cloud cannot ask for it
+    const from = captured.length;
+    const r = await request(join(stateDir, 'anjud.sock'), 'test-event', { nonce: 'contract-1', by: 'walktest:contract' });
+    expect(r).toMatchObject({ ok: true, data: { raised: true, nonce: 'contract-1' } });
+    const m = await waitFor('hub.test', () => on('events', from).find((x) => bodyOf(x).type === 'hub.test'), 10_000);
+    expect(bodyOf(m)).toMatchObject({ seq: lastSeq + 1, severity: 'info', device: null, state: 'info', data: { nonce: 'contract-1', by: 'walktest:contract' } });
+    lastSeq += 1;
+    firstPublish.set(lastSeq, m.body);
+    await cloud.publishAsync(`${BASE}/ack`, JSON.stringify({ seq: lastSeq }), { qos: 1 });
+    const { res } = await command('get-status', '');
+    expect((res.data as { outbox: unknown }).outbox).toMatchObject({ depth: { alarm: 0, event: 0 }, lastSeq });
   });
 
   it('commands: ping, get-status and resync answer on the response topic with the correlation data echoed', async () => {

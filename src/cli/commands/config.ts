@@ -53,10 +53,7 @@ export function registerConfigCommands(config: Command): void {
         else if (changes.length === 0) ctx.out(t(ctx.lang, 'cfNoChanges', { file }));
         else {
           ctx.out(t(ctx.lang, 'cfDiffHeader', { from: cur.file, to: file, n: changes.length }));
-          for (const c of changes) {
-            const line = c.kind === 'added' ? `+ ${c.path}: ${show(c.to)}` : c.kind === 'removed' ? `- ${c.path}: ${show(c.from)}` : `~ ${c.path}: ${show(c.from)} -> ${show(c.to)}`;
-            ctx.out(paint(ctx, c.kind === 'added' ? 32 : c.kind === 'removed' ? 31 : 33, line));
-          }
+          printChanges(ctx, changes);
         }
         return EXIT.OK;
       });
@@ -72,7 +69,7 @@ export function registerConfigCommands(config: Command): void {
     });
 }
 
-interface Loaded { file: string; text: string; result: ConfigResult }
+export interface Loaded { file: string; text: string; result: ConfigResult }
 
 function readConfig(ctx: Ctx, file: string): Loaded | null {
   let text: string;
@@ -86,11 +83,11 @@ function readConfig(ctx: Ctx, file: string): Loaded | null {
   return { file, text, result: parseConfig(text) };
 }
 
-function readCurrent(ctx: Ctx): Loaded | null {
+export function readCurrent(ctx: Ctx): Loaded | null {
   return readConfig(ctx, ctx.configPath ?? '/etc/anju/anju.yaml');
 }
 
-function reportProblems(ctx: Ctx, l: Loaded): number {
+export function reportProblems(ctx: Ctx, l: Loaded): number {
   if (l.result.ok) return EXIT.OK;
   if (ctx.json) ctx.out(JSON.stringify({ ok: false, file: l.file, problems: l.result.problems }));
   else ctx.err(`${t(ctx.lang, 'cfInvalid', { file: l.file })}\n${formatProblems(l.file, l.result.problems)}`);
@@ -135,10 +132,17 @@ function flatten(v: unknown, prefix = '', out = new Map<string, unknown>()): Map
   return out;
 }
 
+/** One line per change: `+ path: value`, `- path: value`, `~ path: from -> to` (coloured on a terminal). */
+export function printChanges(ctx: Ctx, changes: readonly Change[]): void {
+  for (const c of changes) {
+    const line = c.kind === 'added' ? `+ ${c.path}: ${show(c.to)}` : c.kind === 'removed' ? `- ${c.path}: ${show(c.from)}` : `~ ${c.path}: ${show(c.from)} -> ${show(c.to)}`;
+    ctx.out(paint(ctx, c.kind === 'added' ? 32 : c.kind === 'removed' ? 31 : 33, line));
+  }
+}
+
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
-  const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
   const local = loadConfigFile(file);
   if (!local.ok) {
     // Files the config names must be readable by anjud; as a non-root technician they may not be for us.
@@ -147,7 +151,16 @@ async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
     if (!schema) return EXIT_CONFIG;
     if (!onlyFiles || !schema.result.ok) return reportProblems(ctx, { ...schema, result: local });
   }
-  const text = readFileSync(file, 'utf8');
+  return sendConfig(ctx, readFileSync(file, 'utf8'), waitS);
+}
+
+/**
+ * Sends a validated config text to anjud (set-config) and follows it through its restart: the one
+ * atomic apply path (backup, validate, restart, roll back) for `config apply` and `devices add|remove`.
+ * `extra` goes into the JSON result (what the caller changed).
+ */
+export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: Record<string, unknown> = {}): Promise<number> {
+  const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
   let sub: Awaited<ReturnType<typeof subscribe>> | null = null;
   let outcome: { kind: 'applied' | 'rolled_back'; reason?: string } | null = null;
   let hash = '';
@@ -172,7 +185,7 @@ async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
   const data = r.data as { accepted?: boolean; unchanged?: boolean; hash: string; previous_hash?: string; verify_s?: number };
   if (data.unchanged) {
     sub.stop();
-    if (ctx.json) ctx.out(JSON.stringify({ ok: true, outcome: 'unchanged', hash: data.hash }));
+    if (ctx.json) ctx.out(JSON.stringify({ ok: true, ...extra, outcome: 'unchanged', hash: data.hash }));
     else ctx.out(L('cfUnchanged', { hash: data.hash }));
     return EXIT.OK;
   }
@@ -196,7 +209,7 @@ async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
   sub.stop();
   const result = outcome as { kind: 'applied' | 'rolled_back'; reason?: string } | null;
   if (result?.kind === 'rolled_back') await waitForRestored(ctx.socket, 20_000); // the previous config is back up
-  if (ctx.json) ctx.out(JSON.stringify({ ok: result?.kind === 'applied', outcome: result?.kind ?? 'unknown', hash, previous_hash: data.previous_hash ?? null, reason: result?.reason ?? null }));
+  if (ctx.json) ctx.out(JSON.stringify({ ok: result?.kind === 'applied', ...extra, outcome: result?.kind ?? 'unknown', hash, previous_hash: data.previous_hash ?? null, reason: result?.reason ?? null }));
   else if (result?.kind === 'applied') ctx.out(paint(ctx, 32, L('cfApplied', { hash })));
   else if (result?.kind === 'rolled_back') ctx.out(paint(ctx, 31, L('cfRolledBack', { reason: result.reason ?? L('cfReasonUnseen') })));
   else ctx.out(paint(ctx, 31, L('cfNoOutcome')));

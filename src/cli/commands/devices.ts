@@ -2,8 +2,7 @@
  * `anjuctl devices list | show ID`: the configured devices as the running daemon sees them.
  * list: id, model, room, transport, link state, last seen, readings, bad frames / failed polls.
  * show: everything get-status knows about one device (its link, ingest and driver counters, open
- * alarms). `devices add|remove` are not implemented yet: edit a copy of the config and use
- * `anjuctl config diff` and `anjuctl config apply`.
+ * alarms). `devices add|remove`: devices-edit.ts.
  * Exit codes: 0 ok, 1 unknown device, 3 anjud not running, 4 no permission.
  */
 import type { Command } from 'commander';
@@ -15,7 +14,7 @@ import { failed } from './status.js';
 
 type Device = DaemonStatus['devices'][number];
 
-export function registerDevices(program: Command): void {
+export function registerDevices(program: Command): Command {
   const devices = program.command('devices').description('configured devices and their links');
   devices
     .command('list')
@@ -70,6 +69,7 @@ export function registerDevices(program: Command): void {
         return EXIT.OK;
       });
     });
+  return devices;
 }
 
 function flat(o: Record<string, unknown>, prefix = ''): Record<string, string> {

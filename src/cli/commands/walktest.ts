@@ -3,18 +3,20 @@
  * what to do (walktest-kinds.ts), waits for the reading that proves it, and for a test that raises an
  * alarm confirms the alarm reached the cloud: its seq is covered by the cloud ack
  * (`uplink.lastCloudAck.seq >= seq`), or in `puback` delivery mode the broker took it. Ends with a
- * commissioning report (table, or JSON with --json / --report FILE).
+ * commissioning report (table, or JSON with --json / --report FILE). At the end a hub.test event
+ * (local-only `test-event`) measures the uplink round trip the same way, in every home.
  *
  * Answers come from stdin one line each ("" = Enter: go, "s" = skip this device, "q" = stop), so a
  * technician at a terminal and a script piping lines drive it the same way; at end of input it
  * proceeds without asking. Prompts go to stdout, or to stderr with --json (stdout is then the report).
- * Exit codes: 0 every selected device passed, 1 at least one did not (failed, skipped, not tested),
+ * Exit codes: 0 every selected device passed and the cloud confirmed the hub.test event, 1 at least
+ * one did not (failed, skipped, not tested) or the cloud did not confirm,
  * 2 usage (unknown --device), 3 anjud not running, 4 no permission.
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
+import { deliveryMode, measureUplink, waitForCloud, type Delivery, type TestWait, type UplinkTest } from '../walktest-cloud.js';
 import { userInfo } from 'node:os';
-import { loadConfigFile } from '../../config/load.js';
 import type { DaemonStatus } from '../../daemon/daemon.js';
 import { clockState, type ClockState } from '../clock-state.js';
 import { request, subscribe } from '../client.js';
@@ -25,7 +27,6 @@ import { evidence, KINDS, kindOf, newProofState, observe, type DeviceKind, type 
 import { failed } from './status.js';
 
 type Result = 'pass' | 'fail' | 'skipped' | 'not-tested';
-type Delivery = 'cloud_ack' | 'puback';
 interface Hint { key: MessageKey; vars: Record<string, string | number> }
 
 export interface WalktestDevice {
@@ -48,7 +49,14 @@ export interface WalktestReport {
   startedTs: number;
   finishedTs: number;
   devices: WalktestDevice[];
-  uplink: { connected: boolean; delivery: Delivery | null; roundTripMs: number | null; lastCloudAck: { seq: number; ts: number } | null };
+  /**
+   * roundTripMs: of the hub.test event when it was sent (every walk test, unless --no-uplink-test),
+   * else the largest test alarm round trip. test: that event (seq, confirmation, round trip).
+   */
+  uplink: {
+    connected: boolean; delivery: Delivery | null; roundTripMs: number | null; lastCloudAck: { seq: number; ts: number } | null;
+    test: UplinkTest | null;
+  };
   clock: { state: ClockState; source: string };
 }
 
@@ -64,14 +72,17 @@ export function registerWalktest(program: Command): void {
     .option('--timeout-s <n>', 'wait this long for each device, seconds', (v) => Number(v), 120)
     .option('--cloud-timeout-s <n>', 'wait this long for the cloud to confirm a test alarm, seconds', (v) => Number(v), 60)
     .option('--no-ack', 'leave test alarms unacknowledged (by default the walk test acknowledges them so reminders stop)')
+    .option('--no-uplink-test', 'do not send the hub.test event that measures the uplink round trip')
     .option('--report <file>', 'also write the JSON report to this file')
-    .action(async (o: { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; report?: string }, cmd: Command) => {
+    .action(async (o: WalktestOpts, cmd: Command) => {
       const ctx = context(cmd);
       await run(ctx, () => walktest(ctx, o));
     });
 }
 
-async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; report?: string }): Promise<number> {
+interface WalktestOpts { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; uplinkTest: boolean; report?: string }
+
+async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   const L = (k: MessageKey, v?: Record<string, string | number>) => t(ctx.lang, k, v);
   const say = (s: string) => (ctx.json ? ctx.err(s) : ctx.out(s));
   if (!(o.timeoutS > 0) || !(o.cloudTimeoutS > 0)) {
@@ -98,7 +109,11 @@ async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloud
 
   // One subscription for the whole walk: readings and events of every device, routed to the step.
   let current: { id: string; proof: ProofState; alarmTypes: readonly string[]; alarm: { type: string; id: string; seq: number; ts: number } | null } | null = null;
+  let testWait: TestWait | null = null;
   const sub = await subscribe(ctx.socket, { events: true, readings: true }, (stream, d) => {
+    if (stream === 'event' && d.type === 'hub.test' && testWait && (d.data as { nonce?: unknown } | undefined)?.nonce === testWait.nonce) {
+      testWait.seen = { seq: Number(d.seq), ts: Number(d.ts) };
+    }
     const c = current;
     if (!c || d.device !== c.id) return;
     if (stream === 'reading') observe(c.proof, String(d.metric), d.value as number | boolean | string);
@@ -110,6 +125,8 @@ async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloud
   void sub.closed.then(() => { daemonGone = true; });
   const input = createLineInput();
   const results: WalktestDevice[] = [];
+  const by = `walktest:${process.env.SUDO_USER ?? safeUser()}`;
+  let uplinkTest: WalktestReport['uplink']['test'] = null;
   let quit = false;
   try {
     for (const [i, dev] of selected.entries()) {
@@ -191,10 +208,19 @@ async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloud
       }
       if (o.ack) {
         // A test alarm left open would remind the call centre every renotify_s; take it on site.
-        const by = `walktest:${process.env.SUDO_USER ?? safeUser()}`;
         const r = await request(ctx.socket, 'ack-alarm', { id: alarm.id, by }).catch(() => null);
         if (r?.ok) say(`  ${L('wtAcked', { id: alarm.id, by })}`);
       }
+    }
+    // The uplink round trip, measured in every home: a hub.test event, like any event, confirmed by
+    // the cloud's ack (a home with only radars raises no test alarm to measure it with).
+    if (o.uplinkTest && !quit && !daemonGone) {
+      say('');
+      say(L('wtUplinkTesting'));
+      uplinkTest = await measureUplink(ctx.socket, by, delivery, o.cloudTimeoutS * 1000, getStatus, (w) => { testWait = w; }, () => daemonGone);
+      say(uplinkTest.confirmed
+        ? `  ${paint(ctx, 32, L('wtCloudOk', { via: uplinkTest.via ?? '?', s: uplinkTest.roundTripMs === null ? '?' : secs(uplinkTest.roundTripMs) }))}`
+        : `  ${paint(ctx, 31, L('wtFailLine', { hint: L('wtUplinkNotConfirmed', { s: o.cloudTimeoutS }) }))}`);
     }
   } finally {
     current = null;
@@ -205,7 +231,7 @@ async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloud
   const end = await getStatus().catch(() => null);
   const rtts = results.map((r) => r.cloud?.roundTripMs).filter((x): x is number => typeof x === 'number');
   const report: WalktestReport = {
-    ok: results.length > 0 && results.every((r) => r.result === 'pass'),
+    ok: results.length > 0 && results.every((r) => r.result === 'pass') && (uplinkTest === null || uplinkTest.confirmed),
     hub: status0.hub,
     version: status0.version,
     startedTs,
@@ -214,8 +240,9 @@ async function walktest(ctx: Ctx, o: { device: string[]; timeoutS: number; cloud
     uplink: {
       connected: end?.uplink?.connected ?? false,
       delivery,
-      roundTripMs: rtts.length > 0 ? Math.max(...rtts) : null,
+      roundTripMs: uplinkTest ? uplinkTest.roundTripMs : rtts.length > 0 ? Math.max(...rtts) : null,
       lastCloudAck: end?.uplink?.lastCloudAck ?? null,
+      test: uplinkTest,
     },
     clock: await clockState(),
   };
@@ -243,11 +270,15 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
       d.hintCode ? renderHint(ctx.lang, d.hintCode as MessageKey, d.hintVars ?? {}) : '',
     ]),
   ));
-  const rtt = r.uplink.roundTripMs === null ? L('wtNotMeasured') : `${secs(r.uplink.roundTripMs)} s`;
+  const test = r.uplink.test;
+  const rtt = test && !test.confirmed ? paint(ctx, 31, L('wtCloudNo'))
+    : r.uplink.roundTripMs === null ? L('wtNotMeasured')
+      : test ? L('wtUplinkRtt', { s: secs(r.uplink.roundTripMs), seq: test.seq ?? '?' }) : L('wtAlarmRtt', { s: secs(r.uplink.roundTripMs) });
   out.push('', L('wtUplinkLine', { state: r.uplink.connected ? L('connected') : L('disconnected'), delivery: r.uplink.delivery ?? '?', rtt }));
   out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source: r.clock.source }));
   const bad = r.devices.filter((d) => d.result !== 'pass').length;
-  out.push(r.ok ? paint(ctx, 32, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));
+  if (test && !test.confirmed) out.push(paint(ctx, 31, L('wtUplinkFailed')));
+  out.push(bad === 0 && r.devices.length > 0 ? paint(ctx, r.ok ? 32 : 33, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));
   return out.join('\n');
 }
 
@@ -270,38 +301,6 @@ async function failureHint(id: string, proof: ProofState, awaited: MessageKey, g
   if (d?.modbus && d.modbus.state !== 'ok') return { key: 'wtHintModbus', vars: { fault: d.modbus.fault ? `${d.modbus.fault.code}: ${d.modbus.fault.message}` : d.modbus.state } };
   if (proof.readings === 0) return { key: d?.serial ? 'wtHintNoData' : 'wtHintNoDataAny', vars: { port: d?.serial?.path ?? '-' } };
   return { key: 'wtHintNoProof', vars: { what: awaited, evidence: evidence(proof) || String(proof.readings) } };
-}
-
-/**
- * Polls get-status until the alarm's seq is covered: by the cloud ack (cloud_ack delivery: the cloud
- * stored it), or, in puback mode, the broker took it (nothing pending as old as it, a PUBACK since).
- * The round trip is measured on the hub's clock: ack (or PUBACK) time minus the event's commit time.
- */
-async function waitForCloud(alarm: { seq: number; ts: number; preexisting: boolean }, delivery: Delivery | null, timeoutMs: number, getStatus: () => Promise<DaemonStatus | null>): Promise<{ confirmed: boolean; via: Delivery | null; roundTripMs: number | null }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await getStatus().catch(() => null);
-    const u = s?.uplink;
-    if (s && u) {
-      const ack = u.lastCloudAck;
-      if ((delivery === 'cloud_ack' || delivery === null) && ack && ack.seq >= alarm.seq) {
-        return { confirmed: true, via: 'cloud_ack', roundTripMs: alarm.preexisting ? null : Math.max(0, ack.ts - alarm.ts) };
-      }
-      const pending = s.outbox.oldestPendingTs;
-      if ((delivery === 'puback' || delivery === null) && u.lastPubackTs !== null && u.lastPubackTs >= alarm.ts && (pending === null || pending > alarm.ts)) {
-        return { confirmed: true, via: 'puback', roundTripMs: alarm.preexisting ? null : Math.max(0, u.lastPubackTs - alarm.ts) };
-      }
-    }
-    if (Date.now() >= deadline) return { confirmed: false, via: null, roundTripMs: null };
-    await sleep(200);
-  }
-}
-
-/** The delivery mode from the config file when this user can read it; null: accept either proof. */
-function deliveryMode(ctx: Ctx): Delivery | null {
-  if (!ctx.configPath) return null;
-  const r = loadConfigFile(ctx.configPath);
-  return r.ok ? r.config.uplink.delivery : null;
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
