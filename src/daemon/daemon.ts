@@ -182,6 +182,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       try {
         const q = quota.enforce();
         if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, 'store over quota: evicted readings and delivered history');
+        if (q.evictedReports > 0) log.error({ ...q }, 'store over quota: evicted undelivered reports (the next report tells the cloud which)');
         if (q.change) {
           const raised = q.change === 'became_full';
           if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
@@ -338,7 +339,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         version: deps.version,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
-        outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
+        outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: allDevices(config).map((d) => ({
           id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null,
           ble: bleStats?.devices.find((b) => b.id === d.id) ?? null,
