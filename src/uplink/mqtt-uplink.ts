@@ -116,7 +116,11 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     outbox,
     canPublish: connected,
     publish(e, done) {
-      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 }, onPublished('event', e.seq, done));
+      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 }, (err) => {
+        onPublished('event', e.seq, done)(err);
+        // The last alarm or event of a backlog was acknowledged: reports next, before telemetry's tick.
+        if (drainer.stats().inFlight === 0) reportDrainer.drain();
+      });
     },
   });
 

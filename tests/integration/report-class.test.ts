@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import { openDatabase } from '../../src/store/database.js';
+import { createOutbox } from '../../src/store/outbox.js';
+import { createReadingStore } from '../../src/store/readings.js';
 import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Message, type Subscriber } from '../helpers/mqtt-subscriber.js';
@@ -21,6 +25,14 @@ import { breath, presence } from './frames.js';
 import { check, problems } from './uplink-contract.schemas.js';
 
 const HUB = 'hub-reports';
+/** A night's report.sleep data as the detector makes it (captured from this test's first night). */
+const SLEEP_DATA = {
+  startTs: 1795974884243, endTs: 1795974891253, timeInBedS: 7, sleepOnsetTs: null, sleepOnsetLatencyS: null, totalSleepS: 0, wakeAfterSleepOnsetS: null,
+  sleepEfficiencyPct: 0, deepSleepS: 0, lightSleepS: 0, outOfBed: { count: 0, totalS: 0 }, avgHeartRateAsleepBpm: null, avgBreathRateAsleepPerMin: null,
+  scoredBy: { sleepStateS: 0, movementS: 0, unscoredS: 7, noDataS: 0 }, endedBy: 'out_of_bed',
+  apnea: { events: 0, monitoredS: 7, perHour: 0, band: 'normal', longestEventS: 0 },
+  hrApneaScreening: { cls: null, apneaMinutes: 0, minutesAnalysed: 0, minutesRejected: 0, startMinuteTs: 1795974840000, minutes: '' }, module: null,
+};
 const BASE = `anju/v1/${HUB}`;
 
 describe('the report class on the wire (real daemon, real Mosquitto)', () => {
@@ -155,5 +167,60 @@ describe('the report class on the wire (real daemon, real Mosquitto)', () => {
     if (process.env.ANJU_REPORT_DUMP) writeFileSync(process.env.ANJU_REPORT_DUMP, sub.messages.map((m) => `${m.topic} ${JSON.stringify(m.body)}\n`).join(''));
     expect(bad).toEqual([]);
     expect(on('reports').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('class order on the wire after an outage (real daemon, real Mosquitto)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anju-report-order-'));
+  const cleanup: Array<() => unknown> = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a backlog goes out alarms first, then events, then reports, then telemetry', async () => {
+    // The backlog a hub has after a long outage, committed as the daemon would have.
+    const stateDir = join(dir, 'state');
+    const db = openDatabase(stateDir);
+    const outbox = createOutbox(db, systemClock);
+    const readings = createReadingStore(db, systemClock);
+    for (let i = 0; i < 100; i++) {
+      outbox.append({ type: 'device.offline', severity: 'warning', device: 'bed-radar', state: i % 2 ? 'cleared' : 'raised', data: {} });
+      if (i % 40 === 0) outbox.append({ type: 'report.sleep', severity: 'info', device: 'bed-radar', state: 'info', data: SLEEP_DATA });
+      outbox.append({ type: 'alarm.breathing_rate', severity: 'critical', device: 'bed-radar', state: i % 2 ? 'cleared' : 'raised', data: {} });
+      readings.add({ device: 'bed-radar', ts: Date.now(), metric: 'breathRatePerMin', value: 16 });
+    }
+    readings.flush();
+    expect(outbox.depth()).toEqual({ alarm: 100, event: 100, report: 3 });
+    db.close();
+
+    const broker = await startMosquitto();
+    cleanup.push(() => broker.stop());
+    const sub = await mqttSub(broker.url, 'anju/v1/hub-order/#');
+    cleanup.push(() => sub.close());
+    const pty = await createPtyPair(dir);
+    cleanup.push(() => pty.unplug());
+    const cfg = join(dir, 'anju.yaml');
+    writeFileSync(cfg, testConfig({
+      hubId: 'hub-order', stateDir, brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }],
+      delivery: 'cloud_ack', uplinkExtra: 'inflight_window: 4, telemetry: { interval_s: 0.2 }',
+    }));
+    const d = spawnDaemon(['--config', cfg]);
+    cleanup.push(() => d.proc.kill('SIGKILL'));
+
+    await sub.waitFor('telemetry', (m) => m.topic.endsWith('/telemetry'), 30_000);
+    // First arrival of each message, in arrival order (resends may follow later; none are due in this time).
+    const kinds = sub.messages.filter((m) => !m.topic.endsWith('/status') && !m.topic.endsWith('/heartbeat')).map((m) => {
+      if (m.topic.endsWith('/reports')) return 'report';
+      if (m.topic.endsWith('/telemetry')) return 'telemetry';
+      return String(m.body.type).startsWith('alarm.') ? 'alarm' : 'event';
+    });
+    const runs = kinds.filter((k, i) => i === 0 || kinds[i - 1] !== k);
+    expect(runs).toEqual(['alarm', 'event', 'report', 'telemetry']);
+    expect(kinds.filter((k) => k === 'report')).toHaveLength(3);
+    const reports = sub.messages.filter((m) => m.topic.endsWith('/reports')).map((m) => m.body.report_seq);
+    expect(reports).toEqual([1, 2, 3]);
+    const events = sub.messages.filter((m) => m.topic.endsWith('/events')).map((m) => Number(m.body.seq)).sort((a, b) => a - b);
+    expect(events).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 });
