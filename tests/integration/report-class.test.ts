@@ -74,7 +74,7 @@ describe('the report class on the wire (real daemon, real Mosquitto)', () => {
     writeFileSync(cfg, `${testConfig({
       hubId: HUB, stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }],
       delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1, ack_timeout_s: 30',
-    })}  sleep_report: { min_in_bed_s: 4, end_after_out_s: 2, min_out_of_bed_s: 1 }\n`);
+    })}  sleep_report: { min_in_bed_s: 4, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\n`);
     sub = await mqttSub(broker.url, `${BASE}/#`);
     cloud = connect(broker.url, { protocolVersion: 5, clientId: 'reports-cloud', reconnectPeriod: 0 });
     await waitFor('cloud client connected', () => cloud.connected, 10_000);
