@@ -19,6 +19,7 @@ import { createReadingStore } from '../../src/store/readings.js';
 import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Message, type Subscriber } from '../helpers/mqtt-subscriber.js';
+import { ctl } from '../helpers/scripted-cli.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
@@ -116,6 +117,14 @@ describe('the report class on the wire (real daemon, real Mosquitto)', () => {
     let from = sub.messages.length;
     const afterEvents = await sub.waitFor('heartbeat after the events ack', (m) => sub.messages.indexOf(m) >= from && m.topic === `${BASE}/heartbeat` && m.body.last_cloud_ack_seq === lastSeq);
     expect(afterEvents.body.queue).toMatchObject({ alarm: 0, report: 1 });
+
+    // The technician on site sees it too: anjuctl status counts the class.
+    const socket = join(dir, 'state', 'anjud.sock');
+    const st = ctl(['status', '--socket', socket]);
+    expect(st.status, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/queue: alarm 0, event 0, report 1/);
+    const json = JSON.parse(ctl(['status', '--socket', socket, '--json']).stdout) as { outbox: { depth: unknown } };
+    expect(json.outbox.depth).toEqual({ alarm: 0, event: 0, report: 1 });
 
     await ack({ report_seq: 1, epoch: report1.epoch });
     from = sub.messages.length;
