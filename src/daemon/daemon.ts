@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
-import type { EventClass, EventDraft, StoredEvent } from '../core/event.js';
+import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -109,7 +109,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const timers: NodeJS.Timeout[] = [];
 
   const onEvent = (e: StoredEvent): void => {
-    const line = { event: { id: e.id, seq: e.seq, type: e.type, state: e.state, device: e.device, data: e.data } };
+    // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
+    const seq = classOf(e.type) === 'report' ? { reportSeq: e.seq } : { seq: e.seq };
+    const line = { event: { id: e.id, ...seq, type: e.type, state: e.state, device: e.device, data: e.data } };
     if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
     else log.info(line, `${e.type} ${e.state}`);
     uplink?.onEvent(e);
