@@ -127,7 +127,7 @@ function daemonChecks(s: DaemonStatus, add: Add): void {
   if (u?.connected) add('uplink', 'ok', 'dgUplinkUp', { ack: u.lastCloudAck ? u.lastCloudAck.seq : '-' });
   else add('uplink', 'error', 'dgUplinkDown', { connects: u?.connects ?? 0, errors: u?.publishErrors ?? 0 }, 'dgHintBroker');
   if (s.outbox.oldestPendingTs !== null && Date.now() - s.outbox.oldestPendingTs > 60_000) {
-    add('uplink', 'warn', 'dgBacklog', { alarm: s.outbox.depth.alarm, event: s.outbox.depth.event, s: Math.round((Date.now() - s.outbox.oldestPendingTs) / 1000) }, 'dgHintBroker');
+    add('uplink', 'warn', 'dgBacklog', { alarm: s.outbox.depth.alarm, event: s.outbox.depth.event, report: s.outbox.depth.report ?? 0, s: Math.round((Date.now() - s.outbox.oldestPendingTs) / 1000) }, 'dgHintBroker');
   }
   const now = Date.now();
   for (const d of s.devices) {

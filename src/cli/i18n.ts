@@ -135,7 +135,7 @@ const messages = {
   dgHintJournal: { en: 'see: journalctl -u anjud -n 50', zh: '查看：journalctl -u anjud -n 50' },
   dgUplinkUp: { en: 'uplink connected to the broker (last cloud ack: seq {ack})', zh: '上行已连接到服务器（云端最近确认：序号 {ack}）' },
   dgUplinkDown: { en: 'uplink NOT connected ({connects} connections so far, {errors} publish errors)', zh: '上行未连接（已连接 {connects} 次，发布错误 {errors} 次）' },
-  dgBacklog: { en: 'events wait to be sent: {alarm} alarms, {event} events, the oldest for {s} s', zh: '有事件等待发送：{alarm} 条报警、{event} 条事件，最早的已等待 {s} 秒' },
+  dgBacklog: { en: 'events wait to be sent: {alarm} alarms, {event} events, {report} reports, the oldest for {s} s', zh: '有事件等待发送：{alarm} 条报警、{event} 条事件、{report} 份报告，最早的已等待 {s} 秒' },
   dgHintBroker: { en: 'check the internet connection and the broker below; alarms are kept on the hub until they are sent', zh: '检查网络连接和下方的服务器检查；报警会保存在网关上直到发送成功' },
   dgPortClosed: { en: '{id}: port {path} is not open ({error})', zh: '{id}：端口 {path} 未打开（{error}）' },
   dgHintCable: { en: 'check the cable and the USB adapter; the daemon reopens the port by itself once it is back', zh: '检查线缆和 USB 适配器；端口恢复后守护进程会自动重新打开' },

@@ -108,7 +108,7 @@ const UplinkSchema = z.strictObject({
 const StoreSchema = z.strictObject({
   readings_flush_ms: z.number().int().min(10).default(1000).describe('Readings are committed in batches at most this often (spares SD cards); events are committed at once'),
   readings_retention_h: z.number().positive().default(72).describe('Readings older than this are deleted'),
-  quota_mb: z.number().positive().default(256).describe('Database size limit: over it, readings and then events the cloud already has are evicted, oldest first; alarms and events still to be delivered never are'),
+  quota_mb: z.number().positive().default(256).describe('Database size limit: over it, readings, then what the cloud already has, then undelivered reports are evicted, oldest first; alarms and events still to be delivered never are'),
   quota_check_s: seconds(10, 'Check the quota this often'),
 });
 

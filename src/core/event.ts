@@ -7,14 +7,19 @@ export type Severity = 'critical' | 'warning' | 'info';
 export type EventState = 'raised' | 'cleared' | 'info';
 
 /**
- * Delivery classes, most urgent first: alarms jump the queue. Both share the gapless `seq` and are
- * never evicted (reports and telemetry, with their own sequences, come with the telemetry uplink).
+ * Delivery classes, most urgent first: alarms jump the queue, then events, then reports (telemetry,
+ * the lowest, is not an event: src/store/telemetry-outbox.ts). Alarms and events share the gapless
+ * `seq` and are never evicted while undelivered. Reports (`report.*`, e.g. the nightly
+ * `report.sleep`) have their own sequence and may be evicted under the disk quota, after telemetry:
+ * the hub then reports the gap (src/store/report-outbox.ts, docs/uplink.md section 3).
  */
-export type EventClass = 'alarm' | 'event';
-export const CLASS_PRIORITY: Readonly<Record<EventClass, number>> = { alarm: 0, event: 1 };
+export type EventClass = 'alarm' | 'event' | 'report';
+export const CLASS_PRIORITY: Readonly<Record<EventClass, number>> = { alarm: 0, event: 1, report: 2 };
+export const EVENT_CLASSES: readonly EventClass[] = ['alarm', 'event', 'report'];
 
 export function classOf(type: string): EventClass {
-  return type.startsWith('alarm.') ? 'alarm' : 'event';
+  if (type.startsWith('alarm.')) return 'alarm';
+  return type.startsWith('report.') ? 'report' : 'event';
 }
 
 export interface EventDraft {
@@ -30,7 +35,10 @@ export interface EventDraft {
 export interface StoredEvent extends EventDraft {
   /** Unique, stable across retries and restarts: the cloud's dedup key. */
   readonly id: string;
-  /** Per-hub sequence number: strictly increasing, also across restarts. */
+  /**
+   * Per-hub sequence number of the event's class, strictly increasing, also across restarts: the
+   * gapless event `seq` shared by alarms and events, or, for a report, the report sequence.
+   */
   readonly seq: number;
   /** When the event was committed, ms since the Unix epoch. */
   readonly ts: number;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
-import type { EventClass, EventDraft, StoredEvent } from '../core/event.js';
+import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -111,7 +111,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const timers: NodeJS.Timeout[] = [];
 
   const onEvent = (e: StoredEvent): void => {
-    const line = { event: { id: e.id, seq: e.seq, type: e.type, state: e.state, device: e.device, data: e.data } };
+    // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
+    const seq = classOf(e.type) === 'report' ? { reportSeq: e.seq } : { seq: e.seq };
+    const line = { event: { id: e.id, ...seq, type: e.type, state: e.state, device: e.device, data: e.data } };
     if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
     else log.info(line, `${e.type} ${e.state}`);
     uplink?.onEvent(e);
@@ -189,6 +191,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       try {
         const q = quota.enforce();
         if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, 'store over quota: evicted readings and delivered history');
+        if (q.evictedReports > 0) log.error({ ...q }, 'store over quota: evicted undelivered reports (the next report tells the cloud which)');
         if (q.change) {
           const raised = q.change === 'became_full';
           if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
@@ -346,7 +349,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         configHash: deps.configHash,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
-        outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
+        outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: allDevices(config).map((d) => ({
           id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null,
           ble: bleStats?.devices.find((b) => b.id === d.id) ?? null,

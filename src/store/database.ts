@@ -98,6 +98,31 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (type, device, condition)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The report class (issue 3): nightly reports (report.sleep, ...) with their own sequence, seq
+  -- here, separate from the events' gapless seq. AUTOINCREMENT: consecutive at creation, never
+  -- reused. Same marks as events (delivered_ts: PUBACK, acked_ts: the cloud's report_seq ack).
+  -- Under the disk quota reports are evicted after readings; report_gaps keeps the ranges evicted
+  -- before the cloud had them, so the next report tells the cloud (gap) instead of a silent hole.
+  -- Reports committed before this migration stay in events (their seq is part of the gapless
+  -- sequence) and go out there.
+  CREATE TABLE reports (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT    NOT NULL UNIQUE,
+    ts           INTEGER NOT NULL,
+    type         TEXT    NOT NULL,
+    severity     TEXT    NOT NULL,
+    device       TEXT,
+    state        TEXT    NOT NULL,
+    data         TEXT    NOT NULL,
+    ts_unsynced  INTEGER NOT NULL DEFAULT 0,
+    delivered_ts INTEGER,
+    acked_ts     INTEGER
+  );
+  CREATE INDEX reports_unpubacked ON reports(seq) WHERE delivered_ts IS NULL;
+  CREATE INDEX reports_unacked ON reports(seq) WHERE acked_ts IS NULL;
+  CREATE TABLE report_gaps (from_seq INTEGER PRIMARY KEY, to_seq INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 /**

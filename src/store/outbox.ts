@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
+import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
+import { ROW_COLUMNS as COLUMNS, rowToEvent as toEvent, type DoneWhen, type EventRow as Row, type OutboxPosition } from './outbox-rows.js';
+import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
+
+export type { DoneWhen, OutboxPosition } from './outbox-rows.js';
 
 /**
  * The event log and its outbox: what the uplink drains. `append` returns only after the event is
@@ -11,24 +15,27 @@ import type { Db } from './database.js';
  * acknowledged it (`ackUpTo`, from anju/v1/<hub>/ack), since a PUBACK only proves that the broker
  * has it. `doneWhen: 'puback'`: on the broker's PUBACK (`markPubacked`). Rows stay in the table
  * after that (history for `resync`), marked.
+ *
+ * Reports (`report.*`) are committed the same way but into their own table and sequence
+ * (`reports`, src/store/report-outbox.ts); `append` routes them there. Everything else here
+ * (`next`, `ackUpTo`, `lastSeq`, `since`) is about alarms and events and their gapless seq.
  */
-export interface OutboxPosition {
-  readonly prio: number;
-  readonly seq: number;
-}
-
 export interface Outbox {
+  /** Commits an alarm or event (gapless seq), or a report (report seq: see `reports`). */
   append(draft: EventDraft): StoredEvent;
+  /** The report class's own queue. */
+  readonly reports: ReportOutbox;
   /** Events still in the outbox after `after` in drain order (class priority, then seq). */
   next(after: OutboxPosition | null, limit: number): StoredEvent[];
   /** Records broker PUBACKs, in one transaction. In puback mode this takes the rows out of the outbox. */
   markPubacked(seqs: readonly number[]): void;
   /** The cloud stored every event up to `seq`: takes them out of the outbox. Returns how many left it. */
   ackUpTo(seq: number): number;
+  /** Alarms, events and reports still in the outbox, per class. */
   depth(): Record<EventClass, number>;
-  /** ts of the oldest event of `cls` still in the outbox, or null. */
+  /** ts of the oldest alarm or event (of `cls`, report included) still in the outbox, or null. */
   oldestPendingTs(cls?: EventClass): number | null;
-  /** Highest seq ever assigned (0 when none). */
+  /** Highest (event) seq ever assigned (0 when none). */
   lastSeq(): number;
   /** The last cloud acknowledgement, kept across restarts. */
   lastCloudAck(): { seq: number; ts: number } | null;
@@ -42,30 +49,14 @@ export interface Outbox {
   since(afterSeq: number, limit: number): StoredEvent[];
 }
 
-export type DoneWhen = 'cloud_ack' | 'puback';
+/**
+ * The events table's prio column: alarm (0) or event (1). A `report.*` row there (committed before
+ * reports had their own table) is an event: it keeps its place in the gapless seq.
+ */
+const eventPrio = (type: string): number => (classOf(type) === 'alarm' ? CLASS_PRIORITY.alarm : CLASS_PRIORITY.event);
 
-interface Row {
-  seq: number;
-  id: string;
-  ts: number;
-  type: string;
-  severity: Severity;
-  device: string | null;
-  state: EventState;
-  data: string;
-  prio: number;
-  ts_unsynced: number;
-}
-
-const COLUMNS = 'seq, id, ts, type, severity, device, state, data, prio, ts_unsynced';
-
-const toEvent = (r: Row): StoredEvent => ({
-  id: r.id, seq: r.seq, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  ...(r.ts_unsynced ? { tsUnsynced: true } : {}),
-});
-
-export const positionOf = (e: StoredEvent): OutboxPosition => ({ prio: CLASS_PRIORITY[classOf(e.type)], seq: e.seq });
+/** Where an alarm or event sits in the events table's drain order. */
+export const positionOf = (e: StoredEvent): OutboxPosition => ({ prio: eventPrio(e.type), seq: e.seq });
 
 export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; newId?: () => string; clockUnsynced?: () => boolean } = {}): Outbox {
   const doneWhen = opts.doneWhen ?? 'cloud_ack';
@@ -99,14 +90,17 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
     setMeta.run('epoch', epoch);
   }
   const dbEpoch = epoch;
+  const reports = createReportOutbox(db, clock, doneWhen);
 
   const outbox: Outbox = {
     epoch: () => dbEpoch,
+    reports,
     append(draft) {
       const id = newId();
       const ts = clock.now();
       const unsynced = opts.clockUnsynced?.() === true;
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), CLASS_PRIORITY[classOf(draft.type)], unsynced ? 1 : 0);
+      if (classOf(draft.type) === 'report') return reports.append(draft, id, ts, unsynced);
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), eventPrio(draft.type), unsynced ? 1 : 0);
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
     next: (after, limit) => selectNext.all(after?.prio ?? -1, after?.seq ?? 0, limit).map(toEvent),
@@ -122,11 +116,17 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
       return ackTx(upTo, clock.now());
     },
     depth() {
-      const d: Record<EventClass, number> = { alarm: 0, event: 0 };
+      const d: Record<EventClass, number> = { alarm: 0, event: 0, report: reports.depth() };
       for (const r of counts.all()) d[r.prio === CLASS_PRIORITY.alarm ? 'alarm' : 'event'] += r.n;
       return d;
     },
-    oldestPendingTs: (cls) => (cls ? oldest.get(CLASS_PRIORITY[cls])?.ts : oldestAny.get()?.ts) ?? null,
+    oldestPendingTs(cls) {
+      if (cls === 'report') return reports.oldestPendingTs();
+      const e = (cls ? oldest.get(CLASS_PRIORITY[cls])?.ts : oldestAny.get()?.ts) ?? null;
+      if (cls) return e;
+      const r = reports.oldestPendingTs();
+      return e === null ? r : r === null ? e : Math.min(e, r);
+    },
     lastSeq: () => maxSeq.get()?.seq ?? 0,
     lastCloudAck() {
       const row = getMeta.get('cloud_ack');

@@ -10,15 +10,17 @@ export const topics = (hubId: string) => {
   const base = `anju/v${CONTRACT_VERSION}/${hubId}`;
   return {
     base,
-    /** hub -> cloud: every event, QoS 1. */
+    /** hub -> cloud: every alarm and event, QoS 1. */
     events: `${base}/events`,
+    /** hub -> cloud: reports (the report class, its own report_seq), QoS 1. */
+    reports: `${base}/reports`,
     /** hub -> cloud: retained online/offline (birth and will). */
     status: `${base}/status`,
     /** hub -> cloud: readings in batches, QoS 1, with message expiry. */
     telemetry: `${base}/telemetry`,
     /** hub -> cloud: pipeline health, periodic, QoS 0. */
     heartbeat: `${base}/heartbeat`,
-    /** cloud -> hub: highest contiguous seq the cloud has stored. */
+    /** cloud -> hub: highest contiguous seq (and report_seq) the cloud has stored. */
     ack: `${base}/ack`,
     /** cloud -> hub: commands, `cmd/<name>`, MQTT 5 request/response. */
     cmdPrefix: `${base}/cmd/`,
@@ -49,6 +51,21 @@ export function eventMessage(hubId: string, epoch: string, e: StoredEvent): Even
   };
 }
 
+/**
+ * A report (anju/v1/<hub>/reports): the event fields, but `report_seq` (the report class's own
+ * sequence) instead of the events' `seq`, and `gap` when reports before it were evicted unsent.
+ */
+export interface ReportMessage extends Omit<EventMessage, 'seq'> {
+  report_seq: number;
+  /** report_seqs just before this one that the hub evicted (disk quota) before the cloud acknowledged them. */
+  gap?: { from: number; to: number };
+}
+
+export function reportMessage(hubId: string, epoch: string, r: StoredEvent, gap: { from: number; to: number } | null): ReportMessage {
+  const { v, id, seq, ...rest } = eventMessage(hubId, epoch, r);
+  return { v, id, report_seq: seq, ...rest, ...(gap ? { gap } : {}) };
+}
+
 export interface StatusMessage {
   v: typeof CONTRACT_VERSION;
   hub: string;
@@ -72,13 +89,15 @@ export interface HeartbeatMessage {
   hub: string;
   ts: number;
   uptime_s: number;
-  /** Events still in the outbox, per class. */
-  queue: { alarm: number; event: number };
+  /** Alarms, events and reports still in the outbox, per class. */
+  queue: { alarm: number; event: number; report: number };
   /** Age of the oldest alarm not yet acknowledged (by the cloud, or the broker in puback mode); null if none. */
   oldest_unsent_alarm_age_s: number | null;
   last_cloud_ack_seq: number | null;
   last_cloud_ack_ts: number | null;
   last_seq: number;
+  /** Highest report_seq ever assigned (0 when none): a missing last report shows here. */
+  last_report_seq: number;
   /** The hub database's epoch, as in events. */
   epoch: string;
   devices: { total: number; open: number; seen_last_5min: number };
@@ -87,21 +106,33 @@ export interface HeartbeatMessage {
 }
 
 /**
- * Payload of anju/v1/<hub>/ack: `{"seq": N, "epoch": "..."}`; `epoch` may be left out (then the ack
- * is applied whatever the epoch: older consumers), and a bare number is accepted too.
+ * Payload of anju/v1/<hub>/ack: `{"seq": N, "report_seq": R, "epoch": "..."}`: at least one of
+ * `seq` (events) and `report_seq` (reports); `epoch` may be left out (then the ack is applied
+ * whatever the epoch: older consumers), and a bare number is accepted too (an events ack).
  */
-export function parseAck(payload: Buffer): { seq: number; epoch: string | null } | null {
+export interface CloudAck {
+  seq: number | null;
+  reportSeq: number | null;
+  epoch: string | null;
+}
+
+const isSeq = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+export function parseAck(payload: Buffer): CloudAck | null {
   let v: unknown;
   try {
     v = JSON.parse(payload.toString('utf8'));
   } catch {
     return null;
   }
-  const seq = typeof v === 'number' ? v : (v as { seq?: unknown } | null)?.seq;
-  if (!(typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) return null;
-  const epoch = typeof v === 'object' && v !== null ? (v as { epoch?: unknown }).epoch : undefined;
-  if (epoch !== undefined && typeof epoch !== 'string') return null;
-  return { seq, epoch: epoch ?? null };
+  if (typeof v === 'number') return isSeq(v) ? { seq: v, reportSeq: null, epoch: null } : null;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const o = v as { seq?: unknown; report_seq?: unknown; epoch?: unknown };
+  if (o.seq !== undefined && !isSeq(o.seq)) return null;
+  if (o.report_seq !== undefined && !isSeq(o.report_seq)) return null;
+  if (o.seq === undefined && o.report_seq === undefined) return null;
+  if (o.epoch !== undefined && typeof o.epoch !== 'string') return null;
+  return { seq: o.seq ?? null, reportSeq: o.report_seq ?? null, epoch: o.epoch ?? null };
 }
 
 /** Response to a command (published to the request's response topic with its correlation data). */

@@ -1,6 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { StoredEvent } from '../core/event.js';
-import { positionOf, type DoneWhen, type Outbox, type OutboxPosition } from '../store/outbox.js';
+import { positionOf as eventPosition, type DoneWhen, type Outbox, type OutboxPosition } from '../store/outbox.js';
+
+/** What a drainer needs of a queue: the events outbox, or the reports' (src/store/report-outbox.ts). */
+export type DrainQueue = Pick<Outbox, 'next' | 'markPubacked' | 'ackUpTo'>;
 
 /**
  * Drains the outbox in class order (alarms first), oldest first within a class, with at most
@@ -13,6 +16,8 @@ import { positionOf, type DoneWhen, type Outbox, type OutboxPosition } from '../
  * - puback mode: PUBACKs are written to the store in batches (one fsync for many events); a crash
  *   before the batch is written only means a duplicate after restart.
  * Resends carry the same id: the cloud deduplicates.
+ * The uplink runs one drainer for alarms and events and one for reports, each with its own
+ * sequence (`seq` of what it drains), window and marks.
  */
 export interface Drainer {
   drain(): void;
@@ -37,7 +42,9 @@ export interface DrainStats {
 }
 
 export interface DrainerDeps {
-  outbox: Outbox;
+  outbox: DrainQueue;
+  /** Drain-order position of a row of this queue; default: the events table's (class, then seq). */
+  position?: (e: StoredEvent) => OutboxPosition;
   clock: Clock;
   publish: (e: StoredEvent, done: (err?: Error) => void) => void;
   canPublish: () => boolean;
@@ -54,6 +61,7 @@ const PUBACK_BATCH = 64;
 const PREFETCH = 256;
 
 export function createDrainer(d: DrainerDeps): Drainer {
+  const positionOf = d.position ?? eventPosition;
   const outstanding = new Map<number, Outstanding>();
   const everSent = new Set<number>(); // seqs published by this process, to count resends
   let inFlight = 0;

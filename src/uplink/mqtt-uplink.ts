@@ -3,21 +3,23 @@ import { connect, type IClientOptions, type IClientPublishOptions, type MqttClie
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
-import type { StoredEvent } from '../core/event.js';
+import { CLASS_PRIORITY, classOf, type StoredEvent } from '../core/event.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
 import { fullJitterDelayMs } from './backoff.js';
 import { redactUrl } from './redact-url.js';
 import type { CommandDispatcher } from './commands.js';
-import { eventMessage, parseAck, topics, type HeartbeatMessage, type StatusMessage } from './contract.js';
+import { eventMessage, parseAck, reportMessage, topics, type HeartbeatMessage, type StatusMessage } from './contract.js';
 import { createDrainer, type DrainStats } from './drain.js';
 import type { TelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createTelemetrySender, type TelemetrySender } from './telemetry.js';
 
 export interface UplinkStatus extends DrainStats {
+  /** The report class's drainer (its own window and report_seq). */
+  reports: DrainStats & { lastCloudAck: { seq: number; ts: number } | null };
   telemetry: ReturnType<TelemetrySender['stats']> | null;
   connected: boolean;
-  /** Events the broker acknowledged (PUBACK) since start. */
+  /** Alarms, events and reports the broker acknowledged (PUBACK) since start. */
   delivered: number;
   publishErrors: number;
   connects: number;
@@ -27,7 +29,7 @@ export interface UplinkStatus extends DrainStats {
 
 export interface Uplink {
   start(): void;
-  /** A new event was committed: publish what the window allows. Called on the hot path; cheap. */
+  /** A new event or report was committed: publish what the window allows. Called on the hot path; cheap. */
   onEvent(e: StoredEvent): void;
   status(): UplinkStatus;
   /**
@@ -96,27 +98,48 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   };
   const will = () => ({ topic: t.status, payload: status('offline', 'connection_lost'), qos: 1 as const, retain: true });
 
+  const onPublished = (what: 'event' | 'report', seq: number, done: (err?: Error) => void) => (err?: Error | null) => {
+    if (err) {
+      st.publishErrors++;
+      if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, [what === 'event' ? 'seq' : 'reportSeq']: seq, err: err.message }, `${what} publish not acknowledged; will resend`);
+    } else {
+      st.delivered++;
+      st.lastPubackTs = clock.now();
+    }
+    done(err ?? undefined);
+  };
+  const connected = () => !stopping && client?.connected === true;
+  const drainOpts = { clock, window: cfg.inflight_window, doneWhen: cfg.delivery, retryMs: cfg.retry_s * 1000, ackTimeoutMs: cfg.ack_timeout_s * 1000 };
+
   const drainer = createDrainer({
+    ...drainOpts,
     outbox,
-    clock,
-    window: cfg.inflight_window,
-    doneWhen: cfg.delivery,
-    retryMs: cfg.retry_s * 1000,
-    ackTimeoutMs: cfg.ack_timeout_s * 1000,
-    canPublish: () => !stopping && client?.connected === true,
+    canPublish: connected,
     publish(e, done) {
       client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 }, (err) => {
-        if (err) {
-          st.publishErrors++;
-          if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq: e.seq, err: err.message }, 'publish not acknowledged; will resend');
-        } else {
-          st.delivered++;
-          st.lastPubackTs = clock.now();
-        }
-        done(err ?? undefined);
+        onPublished('event', e.seq, done)(err);
+        // The last alarm or event of a backlog was acknowledged: reports next, before telemetry's tick.
+        if (drainer.stats().inFlight === 0) reportDrainer.drain();
       });
     },
   });
+
+  // Reports: after alarms and events (only while none of them awaits its PUBACK), before telemetry.
+  // Their own drainer, so an alarm committed meanwhile still goes out at once through the first.
+  const reportDrainer = createDrainer({
+    ...drainOpts,
+    outbox: outbox.reports,
+    position: (r) => ({ prio: CLASS_PRIORITY.report, seq: r.seq }),
+    canPublish: () => connected() && drainer.stats().inFlight === 0,
+    publish(r, done) {
+      const msg = reportMessage(hubId, outbox.epoch(), r, outbox.reports.gapBefore(r.seq));
+      client!.publish(t.reports, JSON.stringify(msg), { qos: 1 }, onPublished('report', r.seq, done));
+    },
+  });
+  const drainAll = (): void => {
+    drainer.drain();
+    reportDrainer.drain();
+  };
 
   const telemetry: TelemetrySender | null = deps.telemetry && cfg.telemetry.enabled
     ? createTelemetrySender({
@@ -124,8 +147,8 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       outbox: deps.telemetry,
       maxBytes: cfg.telemetry.max_message_bytes,
       now: () => clock.now(),
-      // Lowest class: only while no event waits for its PUBACK.
-      canSend: () => !stopping && client?.connected === true && drainer.stats().inFlight === 0,
+      // Lowest class: only while no alarm, event or report waits for its PUBACK.
+      canSend: () => connected() && drainer.stats().inFlight === 0 && reportDrainer.stats().inFlight === 0,
       publish(payload, done) {
         const opts: IClientPublishOptions = { qos: 1, ...(v5 ? { properties: { messageExpiryInterval: Math.ceil(cfg.telemetry.expiry_s) } } : {}) };
         client!.publish(t.telemetry, payload, opts, (err) => done(err ?? undefined));
@@ -142,7 +165,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     const msg: HeartbeatMessage = {
       v: 1, hub: hubId, ts: clock.now(), uptime_s: uptimeS(), queue: depth,
       oldest_unsent_alarm_age_s: oldestAlarm === null ? null : Math.max(0, Math.round((clock.now() - oldestAlarm) / 1000)),
-      last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(), epoch: outbox.epoch(),
+      last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(), last_report_seq: outbox.reports.lastSeq(), epoch: outbox.epoch(),
       devices: deps.devices(),
       clock: deps.clockState?.() ?? 'unknown',
     };
@@ -176,10 +199,9 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         log.warn({ ackEpoch: ack.epoch, epoch: outbox.epoch(), seq: ack.seq }, 'ignoring a cloud ack for another epoch');
         return;
       }
-      const seq = ack.seq;
-      const n = drainer.onCloudAck(seq);
-      log.debug({ seq, acked: n }, 'cloud ack');
-      drainer.drain();
+      if (ack.seq !== null) log.debug({ seq: ack.seq, acked: drainer.onCloudAck(ack.seq) }, 'cloud ack');
+      if (ack.reportSeq !== null) log.debug({ reportSeq: ack.reportSeq, acked: reportDrainer.onCloudAck(ack.reportSeq) }, 'cloud ack of reports');
+      drainAll();
       return;
     }
     if (topic.startsWith(t.cmdPrefix) && deps.commands) {
@@ -232,7 +254,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         c.subscribe([t.ack, `${t.cmdPrefix}+`], { qos: 1, ...(v5 ? { rap: true } : {}) }, (err) => {
           if (err) log.error({ err: err.message }, 'cannot subscribe to the ack and command topics');
         });
-        drainer.drain();
+        drainAll();
       });
       c.on('message', onMessage);
       c.on('close', () => {
@@ -241,13 +263,14 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         scheduleReconnect();
       });
       c.on('error', (err) => log.warn({ code: ErrorCodes.UPLINK_CONNECT, err: err.message }, 'uplink error'));
-      timers.push(setInterval(() => drainer.sweep(), Math.min(cfg.retry_s, cfg.ack_timeout_s) * 1000));
-      timers.push(setInterval(() => { drainer.flush(); drainer.drain(); }, 250));
+      timers.push(setInterval(() => { drainer.sweep(); reportDrainer.sweep(); }, Math.min(cfg.retry_s, cfg.ack_timeout_s) * 1000));
+      // Also how reports follow once the events' window is empty (their drainer waits for that).
+      timers.push(setInterval(() => { drainer.flush(); reportDrainer.flush(); drainAll(); }, 250));
       timers.push(setInterval(heartbeat, cfg.heartbeat_s * 1000));
       if (telemetry) timers.push(setInterval(() => telemetry.tick(), cfg.telemetry.interval_s * 1000));
       for (const x of timers) x.unref();
     },
-    onEvent: (e) => drainer.onNewEvent(e),
+    onEvent: (e) => (classOf(e.type) === 'report' ? reportDrainer : drainer).onNewEvent(e),
     resync(sinceSeq, limit) {
       const c = client;
       if (!c?.connected) return { count: 0, lastSeq: null };
@@ -255,12 +278,17 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 });
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
     },
-    status: () => ({ ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(), telemetry: telemetry?.stats() ?? null }),
+    status: () => ({
+      ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(),
+      reports: { ...reportDrainer.stats(), lastCloudAck: outbox.reports.lastCloudAck() },
+      telemetry: telemetry?.stats() ?? null,
+    }),
     async stop(timeoutMs = 2000) {
       stopping = true;
       for (const x of timers) clearInterval(x);
       if (reconnectTimer) clearTimeout(reconnectTimer);
       drainer.flush();
+      reportDrainer.flush();
       const c = client;
       if (!c) return;
       await new Promise<void>((resolve) => {

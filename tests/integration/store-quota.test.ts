@@ -1,4 +1,8 @@
-/** The daemon keeps undelivered alarms over the quota and says so: hub.storage_full reaches the cloud. */
+/**
+ * The daemon keeps undelivered alarms over the quota and says so: hub.storage_full reaches the cloud.
+ * Over the quota telemetry goes first, then reports, never an undelivered alarm; the next report names
+ * the evicted ones (gap), and the reference consumer counts them as settled.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createOutbox } from '../../src/store/outbox.js';
+import { createReadingStore } from '../../src/store/readings.js';
+import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
+import { breath, presence } from './frames.js';
+import { sleep } from '../helpers/wait.js';
+import { problems } from './uplink-contract.schemas.js';
 import { spawnDaemon, testConfig } from '../helpers/daemon-process.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
@@ -42,5 +51,58 @@ describe('store quota in the daemon', () => {
     expect(full.body).toMatchObject({ severity: 'critical', state: 'raised', device: null, seq: 1501, data: { quotaBytes: 104858 } }); // 0.1 MB, rounded
     await sub.waitFor('every alarm delivered as well', () => new Set(sub.messages.filter((m) => m.body.type === 'alarm.test').map((m) => m.body.id)).size === 1500, 30_000);
     expect(sub.messages.filter((m) => m.body.type === 'hub.storage_full')).toHaveLength(1);
+  });
+
+  it('telemetry first, then reports, alarms never: the next report names the lost ones and the cloud settles them', async () => {
+    const stateDir = join(dir, 'state-reports');
+    const db = openDatabase(stateDir);
+    const outbox = createOutbox(db, systemClock);
+    const readings = createReadingStore(db, systemClock);
+    for (let i = 0; i < 5000; i++) readings.add({ device: 'r', ts: Date.now(), metric: 'breathRatePerMin', value: 16 });
+    readings.flush();
+    for (let n = 0; n < 5; n++) outbox.append({ type: 'report.sleep', severity: 'info', device: 'r', state: 'info', data: { night: n, pad: 'x'.repeat(2000) } });
+    for (let i = 0; i < 1500; i++) outbox.append({ type: 'alarm.test', severity: 'critical', device: 'r', state: 'raised', data: { pad: 'x'.repeat(200), i } });
+    expect(outbox.depth()).toEqual({ alarm: 1500, event: 0, report: 5 });
+    db.close();
+
+    const broker = await startMosquitto();
+    cleanup.push(() => broker.stop());
+    const sub = await mqttSub(broker.url, 'anju/v1/hub-quota2/#');
+    cleanup.push(() => sub.close());
+    const cloud = createCloudConsumer({ url: broker.url, dbPath: ':memory:', ackDebounceMs: 100 });
+    await cloud.start();
+    cleanup.push(() => cloud.stop());
+    const pty = await createPtyPair(dir);
+    cleanup.push(() => pty.unplug());
+    const cfg = join(dir, 'anju-reports.yaml');
+    writeFileSync(cfg, `${testConfig({ hubId: 'hub-quota2', stateDir, brokerUrl: broker.url, devices: [{ id: 'r', path: pty.devicePath }], delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1, telemetry: { interval_s: 1 }' })}`
+      + '  sleep_report: { min_in_bed_s: 3, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\nstore: { quota_mb: 0.1, quota_check_s: 1 }\n');
+    const d = spawnDaemon(['--config', cfg]);
+    cleanup.push(() => d.proc.kill('SIGKILL'));
+
+    // The first quota check (at start, before anything is sent): every reading, then every report; no alarm.
+    const evicted = await d.waitForLog('reports evicted', (l) => l.msg.startsWith('store over quota: evicted undelivered reports'));
+    expect(evicted).toMatchObject({ evictedReadings: 5000, evictedReports: 5, evictedHistory: 0, full: true });
+    const full = await sub.waitFor('hub.storage_full raised', (m) => m.body.type === 'hub.storage_full' && m.body.state === 'raised');
+    expect(full.body).toMatchObject({ seq: 1501, data: { queue: { alarm: 1500, event: 0, report: 0 } } });
+    // The cloud stores and acks all of them; then the history can go and the store is no longer full.
+    await sub.waitFor('storage_full cleared', (m) => m.body.type === 'hub.storage_full' && m.body.state === 'cleared', 60_000);
+    expect(new Set(cloud.events('hub-quota2').filter((e) => e.type === 'alarm.test').map((e) => e.id)).size).toBe(1500);
+    expect(cloud.gaps('hub-quota2')).toEqual([]);
+    // A night: report_seq 6, naming 1..5 as lost.
+    pty.write(presence(true));
+    for (let i = 0; i < 5; i++) { pty.write(breath(16)); await sleep(1000); }
+    pty.write(presence(false));
+    const rep = await sub.waitFor('the next report', (m) => m.topic.endsWith('/reports'), 30_000);
+    expect(rep.body).toMatchObject({ type: 'report.sleep', report_seq: 6, gap: { from: 1, to: 5 } });
+    expect(problems('report.v1.json', rep.body)).toEqual([]);
+    // Telemetry lost everything it had not sent: its first message (the night's readings) says so.
+    const tel = await sub.waitFor('telemetry', (m) => m.topic.endsWith('/telemetry'));
+    expect(tel.body).toMatchObject({ seq_from: 5001, gap: { from: 1, to: 5000 } });
+    await sub.waitFor('the report acknowledged', (m) => m.topic.endsWith('/heartbeat') && (m.body.queue as { report: number }).report === 0 && m.body.last_report_seq === 6, 20_000);
+    expect(cloud.reportContiguous('hub-quota2')).toBe(6);
+    expect(cloud.lostReports('hub-quota2')).toEqual([1, 2, 3, 4, 5]);
+    expect(cloud.reportGaps('hub-quota2')).toEqual([]);
+    expect(cloud.reports('hub-quota2').map((r) => [r.reportSeq, r.gap])).toEqual([[6, { from: 1, to: 5 }]]);
   });
 });

@@ -244,7 +244,7 @@ describe('watchdog', () => {
     const ready = await listener.waitFor('READY=1', (m) => m.vars.READY === '1');
     expect(ready.vars.MAINPID).toBe(String(pid));
     const status = await listener.waitFor('STATUS=', (m) => m.vars.STATUS !== undefined);
-    expect(status.vars.STATUS).toMatch(/^queue: \d+ alarms, \d+ events; uplink (connected|disconnected); devices up: \d\/1; open alarms: \d+$/);
+    expect(status.vars.STATUS).toMatch(/^queue: \d+ alarms, \d+ events, \d+ reports; uplink (connected|disconnected); devices up: \d\/1; open alarms: \d+$/);
     // Readings keep the store busy, so every flush really writes.
     pty.write(presence(true));
     const feeding = setInterval(() => pty.write(breath(16)), 100);

@@ -47,7 +47,7 @@ const silent = pino({ level: 'silent' });
 
 describe('docs/schema and docs/uplink.md (no daemon)', () => {
   it('has a schema for every message and every command, each within what z.fromJSONSchema enforces', () => {
-    const expected = ['event.v1.json', 'telemetry.v1.json', 'status.v1.json', 'heartbeat.v1.json', 'ack.v1.json', 'command-response.v1.json', ...commandNames.map((n) => `cmd-${n}.v1.json`)];
+    const expected = ['event.v1.json', 'report.v1.json', 'telemetry.v1.json', 'status.v1.json', 'heartbeat.v1.json', 'ack.v1.json', 'command-response.v1.json', ...commandNames.map((n) => `cmd-${n}.v1.json`)];
     expect(schemaFiles).toEqual(expected.sort());
     for (const f of schemaFiles) {
       const s = schemas[f]!;
@@ -79,6 +79,11 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
       ['event.v1.json', { ...ex('event.v1.json'), v: 2 }],
       ['event.v1.json', { ...ex('event.v1.json'), hub: 'a/b' }],
       ['event.v1.json', { ...ex('event.v1.json'), ts: 1.5 }],
+      ['report.v1.json', { ...ex('report.v1.json'), report_seq: 0 }],
+      ['report.v1.json', { ...ex('report.v1.json'), report_seq: undefined, seq: 1 }],
+      ['report.v1.json', { ...ex('report.v1.json'), type: 'alarm.apnea' }],
+      ['report.v1.json', { ...ex('report.v1.json'), gap: { from: 1 } }],
+      ['report.v1.json', { ...ex('report.v1.json'), epoch: undefined }],
       ['status.v1.json', { ...ex('status.v1.json', 0), reason: 'shutdown' }],
       ['status.v1.json', { ...ex('status.v1.json', 1), reason: undefined }],
       ['status.v1.json', { ...ex('status.v1.json', 1), uptime_s: 3 }],
@@ -87,11 +92,16 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
       ['status.v1.json', { ...ex('status.v1.json', 1), reason: 'crashed' }],
       ['heartbeat.v1.json', { ...ex('heartbeat.v1.json'), queue: undefined }],
       ['heartbeat.v1.json', { ...ex('heartbeat.v1.json'), queue: { alarm: -1, event: 0 } }],
+      ['heartbeat.v1.json', { ...ex('heartbeat.v1.json'), queue: { alarm: 0, event: 0, report: -1 } }],
+      ['heartbeat.v1.json', { ...ex('heartbeat.v1.json'), last_report_seq: 'one' }],
       ['heartbeat.v1.json', { ...ex('heartbeat.v1.json'), oldest_unsent_alarm_age_s: 'old' }],
       ['heartbeat.v1.json', { ...ex('heartbeat.v1.json'), devices: { total: 1 } }],
       ['ack.v1.json', { seq: -1 }],
       ['ack.v1.json', { seq: 1.5 }],
       ['ack.v1.json', { seq: '2' }],
+      ['ack.v1.json', { report_seq: -1 }],
+      ['ack.v1.json', { seq: 2, report_seq: '1' }],
+      ['ack.v1.json', { epoch: '3f9a1c0d5e7b2a44' }],
       ['ack.v1.json', {}],
       ['ack.v1.json', '2'],
       ['command-response.v1.json', { ...ex('command-response.v1.json', 2), code: undefined }],
@@ -105,6 +115,7 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
     for (const [f, msg] of wrong) expect(check(f, JSON.parse(JSON.stringify(msg))), `${f} must reject ${JSON.stringify(msg)}`).not.toEqual([]);
     // The $defs are checked too: a data object of the wrong shape fails.
     expect(check('event.v1.json', { breathRatePerMin: 30, direction: 'up' }, 'alarm.breathing_rate.raised')).not.toEqual([]);
+    expect(check('report.v1.json', { startTs: 1 }, 'report.sleep.info')).not.toEqual([]);
     expect(check('command-response.v1.json', { pong: false, ts: 1 }, 'data.ping')).not.toEqual([]);
     // And the undocumented-field check bites.
     expect(problems('event.v1.json', { ...ex('event.v1.json'), colour: 'red' })).toEqual(['event.v1.json: undocumented field $.colour']);
@@ -129,7 +140,11 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
   });
 
   it('the ack schema agrees with parseAck()', () => {
-    const samples: unknown[] = [{ seq: 0 }, { seq: 5 }, { seq: 5, by: 'cloud-1' }, 5, 0, -1, 1.5, '5', null, {}, { seq: null }, { seq: '5' }, { seq: -2 }, { seq: 2 ** 53 }, [5], true];
+    const samples: unknown[] = [
+      { seq: 0 }, { seq: 5 }, { seq: 5, by: 'cloud-1' }, 5, 0, -1, 1.5, '5', null, {}, { seq: null }, { seq: '5' }, { seq: -2 }, { seq: 2 ** 53 }, [5], true,
+      { report_seq: 1 }, { seq: 5, report_seq: 2 }, { report_seq: 0, epoch: 'e' }, { report_seq: -1 }, { report_seq: 1.5 }, { seq: 5, report_seq: null },
+      { seq: 5, report_seq: '2' }, { report_seq: 2 ** 53 }, { epoch: 'e' }, { report_seq: 1, epoch: 5 },
+    ];
     for (const s of samples) {
       const hub = parseAck(Buffer.from(JSON.stringify(s))) !== null;
       expect(check('ack.v1.json', s).length === 0, `ack ${JSON.stringify(s)}: the hub ${hub ? 'applies' : 'ignores'} it`).toBe(hub);
@@ -159,7 +174,7 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
     }
     expect([...seen].sort(), 'every schema has an example in docs/uplink.md').toEqual(schemaFiles);
     const t = topics('<hubId>');
-    for (const topic of [t.events, t.telemetry, t.status, t.heartbeat, t.ack, `${t.cmdPrefix}<name>`]) expect(md, topic).toContain(topic);
+    for (const topic of [t.events, t.reports, t.telemetry, t.status, t.heartbeat, t.ack, `${t.cmdPrefix}<name>`]) expect(md, topic).toContain(topic);
     for (const name of commandNames) expect(md, name).toContain(`### \`${name}\``);
     expect(ERROR_CODES).toEqual(expect.arrayContaining([...Object.values(CommandErrors), 'ANJU_CMD_NOT_READY']));
     for (const code of ERROR_CODES) {
@@ -252,7 +267,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     writeFileSync(cfgPath, `${testConfig({
       hubId: HUB, stateDir, brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }],
       sustainS: 3, clearAfterS: 1, delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1, apply_verify_s: 10, telemetry: { interval_s: 1 }',
-    })}alarms: { renotify_s: 1 }\n`);
+    })}  sleep_report: { min_in_bed_s: 4, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\nalarms: { renotify_s: 1 }\n`);
     cloud = connect(broker.url, { protocolVersion: 5, clientId: 'contract-cloud', reconnectPeriod: 0 });
     cloud.on('message', (topic, payload, packet) => {
       let body: unknown;
@@ -382,13 +397,13 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
   });
 
   it('cloud ack: {"seq": N} takes seq <= N out of the outbox; malformed acks are ignored; N is clamped to last_seq', async () => {
-    const status = async () => (await command('get-status', '')).res.data as { outbox: { depth: { alarm: number; event: number } }; uplink: { lastCloudAck: { seq: number } | null } };
+    const status = async () => (await command('get-status', '')).res.data as { outbox: { depth: { alarm: number; event: number; report: number } }; uplink: { lastCloudAck: { seq: number } | null } };
     const ack = async (payload: unknown) => cloud.publishAsync(`${BASE}/ack`, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1 });
 
     await ack({ seq: 1 });
     // The hub handles its messages in order, so get-status sent after the ack sees it.
     let s = await status();
-    expect(s.outbox.depth).toEqual({ alarm: 1, event: lastSeq - 2 });
+    expect(s.outbox.depth).toEqual({ alarm: 1, event: lastSeq - 2, report: 0 });
     expect(s.uplink.lastCloudAck?.seq).toBe(1);
 
     for (const bad of ['{"seq":"2"}', 'two', '{"seq":-1}']) {
@@ -402,7 +417,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     expect(check('ack.v1.json', { seq: lastSeq })).toEqual([]);
     await ack({ seq: lastSeq });
     s = await status();
-    expect(s.outbox.depth).toEqual({ alarm: 0, event: 0 });
+    expect(s.outbox.depth).toEqual({ alarm: 0, event: 0, report: 0 });
     expect(s.uplink.lastCloudAck?.seq).toBe(lastSeq);
     await ack({ seq: 99 }); // beyond anything this hub assigned
     s = await status();
@@ -428,6 +443,26 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     await cloud.publishAsync(`${BASE}/ack`, JSON.stringify({ seq: lastSeq }), { qos: 1 });
     const { res } = await command('get-status', '');
     expect((res.data as { outbox: unknown }).outbox).toMatchObject({ depth: { alarm: 0, event: 0 }, lastSeq });
+  });
+
+  it('reports: the night ends (out of bed) in report.sleep on reports, with report_seq 1 and no event seq spent; acked by report_seq', async () => {
+    const from = captured.length;
+    pty.write(presence(false));
+    const rep = await waitFor('report.sleep', () => on('reports', from).find((m) => bodyOf(m).type === 'report.sleep'), 20_000);
+    expect(rep.qos).toBe(1);
+    expect(rep.retain).toBe(false);
+    expect(bodyOf(rep)).toMatchObject({ v: 1, hub: HUB, report_seq: 1, severity: 'info', state: 'info', device: 'bed-radar', data: { endedBy: 'out_of_bed' } });
+    expect(bodyOf(rep).seq).toBeUndefined();
+    const hb = await waitFor('heartbeat counting the report', () => on('heartbeat', from).find((m) => bodyOf(m).last_report_seq === 1), 10_000);
+    expect(bodyOf(hb)).toMatchObject({ queue: { alarm: 0, event: 0, report: 1 }, last_seq: lastSeq });
+    expect(on('events', from), 'no event for the report').toEqual([]);
+
+    const ack = { report_seq: 1, epoch: bodyOf(rep).epoch };
+    expect(check('ack.v1.json', ack)).toEqual([]);
+    await cloud.publishAsync(`${BASE}/ack`, JSON.stringify(ack), { qos: 1 });
+    const { res } = await command('get-status', '');
+    expect((res.data as { outbox: { depth: unknown } }).outbox.depth).toEqual({ alarm: 0, event: 0, report: 0 });
+    expect((res.data as { uplink: { reports: { lastCloudAck: { seq: number } } } }).uplink.reports.lastCloudAck.seq).toBe(1);
   });
 
   it('commands: ping, get-status and resync answer on the response topic with the correlation data echoed', async () => {
@@ -603,7 +638,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     // ANJU_CONTRACT_DUMP=file: write what was on the wire, to refresh the examples in docs/uplink.md.
     if (process.env.ANJU_CONTRACT_DUMP) writeFileSync(process.env.ANJU_CONTRACT_DUMP, captured.map((m) => `${m.topic} ${m.payload.toString()}\n`).join(''));
     const byTopic: Record<string, string> = {
-      [`${BASE}/events`]: 'event.v1.json', [`${BASE}/telemetry`]: 'telemetry.v1.json', [`${BASE}/status`]: 'status.v1.json', [`${BASE}/heartbeat`]: 'heartbeat.v1.json',
+      [`${BASE}/events`]: 'event.v1.json', [`${BASE}/reports`]: 'report.v1.json', [`${BASE}/telemetry`]: 'telemetry.v1.json', [`${BASE}/status`]: 'status.v1.json', [`${BASE}/heartbeat`]: 'heartbeat.v1.json',
     };
     const seen = new Map<string, number>();
     const bad: string[] = [];
@@ -618,7 +653,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
       for (const p of problems(file, m.body)) bad.push(`${m.topic} ${m.payload.toString()}\n    ${p}`);
     }
     expect(bad).toEqual([]);
-    for (const f of ['event.v1.json', 'telemetry.v1.json', 'status.v1.json', 'heartbeat.v1.json', 'command-response.v1.json']) expect(seen.get(f), `messages validated against ${f}`).toBeGreaterThan(0);
+    for (const f of ['event.v1.json', 'report.v1.json', 'telemetry.v1.json', 'status.v1.json', 'heartbeat.v1.json', 'command-response.v1.json']) expect(seen.get(f), `messages validated against ${f}`).toBeGreaterThan(0);
     // Every status kind was seen: birth, shutdown, will.
     const statuses = on('status').map((m) => `${String(bodyOf(m).state)}/${String(bodyOf(m).reason)}`);
     expect(new Set(statuses)).toEqual(new Set(['online/undefined', 'offline/shutdown', 'offline/connection_lost']));

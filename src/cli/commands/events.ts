@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { subscribe } from '../client.js';
 import { context, run, type Ctx } from '../context.js';
+import { classOf } from '../../core/event.js';
 import { t } from '../i18n.js';
 
 /**
@@ -30,7 +31,7 @@ async function follow(ctx: Ctx, args: { events: boolean; readings: boolean; devi
     const sub = await subscribe(ctx.socket, args, (stream, d) => {
       if (count !== undefined && seen >= count) return; // already stopping
       if (ctx.json) ctx.out(JSON.stringify({ stream, ...d }));
-      else if (stream === 'event') ctx.out(`${new Date(Number(d.ts)).toISOString()}  #${String(d.seq)}  ${String(d.type)} ${String(d.state)}  ${String(d.device ?? '-')}  ${JSON.stringify(d.data)}`);
+      else if (stream === 'event') ctx.out(`${new Date(Number(d.ts)).toISOString()}  ${classOf(String(d.type)) === 'report' ? 'report ' : ''}#${String(d.seq)}  ${String(d.type)} ${String(d.state)}  ${String(d.device ?? '-')}  ${JSON.stringify(d.data)}`);
       else ctx.out(`${new Date(Number(d.ts)).toISOString()}  ${String(d.device)}  ${String(d.metric)} = ${JSON.stringify(d.value)}`);
       if (count !== undefined && ++seen >= count) sub.stop();
     });

@@ -38,7 +38,7 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const conn = u?.connected ? paint(ctx, 32, L('connected')) : paint(ctx, 31, L('disconnected'));
   const ack = s.uplink?.lastCloudAck ? `seq ${s.uplink.lastCloudAck.seq} (${ago(ctx, s.uplink.lastCloudAck.ts, now)})` : L('none');
   const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
-  out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
+  out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
   out.push('', paint(ctx, 1, L('devices')));
   out.push(table(
     [L('colDevice'), L('colModel'), L('colRoom'), L('colPort'), L('colLastSeen'), L('colFrames'), L('colErrors')],

@@ -60,7 +60,7 @@ describe('SQLite outbox (real files)', () => {
     expect(ob.next(null, 10).map((e) => [e.seq, e.type])).toEqual([[2, 'alarm.breathing_rate'], [4, 'alarm.apnea'], [1, 'device.offline'], [3, 'device.online']]);
     expect(ob.next({ prio: 0, seq: 4 }, 10).map((e) => e.seq)).toEqual([1, 3]);
     expect(ob.next(null, 1)[0]).toMatchObject({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: 'raised', data: { n: 1 }, ts: 20 });
-    expect(ob.depth()).toEqual({ alarm: 2, event: 2 });
+    expect(ob.depth()).toEqual({ alarm: 2, event: 2, report: 0 });
     expect(ob.oldestPendingTs('alarm')).toBe(20);
     expect(ob.oldestPendingTs()).toBe(10);
     db.close();

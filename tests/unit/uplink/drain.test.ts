@@ -87,6 +87,30 @@ describe('drainer', () => {
     h.d.drain();
     expect(h.sent).toHaveLength(1);
   });
+
+  it('reports: a drainer of their own, in report_seq order, done on the report_seq ack; the events\' seq is not theirs', () => {
+    const clock = createManualClock(0);
+    const outbox = createOutbox(db, clock, { doneWhen: 'cloud_ack' });
+    const sent: Array<{ e: StoredEvent; ack: (err?: Error) => void }> = [];
+    const d = createDrainer({
+      outbox: outbox.reports, position: (r) => ({ prio: 2, seq: r.seq }), clock, window: 2, doneWhen: 'cloud_ack', retryMs: 10_000, ackTimeoutMs: 60_000,
+      canPublish: () => true, publish: (e, done) => sent.push({ e, ack: done }),
+    });
+    outbox.append({ type: 'alarm.apnea', severity: 'critical', device: 'd', state: 'raised', data: {} });
+    for (let n = 0; n < 3; n++) d.onNewEvent(outbox.append({ type: 'report.sleep', severity: 'info', device: 'd', state: 'info', data: { n } }));
+    expect(sent.map((s) => [s.e.type, s.e.seq])).toEqual([['report.sleep', 1], ['report.sleep', 2]]);
+    for (const s of sent) s.ack();
+    expect(sent.map((s) => s.e.seq)).toEqual([1, 2, 3]);
+    sent[2]!.ack();
+    d.flush();
+    // The events ack (seq 1: the alarm) leaves them; the report_seq ack takes 1 and 2.
+    expect(outbox.ackUpTo(1)).toBe(1);
+    expect(outbox.depth().report).toBe(3);
+    expect(d.onCloudAck(2)).toBe(2);
+    clock.advance(61_000);
+    d.sweep();
+    expect(sent.map((s) => s.e.seq)).toEqual([1, 2, 3, 3]); // only the unacknowledged report again
+  });
 });
 
 describe('reconnect backoff (full jitter)', () => {

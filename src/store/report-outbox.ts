@@ -1,0 +1,93 @@
+import type { Clock } from '../core/clock.js';
+import type { EventDraft, StoredEvent } from '../core/event.js';
+import type { Db } from './database.js';
+import { ROW_COLUMNS as COLUMNS, rowToEvent, type DoneWhen, type EventRow, type OutboxPosition } from './outbox-rows.js';
+
+/**
+ * The report class (issue 3): nightly reports such as `report.sleep`, in their own table with their
+ * own sequence (the `reports.seq` AUTOINCREMENT: consecutive at creation, never reused), separate
+ * from the gapless event `seq`. Committed at once, like an alarm: a report sums up a whole night and
+ * cannot be made again. Drained after alarms and events (the uplink's second drainer), done on the
+ * cloud's `report_seq` ack (or the PUBACK in puback mode), kept as history afterwards.
+ *
+ * Under the disk quota reports go after readings (src/store/quota.ts). A report evicted before the
+ * cloud had it leaves a hole in the report sequence: the hole is recorded in `report_gaps` and sent
+ * with the next report (`gapBefore`), the way telemetry reports its gaps, so a hole without a `gap`
+ * still means the broker lost something.
+ */
+export interface ReportOutbox {
+  /** Commits a report; `seq` of the result is the report sequence. */
+  append(draft: EventDraft, id: string, ts: number, unsynced: boolean): StoredEvent;
+  /** Reports still in the outbox after `after`, by report seq (`prio` is always the report class's). */
+  next(after: OutboxPosition | null, limit: number): StoredEvent[];
+  markPubacked(seqs: readonly number[]): void;
+  /** The cloud stored every report up to `seq` (or knows it lost, see `gapBefore`). Returns how many left. */
+  ackUpTo(seq: number): number;
+  depth(): number;
+  oldestPendingTs(): number | null;
+  /** Highest report seq ever assigned (0 when none). */
+  lastSeq(): number;
+  lastCloudAck(): { seq: number; ts: number } | null;
+  /**
+   * Report seqs below `seq`, after the previous report the hub still has, that were evicted before
+   * the cloud acknowledged them: lost for good. null when there are none.
+   */
+  gapBefore(seq: number): { from: number; to: number } | null;
+}
+
+
+export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): ReportOutbox {
+  const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
+  const insert = db.prepare<[string, number, string, string, string | null, string, string, number]>(
+    'INSERT INTO reports (id, ts, type, severity, device, state, data, ts_unsynced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectNext = db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM reports WHERE ${open} AND seq > ? ORDER BY seq LIMIT ?`);
+  const puback = db.prepare<[number, number]>('UPDATE reports SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
+  const pubackAll = db.transaction((seqs: readonly number[], now: number) => { for (const s of seqs) puback.run(now, s); });
+  const ack = db.prepare<[number, number, number]>('UPDATE reports SET acked_ts = ?, delivered_ts = coalesce(delivered_ts, ?) WHERE seq <= ? AND acked_ts IS NULL');
+  const dropGaps = db.prepare<[number]>('DELETE FROM report_gaps WHERE to_seq <= ?');
+  const count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM reports WHERE ${open}`);
+  const oldest = db.prepare<[], { ts: number }>(`SELECT ts FROM reports WHERE ${open} ORDER BY seq LIMIT 1`);
+  const maxSeq = db.prepare<[], { seq: number | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'reports'");
+  const prevRow = db.prepare<[number], { seq: number | null }>('SELECT max(seq) AS seq FROM reports WHERE seq < ?');
+  const gapsBetween = db.prepare<[number, number], { from: number | null; to: number | null }>(
+    'SELECT min(from_seq) AS "from", max(to_seq) AS "to" FROM report_gaps WHERE from_seq > ? AND to_seq < ?',
+  );
+  const getMeta = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'report_cloud_ack'");
+  const setMeta = db.prepare<[string]>("INSERT INTO meta (key, value) VALUES ('report_cloud_ack', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const ackTx = db.transaction((seq: number, now: number) => {
+    const n = ack.run(now, now, seq).changes;
+    dropGaps.run(seq); // the cloud counted them: nothing left to tell
+    setMeta.run(JSON.stringify({ seq, ts: now }));
+    return n;
+  });
+
+  const reports: ReportOutbox = {
+    append(draft, id, ts, unsynced) {
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), unsynced ? 1 : 0);
+      return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
+    },
+    next: (after, limit) => selectNext.all(after?.seq ?? 0, limit).map(rowToEvent),
+    markPubacked(seqs) {
+      if (seqs.length > 0) pubackAll(seqs, clock.now());
+    },
+    ackUpTo(seq) {
+      const prev = reports.lastCloudAck()?.seq ?? 0;
+      const upTo = Math.min(seq, reports.lastSeq()); // never beyond what this hub assigned
+      if (upTo <= prev) return 0;
+      return ackTx(upTo, clock.now());
+    },
+    depth: () => count.get()!.n,
+    oldestPendingTs: () => oldest.get()?.ts ?? null,
+    lastSeq: () => maxSeq.get()?.seq ?? 0,
+    lastCloudAck() {
+      const row = getMeta.get();
+      return row ? (JSON.parse(row.value) as { seq: number; ts: number }) : null;
+    },
+    gapBefore(seq) {
+      const g = gapsBetween.get(prevRow.get(seq)?.seq ?? 0, seq);
+      return g && g.from !== null && g.to !== null ? { from: g.from, to: g.to } : null;
+    },
+  };
+  return reports;
+}

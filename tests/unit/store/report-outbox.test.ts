@@ -1,0 +1,185 @@
+/**
+ * The report class in the store (real SQLite files): its own sequence, separate from the gapless
+ * event seq; drain order; acks by report_seq; gaps left by quota eviction and reported with the
+ * next report; reports committed before the class existed stay events.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../../src/core/clock.js';
+import type { EventDraft } from '../../../src/core/event.js';
+import { DB_FILE, openDatabase, type Db } from '../../../src/store/database.js';
+import { createOutbox, positionOf, type Outbox } from '../../../src/store/outbox.js';
+import { createQuotaKeeper } from '../../../src/store/quota.js';
+import { createReadingStore } from '../../../src/store/readings.js';
+
+const report = (night: number, padBytes = 0): EventDraft => ({
+  type: 'report.sleep', severity: 'info', device: 'radar', state: 'info', data: { night, ...(padBytes ? { pad: 'r'.repeat(padBytes) } : {}) },
+});
+const alarm = (n: number, padBytes = 0): EventDraft => ({
+  type: 'alarm.apnea', severity: 'critical', device: 'radar', state: n % 2 ? 'raised' : 'cleared', data: { n, ...(padBytes ? { pad: 'a'.repeat(padBytes) } : {}) },
+});
+const event = (n: number): EventDraft => ({ type: 'device.offline', severity: 'warning', device: 'radar', state: 'raised', data: { n } });
+
+describe('report class in the store', () => {
+  let dir: string;
+  let db: Db;
+  let ob: Outbox;
+  const clock = createManualClock(1_000);
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'anju-reports-'));
+    db = openDatabase(dir);
+    ob = createOutbox(db, clock);
+  });
+  afterEach(() => { db.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('has its own sequence: reports do not spend event seqs, and event seqs stay gapless around them', () => {
+    const out = [ob.append(alarm(1)), ob.append(report(1)), ob.append(event(2)), ob.append(report(2)), ob.append(alarm(3))];
+    expect(out.map((e) => `${e.type}#${e.seq}`)).toEqual(['alarm.apnea#1', 'report.sleep#1', 'device.offline#2', 'report.sleep#2', 'alarm.apnea#3']);
+    expect(ob.lastSeq()).toBe(3);
+    expect(ob.reports.lastSeq()).toBe(2);
+    expect(ob.depth()).toEqual({ alarm: 2, event: 1, report: 2 });
+    // The events table has exactly the alarms and events, seq 1..3; the reports their own table.
+    expect(db.prepare('SELECT seq, type FROM events ORDER BY seq').all()).toEqual([
+      { seq: 1, type: 'alarm.apnea' }, { seq: 2, type: 'device.offline' }, { seq: 3, type: 'alarm.apnea' },
+    ]);
+    expect(db.prepare('SELECT seq, type FROM reports ORDER BY seq').all()).toEqual([{ seq: 1, type: 'report.sleep' }, { seq: 2, type: 'report.sleep' }]);
+    // The events drain never sees a report; the reports drain only reports, oldest first.
+    expect(ob.next(null, 10).map((e) => e.type)).not.toContain('report.sleep');
+    expect(ob.reports.next(null, 10).map((e) => e.seq)).toEqual([1, 2]);
+    expect(ob.reports.next({ prio: 2, seq: 1 }, 10).map((e) => e.seq)).toEqual([2]);
+  });
+
+  it('a report is committed when appended (another connection sees it), and its seq never repeats across reopen and deletion', () => {
+    const r = ob.append(report(1));
+    const other = new Database(join(dir, DB_FILE), { readonly: true });
+    expect(other.prepare('SELECT seq, id FROM reports').all()).toEqual([{ seq: 1, id: r.id }]);
+    other.close();
+    ob.append(report(2));
+    db.exec('DELETE FROM reports');
+    db.close();
+    db = openDatabase(dir);
+    ob = createOutbox(db, clock);
+    expect(ob.append(report(3)).seq).toBe(3);
+  });
+
+  it('cloud_ack: only a report_seq ack takes reports out; the events ack leaves them', () => {
+    ob.append(alarm(1));
+    ob.append(report(1));
+    ob.append(report(2));
+    ob.reports.markPubacked([1, 2]);
+    expect(ob.depth().report).toBe(2); // a PUBACK is not enough in cloud_ack mode
+    expect(ob.ackUpTo(1)).toBe(1);
+    expect(ob.depth()).toEqual({ alarm: 0, event: 0, report: 2 });
+    expect(ob.reports.ackUpTo(1)).toBe(1);
+    expect(ob.reports.ackUpTo(1)).toBe(0); // not again
+    expect(ob.reports.ackUpTo(99)).toBe(1); // clamped to what the hub assigned
+    expect(ob.reports.lastCloudAck()?.seq).toBe(2);
+    expect(ob.lastCloudAck()?.seq).toBe(1);
+    expect(ob.depth().report).toBe(0);
+  });
+
+  it('puback mode: the PUBACK takes a report out', () => {
+    const p = createOutbox(db, clock, { doneWhen: 'puback' });
+    p.append(report(1));
+    p.append(report(2));
+    p.reports.markPubacked([2]);
+    expect(p.reports.next(null, 10).map((e) => e.seq)).toEqual([1]);
+    expect(p.depth().report).toBe(1);
+  });
+
+  it('oldest pending: per class, and overall the oldest of alarms, events and reports', () => {
+    clock.set(10);
+    ob.append(report(1));
+    clock.set(20);
+    ob.append(alarm(1));
+    expect(ob.oldestPendingTs('report')).toBe(10);
+    expect(ob.oldestPendingTs('alarm')).toBe(20);
+    expect(ob.oldestPendingTs()).toBe(10);
+  });
+
+  it('a report.sleep committed before the class existed stays an event in the gapless seq, and does not derail the events drain', () => {
+    ob.append(alarm(1));
+    // As migration 7 leaves it: a report row in events, prio 1 (event).
+    db.prepare("INSERT INTO events (id, ts, type, severity, device, state, data, prio) VALUES ('legacy', 5, 'report.sleep', 'info', 'radar', 'info', '{}', 1)").run();
+    ob.append(event(3));
+    const all = ob.next(null, 10);
+    expect(all.map((e) => `${e.type}#${e.seq}`)).toEqual(['alarm.apnea#1', 'report.sleep#2', 'device.offline#3']);
+    // Resuming after the legacy row must still find the event behind it.
+    expect(ob.next(positionOf(all[1]!), 10).map((e) => e.seq)).toEqual([3]);
+    expect(ob.depth()).toEqual({ alarm: 1, event: 2, report: 0 });
+  });
+
+  it('gaps: undelivered reports evicted by the quota are named by the next report, until the cloud acks past them', () => {
+    for (let n = 1; n <= 4; n++) ob.append(report(n, 20_000));
+    ob.reports.markPubacked([1]);
+    ob.reports.ackUpTo(1); // the cloud has report 1
+    const keeper = createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' });
+    // Over a quota that has room for about one report: history (report 1) goes first, then 2 and 3.
+    const quotaBytes = keeper.usedBytes() - 55_000;
+    const q = createQuotaKeeper(db, { quotaBytes, doneColumn: 'acked_ts' }).enforce();
+    expect(q).toMatchObject({ evictedHistory: 1, evictedReports: 2, full: false });
+    expect(db.prepare('SELECT seq FROM reports').all()).toEqual([{ seq: 4 }]);
+    expect(ob.reports.gapBefore(4)).toEqual({ from: 2, to: 3 });
+    const r5 = ob.append(report(5));
+    expect(ob.reports.gapBefore(r5.seq)).toBeNull(); // report 4 is still there: the gap belongs to it
+    // The cloud settles 1..4 (2 and 3 as lost): nothing left to tell.
+    ob.reports.ackUpTo(4);
+    expect(ob.reports.gapBefore(4)).toBeNull();
+    expect(db.prepare('SELECT count(*) AS n FROM report_gaps').get()).toEqual({ n: 0 });
+  });
+
+  it('gaps: reports evicted in separate runs, with nothing left between them, are named together by the next report', () => {
+    for (let n = 1; n <= 3; n++) ob.append(report(n, 20_000));
+    createQuotaKeeper(db, { quotaBytes: 1, doneColumn: 'acked_ts' }).enforce(); // every report goes
+    expect(ob.depth().report).toBe(0);
+    const r4 = ob.append(report(4, 20_000));
+    expect(ob.reports.gapBefore(r4.seq)).toEqual({ from: 1, to: 3 });
+    createQuotaKeeper(db, { quotaBytes: 1, doneColumn: 'acked_ts' }).enforce(); // and the 4th
+    const r5 = ob.append(report(5));
+    expect(db.prepare('SELECT from_seq, to_seq FROM report_gaps').all()).toEqual([{ from_seq: 1, to_seq: 4 }]);
+    expect(ob.reports.gapBefore(r5.seq)).toEqual({ from: 1, to: 4 });
+  });
+
+  it('quota order among what the cloud already has: reports before alarm and event history, and both before an undelivered report', () => {
+    for (let n = 1; n <= 200; n++) ob.append(alarm(n, 300));
+    for (let n = 1; n <= 4; n++) ob.append(report(n, 10_000));
+    ob.ackUpTo(200);
+    ob.reports.ackUpTo(3); // report 4 is not delivered yet
+    const used = createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' }).usedBytes();
+    const q = createQuotaKeeper(db, { quotaBytes: used - 25_000, doneColumn: 'acked_ts' }).enforce();
+    expect(q).toMatchObject({ evictedReports: 0, full: false });
+    expect(q.evictedHistory).toBeGreaterThanOrEqual(2);
+    expect(q.evictedHistory).toBeLessThanOrEqual(3);
+    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 200 });
+    // Far over: all history, and only then the undelivered report.
+    const q2 = createQuotaKeeper(db, { quotaBytes: 1, doneColumn: 'acked_ts' }).enforce();
+    expect(q2).toMatchObject({ evictedReports: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
+    expect(ob.reports.gapBefore(5)).toEqual({ from: 4, to: 4 });
+  });
+
+  it('quota order: telemetry first, then reports; alarms and events still in the outbox survive', () => {
+    for (let n = 1; n <= 300; n++) ob.append(n % 3 ? alarm(n, 300) : event(n));
+    for (let n = 1; n <= 5; n++) ob.append(report(n, 10_000));
+    const rs = createReadingStore(db, clock);
+    for (let i = 0; i < 20_000; i++) rs.add({ device: 'radar', ts: i, metric: 'breathRatePerMin', value: 16 });
+    rs.flush();
+    const used = createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' }).usedBytes();
+
+    // A little over: only readings go.
+    let q = createQuotaKeeper(db, { quotaBytes: used - 50_000, doneColumn: 'acked_ts' }).enforce();
+    expect(q.evictedReadings).toBeGreaterThan(0);
+    expect(q).toMatchObject({ evictedReports: 0, evictedHistory: 0, full: false });
+    expect(ob.depth().report).toBe(5);
+
+    // Far over: every reading, then the reports oldest first; every alarm and event stays.
+    q = createQuotaKeeper(db, { quotaBytes: 1, doneColumn: 'acked_ts' }).enforce();
+    expect(q).toMatchObject({ evictedReports: 5, full: true, change: 'became_full' });
+    expect(db.prepare('SELECT count(*) AS n FROM readings').get()).toEqual({ n: 0 });
+    expect(ob.depth()).toEqual({ alarm: 200, event: 100, report: 0 });
+    expect(db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM events').get()).toEqual({ lo: 1, hi: 300, n: 300 });
+  });
+});
