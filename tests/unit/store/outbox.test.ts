@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../src/core/clock.js';
 import type { EventDraft } from '../../../src/core/event.js';
 import { DB_FILE, openDatabase } from '../../../src/store/database.js';
-import { createOutbox } from '../../../src/store/outbox.js';
+import { createOutbox, seqRanges } from '../../../src/store/outbox.js';
 import { createReadingStore } from '../../../src/store/readings.js';
 
 const draft = (n: number): EventDraft => ({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: n % 2 ? 'raised' : 'cleared', data: { n } });
@@ -111,6 +111,65 @@ describe('SQLite outbox (real files)', () => {
     ob.markPubacked([1]);
     expect(ob.next(null, 10).map((e) => e.seq)).toEqual([2]);
     db.close();
+  });
+
+  it('records PUBACKs as runs of seqs, only the ones given, and leaves the connection at synchronous=FULL', () => {
+    const clock = createManualClock(7);
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, clock, { doneWhen: 'puback' });
+    for (let i = 1; i <= 12; i++) ob.append(draft(i));
+    ob.markPubacked([5, 3, 4, 9, 1, 11, 10, 4]);
+    expect(ob.next(null, 20).map((e) => e.seq)).toEqual([2, 6, 7, 8, 12]);
+    expect(db.prepare('SELECT seq FROM events WHERE delivered_ts = 7 ORDER BY seq').all().map((r) => (r as { seq: number }).seq)).toEqual([1, 3, 4, 5, 9, 10, 11]);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // appends still wait for the disk
+    db.transaction(() => ob.markPubacked([2]))(); // inside a caller's transaction: no pragma switch
+    expect(ob.next(null, 20).map((e) => e.seq)).toEqual([6, 7, 8, 12]);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    db.close();
+  });
+
+  it('pages through a class whose earlier rows are still open (cloud_ack: published, not yet acknowledged)', () => {
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, createManualClock(0));
+    db.transaction(() => {
+      for (let i = 1; i <= 600; i++) ob.append({ ...draft(i), type: i % 100 === 0 ? 'alarm.apnea' : 'device.offline' });
+    })();
+    const seen: number[] = [];
+    let at: { prio: number; seq: number } | null = null;
+    for (let page = ob.next(at, 64); page.length > 0; page = ob.next(at, 64)) {
+      seen.push(...page.map((e) => e.seq));
+      const last = page.at(-1)!;
+      at = { prio: last.type.startsWith('alarm.') ? 0 : 1, seq: last.seq };
+    }
+    const alarms = [100, 200, 300, 400, 500, 600];
+    expect(seen).toEqual([...alarms, ...Array.from({ length: 600 }, (_, i) => i + 1).filter((s) => !alarms.includes(s))]);
+    // A page that ends inside the alarm class continues with the events, oldest first.
+    expect(ob.next({ prio: 0, seq: 500 }, 3).map((e) => e.seq)).toEqual([600, 1, 2]);
+    db.close();
+  });
+
+  it('keeps the last cloud ack in memory and on disk', () => {
+    let db = openDatabase(dir);
+    let ob = createOutbox(db, createManualClock(50));
+    expect(ob.lastCloudAck()).toBeNull();
+    for (let i = 1; i <= 3; i++) ob.append(draft(i));
+    ob.ackUpTo(2);
+    const got = ob.lastCloudAck()!;
+    got.seq = 99; // a copy: the caller cannot change the outbox's view
+    expect(ob.lastCloudAck()).toEqual({ seq: 2, ts: 50 });
+    db.close();
+    db = openDatabase(dir);
+    ob = createOutbox(db, createManualClock(60));
+    expect(ob.lastCloudAck()).toEqual({ seq: 2, ts: 50 });
+    db.close();
+  });
+});
+
+describe('seqRanges', () => {
+  it('turns seqs into sorted runs of consecutive numbers', () => {
+    expect(seqRanges([])).toEqual([]);
+    expect(seqRanges([7])).toEqual([[7, 7]]);
+    expect(seqRanges([3, 1, 2, 7, 7, 9, 8, 12])).toEqual([[1, 3], [7, 9], [12, 12]]);
   });
 });
 

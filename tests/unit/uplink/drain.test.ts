@@ -44,6 +44,9 @@ describe('drainer', () => {
     const alarm = h.add('alarm.breathing_rate');
     h.sent[0]!.ack();
     expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq]);
+    for (let i = 1; i < 5; i++) h.sent[i]!.ack();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq, 2, 3, 4]);
+    expect(h.d.stats()).toMatchObject({ published: 5, resent: 0 }); // the rewind for the alarm resends nothing
   });
 
   it('puback mode: acknowledged events leave the outbox (written in batches)', () => {
@@ -76,6 +79,7 @@ describe('drainer', () => {
     h.clock.advance(31_000);
     h.d.sweep();
     expect(h.sent.map((s) => s.e.seq)).toEqual([1, 2, 2]); // seq 2 again; seq 1 is safe in the cloud
+    expect(h.d.stats()).toMatchObject({ published: 3, resent: 1 });
   });
 
   it('publishes nothing while disconnected and resumes on drain', () => {
