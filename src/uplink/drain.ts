@@ -77,6 +77,7 @@ export function createDrainer(d: DrainerDeps): Drainer {
     aheadAt = 0;
   };
   let pubackBatch: number[] = [];
+  let flushQueued = false;
   const st = { published: 0, resent: 0, pubacked: 0, refused: 0 };
 
   const flush = (): void => {
@@ -87,26 +88,38 @@ export function createDrainer(d: DrainerDeps): Drainer {
     if (d.doneWhen === 'puback') for (const seq of batch) outstanding.delete(seq);
   };
 
+  const fill = (): void => {
+    while (d.canPublish() && inFlight < d.window) {
+      if (aheadAt >= ahead.length) {
+        // Read ahead in pages: one query and parse per page, not one per acknowledgement.
+        ahead = d.outbox.next(cursor, PREFETCH);
+        aheadAt = 0;
+        if (ahead.length === 0) return;
+      }
+      const e = ahead[aheadAt++]!;
+      const at = positionOf(e);
+      cursor = at;
+      if (outstanding.has(e.seq)) continue;
+      outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
+      inFlight++;
+      st.published++;
+      if (e.seq <= (sentUpTo.get(at.prio) ?? 0)) st.resent++;
+      else sentUpTo.set(at.prio, e.seq);
+      d.publish(e, (err) => drainer.onPuback(e.seq, err));
+    }
+  };
+
   const drainer: Drainer = {
     drain() {
-      if (pubackBatch.length >= PUBACK_BATCH) flush();
-      while (d.canPublish() && inFlight < d.window) {
-        if (aheadAt >= ahead.length) {
-          // Read ahead in pages: one query and parse per page, not one per acknowledgement.
-          ahead = d.outbox.next(cursor, PREFETCH);
-          aheadAt = 0;
-          if (ahead.length === 0) return;
-        }
-        const e = ahead[aheadAt++]!;
-        const at = positionOf(e);
-        cursor = at;
-        if (outstanding.has(e.seq)) continue;
-        outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
-        inFlight++;
-        st.published++;
-        if (e.seq <= (sentUpTo.get(at.prio) ?? 0)) st.resent++;
-        else sentUpTo.set(at.prio, e.seq);
-        d.publish(e, (err) => drainer.onPuback(e.seq, err));
+      fill();
+      // Written once this turn's publishes are on the wire (they go out on the next tick): the
+      // broker works on a full window while the batch is written.
+      if (pubackBatch.length >= PUBACK_BATCH && !flushQueued) {
+        flushQueued = true;
+        setImmediate(() => {
+          flushQueued = false;
+          flush();
+        });
       }
     },
 

@@ -56,6 +56,9 @@ export interface UplinkDeps {
   random?: () => number;
 }
 
+/** Options of every event publish (mqtt.js copies them, never changes them): one object, not one per event. */
+const EVENT_PUBLISH: IClientPublishOptions = Object.freeze({ qos: 1 });
+
 function credentials(cfg: Config['uplink']): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
   const password = cfg.password_file !== undefined ? readFileSync(cfg.password_file, 'utf8').split(/\r?\n/)[0] : cfg.password;
   return {
@@ -105,7 +108,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     ackTimeoutMs: cfg.ack_timeout_s * 1000,
     canPublish: () => !stopping && client?.connected === true,
     publish(e, done) {
-      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 }, (err) => {
+      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), EVENT_PUBLISH, (err) => {
         if (err) {
           st.publishErrors++;
           if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq: e.seq, err: err.message }, 'publish not acknowledged; will resend');

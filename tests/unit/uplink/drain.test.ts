@@ -57,6 +57,20 @@ describe('drainer', () => {
     expect(h.outbox.next(null, 10)).toEqual([]);
   });
 
+  it('puback mode: a full batch of PUBACKs is written right after the turn that completed it, without waiting for the timer', async () => {
+    const h = setup('puback', 2000);
+    db.transaction(() => { for (let i = 0; i < 1100; i++) h.outbox.append({ type: 'device.x', severity: 'info', device: 'd', state: 'info', data: {} }); })();
+    h.d.drain();
+    expect(h.sent).toHaveLength(1100);
+    for (const s of h.sent.slice(0, 1023)) s.ack();
+    await new Promise((r) => setImmediate(r));
+    expect(h.outbox.depth().event).toBe(1100); // 1023: not yet a batch
+    h.sent[1023]!.ack();
+    expect(h.outbox.depth().event).toBe(1100); // not inside the PUBACK handler either
+    await new Promise((r) => setImmediate(r));
+    expect(h.outbox.depth().event).toBe(1100 - 1024);
+  });
+
   it('a refused publish is sent again by the next sweep, with the same id', () => {
     const h = setup('puback');
     const e = h.add();
