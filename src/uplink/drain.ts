@@ -24,6 +24,8 @@ export interface Drainer {
   sweep(): void;
   /** Writes batched PUBACKs (puback mode). */
   flush(): void;
+  /** Rows changed in the store (ts corrected): forget what was read ahead and read it again. */
+  reread(): void;
   stats(): DrainStats;
 }
 
@@ -166,6 +168,8 @@ export function createDrainer(d: DrainerDeps): Drainer {
     },
 
     flush,
+
+    reread: () => rewind(cursor),
 
     stats: () => ({ inFlight, awaitingCloudAck: outstanding.size - inFlight, ...st }),
   };

@@ -29,6 +29,8 @@ export interface Uplink {
   start(): void;
   /** A new event was committed: publish what the window allows. Called on the hot path; cheap. */
   onEvent(e: StoredEvent): void;
+  /** The store corrected the ts of events not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
+  onTsCorrected(): void;
   status(): UplinkStatus;
   /**
    * Publishes again every event with seq > `sinceSeq` (done or not), at most `limit`, oldest first,
@@ -99,6 +101,15 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   };
   const will = () => ({ topic: t.status, payload: status('offline', 'connection_lost'), qos: 1 as const, retain: true });
 
+  /**
+   * The wire form of an event. One published with its uncorrected ts is recorded as such first, so
+   * it is never corrected later: every copy the cloud gets of an event is the same.
+   */
+  const eventPayload = (e: StoredEvent): string => {
+    if (e.tsUnsynced) outbox.markSentUnsynced(e.seq);
+    return JSON.stringify(eventMessage(hubId, outbox.epoch(), e));
+  };
+
   const drainer = createDrainer({
     outbox,
     clock,
@@ -108,7 +119,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     ackTimeoutMs: cfg.ack_timeout_s * 1000,
     canPublish: () => !stopping && client?.connected === true,
     publish(e, done) {
-      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), EVENT_PUBLISH, (err) => {
+      client!.publish(t.events, eventPayload(e), EVENT_PUBLISH, (err) => {
         if (err) {
           st.publishErrors++;
           if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, seq: e.seq, err: err.message }, 'publish not acknowledged; will resend');
@@ -251,11 +262,15 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       for (const x of timers) x.unref();
     },
     onEvent: (e) => drainer.onNewEvent(e),
+    onTsCorrected() {
+      drainer.reread();
+      drainer.drain();
+    },
     resync(sinceSeq, limit) {
       const c = client;
       if (!c?.connected) return { count: 0, lastSeq: null };
       const events = outbox.since(sinceSeq, limit);
-      for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 });
+      for (const e of events) c.publish(t.events, eventPayload(e), EVENT_PUBLISH);
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
     },
     status: () => ({ ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(), telemetry: telemetry?.stats() ?? null }),

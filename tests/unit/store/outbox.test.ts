@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../../src/core/clock.js';
+import { createManualBootClock, createManualClock } from '../../../src/core/clock.js';
 import type { EventDraft } from '../../../src/core/event.js';
 import { DB_FILE, openDatabase } from '../../../src/store/database.js';
 import { createOutbox, seqRanges } from '../../../src/store/outbox.js';
@@ -210,6 +210,85 @@ describe('clock-sync marking', () => {
     expect(ob.next(null, 10).map((e) => e.tsUnsynced ?? false)).toEqual([true, false]);
     expect(eventMessage('h', ob.epoch(), early)).toMatchObject({ ts_unsynced: true });
     expect('ts_unsynced' in eventMessage('h', ob.epoch(), later)).toBe(false);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('ts correction after the clock is synchronised', () => {
+  const BOOT1 = '11111111-1111-4111-8111-111111111111';
+  const BOOT2 = '22222222-2222-4222-8222-222222222222';
+  const SYNCED = Date.UTC(2026, 10, 29, 8, 0, 0);
+
+  it('corrects unsynced events of this boot not yet published; keeps marked the ones sent marked and those of an earlier boot', async () => {
+    const { eventMessage } = await import('../../../src/uplink/contract.js');
+    const dir = mkdtempSync(join(tmpdir(), 'anju-tscorr-'));
+    const wall = createManualClock(Date.UTC(1970, 0, 1, 0, 1)); // no RTC, before NTP
+    let unsynced = true;
+    // Boot 1: one event, then the hub reboots before NTP ever synced.
+    const boot1 = createManualBootClock(BOOT1, 30_000);
+    let db = openDatabase(dir);
+    let ob = createOutbox(db, wall, { clockUnsynced: () => unsynced, bootClock: boot1 });
+    const old = ob.append(draft(1));
+    db.close();
+    // Boot 2: three events stamped before NTP, 20 s apart on the monotonic clock.
+    wall.set(Date.UTC(1970, 0, 1, 0, 0, 40));
+    const boot2 = createManualBootClock(BOOT2, 40_000);
+    db = openDatabase(dir);
+    ob = createOutbox(db, wall, { clockUnsynced: () => unsynced, bootClock: boot2 });
+    const a = ob.append(draft(2));
+    boot2.advance(20_000); wall.advance(20_000);
+    const sentMarked = ob.append(draft(3));
+    ob.markSentUnsynced(sentMarked.seq); // published with ts_unsynced before the sync
+    boot2.advance(20_000); wall.advance(20_000);
+    const b = ob.append(draft(4));
+    // The daemon restarts in the same boot (the monotonic clock goes on): still correctable.
+    db.close();
+    db = openDatabase(dir);
+    ob = createOutbox(db, wall, { clockUnsynced: () => unsynced, bootClock: boot2 });
+    // NTP syncs 100 s (monotonic) after event b: the wall clock jumps.
+    boot2.advance(100_000);
+    wall.set(SYNCED);
+    unsynced = false;
+    const synced = ob.append(draft(5));
+    expect(ob.correctUnsyncedTs()).toEqual([a.seq, b.seq]);
+    expect(ob.correctUnsyncedTs()).toEqual([]);
+    const bySeq = new Map(ob.next(null, 10).map((e) => [e.seq, e]));
+    expect(bySeq.get(a.seq)).toMatchObject({ id: a.id, ts: SYNCED - 140_000, tsDevice: a.ts });
+    expect(bySeq.get(b.seq)).toMatchObject({ id: b.id, ts: SYNCED - 100_000, tsDevice: b.ts });
+    expect(bySeq.get(b.seq)!.tsUnsynced).toBeUndefined();
+    expect(bySeq.get(sentMarked.seq)).toMatchObject({ ts: sentMarked.ts, tsUnsynced: true });
+    expect(bySeq.get(sentMarked.seq)!.tsDevice).toBeUndefined();
+    expect(bySeq.get(old.seq)).toMatchObject({ ts: old.ts, tsUnsynced: true }); // another boot: its monotonic time means nothing now
+    expect(bySeq.get(synced.seq)).toMatchObject({ ts: SYNCED });
+    expect(Object.keys(bySeq.get(synced.seq)!).filter((k) => k.startsWith('ts'))).toEqual(['ts']);
+
+    const wire = eventMessage('h', ob.epoch(), bySeq.get(b.seq)!);
+    expect(wire).toMatchObject({ id: b.id, seq: b.seq, ts: SYNCED - 100_000, ts_corrected: true, ts_device: b.ts });
+    expect('ts_unsynced' in wire).toBe(false);
+    expect(eventMessage('h', ob.epoch(), bySeq.get(sentMarked.seq)!)).toMatchObject({ ts: sentMarked.ts, ts_unsynced: true });
+    expect('ts_corrected' in eventMessage('h', ob.epoch(), bySeq.get(sentMarked.seq)!)).toBe(false);
+    // The history (resync) says the same, and the heartbeat's oldest-alarm age uses the corrected ts.
+    expect(ob.since(0, 10).find((e) => e.seq === a.seq)).toMatchObject({ ts: SYNCED - 140_000, tsDevice: a.ts });
+    // A corrected event cannot be recorded as sent marked afterwards.
+    ob.markSentUnsynced(a.seq);
+    expect(ob.next(null, 10).find((e) => e.seq === a.seq)).toMatchObject({ tsDevice: a.ts });
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stamps events with the boot and the monotonic clock, and corrects nothing without a boot id', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anju-tscorr-'));
+    const wall = createManualClock(0);
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, wall, { clockUnsynced: () => true, bootClock: createManualBootClock(null, 5_000) });
+    const e = ob.append(draft(1));
+    expect(db.prepare('SELECT boot, mono_ms, ts_unsynced FROM events WHERE seq = ?').get(e.seq)).toEqual({ boot: null, mono_ms: 5_000, ts_unsynced: 1 });
+    wall.set(SYNCED);
+    expect(ob.correctUnsyncedTs()).toEqual([]);
+    const ob2 = createOutbox(db, wall, { clockUnsynced: () => true, bootClock: createManualBootClock(BOOT1, 7_000) });
+    const f = ob2.append(draft(2));
+    expect(db.prepare('SELECT b.boot_id, e.mono_ms FROM events e JOIN boots b ON b.id = e.boot WHERE e.seq = ?').get(f.seq)).toEqual({ boot_id: BOOT1, mono_ms: 7_000 });
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
