@@ -11,6 +11,7 @@ import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { openDatabase, type Db } from '../src/store/database.js';
 import { createOutbox, type Outbox } from '../src/store/outbox.js';
+import { systemBootClock } from '../src/transports/clock/boot-clock.js';
 import { eventMessage, topics } from '../src/uplink/contract.js';
 import { createMqttUplink, type Uplink } from '../src/uplink/mqtt-uplink.js';
 import { startMosquitto } from './mosquitto.js';
@@ -56,7 +57,8 @@ interface Store { dir: string; db: Db; outbox: Outbox }
 function freshStore(ctx: BenchContext, n: number): Store {
   const dir = mkdtempSync(join(ctx.tmpDir, 'anju-bench-drain-'));
   const db = openDatabase(dir);
-  const outbox = createOutbox(db, systemClock, { doneWhen: 'puback' });
+  // As the daemon makes it (monotonic clock and boot id with each event), clock synchronised.
+  const outbox = createOutbox(db, systemClock, { doneWhen: 'puback', bootClock: systemBootClock() });
   db.transaction(() => { for (let i = 0; i < n; i++) outbox.append(backlogDraft(i)); })();
   return { dir, db, outbox };
 }
