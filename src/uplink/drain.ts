@@ -10,8 +10,9 @@ import { positionOf, type DoneWhen, type Outbox, type OutboxPosition } from '../
  * - A publish refused by the broker, or unacknowledged after `retryMs`, is sent again.
  * - cloud_ack mode: a PUBACKed event stays outstanding until the cloud acknowledges its seq; after
  *   `ackTimeoutMs` without that it is sent again (the broker may have lost it).
- * - puback mode: PUBACKs are written to the store in batches (one fsync for many events); a crash
- *   before the batch is written only means a duplicate after restart.
+ * - puback mode: PUBACKs are written to the store in batches (one transaction, without fsync, for
+ *   up to PUBACK_BATCH events); a crash before the batch is written only means duplicates after
+ *   restart.
  * Resends carry the same id: the cloud deduplicates.
  */
 export interface Drainer {
