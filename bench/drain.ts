@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { connect, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { systemClock } from '../src/core/clock.js';
@@ -9,6 +11,7 @@ import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { openDatabase, type Db } from '../src/store/database.js';
 import { createOutbox, type Outbox } from '../src/store/outbox.js';
+import { systemBootClock } from '../src/transports/clock/boot-clock.js';
 import { eventMessage, topics } from '../src/uplink/contract.js';
 import { createMqttUplink, type Uplink } from '../src/uplink/mqtt-uplink.js';
 import { startMosquitto } from './mosquitto.js';
@@ -54,7 +57,8 @@ interface Store { dir: string; db: Db; outbox: Outbox }
 function freshStore(ctx: BenchContext, n: number): Store {
   const dir = mkdtempSync(join(ctx.tmpDir, 'anju-bench-drain-'));
   const db = openDatabase(dir);
-  const outbox = createOutbox(db, systemClock, { doneWhen: 'puback' });
+  // As the daemon makes it (monotonic clock and boot id with each event), clock synchronised.
+  const outbox = createOutbox(db, systemClock, { doneWhen: 'puback', bootClock: systemBootClock() });
   db.transaction(() => { for (let i = 0; i < n; i++) outbox.append(backlogDraft(i)); })();
   return { dir, db, outbox };
 }
@@ -68,6 +72,18 @@ function uplinkFor(cfg: Config['uplink'], outbox: Outbox, clientId: string): Upl
     hubId: HUB, config: { ...cfg, client_id: clientId }, outbox, clock: systemClock, log: silentLog, version: 'bench', configHash: 'bench',
     devices: () => ({ total: 0, open: 0, seen_last_5min: 0 }),
   });
+}
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Collects the garbage of the untimed set-up (filling the outbox allocates ~1 KB per event) before
+ * a side is timed: otherwise the uplink, timed right after the fill, pays the fill's collection.
+ * Both sides start from a settled heap; what each allocates while timed is its own.
+ */
+function settleHeap(): void {
+  collectGarbage();
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,29 +107,40 @@ function mqttConnect(url: string, clientId: string): Promise<MqttClient> {
 const endClient = (c: MqttClient) => new Promise<void>((r) => c.end(false, {}, () => r()));
 
 /** The real uplink drains a pre-filled outbox of n events; returns ms from start to the last PUBACK. */
-async function uplinkDrain(ctx: BenchContext, cfg: Config['uplink'], n: number, timeoutMs: number): Promise<{ ms: number; resent: number }> {
+async function uplinkDrain(ctx: BenchContext, cfg: Config['uplink'], n: number, timeoutMs: number): Promise<{ ms: number; cpuMs: number; resent: number }> {
   const s = freshStore(ctx, n);
   try {
     const up = uplinkFor(cfg, s.outbox, `bench-uplink-${process.pid}`);
+    settleHeap();
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     up.start();
     await until(`the uplink to drain ${n} events`, () => up.status().pubacked >= n, timeoutMs);
     const ms = performance.now() - t0;
+    const cpuMs = cpuMsSince(c0);
     const st = up.status();
     await up.stop();
     const left = s.outbox.depth();
     if (st.pubacked !== n || left.alarm + left.event !== 0) {
       throw new Error(`uplink drain incomplete: ${st.pubacked}/${n} PUBACKed, outbox still holds ${left.alarm + left.event}`);
     }
-    return { ms, resent: st.resent };
+    return { ms, cpuMs, resent: st.resent };
   } finally {
     closeStore(s);
   }
 }
 
+/** This process's CPU time (user + system) since `c0`, in ms: the client's own cost, whatever else the machine runs. */
+function cpuMsSince(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
 /** Bare mqtt.js: the same payloads, QoS 1, at most `window` unacknowledged; ms from connect() to the last PUBACK. */
-async function bareDrain(url: string, topic: string, payloads: readonly string[], window: number, timeoutMs: number): Promise<number> {
+async function bareDrain(url: string, topic: string, payloads: readonly string[], window: number, timeoutMs: number): Promise<{ ms: number; cpuMs: number }> {
+  settleHeap();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const c = await mqttConnect(url, `bench-bare-${process.pid}`);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -133,7 +160,7 @@ async function bareDrain(url: string, topic: string, payloads: readonly string[]
       };
       pump();
     });
-    return performance.now() - t0;
+    return { ms: performance.now() - t0, cpuMs: cpuMsSince(c0) };
   } finally {
     await endClient(c);
   }
@@ -163,19 +190,23 @@ async function drainRace(ctx: BenchContext, url: string, n: number): Promise<Ben
   const ratios: number[] = [];
   const upRates: number[] = [];
   const bareRates: number[] = [];
+  const cpuRatios: number[] = [];
+  const upCpu: number[] = [];
+  const bareCpu: number[] = [];
   let resent = 0;
   for (let r = 0; r < ctx.rounds; r++) {
     let up = 0;
     let bare = 0;
-    const runUp = async () => { const x = await uplinkDrain(ctx, cfg, n, timeoutMs); up = x.ms; resent += x.resent; };
-    const runBare = async () => { bare = await bareDrain(url, bareTopic, payloads, cfg.inflight_window, timeoutMs); };
+    const runUp = async () => { const x = await uplinkDrain(ctx, cfg, n, timeoutMs); up = x.ms; upCpu.push(x.cpuMs); resent += x.resent; };
+    const runBare = async () => { const x = await bareDrain(url, bareTopic, payloads, cfg.inflight_window, timeoutMs); bare = x.ms; bareCpu.push(x.cpuMs); };
     if (r % 2 === 0) { await runBare(); await runUp(); } else { await runUp(); await runBare(); }
     const upRate = n / (up / 1000);
     const bareRate = n / (bare / 1000);
     upRates.push(upRate);
     bareRates.push(bareRate);
     ratios.push(upRate / bareRate);
-    ctx.log(`  drain round ${r + 1}/${ctx.rounds}: uplink ${fmtRate(upRate)} (${round(up / 1000, 1)} s), bare mqtt.js ${fmtRate(bareRate)} (${round(bare / 1000, 1)} s), ratio ${round(upRate / bareRate, 3)}`);
+    cpuRatios.push(bareCpu.at(-1)! / upCpu.at(-1)!);
+    ctx.log(`  drain round ${r + 1}/${ctx.rounds}: uplink ${fmtRate(upRate)} (${round(up / 1000, 1)} s, CPU ${round(upCpu.at(-1)! / 1000, 2)} s), bare mqtt.js ${fmtRate(bareRate)} (${round(bare / 1000, 1)} s, CPU ${round(bareCpu.at(-1)! / 1000, 2)} s), ratio ${round(upRate / bareRate, 3)}`);
   }
   const ratio = median(ratios);
   return {
@@ -195,6 +226,9 @@ async function drainRace(ctx: BenchContext, url: string, n: number): Promise<Ben
       resentByUplink: resent,
       ratioMin: round(Math.min(...ratios), 3),
       ratioMax: round(Math.max(...ratios), 3),
+      uplinkCpuUsPerEvent: round((median(upCpu) * 1000) / n, 1),
+      bareCpuUsPerEvent: round((median(bareCpu) * 1000) / n, 1),
+      cpuRatio: round(median(cpuRatios), 3),
       rounds: ctx.rounds,
     },
   };

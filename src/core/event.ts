@@ -42,6 +42,11 @@ export interface StoredEvent extends EventDraft {
   readonly seq: number;
   /** When the event was committed, ms since the Unix epoch. */
   readonly ts: number;
-  /** True when `ts` was taken while the wall clock was known to be unsynchronised. */
+  /** True when `ts` was taken while the wall clock was known to be unsynchronised (and not corrected). */
   readonly tsUnsynced?: boolean;
+  /**
+   * Present when `ts` was corrected after the clock was synchronised (src/core/ts-correction.ts):
+   * the ts first stamped, with the unsynchronised clock. `ts` is then the corrected time.
+   */
+  readonly tsDevice?: number;
 }

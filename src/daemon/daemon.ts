@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import type { BootClock, Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
 import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
@@ -16,7 +16,8 @@ import { createSerialTransport, type OpenPort, type SerialTransport } from '../t
 import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
 import { hubCommands, localOnlyCommands } from './commands.js';
-import { createClockSyncProbe } from '../transports/clock/clock-sync.js';
+import { createClockSyncProbe, type ClockSyncProbe } from '../transports/clock/clock-sync.js';
+import { systemBootClock } from '../transports/clock/boot-clock.js';
 import { detectorBindings } from './detectors.js';
 import type { Measurement } from '../core/reading.js';
 import type { BleManager } from '../transports/ble/index.js';
@@ -35,6 +36,8 @@ import { sdNotify } from './sd-notify.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
+/** How often the daemon looks whether the clock became synchronised, to correct earlier timestamps. */
+const TS_CORRECTION_CHECK_MS = 1000;
 
 export interface DaemonDeps {
   config: Readonly<Config>;
@@ -52,6 +55,10 @@ export interface DaemonDeps {
   zigbeeControllerFactory?: ZigbeeControllerFactory;
   /** The remote set-config command; without it the hub does not offer that command. */
   applyConfig?: (yamlText: string) => unknown;
+  /** Whether the wall clock is synchronised: the system's (timesyncd, timedatectl) by default; tests pass their own. */
+  clockSync?: ClockSyncProbe;
+  /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
+  bootClock?: BootClock;
 }
 
 export interface DaemonStatus {
@@ -107,7 +114,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const modbusBuses: ModbusBus[] = [];
   const transports = new Map<string, SerialTransport>();
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
-  const clockSync = createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
+  const clockSync = deps.clockSync ?? createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
   const timers: NodeJS.Timeout[] = [];
 
   const onEvent = (e: StoredEvent): void => {
@@ -145,7 +152,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   function startAll(): void {
     db = openDatabase(config.state_dir);
     clockSync.start();
-    outbox = createOutbox(db, clock, { doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced' });
+    outbox = createOutbox(db, clock, {
+      doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced', bootClock: deps.bootClock ?? systemBootClock(),
+    });
     readings = createReadingStore(db, clock);
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
     const commandDeps = {
@@ -182,6 +191,19 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+    // Once the clock is synchronised, events of this boot stamped before are corrected (those not
+    // yet published with their wrong ts). Costs nothing while there is none.
+    timers.push(setInterval(() => {
+      if (clockSync.state() !== 'synced' || !outbox) return;
+      try {
+        const seqs = outbox.correctUnsyncedTs();
+        if (seqs.length === 0) return;
+        log.info({ corrected: seqs.length, firstSeq: seqs[0], lastSeq: seqs.at(-1) }, 'clock synchronised: corrected the ts of events stamped before');
+        uplink?.onTsCorrected();
+      } catch (err) {
+        log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot correct event timestamps; will retry');
+      }
+    }, TS_CORRECTION_CHECK_MS));
     timers.push(setInterval(() => {
       ingest?.tick();
       for (const reminder of alarms?.tick(clock.now()) ?? []) ingest?.raise(reminder);

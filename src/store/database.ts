@@ -123,6 +123,20 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX reports_unacked ON reports(seq) WHERE acked_ts IS NULL;
   CREATE TABLE report_gaps (from_seq INTEGER PRIMARY KEY, to_seq INTEGER NOT NULL) WITHOUT ROWID;
   `,
+  `
+  -- Correcting ts stamped before NTP (issue 3): each event keeps the monotonic clock (CLOCK_MONOTONIC,
+  -- ms) and the boot it was stamped in; boots numbers the kernel boot ids so a row holds a small
+  -- integer, not a 36-character UUID. Once the clock is synchronised, events of the same boot still
+  -- marked ts_unsynced get ts_corrected (the corrected wall-clock time; ts keeps what was stamped).
+  -- sent_unsynced: 1 once the event was published with its uncorrected ts (ts_unsynced on the
+  -- wire); such an event is never corrected, so every copy the cloud gets of it is the same.
+  CREATE TABLE boots (id INTEGER PRIMARY KEY, boot_id TEXT NOT NULL UNIQUE);
+  ALTER TABLE events ADD COLUMN boot INTEGER;
+  ALTER TABLE events ADD COLUMN mono_ms INTEGER;
+  ALTER TABLE events ADD COLUMN ts_corrected INTEGER;
+  ALTER TABLE events ADD COLUMN sent_unsynced INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX events_uncorrected ON events(boot, seq) WHERE ts_unsynced = 1 AND ts_corrected IS NULL AND sent_unsynced = 0;
+  `,
 ];
 
 /**

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../core/clock.js';
-import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
+import type { BootClock, Clock } from '../core/clock.js';
+import { correctedTs } from '../core/ts-correction.js';
+import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
-import { ROW_COLUMNS as COLUMNS, rowToEvent as toEvent, type DoneWhen, type EventRow as Row, type OutboxPosition } from './outbox-rows.js';
+import type { DoneWhen, OutboxPosition } from './outbox-rows.js';
 import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
 
 export type { DoneWhen, OutboxPosition } from './outbox-rows.js';
@@ -47,6 +48,17 @@ export interface Outbox {
   epoch(): string;
   /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
   since(afterSeq: number, limit: number): StoredEvent[];
+  /**
+   * Call when the wall clock is known to be synchronised: events of this boot stamped while it was
+   * not, and never published that way, get their ts corrected from the monotonic clock
+   * (src/core/ts-correction.ts). Returns the seqs corrected (usually none: then it costs nothing).
+   */
+  correctUnsyncedTs(): number[];
+  /**
+   * The event is about to be published with its uncorrected ts (ts_unsynced): from now on it is
+   * never corrected, so every copy the cloud gets is the same. Call only for `tsUnsynced` events.
+   */
+  markSentUnsynced(seq: number): void;
 }
 
 /**
@@ -55,29 +67,107 @@ export interface Outbox {
  */
 const eventPrio = (type: string): number => (classOf(type) === 'alarm' ? CLASS_PRIORITY.alarm : CLASS_PRIORITY.event);
 
+/**
+ * A row as better-sqlite3 returns it in raw mode (an array in COLUMNS order): half the cost of a
+ * row object, which matters when the uplink drains a backlog of 100k events.
+ */
+type Row = [
+  seq: number, id: string, ts: number, type: string, severity: Severity, device: string | null, state: EventState, data: string, prio: number,
+  tsUnsynced: number, tsCorrected: number | null,
+];
+
+const COLUMNS = 'seq, id, ts, type, severity, device, state, data, prio, ts_unsynced, ts_corrected';
+
+const toEvent = (r: Row): StoredEvent => ({
+  id: r[1], seq: r[0], ts: r[10] ?? r[2], type: r[3], severity: r[4], device: r[5], state: r[6],
+  data: JSON.parse(r[7]) as Record<string, unknown>,
+  ...(r[10] !== null ? { tsDevice: r[2] } : r[9] ? { tsUnsynced: true } : {}),
+});
+
+/** Sorted, de-duplicated seqs as inclusive runs of consecutive numbers: [[1,3],[7,7]] for 3,1,2,7. */
+export function seqRanges(seqs: readonly number[]): [number, number][] {
+  const sorted = [...seqs].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const s of sorted) {
+    const last = out.at(-1);
+    if (last && s <= last[1] + 1) last[1] = Math.max(last[1], s);
+    else out.push([s, s]);
+  }
+  return out;
+}
+
 /** Where an alarm or event sits in the events table's drain order. */
 export const positionOf = (e: StoredEvent): OutboxPosition => ({ prio: eventPrio(e.type), seq: e.seq });
 
-export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; newId?: () => string; clockUnsynced?: () => boolean } = {}): Outbox {
+export interface OutboxOptions {
+  doneWhen?: DoneWhen;
+  newId?: () => string;
+  /** Whether the wall clock is known to be unsynchronised now (src/transports/clock/clock-sync.ts). */
+  clockUnsynced?: () => boolean;
+  /** Monotonic clock and boot id stored with each event (src/transports/clock/boot-clock.ts); without it no ts can be corrected. */
+  bootClock?: BootClock;
+}
+
+export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Outbox {
   const doneWhen = opts.doneWhen ?? 'cloud_ack';
   const newId = opts.newId ?? randomUUID;
   const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
-  const insert = db.prepare<[string, number, string, string, string | null, string, string, number, number]>(
-    'INSERT INTO events (id, ts, type, severity, device, state, data, prio, ts_unsynced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, number, string, string, string | null, string, string, number, number, number | null, number | null]>(
+    'INSERT INTO events (id, ts, type, severity, device, state, data, prio, ts_unsynced, boot, mono_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const selectNext = db.prepare<[number, number, number], Row>(
-    `SELECT ${COLUMNS} FROM events WHERE ${open} AND (prio, seq) > (?, ?) ORDER BY prio, seq LIMIT ?`,
+  const bootClock = opts.bootClock;
+  let boot: number | null = null;
+  if (bootClock?.bootId) {
+    db.prepare('INSERT INTO boots (boot_id) VALUES (?) ON CONFLICT (boot_id) DO NOTHING').run(bootClock.bootId);
+    boot = db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?').get(bootClock.bootId)!.id;
+  }
+  const uncorrected = db.prepare<[number], { seq: number; mono_ms: number | null }>(
+    'SELECT seq, mono_ms FROM events WHERE boot = ? AND ts_unsynced = 1 AND ts_corrected IS NULL AND sent_unsynced = 0 ORDER BY seq',
   );
-  const selectSince = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
-  const puback = db.prepare<[number, number]>('UPDATE events SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
-  const pubackAll = db.transaction((seqs: readonly number[], now: number) => { for (const s of seqs) puback.run(now, s); });
+  const setCorrected = db.prepare<[number, number]>('UPDATE events SET ts_corrected = ? WHERE seq = ? AND ts_corrected IS NULL AND sent_unsynced = 0');
+  const sentUnsynced = db.prepare<[number]>('UPDATE events SET sent_unsynced = 1 WHERE seq = ? AND ts_corrected IS NULL AND sent_unsynced = 0');
+  /** Whether rows of this boot may wait for a correction: checked once at start, then set by append. */
+  let mayCorrect = boot !== null;
+  // Two queries, not one `(prio, seq) > (?, ?)`: SQLite searches that row value by prio only and
+  // steps over every open row of the class before `seq` (in cloud_ack mode, every event published
+  // but not yet acknowledged: a drain quadratic in the backlog). `prio = ? AND seq > ?` seeks.
+  const selectInClass = db.prepare<[number, number, number], Row>(
+    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  ).raw(true);
+  const selectAfterClass = db.prepare<[number, number], Row>(
+    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio > ? ORDER BY prio, seq LIMIT ?`,
+  ).raw(true);
+  const selectSince = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
+  const puback = db.prepare<[number, number, number]>('UPDATE events SET delivered_ts = ? WHERE seq BETWEEN ? AND ? AND delivered_ts IS NULL');
+  const pubackAll = db.transaction((ranges: readonly (readonly [number, number])[], now: number) => { for (const [a, b] of ranges) puback.run(now, a, b); });
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
+  /**
+   * Commits `write` without waiting for the disk: only for records whose loss costs a duplicate,
+   * never an event. It survives kill -9 (the OS has it), and the next FULL commit (any append)
+   * syncs it too. Inside a caller's transaction it is simply part of that transaction.
+   */
+  const withoutFsync = (write: () => void): void => {
+    if (db.inTransaction) {
+      write();
+      return;
+    }
+    syncNormal.run();
+    try {
+      write();
+    } finally {
+      syncFull.run();
+    }
+  };
   const ack = db.prepare<[number, number, number]>('UPDATE events SET acked_ts = ?, delivered_ts = coalesce(delivered_ts, ?) WHERE seq <= ? AND acked_ts IS NULL');
   const counts = db.prepare<[], { prio: number; n: number }>(`SELECT prio, count(*) AS n FROM events WHERE ${open} GROUP BY prio`);
-  const oldest = db.prepare<[number], { ts: number }>(`SELECT ts FROM events WHERE ${open} AND prio = ? ORDER BY seq LIMIT 1`);
-  const oldestAny = db.prepare<[], { ts: number }>(`SELECT min(ts) AS ts FROM events WHERE ${open}`);
+  const oldest = db.prepare<[number], { ts: number }>(`SELECT coalesce(ts_corrected, ts) AS ts FROM events WHERE ${open} AND prio = ? ORDER BY seq LIMIT 1`);
+  const oldestAny = db.prepare<[], { ts: number }>(`SELECT min(coalesce(ts_corrected, ts)) AS ts FROM events WHERE ${open}`);
   const maxSeq = db.prepare<[], { seq: number | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  // Kept in memory too: status() and the heartbeat read it often; only ackUpTo writes it.
+  let cloudAck: { seq: number; ts: number } | null | undefined;
   const ackTx = db.transaction((seq: number, now: number) => {
     const n = ack.run(now, now, seq).changes;
     setMeta.run('cloud_ack', JSON.stringify({ seq, ts: now }));
@@ -100,12 +190,22 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
       const ts = clock.now();
       const unsynced = opts.clockUnsynced?.() === true;
       if (classOf(draft.type) === 'report') return reports.append(draft, id, ts, unsynced);
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), eventPrio(draft.type), unsynced ? 1 : 0);
+      const mono = bootClock ? bootClock.monoNowMs() : null;
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), eventPrio(draft.type), unsynced ? 1 : 0, boot, mono);
+      if (unsynced && boot !== null) mayCorrect = true;
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
-    next: (after, limit) => selectNext.all(after?.prio ?? -1, after?.seq ?? 0, limit).map(toEvent),
+    next(after, limit) {
+      const rows = after ? selectInClass.all(after.prio, after.seq, limit) : [];
+      if (rows.length < limit) rows.push(...selectAfterClass.all(after?.prio ?? -1, limit - rows.length));
+      return rows.map(toEvent);
+    },
     markPubacked(seqs) {
-      if (seqs.length > 0) pubackAll(seqs, clock.now());
+      if (seqs.length === 0) return;
+      const ranges = seqRanges(seqs);
+      // A PUBACK record lost to a power cut means the event is published again with the same id,
+      // never that one is lost.
+      withoutFsync(() => pubackAll(ranges, clock.now()));
     },
     ackUpTo(seq) {
       const prev = outbox.lastCloudAck()?.seq ?? 0;
@@ -113,7 +213,10 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
       // database's) and must not silently swallow future events.
       const upTo = Math.min(seq, outbox.lastSeq());
       if (upTo <= prev) return 0;
-      return ackTx(upTo, clock.now());
+      const now = clock.now();
+      const n = ackTx(upTo, now);
+      cloudAck = { seq: upTo, ts: now };
+      return n;
     },
     depth() {
       const d: Record<EventClass, number> = { alarm: 0, event: 0, report: reports.depth() };
@@ -129,10 +232,31 @@ export function createOutbox(db: Db, clock: Clock, opts: { doneWhen?: DoneWhen; 
     },
     lastSeq: () => maxSeq.get()?.seq ?? 0,
     lastCloudAck() {
-      const row = getMeta.get('cloud_ack');
-      return row ? (JSON.parse(row.value) as { seq: number; ts: number }) : null;
+      if (cloudAck === undefined) {
+        const row = getMeta.get('cloud_ack');
+        cloudAck = row ? (JSON.parse(row.value) as { seq: number; ts: number }) : null;
+      }
+      return cloudAck === null ? null : { ...cloudAck };
     },
     since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toEvent),
+    correctUnsyncedTs() {
+      if (!mayCorrect || boot === null || !bootClock) return [];
+      const wallNowMs = clock.now();
+      const monoNowMs = bootClock.monoNowMs();
+      const done: number[] = [];
+      db.transaction(() => {
+        for (const r of uncorrected.all(boot)) {
+          const ts = r.mono_ms === null ? null : correctedTs({ wallNowMs, monoNowMs, monoEventMs: r.mono_ms });
+          if (ts !== null && setCorrected.run(ts, r.seq).changes > 0) done.push(r.seq);
+        }
+      })();
+      mayCorrect = false; // what is left cannot be corrected; a new unsynced append sets it again
+      return done;
+    },
+    markSentUnsynced(seq) {
+      // Lost to a power cut, the record only allows a corrected copy after a marked one: both honest.
+      withoutFsync(() => sentUnsynced.run(seq));
+    },
   };
   return outbox;
 }

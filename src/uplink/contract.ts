@@ -42,12 +42,20 @@ export interface EventMessage {
   data: Record<string, unknown>;
   /** Present (true) only when `ts` was taken while the hub's clock was known to be unsynchronised. */
   ts_unsynced?: true;
+  /**
+   * Present (true) only when `ts` was stamped while the clock was unsynchronised and corrected from
+   * the monotonic clock once it was synchronised, before the event was first published. Never
+   * together with `ts_unsynced`.
+   */
+  ts_corrected?: true;
+  /** With `ts_corrected`: the ts the hub first stamped, with its unsynchronised clock. */
+  ts_device?: number;
 }
 
 export function eventMessage(hubId: string, epoch: string, e: StoredEvent): EventMessage {
   return {
     v: CONTRACT_VERSION, id: e.id, seq: e.seq, epoch, ts: e.ts, hub: hubId, type: e.type, severity: e.severity, device: e.device, state: e.state, data: { ...e.data },
-    ...(e.tsUnsynced ? { ts_unsynced: true as const } : {}),
+    ...(e.tsDevice !== undefined ? { ts_corrected: true as const, ts_device: e.tsDevice } : e.tsUnsynced ? { ts_unsynced: true as const } : {}),
   };
 }
 

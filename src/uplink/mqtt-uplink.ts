@@ -31,6 +31,8 @@ export interface Uplink {
   start(): void;
   /** A new event or report was committed: publish what the window allows. Called on the hot path; cheap. */
   onEvent(e: StoredEvent): void;
+  /** The store corrected the ts of events not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
+  onTsCorrected(): void;
   status(): UplinkStatus;
   /**
    * Publishes again every event with seq > `sinceSeq` (done or not), at most `limit`, oldest first,
@@ -57,6 +59,9 @@ export interface UplinkDeps {
   clockState?: () => HeartbeatMessage['clock'];
   random?: () => number;
 }
+
+/** Options of every event publish (mqtt.js copies them, never changes them): one object, not one per event. */
+const EVENT_PUBLISH: IClientPublishOptions = Object.freeze({ qos: 1 });
 
 function credentials(cfg: Config['uplink']): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
   const password = cfg.password_file !== undefined ? readFileSync(cfg.password_file, 'utf8').split(/\r?\n/)[0] : cfg.password;
@@ -111,12 +116,21 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   const connected = () => !stopping && client?.connected === true;
   const drainOpts = { clock, window: cfg.inflight_window, doneWhen: cfg.delivery, retryMs: cfg.retry_s * 1000, ackTimeoutMs: cfg.ack_timeout_s * 1000 };
 
+  /**
+   * The wire form of an event. One published with its uncorrected ts is recorded as such first, so
+   * it is never corrected later: every copy the cloud gets of an event is the same.
+   */
+  const eventPayload = (e: StoredEvent): string => {
+    if (e.tsUnsynced) outbox.markSentUnsynced(e.seq);
+    return JSON.stringify(eventMessage(hubId, outbox.epoch(), e));
+  };
+
   const drainer = createDrainer({
     ...drainOpts,
     outbox,
     canPublish: connected,
     publish(e, done) {
-      client!.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 }, (err) => {
+      client!.publish(t.events, eventPayload(e), EVENT_PUBLISH, (err) => {
         onPublished('event', e.seq, done)(err);
         // The last alarm or event of a backlog was acknowledged: reports next, before telemetry's tick.
         if (drainer.stats().inFlight === 0) reportDrainer.drain();
@@ -271,11 +285,15 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       for (const x of timers) x.unref();
     },
     onEvent: (e) => (classOf(e.type) === 'report' ? reportDrainer : drainer).onNewEvent(e),
+    onTsCorrected() {
+      drainer.reread();
+      drainer.drain();
+    },
     resync(sinceSeq, limit) {
       const c = client;
       if (!c?.connected) return { count: 0, lastSeq: null };
       const events = outbox.since(sinceSeq, limit);
-      for (const e of events) c.publish(t.events, JSON.stringify(eventMessage(hubId, outbox.epoch(), e)), { qos: 1 });
+      for (const e of events) c.publish(t.events, eventPayload(e), EVENT_PUBLISH);
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
     },
     status: () => ({

@@ -21,11 +21,27 @@ export interface ClockSyncProbe {
 
 const TIMESYNCD_FLAG = '/run/systemd/timesync/synchronized';
 
-export function createClockSyncProbe(o: { now: () => number; notBeforeTs: number; pollMs?: number }): ClockSyncProbe {
+export interface ClockSyncProbeOptions {
+  now: () => number;
+  notBeforeTs: number;
+  pollMs?: number;
+  /**
+   * What the system says, asked every `pollMs`: 'synced'/'unsynced', or null when it cannot tell
+   * (the state stays what it was). Default: systemd-timesyncd's flag file, then `timedatectl`.
+   * Tests pass their own, since a test cannot make NTP synchronise.
+   */
+  source?: (report: (s: ClockSyncState | null) => void) => void;
+}
+
+export function createClockSyncProbe(o: ClockSyncProbeOptions): ClockSyncProbe {
   let external: ClockSyncState = 'unknown';
   let timer: NodeJS.Timeout | null = null;
 
   const poll = (): void => {
+    if (o.source) {
+      o.source((s) => { if (s !== null) external = s; });
+      return;
+    }
     if (existsSync(TIMESYNCD_FLAG)) {
       external = 'synced';
       return;

@@ -44,6 +44,9 @@ describe('drainer', () => {
     const alarm = h.add('alarm.breathing_rate');
     h.sent[0]!.ack();
     expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq]);
+    for (let i = 1; i < 5; i++) h.sent[i]!.ack();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq, 2, 3, 4]);
+    expect(h.d.stats()).toMatchObject({ published: 5, resent: 0 }); // the rewind for the alarm resends nothing
   });
 
   it('puback mode: acknowledged events leave the outbox (written in batches)', () => {
@@ -52,6 +55,20 @@ describe('drainer', () => {
     for (const s of h.sent) s.ack();
     h.d.flush();
     expect(h.outbox.next(null, 10)).toEqual([]);
+  });
+
+  it('puback mode: a full batch of PUBACKs is written right after the turn that completed it, without waiting for the timer', async () => {
+    const h = setup('puback', 2000);
+    db.transaction(() => { for (let i = 0; i < 1100; i++) h.outbox.append({ type: 'device.x', severity: 'info', device: 'd', state: 'info', data: {} }); })();
+    h.d.drain();
+    expect(h.sent).toHaveLength(1100);
+    for (const s of h.sent.slice(0, 1023)) s.ack();
+    await new Promise((r) => setImmediate(r));
+    expect(h.outbox.depth().event).toBe(1100); // 1023: not yet a batch
+    h.sent[1023]!.ack();
+    expect(h.outbox.depth().event).toBe(1100); // not inside the PUBACK handler either
+    await new Promise((r) => setImmediate(r));
+    expect(h.outbox.depth().event).toBe(1100 - 1024);
   });
 
   it('a refused publish is sent again by the next sweep, with the same id', () => {
@@ -76,6 +93,7 @@ describe('drainer', () => {
     h.clock.advance(31_000);
     h.d.sweep();
     expect(h.sent.map((s) => s.e.seq)).toEqual([1, 2, 2]); // seq 2 again; seq 1 is safe in the cloud
+    expect(h.d.stats()).toMatchObject({ published: 3, resent: 1 });
   });
 
   it('publishes nothing while disconnected and resumes on drain', () => {
