@@ -4,13 +4,13 @@
  * which key and what was expected, and fill in defaults.
  */
 import { describe, expect, it } from 'vitest';
-import { int, str, strictArgs } from '../../../src/uplink/args.js';
+import { int, str, strictArgs, type ArgsResult } from '../../../src/uplink/args.js';
 
 const resync = strictArgs({ since_seq: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 10_000, 10_000) });
 const ack = strictArgs({ id: str(1, 64), by: str(1, 128, 'cloud') });
 const none = strictArgs({});
 
-const issues = (r: ReturnType<typeof resync.safeParse>) => (r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+const issues = (r: ArgsResult<unknown>) => (r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
 
 describe('command argument schemas', () => {
   it('accepts valid arguments and fills in defaults', () => {
