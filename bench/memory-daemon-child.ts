@@ -56,9 +56,9 @@ const ports = new Map<string, SerialPortMock>();
 // requires that package's CJS build, while an ESM import gets its separate ESM build, whose port
 // registry SerialPortMock never sees (the dual-package hazard).
 for (const id of ids) SerialPortMock.binding.createPort(pathOf(id), { echo: false, record: false });
-const openPort: OpenPort = ({ path, baudRate }) => {
+const openPort: OpenPort = ({ path, baudRate, highWaterMark }) => {
   // autoOpen off: the serial transport calls open() itself, as with a real port.
-  const p = new SerialPortMock({ path, baudRate, autoOpen: false });
+  const p = new SerialPortMock({ path, baudRate, highWaterMark, autoOpen: false });
   ports.set(path, p);
   return p as unknown as PortLike;
 };
