@@ -3,16 +3,20 @@ import { join } from 'node:path';
 import { repoRoot } from './repo-root.js';
 
 /**
- * The Node/V8 flags the shipped systemd unit gives anjud: the value of its
- * `Environment="NODE_OPTIONS=..."` line in systemd/anjud.service. The memory bench runs its children
- * with exactly this NODE_OPTIONS, so it measures what ships (one source of truth: the unit).
+ * The environment the shipped systemd unit gives anjud: its `Environment=` lines in
+ * systemd/anjud.service (NODE_OPTIONS with the V8 memory flags, MALLOC_ARENA_MAX). The memory bench
+ * runs its children with exactly these variables, so it measures what ships (one source of truth:
+ * the unit). Each line must be one quoted assignment, `Environment="NAME=value"`.
  */
 export const shippedUnitPath = (): string => join(repoRoot(), 'systemd/anjud.service');
 
-export function shippedNodeOptions(unitText: string = readFileSync(shippedUnitPath(), 'utf8')): string {
-  const lines = unitText.split('\n').map((l) => l.trim()).filter((l) => /^Environment=.*NODE_OPTIONS=/.test(l));
-  if (lines.length !== 1) throw new Error(`systemd/anjud.service: expected exactly one Environment= line with NODE_OPTIONS, found ${lines.length}`);
-  const m = /^Environment="NODE_OPTIONS=([^"]*)"$/.exec(lines[0]!);
-  if (!m) throw new Error(`systemd/anjud.service: write it as Environment="NODE_OPTIONS=--flag --flag" (found ${lines[0]})`);
-  return m[1]!.trim();
+export function shippedEnvironment(unitText: string = readFileSync(shippedUnitPath(), 'utf8')): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of unitText.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('Environment='))) {
+    const m = /^Environment="([A-Z_][A-Z0-9_]*)=([^"]*)"$/.exec(line);
+    if (!m) throw new Error(`systemd/anjud.service: write each variable as Environment="NAME=value" (found ${line})`);
+    env[m[1]!] = m[2]!;
+  }
+  if (env.NODE_OPTIONS === undefined) throw new Error('systemd/anjud.service: no Environment="NODE_OPTIONS=..." line');
+  return env;
 }

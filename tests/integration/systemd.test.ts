@@ -25,7 +25,7 @@ import { createPtyPair } from '../helpers/pty.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { connectInspector, createNotifyListener, processState } from '../helpers/watchdog-peers.js';
 import { breath, presence } from './frames.js';
-import { shippedNodeOptions } from '../../bench/shipped-node-options.js';
+import { shippedEnvironment } from '../../bench/shipped-node-options.js';
 
 const UNIT = join(ROOT, 'systemd/anjud.service');
 const RULES = join(ROOT, 'systemd/99-anju-serial.rules');
@@ -81,7 +81,7 @@ describe('systemd/anjud.service', () => {
 
   it('gives node the V8 memory flags the memory bench runs with, and node takes them', () => {
     // The bench reads the same line (bench/shipped-node-options.ts): it measures what ships.
-    const opts = shippedNodeOptions(readFileSync(UNIT, 'utf8'));
+    const opts = shippedEnvironment(readFileSync(UNIT, 'utf8')).NODE_OPTIONS!;
     const oldSpaceMb = Number(/--max-old-space-size=(\d+)/.exec(opts)?.[1]);
     expect(oldSpaceMb).toBeGreaterThan(0);
     expect(opts).toMatch(/--max-semi-space-size=\d+/);
