@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { repoRoot } from './repo-root.js';
 import { serialModels, type SerialModel } from '../src/drivers/registry.js';
 import type { BenchContext, BenchResult } from './result.js';
 import { MB, median, prng, round } from './stats.js';
@@ -16,16 +16,6 @@ import { MB, median, prng, round } from './stats.js';
  */
 const STREAM_BYTES = 4 * MB;
 const SLICES = 20;
-
-/** The repository root (with devices/), from dist/bench/ or bench/. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'devices'))) return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('decode bench: cannot find the repository root (package.json next to devices/)');
-}
 
 interface Fixture { cases: Array<{ hex: string; expect?: unknown[] }> }
 

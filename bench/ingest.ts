@@ -109,6 +109,7 @@ function baselineSide(ctx: BenchContext, rows: readonly Row[], batch: number): S
   const db = new Database(join(dir, 'bare.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma('cache_size = -2000'); // as openDatabase sets it
   db.exec('CREATE TABLE readings (ts INTEGER NOT NULL, device TEXT NOT NULL, metric TEXT NOT NULL, value)');
   const insert = db.prepare<Row>('INSERT INTO readings (ts, device, metric, value) VALUES (?, ?, ?, ?)');
   const insertBatch = db.transaction((from: number, to: number) => {

@@ -12,9 +12,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { SerialPortMock } from 'serialport';
-import { stringify } from 'yaml';
 import { systemClock } from '../src/core/clock.js';
-import { parseConfig } from '../src/config/load.js';
+import { validateConfigTextOffThread } from '../src/config/validate-off-thread.js';
 import { createDaemon } from '../src/daemon/daemon.js';
 import { createLogger } from '../src/daemon/logger.js';
 import type { OpenPort, PortLike } from '../src/transports/serial/serial-transport.js';
@@ -36,7 +35,9 @@ process.on('disconnect', () => process.exit(1));
 const ids = Array.from({ length: devices }, (_, i) => `radar-${String(i + 1).padStart(2, '0')}`);
 const pathOf = (id: string): string => `/dev/bench/${id}`;
 
-const parsed = parseConfig(stringify({
+// Validated as anjud does it, in a worker thread, so zod and the schema never load in this isolate.
+// JSON is YAML: no yaml module in this process either (anjud's main thread does not load it).
+const parsed = await validateConfigTextOffThread(JSON.stringify({
   hub: { id: BENCH_HUB },
   state_dir: stateDir,
   log: { level: 'warn' },
@@ -55,9 +56,9 @@ const ports = new Map<string, SerialPortMock>();
 // requires that package's CJS build, while an ESM import gets its separate ESM build, whose port
 // registry SerialPortMock never sees (the dual-package hazard).
 for (const id of ids) SerialPortMock.binding.createPort(pathOf(id), { echo: false, record: false });
-const openPort: OpenPort = ({ path, baudRate }) => {
+const openPort: OpenPort = ({ path, baudRate, highWaterMark }) => {
   // autoOpen off: the serial transport calls open() itself, as with a real port.
-  const p = new SerialPortMock({ path, baudRate, autoOpen: false });
+  const p = new SerialPortMock({ path, baudRate, highWaterMark, autoOpen: false });
   ports.set(path, p);
   return p as unknown as PortLike;
 };

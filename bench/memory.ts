@@ -7,6 +7,7 @@ import { BENCH_HUB, type ChildMessage, type ChildStatus } from './memory-ipc.js'
 import { startBenchCloud, type BenchCloud } from './bench-cloud.js';
 import type { BenchContext, BenchResult } from './result.js';
 import { MB, median, round, slope } from './stats.js';
+import { shippedEnvironment } from './shipped-node-options.js';
 
 /**
  * Memory: resident set of the real daemon with N simulated radars against an empty Node process,
@@ -24,7 +25,7 @@ const CONCLUSIVE_WINDOW_S = 300;
 export interface MemoryOptions {
   durationS: number;
   devices: number;
-  /** Extra node/V8 flags for both children (e.g. `--max-semi-space-size=2`), to try a tuning. */
+  /** Extra node/V8 flags for both children (e.g. `--max-semi-space-size=2`), to try a tuning on top of the unit's. */
   nodeFlags: readonly string[];
 }
 
@@ -46,8 +47,17 @@ function rss(pid: number): { total: number; anon: number; file: number; shmem: n
   return { total: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
 }
 
-function spawnChild(file: string, args: string[], nodeFlags: readonly string[]): ChildProcess {
-  return fork(fileURLToPath(new URL(file, import.meta.url)), args, { execArgv: [...process.execArgv, ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Both children run with the environment of the shipped systemd unit (NODE_OPTIONS with the V8
+ * flags anjud runs with in the field, MALLOC_ARENA_MAX) plus any --node-flags being tried; nothing
+ * else of this process's own flags.
+ */
+function spawnChild(file: string, args: string[], unitEnv: Record<string, string>, nodeFlags: readonly string[]): ChildProcess {
+  return fork(fileURLToPath(new URL(file, import.meta.url)), args, {
+    execArgv: [...nodeFlags],
+    env: { ...process.env, ...unitEnv },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function waitFor<T>(child: ChildProcess, what: string, pick: (m: ChildMessage) => T | undefined, timeoutMs: number): Promise<T> {
@@ -74,8 +84,11 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
 export async function benchMemory(ctx: BenchContext, o: MemoryOptions): Promise<BenchResult> {
   const stateDir = mkdtempSync(join(ctx.tmpDir, 'anju-bench-memory-'));
   const broker = await startBenchCloud();
-  const baseline = spawnChild('./memory-empty-child.js', [], o.nodeFlags);
-  const daemon = spawnChild('./memory-daemon-child.js', [JSON.stringify({ devices: o.devices, stateDir, brokerPort: broker.port })], o.nodeFlags);
+  const unitEnv = shippedEnvironment();
+  const unitEnvText = Object.entries(unitEnv).map(([k, v]) => `${k}="${v}"`).join(' ');
+  ctx.log(`  both children: ${unitEnvText} (systemd/anjud.service)${o.nodeFlags.length > 0 ? `, plus ${o.nodeFlags.join(' ')}` : ''}`);
+  const baseline = spawnChild('./memory-empty-child.js', [], unitEnv, o.nodeFlags);
+  const daemon = spawnChild('./memory-daemon-child.js', [JSON.stringify({ devices: o.devices, stateDir, brokerPort: broker.port })], unitEnv, o.nodeFlags);
   let last: ChildStatus | undefined;
   let t0 = Date.now();
   const heap: HeapSample[] = [];
@@ -111,7 +124,7 @@ export async function benchMemory(ctx: BenchContext, o: MemoryOptions): Promise<
     daemon.send({ type: 'stop' });
     baseline.send({ type: 'stop' });
     const final = await finalP;
-    return summarise(o, samples, heap, final, published(broker));
+    return summarise(o, unitEnvText, samples, heap, final, published(broker));
   } finally {
     // Give each child a moment to exit on its own (the daemon stops cleanly), then make sure.
     await Promise.all([daemon, baseline].map((c) => exited(c, 5000)));
@@ -128,7 +141,7 @@ function published(broker: BenchCloud): Published {
   return { events: broker.published.get(t.events) ?? 0, status: broker.published.get(t.status) ?? 0 };
 }
 
-function summarise(o: MemoryOptions, samples: readonly Sample[], heap: readonly HeapSample[], final: ChildStatus, pub: Published): BenchResult {
+function summarise(o: MemoryOptions, unitEnv: string, samples: readonly Sample[], heap: readonly HeapSample[], final: ChildStatus, pub: Published): BenchResult {
   // The proof that the daemon did the work we claim to measure.
   if (final.readings === 0) throw new Error('memory bench: the daemon ingested no readings');
   if (final.portsOpen !== o.devices) throw new Error(`memory bench: only ${final.portsOpen}/${o.devices} serial ports open`);
@@ -168,6 +181,7 @@ function summarise(o: MemoryOptions, samples: readonly Sample[], heap: readonly 
     details: {
       devices: o.devices,
       durationS: o.durationS,
+      unitEnv,
       nodeFlags: o.nodeFlags.join(' '),
       warmupS: round(warmupS, 0),
       samplesAfterWarmup: post.length,

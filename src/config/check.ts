@@ -1,7 +1,7 @@
 import { formatProblems, loadConfigFile } from './load.js';
+import { EXIT_CONFIG } from './result.js';
 
-/** Exit code for an invalid config (sysexits EX_CONFIG); systemd's unit does not restart on it. */
-export const EXIT_CONFIG = 78;
+export { EXIT_CONFIG } from './result.js';
 
 /** What `anjud --check-config` and `anjuctl config validate` print, and their exit code. */
 export function checkConfigFile(file: string): { exitCode: number; stdout: string; stderr: string } {

@@ -2,21 +2,10 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
 import { z } from 'zod';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema } from './schema.js';
+import { deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
 
-/** One thing wrong with a config file: where, what was expected, what was found. */
-export interface ConfigProblem {
-  /** Key path such as `devices[1].serial.path`; empty for the whole document. */
-  readonly path: string;
-  readonly message: string;
-  readonly expected?: string;
-  readonly found?: string;
-  readonly line?: number;
-  readonly col?: number;
-}
-
-/** `hash`: first 16 hex digits of the SHA-256 of the text, announced so the cloud sees what runs. */
-export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string } | { ok: false; problems: ConfigProblem[] };
+export { formatProblems, type ConfigProblem, type ConfigResult } from './result.js';
 
 type PathKey = string | number;
 
@@ -190,17 +179,6 @@ export function validateConfigText(text: string): ConfigResult {
   return { ok: false, problems: missing.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
-/** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */
-export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
-  return problems
-    .map((p) => {
-      const where = p.line ? `${file}:${p.line}:${p.col}` : file;
-      const detail = [p.expected && `expected ${p.expected}`, p.found && `found ${p.found}`].filter(Boolean).join(', ');
-      return `${where}: ${p.path || '(document)'}: ${p.message}${detail ? ` (${detail})` : ''}`;
-    })
-    .join('\n');
-}
-
 /**
  * Checked on the raw document rather than as a schema refinement, so it is reported together with
  * every other problem (zod skips refinements once a field inside has failed).
@@ -224,12 +202,4 @@ function duplicateDeviceIds(data: unknown): ConfigProblem[] {
     else out.push({ path, message: 'duplicate device id', expected: 'an id no other device has', found: `"${id}", also at ${first}` });
   }
   return out;
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
 }

@@ -5,17 +5,17 @@ import { ModbusBusConfigSchema, ModbusDeviceConfigSchema } from '../transports/m
 import { ZigbeeDeviceFields, ZigbeeSettingsSchema, checkZigbeeDeviceSource } from '../transports/zigbee/config.js';
 import { Zigbee2MqttSettingsSchema } from '../transports/zigbee2mqtt/config.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
-import { ApneaSettingsSchema } from '../detectors/apnea.js';
-import { HeartRateSettingsSchema } from '../detectors/heart-rate.js';
-import { VitalSignsLostSettingsSchema } from '../detectors/vital-signs-lost.js';
-import { Spo2SettingsSchema } from '../detectors/spo2.js';
-import { FireGasSettingsSchema } from '../detectors/fire-gas.js';
-import { AbsenceSettingsSchema } from '../detectors/absence.js';
-import { InactivitySettingsSchema } from '../detectors/inactivity.js';
-import { NightWanderingSettingsSchema } from '../detectors/night-wandering.js';
-import { SleepReportSettingsSchema } from '../detectors/sleep-report.js';
-import { DeviceSupervisionSettingsSchema } from '../detectors/device-supervision.js';
-import { localTimeShape } from '../detectors/local-time.js';
+import { ApneaSettingsSchema } from '../detectors/settings/apnea.js';
+import { HeartRateSettingsSchema } from '../detectors/settings/heart-rate.js';
+import { VitalSignsLostSettingsSchema } from '../detectors/settings/vital-signs-lost.js';
+import { Spo2SettingsSchema } from '../detectors/settings/spo2.js';
+import { FireGasSettingsSchema } from '../detectors/settings/fire-gas.js';
+import { AbsenceSettingsSchema } from '../detectors/settings/absence.js';
+import { InactivitySettingsSchema } from '../detectors/settings/inactivity.js';
+import { NightWanderingSettingsSchema } from '../detectors/settings/night-wandering.js';
+import { SleepReportSettingsSchema } from '../detectors/settings/sleep-report.js';
+import { DeviceSupervisionSettingsSchema } from '../detectors/settings/device-supervision.js';
+import { localTimeShape } from '../detectors/settings/local-time.js';
 
 /**
  * The one source of truth for the configuration: types, defaults, validation and the JSON Schema

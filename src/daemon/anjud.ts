@@ -6,14 +6,8 @@
  * Exit codes: 0 clean stop, 1 fatal error at start-up or run time, 78 invalid config (EX_CONFIG).
  */
 import { Command } from 'commander';
-import { systemClock } from '../core/clock.js';
-import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
-import { formatProblems, loadConfigFile } from '../config/load.js';
-import { openSystemPort } from '../transports/serial/serial-transport.js';
-import { createSupervisor } from './supervisor.js';
-import { createLogger } from './logger.js';
-import { installSignalHandlers } from './signals.js';
-import { sdNotify, statusLine } from './sd-notify.js';
+import { EXIT_CONFIG, formatProblems } from '../config/result.js';
+import { loadConfigFileOffThread } from '../config/validate-off-thread.js';
 import { VERSION } from './version.js';
 
 const program = new Command()
@@ -28,13 +22,32 @@ program.parse();
 const opts = program.opts<{ config: string; checkConfig?: string }>();
 
 if (opts.checkConfig !== undefined) {
+  // Validates in-thread (zod and the schema load here): the process exits right after.
+  const { checkConfigFile } = await import('../config/check.js');
   const r = checkConfigFile(opts.checkConfig);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   process.exit(r.exitCode);
 }
 
-const loaded = loadConfigFile(opts.config);
+// Validated once, before anything runs, in a worker thread: the daemon's heap never holds zod and
+// the schema (see validate-off-thread.ts); the messages are loadConfigFile's, word for word.
+// Meanwhile this thread loads the daemon's code (importing runs nothing), so on a 2-core hub
+// start-up takes the longer of the two rather than their sum.
+const validating = loadConfigFileOffThread(opts.config).catch((err: unknown) => {
+  // Not a config problem (the worker could not run): exit 1, and systemd restarts us.
+  process.stderr.write(`anjud could not validate the config: ${(err as Error).message}\n`);
+  process.exit(1);
+});
+const [{ systemClock }, { openSystemPort }, { createSupervisor }, { createLogger }, { installSignalHandlers }, { sdNotify, statusLine }] = await Promise.all([
+  import('../core/clock.js'),
+  import('../transports/serial/serial-transport.js'),
+  import('./supervisor.js'),
+  import('./logger.js'),
+  import('./signals.js'),
+  import('./sd-notify.js'),
+]);
+const loaded = await validating;
 if (!loaded.ok) {
   // Never start half-configured: every problem is printed and we exit before touching anything.
   process.stderr.write(`${formatProblems(opts.config, loaded.problems)}\n${loaded.problems.length} problem(s) in the config; anjud did not start.\n`);

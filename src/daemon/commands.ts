@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
+import { int, str, strictArgs } from '../uplink/args.js';
 import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
@@ -33,18 +33,15 @@ export function hubCommands(o: {
   raiseEvent?: (draft: EventDraft) => void;
 }): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
-    args: z.strictObject({}),
+    args: strictArgs({}),
     run: () => ({ pong: true, ts: o.clock.now() }),
   };
   const getStatus: CommandSpec<Record<string, never>> = {
-    args: z.strictObject({}),
+    args: strictArgs({}),
     run: () => o.status(),
   };
   const resync: CommandSpec<{ since_seq: number; limit: number }> = {
-    args: z.strictObject({
-      since_seq: z.number().int().min(0),
-      limit: z.number().int().min(1).max(RESYNC_MAX).default(RESYNC_MAX),
-    }),
+    args: strictArgs({ since_seq: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, RESYNC_MAX, RESYNC_MAX) }),
     run({ since_seq, limit }) {
       const u = o.uplink();
       if (!u) throw new CommandError('ANJU_CMD_NOT_READY', 'the uplink is not running');
@@ -52,9 +49,9 @@ export function hubCommands(o: {
     },
   };
   const ackAlarm: CommandSpec<{ id: string; by: string }> = {
-    args: z.strictObject({
-      id: z.string().min(1).max(64).describe('id of the event that raised the alarm'),
-      by: z.string().min(1).max(128).default('cloud').describe('who took it: a dispatcher, a relative'),
+    args: strictArgs({
+      id: str(1, 64), // id of the event that raised the alarm
+      by: str(1, 128, 'cloud'), // who took it: a dispatcher, a relative
     }),
     run({ id, by }) {
       const r = o.ackAlarm(id, by);
@@ -66,7 +63,7 @@ export function hubCommands(o: {
   const apply = o.applyConfig;
   if (apply) {
     const setConfig: CommandSpec<{ yaml: string }> = {
-      args: z.strictObject({ yaml: z.string().min(1).max(1024 * 1024) }),
+      args: strictArgs({ yaml: str(1, 1024 * 1024) }),
       run: ({ yaml }) => apply(yaml),
     };
     specs['set-config'] = setConfig;
@@ -80,7 +77,7 @@ export function hubCommands(o: {
  */
 export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent'>): Record<string, CommandSpec<never>> {
   const permitJoin: CommandSpec<{ seconds: number }> = {
-    args: z.strictObject({ seconds: z.number().int().min(0).max(254).default(60).describe('how long new Zigbee devices may join; 0 closes') }),
+    args: strictArgs({ seconds: int(0, 254, 60) }), // how long new Zigbee devices may join; 0 closes
     async run({ seconds }) {
       const pending = o.permitJoin?.(seconds) ?? null;
       if (pending === null) throw new CommandError('ANJU_CMD_NOT_READY', 'this hub has no Zigbee coordinator (no zigbee: section or no zigbee: devices)');

@@ -22,14 +22,11 @@ import { detectorBindings } from './detectors.js';
 import type { Measurement } from '../core/reading.js';
 import type { BleManager } from '../transports/ble/index.js';
 import type { BleDeviceOptions, BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
-import { bleTimingFromSettings } from '../transports/ble/config.js';
 import type { ModbusBus, ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/index.js';
-import { modbusBusOptions } from '../transports/modbus/config.js';
 import { allDevices } from '../config/devices.js';
 import type { ZigbeeControllerFactory, ZigbeeNetwork, ZigbeeNetworkStats } from '../transports/zigbee/index.js';
-import { zigbeeNetworkSettings } from '../transports/zigbee/config.js';
 import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
-import type { ZigbeeModel } from '../drivers/zigbee-registry.js';
+import type { ZigbeeModel } from '../drivers/zigbee-models.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type Ingest } from './ingest.js';
 import { sdNotify } from './sd-notify.js';
@@ -266,16 +263,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       t.start();
     }
     // Transports a home does not use are not even loaded (node-ble, modbus-serial and friends cost
-    // megabytes of RSS on a Pi): each is imported when the config has a device for it.
+    // megabytes of RSS on a Pi): each is imported when the config has a device for it, with its
+    // config helpers (their modules hold the zod schemas: a radar-only home never loads zod).
     const later = (what: string, load: () => Promise<void>): void => {
       starting.push(load().catch((err: unknown) => log.error({ err, transport: what }, 'cannot start a transport')));
     };
     if (config.modbus.length > 0) later('modbus', async () => {
-      const { createModbusBus } = await import('../transports/modbus/index.js');
+      const modbus = await import('../transports/modbus/index.js');
       if (stopped) return;
-      for (const bus of config.modbus) startBus(createModbusBus, bus);
+      for (const bus of config.modbus) startBus(modbus, bus);
     });
-    const startBus = (createModbusBus: typeof import('../transports/modbus/index.js').createModbusBus, bus: Config['modbus'][number]): void => {
+    const startBus = ({ createModbusBus, modbusBusOptions }: typeof import('../transports/modbus/index.js'), bus: Config['modbus'][number]): void => {
       const feeds = new Map(bus.devices.map((d) => [d.id, ingest!.addSource(d.id)]));
       const m = createModbusBus({
         ...modbusBusOptions(bus),
@@ -293,7 +291,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     };
     const zc = config.zigbee;
     if (zigbeeDevices.length > 0 && zc) later('zigbee', async () => {
-      const { createZigbeeNetwork } = await import('../transports/zigbee/index.js');
+      const { createZigbeeNetwork, zigbeeNetworkSettings } = await import('../transports/zigbee/index.js');
       if (stopped) return;
       zigbee = createZigbeeNetwork({
         stateDir: config.state_dir, ...zigbeeNetworkSettings(zc), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
@@ -313,7 +311,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       z2m.start();
     });
     if (bleDevices.length > 0) later('ble', async () => {
-      const { createBleManager } = await import('../transports/ble/index.js');
+      const { createBleManager, bleTimingFromSettings } = await import('../transports/ble/index.js');
       if (stopped) return;
       ble = createBleManager({
         devices: bleDevices,

@@ -12,7 +12,7 @@ import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { DetectorBinding } from './ingest.js';
-import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-registry.js';
+import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-models.js';
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.

@@ -2,7 +2,9 @@ import { closeSync, copyFileSync, fsyncSync, openSync, renameSync, writeSync } f
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
-import { formatProblems, validateConfigText } from '../config/load.js';
+import type { ConfigResult } from '../config/result.js';
+import { formatProblems } from '../config/result.js';
+import { validateConfigTextOffThread } from '../config/validate-off-thread.js';
 import { CommandError } from '../uplink/commands.js';
 import { redactUrl } from '../uplink/redact-url.js';
 import type { OpenPort } from '../transports/serial/serial-transport.js';
@@ -47,9 +49,23 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig });
   }
 
-  function applyConfig(text: string): unknown {
+  async function applyConfig(text: string): Promise<unknown> {
     if (applying) throw new CommandError('ANJU_CMD_BUSY', 'a config is being applied; try again when it is done');
-    const r = validateConfigText(text);
+    // Busy from here: a second set-config while this one is validated is refused, not raced.
+    applying = true;
+    let scheduled = false;
+    try {
+      const r = await validateConfigTextOffThread(text);
+      const reply = accept(text, r);
+      scheduled = 'accepted' in reply;
+      return reply;
+    } finally {
+      if (!scheduled) applying = false;
+    }
+  }
+
+  /** Checks a validated config against the one in force; schedules the swap and replies "accepted", or throws why not. */
+  function accept(text: string, r: ConfigResult): { accepted: true; hash: string; previous_hash: string; verify_s: number } | { applied: false; unchanged: true; hash: string } {
     if (!r.ok) throw new CommandError('ANJU_CMD_INVALID_CONFIG', formatProblems('set-config', r.problems));
     if (r.config.hub.id !== current.config.hub.id) {
       throw new CommandError('ANJU_CMD_INVALID_CONFIG', `hub.id cannot be changed remotely (${current.config.hub.id} -> ${r.config.hub.id})`);
@@ -59,7 +75,6 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
       throw new CommandError('ANJU_CMD_INVALID_CONFIG', `state_dir cannot be changed remotely (${current.config.state_dir} -> ${r.config.state_dir}): undelivered events live there`);
     }
     if (r.hash === current.hash) return { applied: false, unchanged: true, hash: r.hash };
-    applying = true;
     setTimeout(() => { void swap(text, r.config, r.hash).finally(() => { applying = false; }); }, APPLY_DELAY_MS);
     return { accepted: true, hash: r.hash, previous_hash: current.hash, verify_s: r.config.uplink.apply_verify_s };
   }

@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import type { EventDraft } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import type { DeviceSupervisionSettings } from './settings/device-supervision.js';
+export type { DeviceSupervisionSettings };
 
 /**
  * Device health, one state per device: silence (`device.offline`), low battery
@@ -62,30 +63,6 @@ export const deviceSupervisionDefaults = Object.freeze({
 });
 
 const D = deviceSupervisionDefaults;
-
-export const DeviceSupervisionSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(D.enabled),
-  device_class: z.string().min(1).default(D.device_class).describe('Class of this device (bound per device from its model): selects the silence timeout'),
-  device_id: z.string().min(1).nullable().default(D.device_id).describe('Id of this device (bound per device), used when it never reported'),
-  silence_timeout_s: z.object({
-    smoke: z.number().min(0).default(D.silence_timeout_s.smoke!),
-    co: z.number().min(0).default(D.silence_timeout_s.co!),
-    gas: z.number().min(0).default(D.silence_timeout_s.gas!),
-    water: z.number().min(0).default(D.silence_timeout_s.water!),
-    contact: z.number().min(0).default(D.silence_timeout_s.contact!),
-    occupancy: z.number().min(0).default(D.silence_timeout_s.occupancy!),
-    radar: z.number().min(0).default(D.silence_timeout_s.radar!),
-    modbus: z.number().min(0).default(D.silence_timeout_s.modbus!),
-    wearable: z.number().min(0).default(D.silence_timeout_s.wearable!),
-    default: z.number().min(0).default(D.silence_timeout_s.default!),
-  }).catchall(z.number().min(0)).prefault({})
-    .describe('Seconds of silence before device.offline, per device class (0 = not supervised); more classes may be added'),
-  battery_low_percent: z.number().min(0).max(100).default(D.battery_low_percent).describe('batteryPercent at or below this raises device.battery_low, %'),
-  battery_ok_percent: z.number().min(0).max(100).default(D.battery_ok_percent).describe('batteryPercent at or above this clears it (above battery_low_percent), %'),
-  hub_gap_s: z.number().positive().default(D.hub_gap_s).describe('Ticks further apart than this mean the hub was down: silence is counted afresh, seconds'),
-}).refine((s) => s.battery_ok_percent > s.battery_low_percent, { message: 'battery_ok_percent must be above battery_low_percent', path: ['battery_ok_percent'] });
-
-export type DeviceSupervisionSettings = z.output<typeof DeviceSupervisionSettingsSchema>;
 
 export interface DeviceSupervisionState {
   /** Device id, learnt from its readings. */

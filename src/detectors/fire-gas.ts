@@ -1,7 +1,8 @@
-import { z } from 'zod';
 import type { EventDraft } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import type { FireGasSettings } from './settings/fire-gas.js';
+export type { FireGasSettings };
 
 /**
  * Smoke, carbon monoxide and combustible gas: critical alarms, raised at the first reading that says
@@ -49,20 +50,6 @@ export const fireGasDefaults = Object.freeze({
    */
   gas_lel_percent: Object.freeze({ raise_at: 10, clear_at: 5 }),
 });
-
-const thresholds = (d: ConcentrationThresholds, unit: string) =>
-  z.strictObject({
-    raise_at: z.number().positive().default(d.raise_at).describe(`Raise at or above this concentration, ${unit}`),
-    clear_at: z.number().min(0).default(d.clear_at).describe(`Clear at or below this concentration (below raise_at), ${unit}`),
-  }).refine((t) => t.clear_at < t.raise_at, { message: 'clear_at must be below raise_at', path: ['clear_at'] }).prefault({});
-
-export const FireGasSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(fireGasDefaults.enabled),
-  co_ppm: thresholds(fireGasDefaults.co_ppm, 'ppm CO (EN 50291-1: 50 must alarm, 30 must not)'),
-  gas_lel_percent: thresholds(fireGasDefaults.gas_lel_percent, '% LEL (10 % LEL is the common first alarm level)'),
-});
-
-export type FireGasSettings = z.output<typeof FireGasSettingsSchema>;
 
 type Hazard = 'smoke' | 'co' | 'gas';
 

@@ -1,9 +1,10 @@
-import { z } from 'zod';
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { entryOf, homeModeOf, presenceEvidence, withEntry, type HomeMode } from './home-signals.js';
-import { hhMmSchema, lastWindowEnd, localTimeShape, nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
+import { lastWindowEnd, nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import type { InactivityWindow, InactivitySettings } from './settings/inactivity.js';
+export type { InactivityWindow, InactivitySettings };
 
 /**
  * Inactivity, home scope (issue 6, detector 6): the telecare "stopwatch" and time windows.
@@ -46,15 +47,6 @@ import { NO_EVENTS, type Detector, type StepResult } from './types.js';
  * (GUIDE convention 3); the hub cannot know what happened while it was off.
  */
 
-const WindowSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9_]{1,32}$/, 'a short name: a-z 0-9 _').describe('Name, sent in the event data'),
-  start: hhMmSchema('07:00', 'Window start'),
-  end: hhMmSchema('10:00', 'Window end (may be after midnight)'),
-  severity: z.enum(['critical', 'warning', 'info']).default('critical'),
-}).refine((w) => w.start !== w.end, { message: 'start and end must differ', path: ['end'] });
-
-export type InactivityWindow = z.output<typeof WindowSchema>;
-
 export const inactivityDefaults = Object.freeze({
   enabled: true,
   /** Issue 6: "no activity anywhere for N hours, default 12". */
@@ -78,24 +70,6 @@ export const inactivityDefaults = Object.freeze({
 });
 
 const D = inactivityDefaults;
-
-export const InactivitySettingsSchema = z.strictObject({
-  enabled: z.boolean().default(D.enabled),
-  max_inactive_s: z.number().positive().default(D.max_inactive_s).describe('No activity anywhere for this long raises alarm.inactivity, seconds'),
-  severity: z.enum(['critical', 'warning', 'info']).default(D.severity),
-  windows: z.array(WindowSchema).max(8).default(D.windows.map((w) => ({ ...w })))
-    .refine((ws) => new Set(ws.map((w) => w.name)).size === ws.length, { message: 'window names must be unique' })
-    .describe('Daily local windows that must contain some activity (alarm.inactivity_window at the end)'),
-  ignore_devices: z.array(z.string().min(1)).max(64).default([]).describe('Devices whose readings never count as activity'),
-  exit_doors: z.array(z.string().min(1)).max(8).default([]).describe('Door contacts whose closing, with nothing after it, means she went out (suspends the alarms; use the absence detector\'s door)'),
-  exit_grace_s: z.number().min(0).default(D.exit_grace_s).describe('Continued (not new) presence this soon after an exit door closed is a sensor hold time, seconds'),
-  mode_device: z.string().min(1).default(D.mode_device).describe('Virtual device whose homeMode reading (away/home) suspends or resumes the alarms'),
-  presence_absent_min_s: z.number().min(0).default(D.presence_absent_min_s).describe('presence false -> true counts as activity only after false this long, seconds'),
-  body_movement_min: z.number().min(2).max(100).default(D.body_movement_min).describe('bodyMovement at or above this is activity (Seeed scale: 2-30 micro-movements, 31-60 body movement)'),
-  ...localTimeShape,
-});
-
-export type InactivitySettings = z.output<typeof InactivitySettingsSchema>;
 
 /** What the detector remembers per device to see edges (bounded, see home-signals.ts). */
 export interface DeviceMemory {

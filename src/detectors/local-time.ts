@@ -1,4 +1,3 @@
-import { z } from 'zod';
 
 /**
  * Local wall-clock time as a pure function of `now` (ms since the epoch) and a UTC offset.
@@ -141,16 +140,3 @@ export interface LocalTimeSettings {
 export function offsetMinAt(now: number, s: LocalTimeSettings): number {
   return s.timezone !== null ? utcOffsetMinAt(now, s.timezone) : s.timezone_offset_min;
 }
-
-// ---- zod building blocks shared by the detectors' settings schemas -------------------------------
-
-export const hhMmSchema = (def: string, what: string) =>
-  z.string().regex(HH_MM, 'a local time "HH:MM" (24-hour clock)').default(def).describe(`${what}, local time HH:MM`);
-
-/** Keys for `LocalTimeSettings`. Warning: with neither set, local time is UTC (offset 0). */
-export const localTimeShape = {
-  timezone: z.string().refine(isValidTimeZone, { message: 'an IANA time zone such as "Asia/Shanghai"' }).nullable().default(null)
-    .describe('IANA time zone for curfews, windows and night (wins over timezone_offset_min; follows daylight-saving time)'),
-  timezone_offset_min: z.number().int().min(-720).max(840).default(0)
-    .describe('Local time offset east of UTC, minutes (e.g. 480 for China), used when timezone is null; default 0 = UTC'),
-};

@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
-import { currentWindow, hhMmSchema, localTimeShape, offsetMinAt, parseHhMm } from './local-time.js';
+import { currentWindow, offsetMinAt, parseHhMm } from './local-time.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import type { NightWanderingSettings } from './settings/night-wandering.js';
+export type { NightWanderingSettings };
 
 /**
  * Night wandering (issue 6, detector 7): out of bed at night for too long, `alarm.night_wandering`.
@@ -40,18 +41,6 @@ export const nightWanderingDefaults = Object.freeze({
 });
 
 const D = nightWanderingDefaults;
-
-export const NightWanderingSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(D.enabled),
-  night_start: hhMmSchema(D.night_start, 'Start of the night window'),
-  night_end: hhMmSchema(D.night_end, 'End of the night window'),
-  max_out_of_bed_s: z.number().positive().default(D.max_out_of_bed_s).describe('Out of bed at night longer than this raises alarm.night_wandering, seconds'),
-  severity: z.enum(['critical', 'warning', 'info']).default(D.severity),
-  absent_is_out_of_bed: z.boolean().default(D.absent_is_out_of_bed).describe('The bed radar saying presence: false means out of bed'),
-  ...localTimeShape,
-}).refine((s) => s.night_start !== s.night_end, { message: 'night_start and night_end must differ', path: ['night_end'] });
-
-export type NightWanderingSettings = z.output<typeof NightWanderingSettingsSchema>;
 
 export interface NightWanderingState {
   readonly device: string | null;

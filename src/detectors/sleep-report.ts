@@ -1,16 +1,17 @@
-import { z } from 'zod';
 import type { EventDraft } from '../core/event.js';
 import type { MeasurementValue, Reading } from '../core/reading.js';
 import { apneaDefaults, apneaDetector, type ApneaSettings, type ApneaState } from './apnea.js';
 import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, type RadarContext } from './artefact-gates.js';
 import { createHrApneaState, pushBeat, type HrApneaState } from './hr-apnea-screening/index.js';
-import { hhMmSchema, localTimeShape, nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
+import { nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
 import { apneaIndexOfNight, hrScreeningSettings, screeningOfNight } from './sleep-companions.js';
 import {
   accountTo, addVital, breakStillness, leaveBed, openNight, returnToBed, sleepFigures,
   type NightBook, type Scoring, type SleepStage, type VitalSlot,
 } from './sleep-scoring.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import type { SleepReportConfig } from './settings/sleep-report.js';
+export type { SleepReportConfig };
 
 /**
  * Sleep report (issue 6, detector 8): one `report.sleep` event (info) per night, on the bed radar
@@ -90,21 +91,6 @@ export const sleepReportDefaults = Object.freeze({
 });
 
 const D = sleepReportDefaults;
-const seconds = (def: number, what: string) => z.number().positive().default(def).describe(`${what}, seconds`);
-
-export const SleepReportSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(D.enabled),
-  min_in_bed_s: seconds(D.min_in_bed_s, 'A night with less time in bed than this is not reported (a nap)'),
-  end_after_out_s: seconds(D.end_after_out_s, 'Out of bed this long ends the night (at that exit) and sends the report'),
-  min_out_of_bed_s: seconds(D.min_out_of_bed_s, 'Out of bed at least this long is an out-of-bed episode'),
-  asleep_after_still_s: seconds(D.asleep_after_still_s, 'Without the radar\'s sleep stage: still in bed this long is sleep (from the start of the stillness)'),
-  max_body_movement: z.number().min(0).max(100).default(D.max_body_movement).describe('bodyMovement (0-100) above this is movement, i.e. wake, for the fallback'),
-  device_quiet_s: seconds(D.device_quiet_s, 'No reading from the radar this long: the time in bed after it is "no data"'),
-  report_by: hhMmSchema(D.report_by!, 'A night still open at this time is reported then (bed-bound resident)').nullable(),
-  ...localTimeShape,
-}).refine((s) => s.end_after_out_s > s.min_out_of_bed_s, { message: 'end_after_out_s must be above min_out_of_bed_s', path: ['end_after_out_s'] });
-
-export type SleepReportConfig = z.output<typeof SleepReportSettingsSchema>;
 
 /** What the detector runs with: its settings plus the apnea detector's, so the index follows one rule. */
 export type SleepReportSettings = SleepReportConfig & { readonly apnea?: ApneaSettings };

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import {
@@ -58,20 +57,6 @@ export const vitalSignsLostDefaults: VitalSignsLostSettings = Object.freeze({
   max_distance_cm: 150,
   assume_in_bed_without_bed_state: true,
 });
-
-const seconds = (def: number, what: string) => z.number().positive().default(def).describe(`${what}, seconds`);
-const d = vitalSignsLostDefaults;
-
-export const VitalSignsLostSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(d.enabled),
-  lost_after_s: seconds(d.lost_after_s, 'In bed with no breath and no heart reading this long raises the alarm'),
-  severity: z.enum(['critical', 'warning', 'info']).default(d.severity),
-  device_quiet_s: seconds(d.device_quiet_s, 'No reading at all from the radar this long suspends the detector'),
-  max_body_movement: z.number().min(0).max(100).default(d.max_body_movement).describe('bodyMovement (0-100) above this is movement: a sign of life, restarts the timer'),
-  motion_settle_s: z.number().min(0).default(d.motion_settle_s).describe('The timer restarts this long after movement ends, seconds'),
-  max_distance_cm: z.number().positive().default(d.max_distance_cm).describe('Person further than this from the radar: suspended, cm'),
-  assume_in_bed_without_bed_state: z.boolean().default(d.assume_in_bed_without_bed_state).describe('A radar without bed state (MR60BHA2) counts a present person as in bed'),
-}) satisfies z.ZodType<VitalSignsLostSettings>;
 
 export interface VitalSignsLostState {
   /** Device id, learnt from the first reading: `tick` has no reading to take it from. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import type { ArgsSchema } from './args.js';
 import { CONTRACT_VERSION, type CommandResponse } from './contract.js';
 
 /**
@@ -22,8 +22,8 @@ export class CommandError extends Error {
 }
 
 export interface CommandSpec<A> {
-  /** Arguments schema; an empty payload is parsed as `{}`. */
-  args: z.ZodType<A>;
+  /** Arguments schema (src/uplink/args.ts, or a zod schema); an empty payload is parsed as `{}`. */
+  args: ArgsSchema<A>;
   run(args: A): unknown | Promise<unknown>;
 }
 

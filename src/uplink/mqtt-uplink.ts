@@ -252,6 +252,10 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         keepalive: cfg.keepalive_s,
         connectTimeout: cfg.connect_timeout_s * 1000,
         reconnectPeriod: 0, // we reconnect ourselves, with jitter
+        // Without this, mqtt-packet pre-builds a 2-byte Buffer for every number 0..65535 on the
+        // first packet: 65,536 live objects, ~6 MB of heap for the life of the daemon (seen in heap
+        // snapshots of the memory bench), to save allocating 2 bytes per packet id.
+        writeCache: false,
         ...credentials(cfg),
         will: will(),
       };

@@ -25,6 +25,7 @@ import { createPtyPair } from '../helpers/pty.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { connectInspector, createNotifyListener, processState } from '../helpers/watchdog-peers.js';
 import { breath, presence } from './frames.js';
+import { shippedEnvironment } from '../../bench/shipped-node-options.js';
 
 const UNIT = join(ROOT, 'systemd/anjud.service');
 const RULES = join(ROOT, 'systemd/99-anju-serial.rules');
@@ -76,6 +77,26 @@ describe('systemd/anjud.service', () => {
     // loads as dependencies (network-online.target, bluetooth.service ...): those are the host's.
     const ours = r.out.split('\n').filter((l) => l.trim() !== '' && !isAboutAnotherUnit(l));
     expect(ours, r.out).toEqual([]);
+  });
+
+  it('gives node the V8 memory flags the memory bench runs with, and node takes them', () => {
+    // The bench reads the same line (bench/shipped-node-options.ts): it measures what ships.
+    const opts = shippedEnvironment(readFileSync(UNIT, 'utf8')).NODE_OPTIONS!;
+    const oldSpaceMb = Number(/--max-old-space-size=(\d+)/.exec(opts)?.[1]);
+    expect(oldSpaceMb).toBeGreaterThan(0);
+    expect(opts).toMatch(/--max-semi-space-size=\d+/);
+    const heapLimitMb = (nodeOptions: string | undefined): number => {
+      const env = { ...process.env, NODE_OPTIONS: nodeOptions };
+      if (nodeOptions === undefined) delete env.NODE_OPTIONS;
+      const r = spawnSync(process.execPath, ['-p', 'require("v8").getHeapStatistics().heap_size_limit'], { env, encoding: 'utf8' });
+      expect(r.stderr).toBe(''); // an unknown or misspelt flag would be refused here
+      expect(r.status).toBe(0);
+      return Number(r.stdout) / 2 ** 20;
+    };
+    const limited = heapLimitMb(opts);
+    expect(limited).toBeGreaterThanOrEqual(oldSpaceMb); // old space plus the young generation
+    expect(limited).toBeLessThan(oldSpaceMb + 64);
+    expect(heapLimitMb(undefined)).toBeGreaterThan(limited); // so the flags did take effect
   });
 });
 

@@ -13,10 +13,18 @@ export interface PortLike {
   removeAllListeners(): this;
 }
 
-export type OpenPort = (opts: { path: string; baudRate: number }) => PortLike;
+/** `highWaterMark`: bytes of the port's read buffer (see READ_BUFFER_BYTES). */
+export type OpenPort = (opts: { path: string; baudRate: number; highWaterMark: number }) => PortLike;
+
+/**
+ * Read buffer per port. serialport's default is 64 KB, allocated per port and kept while it is open
+ * (30 ports: ~2 MB of the memory bench's heap). A radar at 115200 baud sends at most ~11.5 KB/s in
+ * frames of tens of bytes, so 4 KB still takes in more than a quarter second's worth per read.
+ */
+export const READ_BUFFER_BYTES = 4096;
 
 /** Real hardware (and socat ptys): exclusive open, so two daemons never share a radar. */
-export const openSystemPort: OpenPort = ({ path, baudRate }) => new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+export const openSystemPort: OpenPort = ({ path, baudRate, highWaterMark }) => new SerialPort({ path, baudRate, highWaterMark, autoOpen: false, lock: true });
 
 export interface SerialStats {
   path: string;
@@ -80,7 +88,7 @@ export function createSerialTransport(o: SerialTransportOptions): SerialTranspor
 
   function attempt(): void {
     if (stopped) return;
-    const p = o.openPort({ path: o.path, baudRate: o.baudRate });
+    const p = o.openPort({ path: o.path, baudRate: o.baudRate, highWaterMark: READ_BUFFER_BYTES });
     port = p;
     p.on('error', (err) => lost(err.message));
     p.on('close', (err) => lost(err?.message ?? 'closed'));

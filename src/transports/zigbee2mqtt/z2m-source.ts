@@ -166,6 +166,8 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
       clean: true,
       reconnectPeriod: reconnectMs,
       connectTimeout: 10_000,
+      // No 65,536-Buffer number cache in mqtt-packet (~6 MB of heap); see mqtt-uplink.ts.
+      writeCache: false,
       // We subscribe on every connect ourselves: after a broker restart without persistence the
       // broker has forgotten our subscriptions, and mqtt.js's resubscribe list is not ours to rely on.
       resubscribe: false,

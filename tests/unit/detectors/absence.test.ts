@@ -3,7 +3,8 @@
  * The home is at UTC+8 (timezone_offset_min 480); T0 is 08:00 local. Ticks every 5 s.
  */
 import { describe, expect, it } from 'vitest';
-import { AbsenceSettingsSchema, absenceDefaults, absenceDetector as det, type AbsenceSettings } from '../../../src/detectors/absence.js';
+import { absenceDefaults, absenceDetector as det, type AbsenceSettings } from '../../../src/detectors/absence.js';
+import { AbsenceSettingsSchema } from '../../../src/detectors/settings/absence.js';
 import { brief, H, replay, type ScriptLine } from '../../helpers/detector-replay.js';
 
 const T0 = Date.UTC(2026, 10, 29, 0, 0, 0); // 08:00 at UTC+8

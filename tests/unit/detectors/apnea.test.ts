@@ -7,10 +7,10 @@ import {
   apneaDefaults,
   apneaDetector as det,
   apneaIndexBand,
-  ApneaSettingsSchema,
   apneaSummary,
   type ApneaSettings,
 } from '../../../src/detectors/apnea.js';
+import { ApneaSettingsSchema } from '../../../src/detectors/settings/apnea.js';
 import { at, replay, snapshot, splitAt, type Script } from './scenario.js';
 
 const run = (script: Script, settings: Partial<ApneaSettings> = {}, untilS?: number) =>

@@ -1,12 +1,12 @@
 /** Named scenarios for device.offline, device.battery_low, device.tamper and device.fault. */
 import { describe, expect, it } from 'vitest';
 import {
-  DeviceSupervisionSettingsSchema,
   deviceSupervisionDefaults,
   deviceSupervisionDetector as det,
   silenceTimeoutS,
   type DeviceSupervisionSettings,
 } from '../../../src/detectors/device-supervision.js';
+import { DeviceSupervisionSettingsSchema } from '../../../src/detectors/settings/device-supervision.js';
 import { brief, H, replay, type ScriptLine } from '../../helpers/detector-replay.js';
 
 const T0 = Date.UTC(2026, 10, 29, 8, 0, 0);

@@ -1,11 +1,11 @@
 /** Named scenarios for alarm.smoke, alarm.co and alarm.gas: exact events, second by second. */
 import { describe, expect, it } from 'vitest';
 import {
-  FireGasSettingsSchema,
   fireGasDefaults,
   fireGasDetector as det,
   type FireGasSettings,
 } from '../../../src/detectors/fire-gas.js';
+import { FireGasSettingsSchema } from '../../../src/detectors/settings/fire-gas.js';
 import { brief, replay, type ScriptLine } from '../../helpers/detector-replay.js';
 
 const T0 = Date.UTC(2026, 10, 29, 18, 0, 0);

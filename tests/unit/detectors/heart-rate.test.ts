@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import {
   heartRateDefaults,
   heartRateDetector as det,
-  HeartRateSettingsSchema,
   type HeartRateSettings,
 } from '../../../src/detectors/heart-rate.js';
+import { HeartRateSettingsSchema } from '../../../src/detectors/settings/heart-rate.js';
 import { at, replay, snapshot, splitAt, type Script } from './scenario.js';
 
 const run = (script: Script, settings: Partial<HeartRateSettings> = {}) => replay(det, script, { ...heartRateDefaults, ...settings });

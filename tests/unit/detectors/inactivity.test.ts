@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../../src/core/reading.js';
 import {
-  InactivitySettingsSchema,
   classifyActivity,
   inactivityDefaults,
   inactivityDetector as det,
   type DeviceMemory,
   type InactivitySettings,
 } from '../../../src/detectors/inactivity.js';
+import { InactivitySettingsSchema } from '../../../src/detectors/settings/inactivity.js';
 import { brief, H, replay, type ScriptLine } from '../../helpers/detector-replay.js';
 
 const T0 = Date.UTC(2026, 10, 28, 22, 0, 0); // 06:00 on day 0 at UTC+8

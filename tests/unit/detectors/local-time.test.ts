@@ -7,12 +7,12 @@ import {
   isValidTimeZone,
   lastWindowEnd,
   localMinutesOfDay,
-  localTimeShape,
   nextWindowEnd,
   offsetMinAt,
   parseHhMm,
   utcOffsetMinAt,
 } from '../../../src/detectors/local-time.js';
+import { localTimeShape } from '../../../src/detectors/settings/local-time.js';
 
 const at = (iso: string) => Date.parse(iso);
 

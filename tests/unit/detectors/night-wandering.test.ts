@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  NightWanderingSettingsSchema,
   nightWanderingDefaults,
   nightWanderingDetector as det,
   type NightWanderingSettings,
 } from '../../../src/detectors/night-wandering.js';
+import { NightWanderingSettingsSchema } from '../../../src/detectors/settings/night-wandering.js';
 import { brief, H, replay, type ScriptLine } from '../../helpers/detector-replay.js';
 
 const T0 = Date.UTC(2026, 10, 29, 12, 0, 0); // 20:00 at UTC+8

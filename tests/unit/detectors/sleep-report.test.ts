@@ -4,14 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../../src/core/event.js';
-import { apneaDetector, ApneaSettingsSchema, type ApneaSettings } from '../../../src/detectors/apnea.js';
+import { apneaDetector, type ApneaSettings } from '../../../src/detectors/apnea.js';
+import { ApneaSettingsSchema } from '../../../src/detectors/settings/apnea.js';
 import {
   REPORT_TYPE,
   sleepReportDefaults,
-  SleepReportSettingsSchema,
   sleepReportDetector as det,
   type SleepReportSettings,
 } from '../../../src/detectors/sleep-report.js';
+import { SleepReportSettingsSchema } from '../../../src/detectors/settings/sleep-report.js';
 import { at, replay, snapshot, splitAt, type Fired, type Script } from './scenario.js';
 
 const H = 3600;

@@ -3,7 +3,8 @@
  * oximeter sending one measurement a second, replayed through the pure detector, exact events.
  */
 import { describe, expect, it } from 'vitest';
-import { odiBand, odiSummary, spo2Defaults, spo2Detector as det, Spo2SettingsSchema, type Spo2Settings } from '../../../src/detectors/spo2.js';
+import { odiBand, odiSummary, spo2Defaults, spo2Detector as det, type Spo2Settings } from '../../../src/detectors/spo2.js';
+import { Spo2SettingsSchema } from '../../../src/detectors/settings/spo2.js';
 import { at, replay, snapshot, splitAt, type Script } from './scenario.js';
 
 const run = (script: Script, settings: Partial<Spo2Settings> = {}) => replay(det, script, { ...spo2Defaults, ...settings }, { device: 'oximeter' });

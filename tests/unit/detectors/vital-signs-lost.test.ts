@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import {
   vitalSignsLostDefaults,
   vitalSignsLostDetector as det,
-  VitalSignsLostSettingsSchema,
   type VitalSignsLostSettings,
 } from '../../../src/detectors/vital-signs-lost.js';
+import { VitalSignsLostSettingsSchema } from '../../../src/detectors/settings/vital-signs-lost.js';
 import { at, replay, snapshot, splitAt, type Script } from './scenario.js';
 
 const run = (script: Script, settings: Partial<VitalSignsLostSettings> = {}, untilS?: number) =>

@@ -37,6 +37,9 @@ describe('IAS Zone decoding', () => {
     expect(zigbeeSupervisionClass('heiman-hs1sa')).toBe('smoke');
     expect(zigbeeSupervisionClass('nope')).toBe('default');
   });
+  it('the supervision class read from the raw profile (what the daemon uses, without zod) is the validated one', () => {
+    for (const [m, profile] of Object.entries(zigbeeModels)) expect(zigbeeSupervisionClass(m)).toBe(profile.supervisionClass);
+  });
 });
 
 describe('Zigbee config fragments', () => {

@@ -1,0 +1,44 @@
+import type { Config } from './schema.js';
+
+/**
+ * What validating a config produces, and how problems are printed: plain data and functions with
+ * no zod, so that the daemon (which validates in a worker, see validate-off-thread.ts) can report
+ * them without loading the schema.
+ */
+
+/** Exit code for an invalid config (sysexits EX_CONFIG); systemd's unit does not restart on it. */
+export const EXIT_CONFIG = 78;
+
+/** One thing wrong with a config file: where, what was expected, what was found. */
+export interface ConfigProblem {
+  /** Key path such as `devices[1].serial.path`; empty for the whole document. */
+  readonly path: string;
+  readonly message: string;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly line?: number;
+  readonly col?: number;
+}
+
+/** `hash`: first 16 hex digits of the SHA-256 of the text, announced so the cloud sees what runs. */
+export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string } | { ok: false; problems: ConfigProblem[] };
+
+/** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */
+export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
+  return problems
+    .map((p) => {
+      const where = p.line ? `${file}:${p.line}:${p.col}` : file;
+      const detail = [p.expected && `expected ${p.expected}`, p.found && `found ${p.found}`].filter(Boolean).join(', ');
+      return `${where}: ${p.path || '(document)'}: ${p.message}${detail ? ` (${detail})` : ''}`;
+    })
+    .join('\n');
+}
+
+/** The config is shared by every part of the daemon: none may change it. */
+export function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

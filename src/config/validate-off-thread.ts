@@ -1,0 +1,30 @@
+import { Worker } from 'node:worker_threads';
+import { deepFreeze, type ConfigResult } from './result.js';
+
+/**
+ * Config validation for the running daemon, in a short-lived worker thread (validate-worker.ts).
+ * zod and the schema cost ~20 MB of resident memory once loaded (the module code, the schema
+ * objects, and the V8 heap growth loading them leaves behind), and the daemon needs them only to
+ * validate: at start-up and for the cloud's set-config. The worker loads them, returns the parsed
+ * config with every default filled in (or every problem, with file:line:col, key path, expected and
+ * found, exactly as loadConfigFile reports them) and exits, taking that memory with it.
+ * `anjud --check-config` and anjuctl, which exit right after, validate in-thread (load.ts).
+ */
+export type ValidateRequest = { kind: 'file'; file: string } | { kind: 'text'; text: string };
+
+function validateInWorker(req: ValidateRequest): Promise<ConfigResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./validate-worker.js', import.meta.url), { workerData: req });
+    // The structured clone is a fresh object: freeze it again, as loadConfigFile does.
+    worker.once('message', (r: ConfigResult) => resolve(r.ok ? { ...r, config: deepFreeze(r.config) } : r));
+    worker.once('error', reject);
+    // After a result this does nothing (a promise settles once).
+    worker.once('exit', (code) => reject(new Error(`the config validation worker exited (code ${code}) without a result`)));
+  });
+}
+
+/** `loadConfigFile` (load.ts), off the main thread. Rejects only if the worker itself fails. */
+export const loadConfigFileOffThread = (file: string): Promise<ConfigResult> => validateInWorker({ kind: 'file', file });
+
+/** `validateConfigText` (load.ts), off the main thread. Rejects only if the worker itself fails. */
+export const validateConfigTextOffThread = (text: string): Promise<ConfigResult> => validateInWorker({ kind: 'text', text });

@@ -1,0 +1,71 @@
+/**
+ * Argument schemas for the hub's commands (src/daemon/commands.ts): strict objects of bounded
+ * integers and strings, with defaults. Deliberately not zod: the commands are part of the running
+ * daemon, and zod alone costs ~12 MB of resident memory on a hub that otherwise never loads it
+ * (the config arrives validated, see src/config/validate-worker.ts). A zod schema fits the same
+ * `ArgsSchema` interface, so tests and tools can still use one.
+ */
+
+export interface ArgsIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+export type ArgsResult<A> = { success: true; data: A } | { success: false; error: { issues: readonly ArgsIssue[] } };
+
+/** What the command dispatcher needs of an arguments schema (a zod schema has it too). */
+export interface ArgsSchema<A> {
+  safeParse(raw: unknown): ArgsResult<A>;
+}
+
+type Check<T> = (v: unknown) => { ok: true; value: T } | { ok: false; message: string };
+
+interface Field<T> {
+  readonly check: Check<T>;
+  /** Used when the key is absent; without one the key is required. */
+  readonly default?: T;
+}
+
+const found = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? `string of length ${v.length}` : `${typeof v} ${String(v)}`;
+
+/** An integer within [min, max]. */
+export function int(min: number, max: number, dflt?: number): Field<number> {
+  const check: Check<number> = (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? { ok: true, value: v } : { ok: false, message: `expected an integer from ${min} to ${max}, found ${found(v)}` };
+  return dflt === undefined ? { check } : { check, default: dflt };
+}
+
+/** A string of minLength to maxLength characters. */
+export function str(minLength: number, maxLength: number, dflt?: string): Field<string> {
+  const check: Check<string> = (v) =>
+    typeof v === 'string' && v.length >= minLength && v.length <= maxLength ? { ok: true, value: v } : { ok: false, message: `expected a string of ${minLength} to ${maxLength} characters, found ${found(v)}` };
+  return dflt === undefined ? { check } : { check, default: dflt };
+}
+
+/** An object with exactly these keys (an unknown key is an error, as a misspelt one would be ignored). */
+export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): ArgsSchema<{ [K in keyof S]: S[K] extends Field<infer T> ? T : never }> {
+  type A = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+  return {
+    safeParse(raw) {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { success: false, error: { issues: [{ path: [], message: `expected an object, found ${found(raw)}` }] } };
+      const issues: ArgsIssue[] = [];
+      const out: Record<string, unknown> = {};
+      for (const [key, field] of Object.entries(shape)) {
+        const v = (raw as Record<string, unknown>)[key];
+        if (v === undefined) {
+          if ('default' in field) out[key] = field.default;
+          else issues.push({ path: [key], message: 'required' });
+          continue;
+        }
+        const r = field.check(v);
+        if (r.ok) out[key] = r.value;
+        else issues.push({ path: [key], message: r.message });
+      }
+      for (const key of Object.keys(raw)) {
+        if (!Object.hasOwn(shape, key)) issues.push({ path: [key], message: `unknown key; expected ${Object.keys(shape).length > 0 ? `only ${Object.keys(shape).join(', ')}` : 'no arguments'}` });
+      }
+      return issues.length > 0 ? { success: false, error: { issues } } : { success: true, data: out as A };
+    },
+  };
+}
