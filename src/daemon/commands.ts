@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { int, str, strictArgs } from '../uplink/args.js';
+import { int, matching, optional, str, strictArgs } from '../uplink/args.js';
 import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
@@ -88,9 +88,9 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
   };
   // A scan is local-only too: it lists what is around the home (a presence signal of its own).
   const bleScan: CommandSpec<{ seconds: number; adapter?: string | undefined }> = {
-    args: z.strictObject({
-      seconds: z.number().int().min(1).max(60).default(10).describe('how long to listen for advertisements'),
-      adapter: z.string().regex(/^hci\d{1,2}$/, 'a BlueZ adapter name such as hci0').optional().describe('default: the configured BLE devices\' adapter, else hci0'),
+    args: strictArgs({
+      seconds: int(1, 60, 10), // how long to listen for advertisements
+      adapter: optional(matching(/^hci\d{1,2}$/, 'a BlueZ adapter name such as hci0')), // default: the configured BLE devices' adapter, else hci0
     }),
     async run({ seconds, adapter }) {
       if (!o.bleScan) throw new CommandError('ANJU_CMD_NOT_READY', 'this build has no BLE scan');
@@ -107,9 +107,9 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
   // home with no device that can raise a test alarm. It travels like any event, so its cloud ack
   // proves the whole path: outbox, broker, cloud, ack.
   const testEvent: CommandSpec<{ nonce: string; by: string }> = {
-    args: z.strictObject({
-      nonce: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).describe('chosen by the requester, to recognise its event on the event stream'),
-      by: z.string().min(1).max(128).describe('who asked, e.g. walktest:<user>'),
+    args: strictArgs({
+      nonce: matching(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, _ or -'), // chosen by the requester, to recognise its event on the event stream
+      by: str(1, 128), // who asked, e.g. walktest:<user>
     }),
     run({ nonce, by }) {
       if (!o.raiseEvent) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');

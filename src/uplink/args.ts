@@ -22,8 +22,10 @@ type Check<T> = (v: unknown) => { ok: true; value: T } | { ok: false; message: s
 
 interface Field<T> {
   readonly check: Check<T>;
-  /** Used when the key is absent; without one the key is required. */
+  /** Used when the key is absent; without one the key is required (unless optional). */
   readonly default?: T;
+  /** The key may be absent; it is then left out of the result. */
+  readonly optional?: true;
 }
 
 const found = (v: unknown): string =>
@@ -43,6 +45,16 @@ export function str(minLength: number, maxLength: number, dflt?: string): Field<
   return dflt === undefined ? { check } : { check, default: dflt };
 }
 
+/** A string matching `re`; `what` says in words what is expected (for the error message). */
+export function matching(re: RegExp, what: string): Field<string> {
+  return { check: (v) => (typeof v === 'string' && re.test(v) ? { ok: true, value: v } : { ok: false, message: `expected ${what}, found ${found(v)}` }) };
+}
+
+/** The same field, but the key may be absent. */
+export function optional<T>(field: Field<T>): Field<T | undefined> {
+  return { check: field.check, optional: true };
+}
+
 /** An object with exactly these keys (an unknown key is an error, as a misspelt one would be ignored). */
 export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): ArgsSchema<{ [K in keyof S]: S[K] extends Field<infer T> ? T : never }> {
   type A = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
@@ -55,7 +67,7 @@ export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): 
         const v = (raw as Record<string, unknown>)[key];
         if (v === undefined) {
           if ('default' in field) out[key] = field.default;
-          else issues.push({ path: [key], message: 'required' });
+          else if (!field.optional) issues.push({ path: [key], message: 'required' });
           continue;
         }
         const r = field.check(v);

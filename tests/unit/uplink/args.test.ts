@@ -4,7 +4,7 @@
  * which key and what was expected, and fill in defaults.
  */
 import { describe, expect, it } from 'vitest';
-import { int, str, strictArgs, type ArgsResult } from '../../../src/uplink/args.js';
+import { int, matching, optional, str, strictArgs, type ArgsResult } from '../../../src/uplink/args.js';
 
 const resync = strictArgs({ since_seq: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 10_000, 10_000) });
 const ack = strictArgs({ id: str(1, 64), by: str(1, 128, 'cloud') });
@@ -37,5 +37,13 @@ describe('command argument schemas', () => {
     expect(issues(ack.safeParse({ alarm_id: 'x' }))).toEqual(['id: required', 'alarm_id: unknown key; expected only id, by']);
     expect(issues(none.safeParse({ verbose: true }))).toEqual(['verbose: unknown key; expected no arguments']);
     for (const raw of [null, [], 'x', 3]) expect(none.safeParse(raw).success).toBe(false);
+  });
+
+  it('optional keys may be absent; patterned strings say what they expect', () => {
+    const scan = strictArgs({ seconds: int(1, 60, 10), adapter: optional(matching(/^hci\d{1,2}$/, 'a BlueZ adapter name such as hci0')) });
+    expect(scan.safeParse({})).toEqual({ success: true, data: { seconds: 10 } });
+    expect(scan.safeParse({ adapter: 'hci1' })).toEqual({ success: true, data: { seconds: 10, adapter: 'hci1' } });
+    expect(issues(scan.safeParse({ adapter: 'usb0' }))).toEqual(['adapter: expected a BlueZ adapter name such as hci0, found string of length 4']);
+    expect(issues(scan.safeParse({ adapter: null }))).toEqual(['adapter: expected a BlueZ adapter name such as hci0, found null']);
   });
 });
