@@ -16,8 +16,9 @@ import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-mode
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.
- * Adding a detector: its settings schema under `detectors.<name>` in src/config/schema.ts and one
- * binding here. Device-scoped detectors run on every device and ignore metrics they do not use.
+ * Adding a detector: its settings schema in src/detectors/settings/<name>.ts (zod lives there, never
+ * in the detector: the daemon runs without zod), wired under `detectors.<name>` in
+ * src/config/schema.ts, and one binding here. Device-scoped detectors run on every device and ignore metrics they do not use.
  */
 export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
   const d = config.detectors;
