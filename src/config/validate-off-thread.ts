@@ -3,9 +3,10 @@ import { deepFreeze, type ConfigResult } from './result.js';
 
 /**
  * Config validation for the running daemon, in a short-lived worker thread (validate-worker.ts).
- * zod and the schema cost ~20 MB of resident memory once loaded (the module code, the schema
- * objects, and the V8 heap growth loading them leaves behind), and the daemon needs them only to
- * validate: at start-up and for the cloud's set-config. The worker loads them, returns the parsed
+ * zod and the schema cost resident memory once loaded (the module code, the schema objects, and the
+ * V8 heap growth loading them leaves behind: the daemon started with ~9 MB more RSS when it
+ * validated in-thread), and the daemon needs them only to validate: at start-up and for the
+ * cloud's set-config. The worker loads them, returns the parsed
  * config with every default filled in (or every problem, with file:line:col, key path, expected and
  * found, exactly as loadConfigFile reports them) and exits, taking that memory with it.
  * `anjud --check-config` and anjuctl, which exit right after, validate in-thread (load.ts).

@@ -16,9 +16,11 @@ import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-mode
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.
- * Adding a detector: its settings schema under `detectors.<name>` in src/config/schema.ts and one
- * binding here. Device-scoped detectors run on every device; each is offered the readings of the metrics
- * it declares (`Detector.metrics`), or every reading when it declares none (docs/pipeline.md).
+ * Adding a detector: its settings schema in src/detectors/settings/<name>.ts (zod lives there, never
+ * in the detector: the daemon runs without zod), wired under `detectors.<name>` in
+ * src/config/schema.ts, and one binding here. Device-scoped detectors run on every device; each is
+ * offered the readings of the metrics it declares (`Detector.metrics`), or every reading when it
+ * declares none (docs/pipeline.md).
  */
 export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
   const d = config.detectors;
