@@ -3,10 +3,10 @@ import type { BootClock, Clock } from '../core/clock.js';
 import { correctedTs } from '../core/ts-correction.js';
 import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
-import type { DoneWhen, OutboxPosition } from './outbox-rows.js';
+import type { DoneWhen, OutboxPosition } from './outbox-types.js';
 import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
 
-export type { DoneWhen, OutboxPosition } from './outbox-rows.js';
+export type { DoneWhen, OutboxPosition } from './outbox-types.js';
 
 /**
  * The event log and its outbox: what the uplink drains. `append` returns only after the event is

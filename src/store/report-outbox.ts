@@ -1,7 +1,29 @@
 import type { Clock } from '../core/clock.js';
 import type { EventDraft, StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
-import { ROW_COLUMNS as COLUMNS, rowToEvent, type DoneWhen, type EventRow, type OutboxPosition } from './outbox-rows.js';
+import type { EventState, Severity } from '../core/event.js';
+import type { DoneWhen, OutboxPosition } from './outbox-types.js';
+
+/** A reports row (the events table's rows are read raw, with their corrected ts: outbox.ts). */
+interface ReportRow {
+  seq: number;
+  id: string;
+  ts: number;
+  type: string;
+  severity: Severity;
+  device: string | null;
+  state: EventState;
+  data: string;
+  ts_unsynced: number;
+}
+
+const COLUMNS = 'seq, id, ts, type, severity, device, state, data, ts_unsynced';
+
+const rowToEvent = (r: ReportRow): StoredEvent => ({
+  id: r.id, seq: r.seq, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  ...(r.ts_unsynced ? { tsUnsynced: true } : {}),
+});
 
 /**
  * The report class (issue 3): nightly reports such as `report.sleep`, in their own table with their
@@ -41,7 +63,7 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
   const insert = db.prepare<[string, number, string, string, string | null, string, string, number]>(
     'INSERT INTO reports (id, ts, type, severity, device, state, data, ts_unsynced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const selectNext = db.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM reports WHERE ${open} AND seq > ? ORDER BY seq LIMIT ?`);
+  const selectNext = db.prepare<[number, number], ReportRow>(`SELECT ${COLUMNS} FROM reports WHERE ${open} AND seq > ? ORDER BY seq LIMIT ?`);
   const puback = db.prepare<[number, number]>('UPDATE reports SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
   const pubackAll = db.transaction((seqs: readonly number[], now: number) => { for (const s of seqs) puback.run(now, s); });
   const ack = db.prepare<[number, number, number]>('UPDATE reports SET acked_ts = ?, delivered_ts = coalesce(delivered_ts, ?) WHERE seq <= ? AND acked_ts IS NULL');

@@ -103,7 +103,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   };
   const will = () => ({ topic: t.status, payload: status('offline', 'connection_lost'), qos: 1 as const, retain: true });
 
-  const onPublished = (what: 'event' | 'report', seq: number, done: (err?: Error) => void) => (err?: Error | null) => {
+  const onPublished = (what: 'event' | 'report', seq: number, done: (err?: Error) => void, err?: Error | null): void => {
     if (err) {
       st.publishErrors++;
       if (!stopping) log.warn({ code: ErrorCodes.UPLINK_PUBLISH, [what === 'event' ? 'seq' : 'reportSeq']: seq, err: err.message }, `${what} publish not acknowledged; will resend`);
@@ -131,7 +131,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     canPublish: connected,
     publish(e, done) {
       client!.publish(t.events, eventPayload(e), EVENT_PUBLISH, (err) => {
-        onPublished('event', e.seq, done)(err);
+        onPublished('event', e.seq, done, err);
         // The last alarm or event of a backlog was acknowledged: reports next, before telemetry's tick.
         if (drainer.stats().inFlight === 0) reportDrainer.drain();
       });
@@ -147,7 +147,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     canPublish: () => connected() && drainer.stats().inFlight === 0,
     publish(r, done) {
       const msg = reportMessage(hubId, outbox.epoch(), r, outbox.reports.gapBefore(r.seq));
-      client!.publish(t.reports, JSON.stringify(msg), { qos: 1 }, onPublished('report', r.seq, done));
+      client!.publish(t.reports, JSON.stringify(msg), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
     },
   });
   const drainAll = (): void => {
