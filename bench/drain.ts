@@ -12,7 +12,7 @@ import type { Config } from '../src/config/schema.js';
 import { openDatabase, type Db } from '../src/store/database.js';
 import { createOutbox, type Outbox } from '../src/store/outbox.js';
 import { systemBootClock } from '../src/transports/clock/boot-clock.js';
-import { eventMessage, topics } from '../src/uplink/contract.js';
+import { topics, wireFormat } from '../src/uplink/contract.js';
 import { createMqttUplink, type Uplink } from '../src/uplink/mqtt-uplink.js';
 import { startMosquitto } from './mosquitto.js';
 import type { BenchContext, BenchResult } from './result.js';
@@ -66,6 +66,12 @@ function freshStore(ctx: BenchContext, n: number): Store {
 const closeStore = (s: Store): void => { s.db.close(); rmSync(s.dir, { recursive: true, force: true }); };
 
 const silentLog = pino({ level: 'silent' });
+
+/**
+ * The same JSON text as one flat string: the uplink writes messages piece by piece (a rope V8
+ * flattens when mqtt.js first reads it, on the uplink's clock); the bare side gets them ready-made.
+ */
+const flat = (json: string): string => JSON.stringify(JSON.parse(json));
 
 function uplinkFor(cfg: Config['uplink'], outbox: Outbox, clientId: string): Uplink {
   return createMqttUplink({
@@ -176,7 +182,8 @@ async function drainRace(ctx: BenchContext, url: string, n: number): Promise<Ben
   const t = topics(HUB);
   // The bare side's payloads: exactly what the uplink publishes for the same events.
   const probe = freshStore(ctx, n);
-  const payloads = probe.outbox.since(0, n).map((e) => JSON.stringify(eventMessage(HUB, probe.outbox.epoch(), e)));
+  const wire = wireFormat(HUB, probe.outbox.epoch());
+  const payloads = probe.outbox.since(0, n).map((e) => flat(wire.event(e)));
   closeStore(probe);
   const bytes = payloads.reduce((s, p) => s + Buffer.byteLength(p), 0);
   const timeoutMs = Math.max(120_000, n * 5); // at least 200 events/s, or something is wrong
@@ -270,7 +277,7 @@ async function alarmLatency(ctx: BenchContext, url: string): Promise<BenchResult
       fromCommit.push(arrivals.get(key)! - t1);
       commitMs.push(t1 - t0);
       // Bare: the same payload published with mqtt.js QoS 1, timed from publish() to receipt.
-      const payload = JSON.stringify(eventMessage(HUB, s.outbox.epoch(), e));
+      const payload = flat(wireFormat(HUB, s.outbox.epoch()).event(s.outbox.since(e.seq - 1, 1)[0]!));
       const bkey = `${bareTopic}#${e.seq}`;
       const b0 = performance.now();
       bare.publish(bareTopic, payload, { qos: 1 });

@@ -3,10 +3,10 @@ import type { BootClock, Clock } from '../core/clock.js';
 import { correctedTs } from '../core/ts-correction.js';
 import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
-import type { DoneWhen, OutboxPosition } from './outbox-types.js';
+import type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
 
-export type { DoneWhen, OutboxPosition } from './outbox-types.js';
+export type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 
 /**
  * The event log and its outbox: what the uplink drains. `append` returns only after the event is
@@ -27,7 +27,7 @@ export interface Outbox {
   /** The report class's own queue. */
   readonly reports: ReportOutbox;
   /** Events still in the outbox after `after` in drain order (class priority, then seq). */
-  next(after: OutboxPosition | null, limit: number): StoredEvent[];
+  next(after: OutboxPosition | null, limit: number): OutboxRow[];
   /** Records broker PUBACKs, in one transaction. In puback mode this takes the rows out of the outbox. */
   markPubacked(seqs: readonly number[]): void;
   /** The cloud stored every event up to `seq`: takes them out of the outbox. Returns how many left it. */
@@ -47,7 +47,7 @@ export interface Outbox {
    */
   epoch(): string;
   /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
-  since(afterSeq: number, limit: number): StoredEvent[];
+  since(afterSeq: number, limit: number): OutboxRow[];
   /**
    * Call when the wall clock is known to be synchronised: events of this boot stamped while it was
    * not, and never published that way, get their ts corrected from the monotonic clock
@@ -78,10 +78,9 @@ type Row = [
 
 const COLUMNS = 'seq, id, ts, type, severity, device, state, data, prio, ts_unsynced, ts_corrected';
 
-const toEvent = (r: Row): StoredEvent => ({
-  id: r[1], seq: r[0], ts: r[10] ?? r[2], type: r[3], severity: r[4], device: r[5], state: r[6],
-  data: JSON.parse(r[7]) as Record<string, unknown>,
-  ...(r[10] !== null ? { tsDevice: r[2] } : r[9] ? { tsUnsynced: true } : {}),
+const toRow = (r: Row): OutboxRow => ({
+  seq: r[0], prio: r[8], id: r[1], ts: r[10] ?? r[2], type: r[3], severity: r[4], device: r[5], state: r[6], dataJson: r[7],
+  tsUnsynced: r[10] === null && r[9] === 1, tsDevice: r[10] !== null ? r[2] : null,
 });
 
 /** Sorted, de-duplicated seqs as inclusive runs of consecutive numbers: [[1,3],[7,7]] for 3,1,2,7. */
@@ -198,7 +197,7 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
     next(after, limit) {
       const rows = after ? selectInClass.all(after.prio, after.seq, limit) : [];
       if (rows.length < limit) rows.push(...selectAfterClass.all(after?.prio ?? -1, limit - rows.length));
-      return rows.map(toEvent);
+      return rows.map(toRow);
     },
     markPubacked(seqs) {
       if (seqs.length === 0) return;
@@ -238,7 +237,7 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
       }
       return cloudAck === null ? null : { ...cloudAck };
     },
-    since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toEvent),
+    since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toRow),
     correctUnsyncedTs() {
       if (!mayCorrect || boot === null || !bootClock) return [];
       const wallNowMs = clock.now();

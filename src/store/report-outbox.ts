@@ -1,10 +1,10 @@
 import type { Clock } from '../core/clock.js';
-import type { EventDraft, StoredEvent } from '../core/event.js';
+import { CLASS_PRIORITY, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
 import type { EventState, Severity } from '../core/event.js';
-import type { DoneWhen, OutboxPosition } from './outbox-types.js';
+import type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 
-/** A reports row (the events table's rows are read raw, with their corrected ts: outbox.ts). */
+/** A reports row. */
 interface ReportRow {
   seq: number;
   id: string;
@@ -19,10 +19,9 @@ interface ReportRow {
 
 const COLUMNS = 'seq, id, ts, type, severity, device, state, data, ts_unsynced';
 
-const rowToEvent = (r: ReportRow): StoredEvent => ({
-  id: r.id, seq: r.seq, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  ...(r.ts_unsynced ? { tsUnsynced: true } : {}),
+const toRow = (r: ReportRow): OutboxRow => ({
+  seq: r.seq, prio: CLASS_PRIORITY.report, id: r.id, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
+  dataJson: r.data, tsUnsynced: r.ts_unsynced === 1, tsDevice: null,
 });
 
 /**
@@ -41,7 +40,7 @@ export interface ReportOutbox {
   /** Commits a report; `seq` of the result is the report sequence. */
   append(draft: EventDraft, id: string, ts: number, unsynced: boolean): StoredEvent;
   /** Reports still in the outbox after `after`, by report seq (`prio` is always the report class's). */
-  next(after: OutboxPosition | null, limit: number): StoredEvent[];
+  next(after: OutboxPosition | null, limit: number): OutboxRow[];
   markPubacked(seqs: readonly number[]): void;
   /** The cloud stored every report up to `seq` (or knows it lost, see `gapBefore`). Returns how many left. */
   ackUpTo(seq: number): number;
@@ -83,13 +82,16 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
     setMeta.run(JSON.stringify({ seq, ts: now }));
     return n;
   });
+  // Kept in memory too, as the events' is: status() and the heartbeat read it often, and a read of
+  // the meta table in the middle of a drain costs a WAL lookup each time. Only ackUpTo writes it.
+  let cloudAck: { seq: number; ts: number } | null | undefined;
 
   const reports: ReportOutbox = {
     append(draft, id, ts, unsynced) {
       const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), unsynced ? 1 : 0);
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
-    next: (after, limit) => selectNext.all(after?.seq ?? 0, limit).map(rowToEvent),
+    next: (after, limit) => selectNext.all(after?.seq ?? 0, limit).map(toRow),
     markPubacked(seqs) {
       if (seqs.length > 0) pubackAll(seqs, clock.now());
     },
@@ -97,14 +99,20 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
       const prev = reports.lastCloudAck()?.seq ?? 0;
       const upTo = Math.min(seq, reports.lastSeq()); // never beyond what this hub assigned
       if (upTo <= prev) return 0;
-      return ackTx(upTo, clock.now());
+      const now = clock.now();
+      const n = ackTx(upTo, now);
+      cloudAck = { seq: upTo, ts: now };
+      return n;
     },
     depth: () => count.get()!.n,
     oldestPendingTs: () => oldest.get()?.ts ?? null,
     lastSeq: () => maxSeq.get()?.seq ?? 0,
     lastCloudAck() {
-      const row = getMeta.get();
-      return row ? (JSON.parse(row.value) as { seq: number; ts: number }) : null;
+      if (cloudAck === undefined) {
+        const row = getMeta.get();
+        cloudAck = row ? (JSON.parse(row.value) as { seq: number; ts: number }) : null;
+      }
+      return cloudAck === null ? null : { ...cloudAck };
     },
     gapBefore(seq) {
       const g = gapsBetween.get(prevRow.get(seq)?.seq ?? 0, seq);

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { StoredEvent } from '../core/event.js';
-import { positionOf as eventPosition, type DoneWhen, type Outbox, type OutboxPosition } from '../store/outbox.js';
+import { positionOf as eventPosition, type DoneWhen, type Outbox, type OutboxPosition, type OutboxRow } from '../store/outbox.js';
 
 /** What a drainer needs of a queue: the events outbox, or the reports' (src/store/report-outbox.ts). */
 export type DrainQueue = Pick<Outbox, 'next' | 'markPubacked' | 'ackUpTo'>;
@@ -32,6 +32,8 @@ export interface Drainer {
   flush(): void;
   /** Rows changed in the store (ts corrected): forget what was read ahead and read it again. */
   reread(): void;
+  /** Publishes awaiting their PUBACK (stats().inFlight, without building the stats). */
+  inFlight(): number;
   stats(): DrainStats;
 }
 
@@ -46,10 +48,10 @@ export interface DrainStats {
 
 export interface DrainerDeps {
   outbox: DrainQueue;
-  /** Drain-order position of a row of this queue; default: the events table's (class, then seq). */
+  /** Drain-order position of a new event of this queue (onNewEvent); default: the events table's (class, then seq). */
   position?: (e: StoredEvent) => OutboxPosition;
   clock: Clock;
-  publish: (e: StoredEvent, done: (err?: Error) => void) => void;
+  publish: (e: OutboxRow, done: (err?: Error) => void) => void;
   canPublish: () => boolean;
   window: number;
   doneWhen: DoneWhen;
@@ -80,7 +82,7 @@ export function createDrainer(d: DrainerDeps): Drainer {
   let inFlight = 0;
   let cursor: OutboxPosition | null = null;
   /** Rows read after `cursor`'s page start, and how far into them we are. */
-  let ahead: StoredEvent[] = [];
+  let ahead: OutboxRow[] = [];
   let aheadAt = 0;
   const rewind = (to: OutboxPosition | null): void => {
     cursor = to;
@@ -108,14 +110,13 @@ export function createDrainer(d: DrainerDeps): Drainer {
         if (ahead.length === 0) return;
       }
       const e = ahead[aheadAt++]!;
-      const at = positionOf(e);
-      cursor = at;
+      cursor = e; // a row is its own position
       if (outstanding.has(e.seq)) continue;
       outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
       inFlight++;
       st.published++;
-      if (e.seq <= (sentUpTo.get(at.prio) ?? 0)) st.resent++;
-      else sentUpTo.set(at.prio, e.seq);
+      if (e.seq <= (sentUpTo.get(e.prio) ?? 0)) st.resent++;
+      else sentUpTo.set(e.prio, e.seq);
       d.publish(e, (err) => drainer.onPuback(e.seq, err));
     }
   };
@@ -159,7 +160,9 @@ export function createDrainer(d: DrainerDeps): Drainer {
     onNewEvent(e) {
       const p = positionOf(e);
       if (cursor && before(p, cursor)) rewind({ prio: p.prio, seq: p.seq - 1 });
-      else if (aheadAt >= ahead.length) rewind(cursor); // the page ran dry: the new row is after it
+      // The page read ahead does not have it: it ran dry, or it goes on past the new row (an alarm
+      // committed while the page's events wait behind the alarms already sent). Read again from here.
+      else if (aheadAt >= ahead.length || before(p, ahead[ahead.length - 1]!)) rewind(cursor);
       drainer.drain();
     },
 
@@ -179,6 +182,8 @@ export function createDrainer(d: DrainerDeps): Drainer {
     flush,
 
     reread: () => rewind(cursor),
+
+    inFlight: () => inFlight,
 
     stats: () => ({ inFlight, awaitingCloudAck: outstanding.size - inFlight, ...st }),
   };

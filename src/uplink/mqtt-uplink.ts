@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
 import { CLASS_PRIORITY, classOf, type StoredEvent } from '../core/event.js';
-import type { Outbox } from '../store/outbox.js';
+import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
 import { fullJitterDelayMs } from './backoff.js';
 import { redactUrl } from './redact-url.js';
 import type { CommandDispatcher } from './commands.js';
-import { eventMessage, parseAck, reportMessage, topics, type HeartbeatMessage, type StatusMessage } from './contract.js';
+import { parseAck, topics, wireFormat, type HeartbeatMessage, type StatusMessage } from './contract.js';
 import { createDrainer, type DrainStats } from './drain.js';
 import type { TelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createTelemetrySender, type TelemetrySender } from './telemetry.js';
@@ -120,9 +120,10 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
    * The wire form of an event. One published with its uncorrected ts is recorded as such first, so
    * it is never corrected later: every copy the cloud gets of an event is the same.
    */
-  const eventPayload = (e: StoredEvent): string => {
+  const wire = wireFormat(hubId, outbox.epoch());
+  const eventPayload = (e: OutboxRow): string => {
     if (e.tsUnsynced) outbox.markSentUnsynced(e.seq);
-    return JSON.stringify(eventMessage(hubId, outbox.epoch(), e));
+    return wire.event(e);
   };
 
   const drainer = createDrainer({
@@ -133,7 +134,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       client!.publish(t.events, eventPayload(e), EVENT_PUBLISH, (err) => {
         onPublished('event', e.seq, done, err);
         // The last alarm or event of a backlog was acknowledged: reports next, before telemetry's tick.
-        if (drainer.stats().inFlight === 0) reportDrainer.drain();
+        if (drainer.inFlight() === 0) reportDrainer.drain();
       });
     },
   });
@@ -144,10 +145,9 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     ...drainOpts,
     outbox: outbox.reports,
     position: (r) => ({ prio: CLASS_PRIORITY.report, seq: r.seq }),
-    canPublish: () => connected() && drainer.stats().inFlight === 0,
+    canPublish: () => connected() && drainer.inFlight() === 0,
     publish(r, done) {
-      const msg = reportMessage(hubId, outbox.epoch(), r, outbox.reports.gapBefore(r.seq));
-      client!.publish(t.reports, JSON.stringify(msg), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
+      client!.publish(t.reports, wire.report(r, outbox.reports.gapBefore(r.seq)), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
     },
   });
   const drainAll = (): void => {
@@ -162,7 +162,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       maxBytes: cfg.telemetry.max_message_bytes,
       now: () => clock.now(),
       // Lowest class: only while no alarm, event or report waits for its PUBACK.
-      canSend: () => connected() && drainer.stats().inFlight === 0 && reportDrainer.stats().inFlight === 0,
+      canSend: () => connected() && drainer.inFlight() === 0 && reportDrainer.inFlight() === 0,
       publish(payload, done) {
         const opts: IClientPublishOptions = { qos: 1, ...(v5 ? { properties: { messageExpiryInterval: Math.ceil(cfg.telemetry.expiry_s) } } : {}) };
         client!.publish(t.telemetry, payload, opts, (err) => done(err ?? undefined));

@@ -59,7 +59,7 @@ describe('SQLite outbox (real files)', () => {
     ev('device.offline'); ev('alarm.breathing_rate'); ev('device.online'); ev('alarm.apnea');
     expect(ob.next(null, 10).map((e) => [e.seq, e.type])).toEqual([[2, 'alarm.breathing_rate'], [4, 'alarm.apnea'], [1, 'device.offline'], [3, 'device.online']]);
     expect(ob.next({ prio: 0, seq: 4 }, 10).map((e) => e.seq)).toEqual([1, 3]);
-    expect(ob.next(null, 1)[0]).toMatchObject({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: 'raised', data: { n: 1 }, ts: 20 });
+    expect(ob.next(null, 1)[0]).toMatchObject({ type: 'alarm.breathing_rate', severity: 'critical', device: 'radar', state: 'raised', dataJson: '{"n":1}', ts: 20 });
     expect(ob.depth()).toEqual({ alarm: 2, event: 2, report: 0 });
     expect(ob.oldestPendingTs('alarm')).toBe(20);
     expect(ob.oldestPendingTs()).toBe(10);
@@ -196,7 +196,7 @@ describe('reading store', () => {
 
 describe('clock-sync marking', () => {
   it('marks events stamped while the clock was unsynchronised, on disk and on the wire', async () => {
-    const { eventMessage } = await import('../../../src/uplink/contract.js');
+    const { wireFormat } = await import('../../../src/uplink/contract.js');
     const { createClockSyncProbe } = await import('../../../src/transports/clock/clock-sync.js');
     const dir = mkdtempSync(join(tmpdir(), 'anju-clock-'));
     const clock = createManualClock(Date.UTC(1970, 0, 1, 0, 5)); // a Pi without RTC, before NTP
@@ -207,9 +207,11 @@ describe('clock-sync marking', () => {
     clock.set(Date.UTC(2026, 10, 29)); // NTP synced: the clock jumped to the real time
     const later = ob.append(draft(2));
     expect([early.tsUnsynced, later.tsUnsynced]).toEqual([true, undefined]);
-    expect(ob.next(null, 10).map((e) => e.tsUnsynced ?? false)).toEqual([true, false]);
-    expect(eventMessage('h', ob.epoch(), early)).toMatchObject({ ts_unsynced: true });
-    expect('ts_unsynced' in eventMessage('h', ob.epoch(), later)).toBe(false);
+    const rows = ob.next(null, 10);
+    expect(rows.map((e) => [e.seq, e.tsUnsynced])).toEqual([[early.seq, true], [later.seq, false]]);
+    const wire = wireFormat('h', ob.epoch());
+    expect(JSON.parse(wire.event(rows[0]!))).toMatchObject({ ts_unsynced: true });
+    expect('ts_unsynced' in JSON.parse(wire.event(rows[1]!))).toBe(false);
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -221,7 +223,8 @@ describe('ts correction after the clock is synchronised', () => {
   const SYNCED = Date.UTC(2026, 10, 29, 8, 0, 0);
 
   it('corrects unsynced events of this boot not yet published; keeps marked the ones sent marked and those of an earlier boot', async () => {
-    const { eventMessage } = await import('../../../src/uplink/contract.js');
+    const { wireFormat } = await import('../../../src/uplink/contract.js');
+    const eventMessage = (h: string, epoch: string, e: Parameters<ReturnType<typeof wireFormat>['event']>[0]) => JSON.parse(wireFormat(h, epoch).event(e)) as Record<string, unknown>;
     const dir = mkdtempSync(join(tmpdir(), 'anju-tscorr-'));
     const wall = createManualClock(Date.UTC(1970, 0, 1, 0, 1)); // no RTC, before NTP
     let unsynced = true;
@@ -256,12 +259,12 @@ describe('ts correction after the clock is synchronised', () => {
     const bySeq = new Map(ob.next(null, 10).map((e) => [e.seq, e]));
     expect(bySeq.get(a.seq)).toMatchObject({ id: a.id, ts: SYNCED - 140_000, tsDevice: a.ts });
     expect(bySeq.get(b.seq)).toMatchObject({ id: b.id, ts: SYNCED - 100_000, tsDevice: b.ts });
-    expect(bySeq.get(b.seq)!.tsUnsynced).toBeUndefined();
+    expect(bySeq.get(b.seq)!.tsUnsynced).toBe(false);
     expect(bySeq.get(sentMarked.seq)).toMatchObject({ ts: sentMarked.ts, tsUnsynced: true });
-    expect(bySeq.get(sentMarked.seq)!.tsDevice).toBeUndefined();
+    expect(bySeq.get(sentMarked.seq)!.tsDevice).toBeNull();
     expect(bySeq.get(old.seq)).toMatchObject({ ts: old.ts, tsUnsynced: true }); // another boot: its monotonic time means nothing now
-    expect(bySeq.get(synced.seq)).toMatchObject({ ts: SYNCED });
-    expect(Object.keys(bySeq.get(synced.seq)!).filter((k) => k.startsWith('ts'))).toEqual(['ts']);
+    expect(bySeq.get(synced.seq)).toMatchObject({ ts: SYNCED, tsUnsynced: false, tsDevice: null });
+    expect(Object.keys(eventMessage('h', ob.epoch(), bySeq.get(synced.seq)!)).filter((k) => k.startsWith('ts'))).toEqual(['ts']);
 
     const wire = eventMessage('h', ob.epoch(), bySeq.get(b.seq)!);
     expect(wire).toMatchObject({ id: b.id, seq: b.seq, ts: SYNCED - 100_000, ts_corrected: true, ts_device: b.ts });

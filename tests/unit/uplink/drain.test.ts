@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../src/core/clock.js';
-import type { StoredEvent } from '../../../src/core/event.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
-import { createOutbox, type DoneWhen, type Outbox } from '../../../src/store/outbox.js';
+import { createOutbox, type DoneWhen, type Outbox, type OutboxRow } from '../../../src/store/outbox.js';
 import { createDrainer } from '../../../src/uplink/drain.js';
 import { fullJitterDelayMs } from '../../../src/uplink/backoff.js';
 
@@ -19,7 +18,7 @@ describe('drainer', () => {
   function setup(doneWhen: DoneWhen, window = 3) {
     const clock = createManualClock(0);
     const outbox: Outbox = createOutbox(db, clock, { doneWhen });
-    const sent: Array<{ e: StoredEvent; ack: (err?: Error) => void }> = [];
+    const sent: Array<{ e: OutboxRow; ack: (err?: Error) => void }> = [];
     let connected = true;
     const d = createDrainer({
       outbox, clock, window, doneWhen, retryMs: 10_000, ackTimeoutMs: 60_000,
@@ -47,6 +46,21 @@ describe('drainer', () => {
     for (let i = 1; i < 5; i++) h.sent[i]!.ack();
     expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq, 2, 3, 4]);
     expect(h.d.stats()).toMatchObject({ published: 5, resent: 0 }); // the rewind for the alarm resends nothing
+  });
+
+  it('an alarm committed while the page read ahead holds events behind the last alarm sent goes next, not after that page', () => {
+    const h = setup('puback', 1);
+    db.transaction(() => {
+      h.outbox.append({ type: 'alarm.apnea', severity: 'critical', device: 'd', state: 'raised', data: {} });
+      for (let i = 0; i < 3; i++) h.outbox.append({ type: 'device.x', severity: 'info', device: 'd', state: 'info', data: {} });
+    })();
+    h.d.drain(); // reads the page [alarm 1, events 2-4] and publishes the alarm; the cursor is still among the alarms
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1]);
+    const alarm = h.add('alarm.breathing_rate'); // after the cursor, but before the events read ahead
+    h.sent[0]!.ack();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq]);
+    for (let i = 1; i < 5; i++) h.sent[i]!.ack();
+    expect(h.sent.map((s) => s.e.seq)).toEqual([1, alarm.seq, 2, 3, 4]);
   });
 
   it('puback mode: acknowledged events leave the outbox (written in batches)', () => {
@@ -109,7 +123,7 @@ describe('drainer', () => {
   it('reports: a drainer of their own, in report_seq order, done on the report_seq ack; the events\' seq is not theirs', () => {
     const clock = createManualClock(0);
     const outbox = createOutbox(db, clock, { doneWhen: 'cloud_ack' });
-    const sent: Array<{ e: StoredEvent; ack: (err?: Error) => void }> = [];
+    const sent: Array<{ e: OutboxRow; ack: (err?: Error) => void }> = [];
     const d = createDrainer({
       outbox: outbox.reports, position: (r) => ({ prio: 2, seq: r.seq }), clock, window: 2, doneWhen: 'cloud_ack', retryMs: 10_000, ackTimeoutMs: 60_000,
       canPublish: () => true, publish: (e, done) => sent.push({ e, ack: done }),
