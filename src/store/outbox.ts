@@ -46,6 +46,8 @@ export interface Outbox {
    * naming another epoch is not applied (it would acknowledge events the cloud never stored).
    */
   epoch(): string;
+  /** The database file, for another connection to it (the drain reader's); null for an in-memory database. */
+  readonly file: string | null;
   /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
   since(afterSeq: number, limit: number): OutboxRow[];
   /**
@@ -98,6 +100,42 @@ export function seqRanges(seqs: readonly number[]): [number, number][] {
 /** Where an alarm or event sits in the events table's drain order. */
 export const positionOf = (e: StoredEvent): OutboxPosition => ({ prio: eventPrio(e.type), seq: e.seq });
 
+/** The drain's side of the events table, on one connection (see drainStatements). */
+export interface DrainStatements {
+  /** Open rows after `after` in drain order (class priority, then seq): Outbox.next. */
+  next(after: OutboxPosition | null, limit: number): OutboxRow[];
+  /** Records broker PUBACKs of these seq ranges, in one transaction, with the connection's own synchronous setting. */
+  markPubacked(ranges: readonly (readonly [number, number])[], now: number): void;
+}
+
+/**
+ * The statements a drain runs, prepared on `db`: the outbox's, on the daemon's connection, and the
+ * drain reader's, on its own connection in a worker thread (src/uplink/drain-reader-worker.ts), so
+ * both read and record exactly the same way.
+ */
+export function drainStatements(db: Db, doneWhen: DoneWhen): DrainStatements {
+  const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
+  // Two queries, not one `(prio, seq) > (?, ?)`: SQLite searches that row value by prio only and
+  // steps over every open row of the class before `seq` (in cloud_ack mode, every event published
+  // but not yet acknowledged: a drain quadratic in the backlog). `prio = ? AND seq > ?` seeks.
+  const selectInClass = db.prepare<[number, number, number], Row>(
+    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  ).raw(true);
+  const selectAfterClass = db.prepare<[number, number], Row>(
+    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio > ? ORDER BY prio, seq LIMIT ?`,
+  ).raw(true);
+  const puback = db.prepare<[number, number, number]>('UPDATE events SET delivered_ts = ? WHERE seq BETWEEN ? AND ? AND delivered_ts IS NULL');
+  const pubackAll = db.transaction((ranges: readonly (readonly [number, number])[], now: number) => { for (const [a, b] of ranges) puback.run(now, a, b); });
+  return {
+    next(after, limit) {
+      const rows = after ? selectInClass.all(after.prio, after.seq, limit) : [];
+      if (rows.length < limit) rows.push(...selectAfterClass.all(after?.prio ?? -1, limit - rows.length));
+      return rows.map(toRow);
+    },
+    markPubacked: (ranges, now) => pubackAll(ranges, now),
+  };
+}
+
 export interface OutboxOptions {
   doneWhen?: DoneWhen;
   newId?: () => string;
@@ -127,18 +165,8 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
   const sentUnsynced = db.prepare<[number]>('UPDATE events SET sent_unsynced = 1 WHERE seq = ? AND ts_corrected IS NULL AND sent_unsynced = 0');
   /** Whether rows of this boot may wait for a correction: checked once at start, then set by append. */
   let mayCorrect = boot !== null;
-  // Two queries, not one `(prio, seq) > (?, ?)`: SQLite searches that row value by prio only and
-  // steps over every open row of the class before `seq` (in cloud_ack mode, every event published
-  // but not yet acknowledged: a drain quadratic in the backlog). `prio = ? AND seq > ?` seeks.
-  const selectInClass = db.prepare<[number, number, number], Row>(
-    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio = ? AND seq > ? ORDER BY seq LIMIT ?`,
-  ).raw(true);
-  const selectAfterClass = db.prepare<[number, number], Row>(
-    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio > ? ORDER BY prio, seq LIMIT ?`,
-  ).raw(true);
+  const drain = drainStatements(db, doneWhen);
   const selectSince = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
-  const puback = db.prepare<[number, number, number]>('UPDATE events SET delivered_ts = ? WHERE seq BETWEEN ? AND ? AND delivered_ts IS NULL');
-  const pubackAll = db.transaction((ranges: readonly (readonly [number, number])[], now: number) => { for (const [a, b] of ranges) puback.run(now, a, b); });
   const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
   /**
@@ -184,6 +212,7 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
   const outbox: Outbox = {
     epoch: () => dbEpoch,
     reports,
+    file: db.memory ? null : db.name,
     append(draft) {
       const id = newId();
       const ts = clock.now();
@@ -194,17 +223,13 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
       if (unsynced && boot !== null) mayCorrect = true;
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
-    next(after, limit) {
-      const rows = after ? selectInClass.all(after.prio, after.seq, limit) : [];
-      if (rows.length < limit) rows.push(...selectAfterClass.all(after?.prio ?? -1, limit - rows.length));
-      return rows.map(toRow);
-    },
+    next: drain.next,
     markPubacked(seqs) {
       if (seqs.length === 0) return;
       const ranges = seqRanges(seqs);
       // A PUBACK record lost to a power cut means the event is published again with the same id,
       // never that one is lost.
-      withoutFsync(() => pubackAll(ranges, clock.now()));
+      withoutFsync(() => drain.markPubacked(ranges, clock.now()));
     },
     ackUpTo(seq) {
       const prev = outbox.lastCloudAck()?.seq ?? 0;

@@ -6,6 +6,15 @@ import { positionOf as eventPosition, type DoneWhen, type Outbox, type OutboxPos
 export type DrainQueue = Pick<Outbox, 'next' | 'markPubacked' | 'ackUpTo'>;
 
 /**
+ * Reads pages and records PUBACKs on another thread (drain-reader.ts): the events drainer's, for a
+ * backlog. Pages come as T (rows already written as messages); records are done when `done` runs.
+ */
+export interface OffThreadReader<T> {
+  page(after: OutboxPosition, limit: number, cb: (rows: T[]) => void): void;
+  markPubacked(seqs: readonly number[], done: () => void): void;
+}
+
+/**
  * Drains the outbox in class order (alarms first), oldest first within a class, with at most
  * `window` publishes awaiting a PUBACK. No MQTT in here: `publish` is injected, so the delivery
  * rules are tested without a broker.
@@ -46,12 +55,15 @@ export interface DrainStats {
   refused: number;
 }
 
-export interface DrainerDeps {
+export interface DrainerDeps<T extends OutboxPosition = OutboxRow> {
   outbox: DrainQueue;
+  /** Optional: pages of a backlog read, and PUBACKs recorded, on another thread. */
+  reader?: OffThreadReader<T> | null;
   /** Drain-order position of a new event of this queue (onNewEvent); default: the events table's (class, then seq). */
   position?: (e: StoredEvent) => OutboxPosition;
   clock: Clock;
-  publish: (e: OutboxRow, done: (err?: Error) => void) => void;
+  /** A row from the outbox (OutboxRow) or from the reader (T). */
+  publish: (e: OutboxRow | T, done: (err?: Error) => void) => void;
   canPublish: () => boolean;
   window: number;
   doneWhen: DoneWhen;
@@ -70,43 +82,80 @@ const before = (a: OutboxPosition, b: OutboxPosition) => a.prio < b.prio || (a.p
  * are published again, with the same id and seq. In cloud_ack mode a PUBACK decides nothing.
  */
 const PUBACK_BATCH = 1024;
+/** Rows per page read here. */
 const PREFETCH = 256;
+/**
+ * Rows per page the reader reads on its thread: larger, because every message to and from that
+ * thread costs the daemon's thread ~0.1 ms in a drain (waking a thread on a busy CPU), and a page
+ * ahead is thrown away only when something rewinds the drain (an alarm, an ack, a sweep).
+ */
+const READER_PAGE = 1024;
 
-export function createDrainer(d: DrainerDeps): Drainer {
+export function createDrainer<T extends OutboxPosition = OutboxRow>(d: DrainerDeps<T>): Drainer {
   const positionOf = d.position ?? eventPosition;
   const outstanding = new Map<number, Outstanding>();
   // Highest seq published per class by this process, to count resends: within a class the cursor
   // only moves forward between rewinds, so a seq at or below the mark was published before (a Set
   // of every seq ever sent grew by one number per event, forever).
-  const sentUpTo = new Map<number, number>();
+  const sentUpTo: number[] = [];
   let inFlight = 0;
   let cursor: OutboxPosition | null = null;
   /** Rows read after `cursor`'s page start, and how far into them we are. */
-  let ahead: OutboxRow[] = [];
+  let ahead: (OutboxRow | T)[] = [];
   let aheadAt = 0;
+  /**
+   * The page after `ahead`, asked of the reader when `ahead` was read (`rows` once it came). Used
+   * only if the cursor is still where it was asked for and nothing rewound since (`gen`);
+   * otherwise the page is read here, as without a reader.
+   */
+  let prefetch: { gen: number; after: OutboxPosition; rows: T[] | null } | null = null;
+  let gen = 0;
   const rewind = (to: OutboxPosition | null): void => {
     cursor = to;
     ahead = [];
     aheadAt = 0;
+    gen++;
+    prefetch = null;
+  };
+  const readPage = (): void => {
+    const p = prefetch;
+    prefetch = null;
+    const fromReader = p?.rows && p.gen === gen && cursor && p.after.prio === cursor.prio && p.after.seq === cursor.seq;
+    ahead = fromReader ? p.rows! : d.outbox.next(cursor, PREFETCH);
+    aheadAt = 0;
+    // A full page: a backlog, more behind it. The reader reads the next while this one is published.
+    if (d.reader && ahead.length === (fromReader ? READER_PAGE : PREFETCH)) {
+      const last = ahead[ahead.length - 1]!;
+      const req: { gen: number; after: OutboxPosition; rows: T[] | null } = { gen, after: { prio: last.prio, seq: last.seq }, rows: null };
+      prefetch = req;
+      d.reader.page(req.after, READER_PAGE, (rows) => { req.rows = rows; });
+    }
   };
   let pubackBatch: number[] = [];
   let flushQueued = false;
   const st = { published: 0, resent: 0, pubacked: 0, refused: 0 };
 
+  /** Recorded: in puback mode the rows are done, so they need not be kept from a second publish any more. */
+  const recorded = (batch: readonly number[]): void => {
+    if (d.doneWhen === 'puback') for (const seq of batch) outstanding.delete(seq);
+  };
   const flush = (): void => {
     if (pubackBatch.length === 0) return;
     const batch = pubackBatch;
     pubackBatch = [];
+    if (d.reader) {
+      d.reader.markPubacked(batch, () => recorded(batch));
+      return;
+    }
     d.outbox.markPubacked(batch);
-    if (d.doneWhen === 'puback') for (const seq of batch) outstanding.delete(seq);
+    recorded(batch);
   };
 
   const fill = (): void => {
     while (d.canPublish() && inFlight < d.window) {
       if (aheadAt >= ahead.length) {
-        // Read ahead in pages: one query and parse per page, not one per acknowledgement.
-        ahead = d.outbox.next(cursor, PREFETCH);
-        aheadAt = 0;
+        // Read ahead in pages: one query per page, not one per acknowledgement.
+        readPage();
         if (ahead.length === 0) return;
       }
       const e = ahead[aheadAt++]!;
@@ -115,8 +164,8 @@ export function createDrainer(d: DrainerDeps): Drainer {
       outstanding.set(e.seq, { sentAt: d.clock.now(), pubacked: false });
       inFlight++;
       st.published++;
-      if (e.seq <= (sentUpTo.get(e.prio) ?? 0)) st.resent++;
-      else sentUpTo.set(e.prio, e.seq);
+      if (e.seq <= (sentUpTo[e.prio] ?? 0)) st.resent++;
+      else sentUpTo[e.prio] = e.seq;
       d.publish(e, (err) => drainer.onPuback(e.seq, err));
     }
   };
@@ -159,6 +208,8 @@ export function createDrainer(d: DrainerDeps): Drainer {
 
     onNewEvent(e) {
       const p = positionOf(e);
+      // The page the reader reads may already be past it (its end is not known here): read here.
+      prefetch = null;
       if (cursor && before(p, cursor)) rewind({ prio: p.prio, seq: p.seq - 1 });
       // The page read ahead does not have it: it ran dry, or it goes on past the new row (an alarm
       // committed while the page's events wait behind the alarms already sent). Read again from here.

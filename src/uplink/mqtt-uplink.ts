@@ -11,6 +11,7 @@ import { redactUrl } from './redact-url.js';
 import type { CommandDispatcher } from './commands.js';
 import { parseAck, topics, wireFormat, type HeartbeatMessage, type StatusMessage } from './contract.js';
 import { createDrainer, type DrainStats } from './drain.js';
+import { createDrainReader, type WrittenRow } from './drain-reader.js';
 import type { TelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createTelemetrySender, type TelemetrySender } from './telemetry.js';
 
@@ -121,14 +122,20 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
    * it is never corrected later: every copy the cloud gets of an event is the same.
    */
   const wire = wireFormat(hubId, outbox.epoch());
-  const eventPayload = (e: OutboxRow): string => {
+  const eventPayload = (e: OutboxRow | WrittenRow): string => {
     if (e.tsUnsynced) outbox.markSentUnsynced(e.seq);
-    return wire.event(e);
+    return 'payload' in e ? e.payload : wire.event(e);
   };
 
-  const drainer = createDrainer({
+  // A backlog's pages are read, and its PUBACKs recorded, on a second thread (drain-reader.ts).
+  const reader = outbox.file === null ? null : createDrainReader({
+    file: outbox.file, hubId, epoch: outbox.epoch(), doneWhen: cfg.delivery, markHere: (seqs) => outbox.markPubacked(seqs), now: () => clock.now(), log,
+  });
+
+  const drainer = createDrainer<WrittenRow>({
     ...drainOpts,
     outbox,
+    reader,
     canPublish: connected,
     publish(e, done) {
       client!.publish(t.events, eventPayload(e), EVENT_PUBLISH, (err) => {
@@ -311,6 +318,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       if (reconnectTimer) clearTimeout(reconnectTimer);
       drainer.flush();
       reportDrainer.flush();
+      await reader?.close(); // commits the PUBACK records it holds
       const c = client;
       if (!c) return;
       await new Promise<void>((resolve) => {
