@@ -31,7 +31,7 @@ export interface Uplink {
   start(): void;
   /** A new event or report was committed: publish what the window allows. Called on the hot path; cheap. */
   onEvent(e: StoredEvent): void;
-  /** The store corrected the ts of events not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
+  /** The store corrected the ts of events or reports not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
   onTsCorrected(): void;
   status(): UplinkStatus;
   /**
@@ -125,6 +125,15 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     return JSON.stringify(eventMessage(hubId, outbox.epoch(), e));
   };
 
+  /**
+   * The wire form of a report, marked first like an event's (`eventPayload`). Its `gap` is what the
+   * hub knows at this publish: report_seqs evicted unsent, until the cloud acknowledged past them.
+   */
+  const reportPayload = (r: StoredEvent): string => {
+    if (r.tsUnsynced) outbox.reports.markSentUnsynced(r.seq);
+    return JSON.stringify(reportMessage(hubId, outbox.epoch(), r, outbox.reports.gapBefore(r.seq)));
+  };
+
   const drainer = createDrainer({
     ...drainOpts,
     outbox,
@@ -146,8 +155,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     position: (r) => ({ prio: CLASS_PRIORITY.report, seq: r.seq }),
     canPublish: () => connected() && drainer.stats().inFlight === 0,
     publish(r, done) {
-      const msg = reportMessage(hubId, outbox.epoch(), r, outbox.reports.gapBefore(r.seq));
-      client!.publish(t.reports, JSON.stringify(msg), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
+      client!.publish(t.reports, reportPayload(r), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
     },
   });
   const drainAll = (): void => {
@@ -291,7 +299,8 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     onEvent: (e) => (classOf(e.type) === 'report' ? reportDrainer : drainer).onNewEvent(e),
     onTsCorrected() {
       drainer.reread();
-      drainer.drain();
+      reportDrainer.reread();
+      drainAll();
     },
     resync(sinceSeq, limit) {
       const c = client;
