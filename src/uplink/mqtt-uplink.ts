@@ -39,6 +39,12 @@ export interface Uplink {
    * outside the drain window: the cloud's `resync` command. Returns how many and the last seq.
    */
   resync(sinceSeq: number, limit: number): { count: number; lastSeq: number | null };
+  /**
+   * The same for reports: publishes again on the reports topic every report with report_seq >
+   * `sinceReportSeq` the hub still has, at most `limit`, oldest first, outside the window. Returns
+   * how many and the last report_seq (`resync` with `since_report_seq`).
+   */
+  resyncReports(sinceReportSeq: number, limit: number): { count: number; lastSeq: number | null };
   /** Publishes the retained offline status and disconnects; resolves within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -308,6 +314,13 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       const events = outbox.since(sinceSeq, limit);
       for (const e of events) c.publish(t.events, eventPayload(e), EVENT_PUBLISH);
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
+    },
+    resyncReports(sinceReportSeq, limit) {
+      const c = client;
+      if (!c?.connected) return { count: 0, lastSeq: null };
+      const reports = outbox.reports.since(sinceReportSeq, limit);
+      for (const r of reports) c.publish(t.reports, reportPayload(r), { qos: 1 });
+      return { count: reports.length, lastSeq: reports.at(-1)?.seq ?? null };
     },
     status: () => ({
       ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(),
