@@ -7,10 +7,15 @@
  * Reports (anju/v1/<hub>/reports, the nightly sleep report) the same way with their own sequence,
  * `report_seq`: a report's `gap` names report_seqs the hub evicted before sending them, which are
  * recorded as lost and count as settled for the `report_seq` ack (they will never come).
+ * A hole that stays open is asked for with `resync` (`resyncGaps`, MQTT 5 only): when to ask is the
+ * operator's policy, so the consumer never does it on its own.
  * The tests use it as "the cloud". Copy the idea, not necessarily the code.
  */
 import Database from 'better-sqlite3';
 import { connect, type MqttClient } from 'mqtt';
+import { createCommandClient, type CommandClient, type HubResponse } from './commands.js';
+
+export type { HubResponse } from './commands.js';
 
 export interface ConsumerOptions {
   url: string;
@@ -22,6 +27,8 @@ export interface ConsumerOptions {
   clientId?: string;
   /** Acks are sent at most this often per hub. */
   ackDebounceMs?: number;
+  /** Where hubs answer this instance's commands (its own, not shared); default anju-cloud/replies/<clientId>. */
+  replyTopic?: string;
   onEvent?: (e: ConsumedEvent, duplicate: boolean) => void;
   onReport?: (r: ConsumedReport, duplicate: boolean) => void;
   onStatus?: (hub: string, body: Record<string, unknown>) => void;
@@ -67,6 +74,19 @@ export interface CloudConsumer {
   /** report_seqs the hub said it evicted before sending them (a report's `gap`): lost for good. */
   lostReports(hub: string, epoch?: string): number[];
   stats(): { received: number; duplicates: number; malformed: number; acksSent: number };
+  /**
+   * Sends `resync` to a hub (docs/uplink.md §10) and resolves with its response; what it publishes
+   * again arrives on the event and report subscriptions and is stored (deduplicated) as usual.
+   */
+  resync(hub: string, args: { since_seq?: number; since_report_seq?: number; limit?: number }): Promise<HubResponse>;
+  /**
+   * Asks a hub again for what is missing here (current epoch): the events after `contiguous(hub)` if
+   * `gaps(hub)` is not empty, the reports after `reportContiguous(hub)` if `reportGaps(hub)` is not
+   * (report_seqs the hub named lost are not asked for: it no longer has them). null when nothing is
+   * missing. Call it for a hole that stays open longer than the hub's resend time (§9, item 3);
+   * `limit` per sequence, so a larger hole takes repeated calls.
+   */
+  resyncGaps(hub: string, limit?: number): Promise<HubResponse | null>;
 }
 
 const EVENT_TOPIC = /^anju\/v1\/([A-Za-z0-9_-]{1,64})\/events$/;
@@ -119,6 +139,8 @@ export function createCloudConsumer(o: ConsumerOptions): CloudConsumer {
   const st = { received: 0, duplicates: 0, malformed: 0, acksSent: 0 };
   const ackTimers = new Map<string, NodeJS.Timeout>();
   let client: MqttClient | null = null;
+  let commands: CommandClient | null = null;
+  const clientId = o.clientId ?? `anju-cloud-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
 
   const epochOf = (hub: string): string | undefined => latestEpoch.get(hub, hub)?.epoch;
   const contiguous = (hub: string, epoch = epochOf(hub) ?? ''): number => getContig.get(hub, epoch)?.contiguous ?? 0;
@@ -143,6 +165,10 @@ export function createCloudConsumer(o: ConsumerOptions): CloudConsumer {
     setReportContig.run(r.hub, r.epoch, c, Date.now());
     return fresh;
   });
+  const gaps = (hub: string, epoch = epochOf(hub) ?? ''): number[] => missing(seqs.all(hub, epoch).map((r) => r.seq));
+  const reportGaps = (hub: string, epoch = epochOf(hub) ?? ''): number[] => missing(reportSeqs.all(hub, epoch, hub, epoch).map((r) => r.s));
+  const resync = (hub: string, args: { since_seq?: number; since_report_seq?: number; limit?: number }): Promise<HubResponse> =>
+    commands ? commands.request(hub, 'resync', args) : Promise.reject(new Error('the consumer is not started'));
   const pendingAckEpoch = new Map<string, string>();
 
   const scheduleAck = (hub: string, epoch: string): void => {
@@ -200,8 +226,9 @@ export function createCloudConsumer(o: ConsumerOptions): CloudConsumer {
 
   return {
     async start() {
-      const c = connect(o.url, { protocolVersion: o.protocolVersion ?? 5, clientId: o.clientId ?? `anju-cloud-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 500, clean: true });
+      const c = connect(o.url, { protocolVersion: o.protocolVersion ?? 5, clientId, reconnectPeriod: 500, clean: true });
       client = c;
+      commands = createCommandClient(c, o.replyTopic ?? `anju-cloud/replies/${clientId}`);
       c.on('message', (topic, payload) => {
         const ev = EVENT_TOPIC.exec(topic);
         if (ev) return consume(parseEvent(ev[1]!, payload), store, o.onEvent);
@@ -223,6 +250,7 @@ export function createCloudConsumer(o: ConsumerOptions): CloudConsumer {
     async stop() {
       for (const t of ackTimers.values()) clearTimeout(t);
       ackTimers.clear();
+      commands?.close();
       await client?.endAsync(true);
       client = null;
       db.close();
@@ -230,15 +258,25 @@ export function createCloudConsumer(o: ConsumerOptions): CloudConsumer {
     events: (hub, epoch = epochOf(hub) ?? '') => allEvents.all(hub, epoch).map((r) => ({ ...r, data: JSON.parse(r.data as string) as unknown }) as ConsumedEvent),
     contiguous,
     epochOf,
-    gaps: (hub, epoch = epochOf(hub) ?? '') => missing(seqs.all(hub, epoch).map((r) => r.seq)),
+    gaps,
     reports: (hub, epoch = epochOf(hub) ?? '') => allReports.all(hub, epoch).map((r) => {
       const { report_seq: reportSeq, data, gap, ...rest } = r;
       return { ...rest, reportSeq, data: JSON.parse(data as string) as unknown, gap: gap ? JSON.parse(gap as string) as { from: number; to: number } : null } as ConsumedReport;
     }),
     reportContiguous,
-    reportGaps: (hub, epoch = epochOf(hub) ?? '') => missing(reportSeqs.all(hub, epoch, hub, epoch).map((r) => r.s)),
+    reportGaps,
     lostReports: (hub, epoch = epochOf(hub) ?? '') => lostSeqs.all(hub, epoch).map((r) => r.s),
     stats: () => ({ ...st }),
+    resync,
+    async resyncGaps(hub, limit) {
+      const ep = epochOf(hub) ?? '';
+      const args = {
+        ...(gaps(hub, ep).length > 0 ? { since_seq: contiguous(hub, ep) } : {}),
+        ...(reportGaps(hub, ep).length > 0 ? { since_report_seq: reportContiguous(hub, ep) } : {}),
+      };
+      if (Object.keys(args).length === 0) return null;
+      return resync(hub, { ...args, ...(limit !== undefined ? { limit } : {}) });
+    },
   };
 }
 

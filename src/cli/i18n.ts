@@ -166,7 +166,7 @@ const messages = {
   dgDiskUnknown: { en: 'cannot check the disk for {dir}: {error}', zh: '无法检查 {dir} 所在磁盘：{error}' },
   dgHintDisk: { en: 'free space (sudo journalctl --vacuum-size=50M, old files), or lower store.quota_mb', zh: '清理空间（sudo journalctl --vacuum-size=50M，删除旧文件），或调低 store.quota_mb' },
   dgClockOk: { en: 'clock synchronised ({source})', zh: '时钟已同步（{source}）' },
-  dgClockUnsynced: { en: 'clock NOT synchronised ({source}): events are marked ts_unsynced; those not yet sent are corrected once it is', zh: '时钟未同步（{source}）：事件会被标记为 ts_unsynced；同步后，尚未发送的事件时间会被校正' },
+  dgClockUnsynced: { en: 'clock NOT synchronised ({source}): events and reports are marked ts_unsynced; those not yet sent are corrected once it is', zh: '时钟未同步（{source}）：事件和报告会被标记为 ts_unsynced；同步后，尚未发送的事件和报告时间会被校正' },
   dgClockUnknown: { en: 'clock sync state unknown ({source})', zh: '时钟同步状态未知（{source}）' },
   dgHintClock: { en: 'check NTP: timedatectl timesync-status (needs internet; UDP 123 must be allowed)', zh: '检查 NTP：timedatectl timesync-status（需要网络；需放行 UDP 123）' },
   dgBleAdapterOk: { en: 'Bluetooth adapter {adapter} present (daemon sees: {state})', zh: '蓝牙适配器 {adapter} 存在（守护进程状态：{state}）' },

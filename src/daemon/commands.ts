@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { int, matching, optional, str, strictArgs } from '../uplink/args.js';
+import { atLeastOneOf, int, matching, optional, refine, str, strictArgs } from '../uplink/args.js';
 import { CommandError, type CommandSpec } from '../uplink/commands.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
@@ -40,12 +40,26 @@ export function hubCommands(o: {
     args: strictArgs({}),
     run: () => o.status(),
   };
-  const resync: CommandSpec<{ since_seq: number; limit: number }> = {
-    args: strictArgs({ since_seq: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, RESYNC_MAX, RESYNC_MAX) }),
-    run({ since_seq, limit }) {
+  // Events after since_seq, reports after since_report_seq (docs/uplink.md, "resync"); either or
+  // both, each at most `limit`. With since_seq alone the answer is what it was before reports could
+  // be asked for: {count, lastSeq}.
+  type ResyncArgs = { since_seq?: number | undefined; since_report_seq?: number | undefined; limit: number };
+  const resync: CommandSpec<ResyncArgs> = {
+    args: refine(
+      strictArgs({
+        since_seq: optional(int(0, Number.MAX_SAFE_INTEGER)),
+        since_report_seq: optional(int(0, Number.MAX_SAFE_INTEGER)),
+        limit: int(1, RESYNC_MAX, RESYNC_MAX), // per sequence
+      }),
+      atLeastOneOf<ResyncArgs>('since_seq', 'since_report_seq'),
+    ),
+    run({ since_seq, since_report_seq, limit }) {
       const u = o.uplink();
       if (!u) throw new CommandError('ANJU_CMD_NOT_READY', 'the uplink is not running');
-      return u.resync(since_seq, limit);
+      const events = since_seq === undefined ? { count: 0, lastSeq: null } : u.resync(since_seq, limit);
+      if (since_report_seq === undefined) return events;
+      const reports = u.resyncReports(since_report_seq, limit);
+      return { ...events, reportCount: reports.count, lastReportSeq: reports.lastSeq };
     },
   };
   const ackAlarm: CommandSpec<{ id: string; by: string }> = {

@@ -188,17 +188,20 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
-    // Once the clock is synchronised, events of this boot stamped before are corrected (those not
-    // yet published with their wrong ts). Costs nothing while there is none.
+    // Once the clock is synchronised, events and reports of this boot stamped before are corrected
+    // (those not yet published with their wrong ts). Costs nothing while there is none.
     timers.push(setInterval(() => {
       if (clockSync.state() !== 'synced' || !outbox) return;
       try {
-        const seqs = outbox.correctUnsyncedTs();
-        if (seqs.length === 0) return;
-        log.info({ corrected: seqs.length, firstSeq: seqs[0], lastSeq: seqs.at(-1) }, 'clock synchronised: corrected the ts of events stamped before');
+        const { events, reports } = outbox.correctUnsyncedTs();
+        if (events.length + reports.length === 0) return;
+        log.info({
+          corrected: events.length, firstSeq: events[0], lastSeq: events.at(-1),
+          correctedReports: reports.length, firstReportSeq: reports[0], lastReportSeq: reports.at(-1),
+        }, 'clock synchronised: corrected the ts of events and reports stamped before');
         uplink?.onTsCorrected();
       } catch (err) {
-        log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot correct event timestamps; will retry');
+        log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot correct event and report timestamps; will retry');
       }
     }, TS_CORRECTION_CHECK_MS));
     timers.push(setInterval(() => {

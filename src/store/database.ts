@@ -137,6 +137,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN sent_unsynced INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX events_uncorrected ON events(boot, seq) WHERE ts_unsynced = 1 AND ts_corrected IS NULL AND sent_unsynced = 0;
   `,
+  `
+  -- The same correction for reports (a report.sleep made before NTP synced): the columns and their
+  -- meaning mirror the events' (previous migration). Reports committed before this migration have
+  -- no boot: they stay marked ts_unsynced if they were, never guessed.
+  ALTER TABLE reports ADD COLUMN boot INTEGER;
+  ALTER TABLE reports ADD COLUMN mono_ms INTEGER;
+  ALTER TABLE reports ADD COLUMN ts_corrected INTEGER;
+  ALTER TABLE reports ADD COLUMN sent_unsynced INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX reports_uncorrected ON reports(boot, seq) WHERE ts_unsynced = 1 AND ts_corrected IS NULL AND sent_unsynced = 0;
+  `,
 ];
 
 /**

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { BootClock, Clock } from '../core/clock.js';
-import { correctedTs } from '../core/ts-correction.js';
 import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
 import type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
+import { unsyncedTs } from './unsynced-ts.js';
 
 export type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 
@@ -51,17 +51,26 @@ export interface Outbox {
   /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
   since(afterSeq: number, limit: number): OutboxRow[];
   /**
-   * Call when the wall clock is known to be synchronised: events of this boot stamped while it was
-   * not, and never published that way, get their ts corrected from the monotonic clock
-   * (src/core/ts-correction.ts). Returns the seqs corrected (usually none: then it costs nothing).
+   * Call when the wall clock is known to be synchronised: events and reports of this boot stamped
+   * while it was not, and never published that way, get their ts corrected from the monotonic clock
+   * (src/core/ts-correction.ts), in one transaction. Returns the event seqs and the report seqs
+   * corrected (usually none: then it costs nothing).
    */
-  correctUnsyncedTs(): number[];
+  correctUnsyncedTs(): CorrectedTs;
   /**
    * The event is about to be published with its uncorrected ts (ts_unsynced): from now on it is
    * never corrected, so every copy the cloud gets is the same. Call only for `tsUnsynced` events.
    */
   markSentUnsynced(seq: number): void;
 }
+
+/** What `correctUnsyncedTs` corrected: event seqs and report seqs (report_seq), each ascending. */
+export interface CorrectedTs {
+  readonly events: readonly number[];
+  readonly reports: readonly number[];
+}
+
+const NOTHING_CORRECTED: CorrectedTs = Object.freeze({ events: Object.freeze([]), reports: Object.freeze([]) });
 
 /**
  * The events table's prio column: alarm (0) or event (1). A `report.*` row there (committed before
@@ -158,11 +167,7 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
     db.prepare('INSERT INTO boots (boot_id) VALUES (?) ON CONFLICT (boot_id) DO NOTHING').run(bootClock.bootId);
     boot = db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?').get(bootClock.bootId)!.id;
   }
-  const uncorrected = db.prepare<[number], { seq: number; mono_ms: number | null }>(
-    'SELECT seq, mono_ms FROM events WHERE boot = ? AND ts_unsynced = 1 AND ts_corrected IS NULL AND sent_unsynced = 0 ORDER BY seq',
-  );
-  const setCorrected = db.prepare<[number, number]>('UPDATE events SET ts_corrected = ? WHERE seq = ? AND ts_corrected IS NULL AND sent_unsynced = 0');
-  const sentUnsynced = db.prepare<[number]>('UPDATE events SET sent_unsynced = 1 WHERE seq = ? AND ts_corrected IS NULL AND sent_unsynced = 0');
+  const eventsTs = unsyncedTs(db, 'events');
   /** Whether rows of this boot may wait for a correction: checked once at start, then set by append. */
   let mayCorrect = boot !== null;
   const drain = drainStatements(db, doneWhen);
@@ -217,10 +222,10 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
       const id = newId();
       const ts = clock.now();
       const unsynced = opts.clockUnsynced?.() === true;
-      if (classOf(draft.type) === 'report') return reports.append(draft, id, ts, unsynced);
       const mono = bootClock ? bootClock.monoNowMs() : null;
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), eventPrio(draft.type), unsynced ? 1 : 0, boot, mono);
       if (unsynced && boot !== null) mayCorrect = true;
+      if (classOf(draft.type) === 'report') return reports.append(draft, id, ts, unsynced, boot, mono);
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), eventPrio(draft.type), unsynced ? 1 : 0, boot, mono);
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
     next: drain.next,
@@ -264,22 +269,19 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
     },
     since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toRow),
     correctUnsyncedTs() {
-      if (!mayCorrect || boot === null || !bootClock) return [];
+      if (!mayCorrect || boot === null || !bootClock) return NOTHING_CORRECTED;
       const wallNowMs = clock.now();
       const monoNowMs = bootClock.monoNowMs();
-      const done: number[] = [];
-      db.transaction(() => {
-        for (const r of uncorrected.all(boot)) {
-          const ts = r.mono_ms === null ? null : correctedTs({ wallNowMs, monoNowMs, monoEventMs: r.mono_ms });
-          if (ts !== null && setCorrected.run(ts, r.seq).changes > 0) done.push(r.seq);
-        }
-      })();
+      const done = db.transaction((b: number): CorrectedTs => ({
+        events: eventsTs.correct(b, wallNowMs, monoNowMs),
+        reports: reports.correctUnsyncedTs(b, wallNowMs, monoNowMs),
+      }))(boot);
       mayCorrect = false; // what is left cannot be corrected; a new unsynced append sets it again
       return done;
     },
     markSentUnsynced(seq) {
       // Lost to a power cut, the record only allows a corrected copy after a marked one: both honest.
-      withoutFsync(() => sentUnsynced.run(seq));
+      withoutFsync(() => eventsTs.markSent(seq));
     },
   };
   return outbox;

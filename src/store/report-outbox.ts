@@ -3,6 +3,7 @@ import { CLASS_PRIORITY, type EventDraft, type StoredEvent } from '../core/event
 import type { Db } from './database.js';
 import type { EventState, Severity } from '../core/event.js';
 import type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
+import { unsyncedTs } from './unsynced-ts.js';
 
 /** A reports row. */
 interface ReportRow {
@@ -15,13 +16,15 @@ interface ReportRow {
   state: EventState;
   data: string;
   ts_unsynced: number;
+  ts_corrected: number | null;
 }
 
-const COLUMNS = 'seq, id, ts, type, severity, device, state, data, ts_unsynced';
+const COLUMNS = 'seq, id, ts, type, severity, device, state, data, ts_unsynced, ts_corrected';
 
+/** A corrected report carries the corrected ts and the stamped one as tsDevice, as events do (outbox.ts). */
 const toRow = (r: ReportRow): OutboxRow => ({
-  seq: r.seq, prio: CLASS_PRIORITY.report, id: r.id, ts: r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
-  dataJson: r.data, tsUnsynced: r.ts_unsynced === 1, tsDevice: null,
+  seq: r.seq, prio: CLASS_PRIORITY.report, id: r.id, ts: r.ts_corrected ?? r.ts, type: r.type, severity: r.severity, device: r.device, state: r.state,
+  dataJson: r.data, tsUnsynced: r.ts_corrected === null && r.ts_unsynced === 1, tsDevice: r.ts_corrected !== null ? r.ts : null,
 });
 
 /**
@@ -37,8 +40,11 @@ const toRow = (r: ReportRow): OutboxRow => ({
  * still means the broker lost something.
  */
 export interface ReportOutbox {
-  /** Commits a report; `seq` of the result is the report sequence. */
-  append(draft: EventDraft, id: string, ts: number, unsynced: boolean): StoredEvent;
+  /**
+   * Commits a report; `seq` of the result is the report sequence. `boot` (the boots table's id) and
+   * `monoMs` (the monotonic clock at `ts`) let a ts stamped `unsynced` be corrected later.
+   */
+  append(draft: EventDraft, id: string, ts: number, unsynced: boolean, boot?: number | null, monoMs?: number | null): StoredEvent;
   /** Reports still in the outbox after `after`, by report seq (`prio` is always the report class's). */
   next(after: OutboxPosition | null, limit: number): OutboxRow[];
   markPubacked(seqs: readonly number[]): void;
@@ -54,21 +60,40 @@ export interface ReportOutbox {
    * the cloud acknowledged them: lost for good. null when there are none.
    */
   gapBefore(seq: number): { from: number; to: number } | null;
+  /**
+   * Every report with report seq > `afterSeq` the hub still has, done or not, oldest first, at most
+   * `limit`: for the cloud's `resync` (`since_report_seq`). Eviction under the quota may have left holes.
+   */
+  since(afterSeq: number, limit: number): OutboxRow[];
+  /**
+   * Reports of `boot` stamped while the clock was unsynchronised, never published that way, get
+   * their ts corrected (src/store/unsynced-ts.ts). Returns the report seqs corrected. Called by
+   * `Outbox.correctUnsyncedTs`, inside its transaction.
+   */
+  correctUnsyncedTs(boot: number, wallNowMs: number, monoNowMs: number): number[];
+  /**
+   * The report is about to be published with its uncorrected ts (ts_unsynced): it is never
+   * corrected from now on, so every copy the cloud gets is the same. Call only for `tsUnsynced` rows.
+   * Committed with fsync: reports are few, so unlike events this record survives a power cut too.
+   */
+  markSentUnsynced(seq: number): void;
 }
 
 
 export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): ReportOutbox {
   const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
-  const insert = db.prepare<[string, number, string, string, string | null, string, string, number]>(
-    'INSERT INTO reports (id, ts, type, severity, device, state, data, ts_unsynced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, number, string, string, string | null, string, string, number, number | null, number | null]>(
+    'INSERT INTO reports (id, ts, type, severity, device, state, data, ts_unsynced, boot, mono_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  const selectSince = db.prepare<[number, number], ReportRow>(`SELECT ${COLUMNS} FROM reports WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const stamps = unsyncedTs(db, 'reports');
   const selectNext = db.prepare<[number, number], ReportRow>(`SELECT ${COLUMNS} FROM reports WHERE ${open} AND seq > ? ORDER BY seq LIMIT ?`);
   const puback = db.prepare<[number, number]>('UPDATE reports SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
   const pubackAll = db.transaction((seqs: readonly number[], now: number) => { for (const s of seqs) puback.run(now, s); });
   const ack = db.prepare<[number, number, number]>('UPDATE reports SET acked_ts = ?, delivered_ts = coalesce(delivered_ts, ?) WHERE seq <= ? AND acked_ts IS NULL');
   const dropGaps = db.prepare<[number]>('DELETE FROM report_gaps WHERE to_seq <= ?');
   const count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM reports WHERE ${open}`);
-  const oldest = db.prepare<[], { ts: number }>(`SELECT ts FROM reports WHERE ${open} ORDER BY seq LIMIT 1`);
+  const oldest = db.prepare<[], { ts: number }>(`SELECT coalesce(ts_corrected, ts) AS ts FROM reports WHERE ${open} ORDER BY seq LIMIT 1`);
   const maxSeq = db.prepare<[], { seq: number | null }>("SELECT seq FROM sqlite_sequence WHERE name = 'reports'");
   const prevRow = db.prepare<[number], { seq: number | null }>('SELECT max(seq) AS seq FROM reports WHERE seq < ?');
   const gapsBetween = db.prepare<[number, number], { from: number | null; to: number | null }>(
@@ -87,8 +112,8 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
   let cloudAck: { seq: number; ts: number } | null | undefined;
 
   const reports: ReportOutbox = {
-    append(draft, id, ts, unsynced) {
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), unsynced ? 1 : 0);
+    append(draft, id, ts, unsynced, boot = null, monoMs = null) {
+      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), unsynced ? 1 : 0, boot, monoMs);
       return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
     },
     next: (after, limit) => selectNext.all(after?.seq ?? 0, limit).map(toRow),
@@ -118,6 +143,9 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
       const g = gapsBetween.get(prevRow.get(seq)?.seq ?? 0, seq);
       return g && g.from !== null && g.to !== null ? { from: g.from, to: g.to } : null;
     },
+    since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toRow),
+    correctUnsyncedTs: (boot, wallNowMs, monoNowMs) => stamps.correct(boot, wallNowMs, monoNowMs),
+    markSentUnsynced: (seq) => stamps.markSent(seq),
   };
   return reports;
 }

@@ -81,3 +81,23 @@ export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): 
     },
   };
 }
+
+/**
+ * `schema`, plus a check across its keys once each key is valid (e.g. "at least one of"): returns
+ * the issue, or null when the arguments are fine.
+ */
+export function refine<A>(schema: ArgsSchema<A>, check: (args: A) => ArgsIssue | null): ArgsSchema<A> {
+  return {
+    safeParse(raw) {
+      const r = schema.safeParse(raw);
+      if (!r.success) return r;
+      const issue = check(r.data);
+      return issue ? { success: false, error: { issues: [issue] } } : r;
+    },
+  };
+}
+
+/** A check for `refine`: at least one of `keys` is given. */
+export function atLeastOneOf<A extends object>(...keys: readonly (keyof A & string)[]): (args: A) => ArgsIssue | null {
+  return (args) => (keys.some((k) => args[k] !== undefined) ? null : { path: [], message: `expected ${keys.join(' or ')} (or ${keys.length > 2 ? 'several' : 'both'}), found neither` });
+}

@@ -32,7 +32,7 @@ export interface Uplink {
   start(): void;
   /** A new event or report was committed: publish what the window allows. Called on the hot path; cheap. */
   onEvent(e: StoredEvent): void;
-  /** The store corrected the ts of events not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
+  /** The store corrected the ts of events or reports not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
   onTsCorrected(): void;
   status(): UplinkStatus;
   /**
@@ -40,6 +40,12 @@ export interface Uplink {
    * outside the drain window: the cloud's `resync` command. Returns how many and the last seq.
    */
   resync(sinceSeq: number, limit: number): { count: number; lastSeq: number | null };
+  /**
+   * The same for reports: publishes again on the reports topic every report with report_seq >
+   * `sinceReportSeq` the hub still has, at most `limit`, oldest first, outside the window. Returns
+   * how many and the last report_seq (`resync` with `since_report_seq`).
+   */
+  resyncReports(sinceReportSeq: number, limit: number): { count: number; lastSeq: number | null };
   /** Publishes the retained offline status and disconnects; resolves within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -127,6 +133,15 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     return 'payload' in e ? e.payload : wire.event(e);
   };
 
+  /**
+   * The wire form of a report, marked first like an event's (`eventPayload`). Its `gap` is what the
+   * hub knows at this publish: report_seqs evicted unsent, until the cloud acknowledged past them.
+   */
+  const reportPayload = (r: OutboxRow): string => {
+    if (r.tsUnsynced) outbox.reports.markSentUnsynced(r.seq);
+    return wire.report(r, outbox.reports.gapBefore(r.seq));
+  };
+
   // A backlog's pages are read, and its PUBACKs recorded, on a second thread (drain-reader.ts).
   const reader = outbox.file === null ? null : createDrainReader({
     file: outbox.file, hubId, epoch: outbox.epoch(), doneWhen: cfg.delivery, markHere: (seqs) => outbox.markPubacked(seqs), now: () => clock.now(), log,
@@ -154,7 +169,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     position: (r) => ({ prio: CLASS_PRIORITY.report, seq: r.seq }),
     canPublish: () => connected() && drainer.inFlight() === 0,
     publish(r, done) {
-      client!.publish(t.reports, wire.report(r, outbox.reports.gapBefore(r.seq)), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
+      client!.publish(t.reports, reportPayload(r), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
     },
   });
   const drainAll = (): void => {
@@ -298,7 +313,8 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     onEvent: (e) => (classOf(e.type) === 'report' ? reportDrainer : drainer).onNewEvent(e),
     onTsCorrected() {
       drainer.reread();
-      drainer.drain();
+      reportDrainer.reread();
+      drainAll();
     },
     resync(sinceSeq, limit) {
       const c = client;
@@ -306,6 +322,13 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       const events = outbox.since(sinceSeq, limit);
       for (const e of events) c.publish(t.events, eventPayload(e), EVENT_PUBLISH);
       return { count: events.length, lastSeq: events.at(-1)?.seq ?? null };
+    },
+    resyncReports(sinceReportSeq, limit) {
+      const c = client;
+      if (!c?.connected) return { count: 0, lastSeq: null };
+      const reports = outbox.reports.since(sinceReportSeq, limit);
+      for (const r of reports) c.publish(t.reports, reportPayload(r), { qos: 1 });
+      return { count: reports.length, lastSeq: reports.at(-1)?.seq ?? null };
     },
     status: () => ({
       ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(),

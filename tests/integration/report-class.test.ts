@@ -22,18 +22,11 @@ import { mqttSub, type Message, type Subscriber } from '../helpers/mqtt-subscrib
 import { ctl } from '../helpers/scripted-cli.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { SLEEP_DATA } from '../helpers/sleep-report.js';
 import { breath, presence } from './frames.js';
 import { check, problems } from './uplink-contract.schemas.js';
 
 const HUB = 'hub-reports';
-/** A night's report.sleep data as the detector makes it (captured from this test's first night). */
-const SLEEP_DATA = {
-  startTs: 1795974884243, endTs: 1795974891253, timeInBedS: 7, sleepOnsetTs: null, sleepOnsetLatencyS: null, totalSleepS: 0, wakeAfterSleepOnsetS: null,
-  sleepEfficiencyPct: 0, deepSleepS: 0, lightSleepS: 0, outOfBed: { count: 0, totalS: 0 }, avgHeartRateAsleepBpm: null, avgBreathRateAsleepPerMin: null,
-  scoredBy: { sleepStateS: 0, movementS: 0, unscoredS: 7, noDataS: 0 }, endedBy: 'out_of_bed',
-  apnea: { events: 0, monitoredS: 7, perHour: 0, band: 'normal', longestEventS: 0 },
-  hrApneaScreening: { cls: null, apneaMinutes: 0, minutesAnalysed: 0, minutesRejected: 0, startMinuteTs: 1795974840000, minutes: '' }, module: null,
-};
 const BASE = `anju/v1/${HUB}`;
 
 describe('the report class on the wire (real daemon, real Mosquitto)', () => {

@@ -110,6 +110,9 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
       ['command-response.v1.json', { ...ex('command-response.v1.json', 0), ok: 'yes' }],
       ['command-response.v1.json', { ...ex('command-response.v1.json', 2), data: {} }],
       ['cmd-resync.v1.json', { since_seq: 0, limit: 0 }],
+      ['cmd-resync.v1.json', { limit: 5 }],
+      ['cmd-resync.v1.json', { since_report_seq: 0, extra: 1 }],
+      ['cmd-resync.v1.json', { since_seq: 0, since_report_seq: -1 }],
       ['cmd-ping.v1.json', { x: 1 }],
     ];
     for (const [f, msg] of wrong) expect(check(f, JSON.parse(JSON.stringify(msg))), `${f} must reject ${JSON.stringify(msg)}`).not.toEqual([]);
@@ -117,6 +120,9 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
     expect(check('event.v1.json', { breathRatePerMin: 30, direction: 'up' }, 'alarm.breathing_rate.raised')).not.toEqual([]);
     expect(check('report.v1.json', { startTs: 1 }, 'report.sleep.info')).not.toEqual([]);
     expect(check('command-response.v1.json', { pong: false, ts: 1 }, 'data.ping')).not.toEqual([]);
+    expect(check('command-response.v1.json', { count: 0, lastSeq: null, reportCount: -1, lastReportSeq: null }, 'data.resync')).not.toEqual([]);
+    expect(check('command-response.v1.json', { count: 0, lastSeq: null, reportCount: 1, lastReportSeq: 0 }, 'data.resync')).not.toEqual([]);
+    expect(check('command-response.v1.json', { reportCount: 1, lastReportSeq: 1 }, 'data.resync')).not.toEqual([]);
     // And the undocumented-field check bites.
     expect(problems('event.v1.json', { ...ex('event.v1.json'), colour: 'red' })).toEqual(['event.v1.json: undocumented field $.colour']);
     expect(problems('event.v1.json', { ...ex('event.v1.json'), data: { ...(ex('event.v1.json').data as Json), extra: 1 } })).toEqual(['event alarm.breathing_rate.raised: undocumented field $.data.extra']);
@@ -128,6 +134,9 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
       {}, [], null, 'x', 0, { x: 1 }, { since_seq: 0 }, { since_seq: 7, limit: 1 }, { since_seq: 0, limit: 10_000 },
       { since_seq: 0, limit: 10_001 }, { since_seq: 0, limit: 0 }, { since_seq: -1 }, { since_seq: 1.5 }, { since_seq: '3' },
       { since_seq: 2 ** 53 }, { since_seq: Number.MAX_SAFE_INTEGER }, { limit: 5 }, { since_seq: 0, extra: true }, { since_seq: null },
+      { since_report_seq: 0 }, { since_report_seq: 3, limit: 2 }, { since_seq: 1, since_report_seq: 2 }, { since_seq: 1, since_report_seq: 2, limit: 10_000 },
+      { since_report_seq: -1 }, { since_report_seq: 1.5 }, { since_report_seq: '1' }, { since_report_seq: null }, { since_report_seq: 2 ** 53 },
+      { since_report_seq: 0, extra: 1 }, { since_report_seq: 0, limit: 0 }, { since_report_seq: 0, limit: 10_001 }, { since_seq: '0', since_report_seq: 0 },
       { id: 'e944eda4' }, { id: 'x', by: 'nurse' }, { id: '' }, { id: 'x'.repeat(64) }, { id: 'x'.repeat(65) }, { id: 'x', by: '' }, { id: 'x', by: 'b'.repeat(129) }, { id: 5 },
       { yaml: 'hub: { id: x }' }, { yaml: '' }, { yaml: 5 }, { yaml: 'x', extra: 1 }, { yaml: 'x'.repeat(1024 * 1024) }, { yaml: 'x'.repeat(1024 * 1024 + 1) },
     ];
@@ -242,7 +251,9 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     try {
       return {
         events: db.prepare('SELECT seq, id, ts, type, state, data, delivered_ts IS NOT NULL AS pubacked, acked_ts FROM events ORDER BY seq').all(),
+        reports: db.prepare('SELECT seq, id, ts, data, delivered_ts IS NOT NULL AS pubacked, acked_ts, sent_unsynced, ts_corrected FROM reports ORDER BY seq').all(),
         cloudAck: db.prepare("SELECT value FROM meta WHERE key = 'cloud_ack'").get() ?? null,
+        reportCloudAck: db.prepare("SELECT value FROM meta WHERE key = 'report_cloud_ack'").get() ?? null,
       };
     } finally {
       db.close();
@@ -293,6 +304,8 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
   /** seq of the last event of the alarm's episode, and the first publish of every event by seq. */
   let lastSeq = 0;
   const firstPublish = new Map<number, unknown>();
+  /** The first publish of report_seq 1. */
+  let report1: unknown;
   const eventsInSeqOrder = () => [...firstPublish.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
 
   it('birth: retained, QoS 1, online with version, started_ts, uptime_s and the config hash', async () => {
@@ -453,6 +466,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     expect(rep.retain).toBe(false);
     expect(bodyOf(rep)).toMatchObject({ v: 1, hub: HUB, report_seq: 1, severity: 'info', state: 'info', device: 'bed-radar', data: { endedBy: 'out_of_bed' } });
     expect(bodyOf(rep).seq).toBeUndefined();
+    report1 = rep.body;
     const hb = await waitFor('heartbeat counting the report', () => on('heartbeat', from).find((m) => bodyOf(m).last_report_seq === 1), 10_000);
     expect(bodyOf(hb)).toMatchObject({ queue: { alarm: 0, event: 0, report: 1 }, last_seq: lastSeq });
     expect(on('events', from), 'no event for the report').toEqual([]);
@@ -490,6 +504,25 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     expect(rs1).toMatchObject({ ok: true, data: { count: 1, lastSeq: 2 } });
     const { res: rs0 } = await command('resync', JSON.stringify({ since_seq: lastSeq }));
     expect(rs0).toMatchObject({ ok: true, data: { count: 0, lastSeq: null } });
+    // A cloud that asks only for events gets exactly what it got before reports could be resynced.
+    for (const r of [rs, rs1, rs0]) expect(Object.keys(r.data as Json)).toEqual(['count', 'lastSeq']);
+
+    // Reports (since_report_seq): published again on the reports topic, the same message.
+    const fromReports = captured.length;
+    const { res: rr } = await command('resync', '{"since_report_seq":0}');
+    expect(check('cmd-resync.v1.json', { since_report_seq: 0 })).toEqual([]);
+    expect(rr).toMatchObject({ ok: true, cmd: 'resync' });
+    expect(rr.data).toEqual({ count: 0, lastSeq: null, reportCount: 1, lastReportSeq: 1 });
+    const againReport = await waitFor('resynced report', () => on('reports', fromReports)[0], 10_000);
+    expect(againReport.body).toEqual(report1);
+    expect(againReport.qos).toBe(1);
+    expect(againReport.retain).toBe(false);
+    expect(on('events', fromReports), 'no event asked for, none sent').toEqual([]);
+    // Both at once, each sequence with its own limit; and nothing after the last report_seq.
+    const { res: both } = await command('resync', '{"since_seq":1,"since_report_seq":0,"limit":1}');
+    expect(both.data).toEqual({ count: 1, lastSeq: 2, reportCount: 1, lastReportSeq: 1 });
+    const { res: none } = await command('resync', '{"since_report_seq":1}');
+    expect(none.data).toEqual({ count: 0, lastSeq: null, reportCount: 0, lastReportSeq: null });
     expect(outboxSnapshot(), 'resync leaves the outbox and the acks alone').toEqual(before);
 
     // set-config with the config already in force: nothing to do.
@@ -504,6 +537,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     const cfgBefore = readFileSync(cfgPath, 'utf8');
     const { res: statusBefore } = await command('get-status', '');
     const eventsBefore = on('events').length;
+    const reportsBefore = on('reports').length;
     const cases: Array<[string, string | Buffer, string]> = [
       ['reboot', '{}', CommandErrors.UNKNOWN],
       ['ack-alarm', '{"alarm_id":"x"}', CommandErrors.INVALID_ARGS],
@@ -526,6 +560,10 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
       ['resync', '{"since_seq":0,"limit":0}', CommandErrors.INVALID_ARGS],
       ['resync', '{"since_seq":0,"limit":10001}', CommandErrors.INVALID_ARGS],
       ['resync', '{"since_seq":0,"extra":true}', CommandErrors.INVALID_ARGS],
+      ['resync', '{"limit":5}', CommandErrors.INVALID_ARGS],
+      ['resync', '{"since_report_seq":-1}', CommandErrors.INVALID_ARGS],
+      ['resync', '{"since_report_seq":0,"extra":1}', CommandErrors.INVALID_ARGS],
+      ['resync', '{"since_seq":0,"since_report_seq":"1"}', CommandErrors.INVALID_ARGS],
       ['ping', '{"x":1}', CommandErrors.INVALID_ARGS],
       ['ping', '[]', CommandErrors.INVALID_ARGS],
       ['ping', 'null', CommandErrors.INVALID_ARGS],
@@ -550,10 +588,13 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
         expect(check(file, text === '' ? {} : JSON.parse(text)), `${file} must reject ${text}`).not.toEqual([]);
       }
     }
+    const { res: neither } = await command('resync', '{"limit":5}');
+    expect(neither.message).toBe('(payload): expected since_seq or since_report_seq (or both), found neither');
     expect(daemon.proc.exitCode).toBeNull();
     expect(outboxSnapshot(), 'failed commands change nothing in the outbox').toEqual(before);
     expect(readFileSync(cfgPath, 'utf8'), 'nor the config file').toBe(cfgBefore);
     expect(on('events').length, 'failed commands publish no event').toBe(eventsBefore);
+    expect(on('reports').length, 'nor a report').toBe(reportsBefore);
     const { res: statusAfter } = await command('get-status', '');
     expect((statusAfter.data as Json).outbox).toEqual((statusBefore.data as Json).outbox);
     expect((await command('ping', '{}')).res.ok).toBe(true);

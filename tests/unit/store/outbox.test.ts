@@ -254,8 +254,8 @@ describe('ts correction after the clock is synchronised', () => {
     wall.set(SYNCED);
     unsynced = false;
     const synced = ob.append(draft(5));
-    expect(ob.correctUnsyncedTs()).toEqual([a.seq, b.seq]);
-    expect(ob.correctUnsyncedTs()).toEqual([]);
+    expect(ob.correctUnsyncedTs()).toEqual({ events: [a.seq, b.seq], reports: [] });
+    expect(ob.correctUnsyncedTs()).toEqual({ events: [], reports: [] });
     const bySeq = new Map(ob.next(null, 10).map((e) => [e.seq, e]));
     expect(bySeq.get(a.seq)).toMatchObject({ id: a.id, ts: SYNCED - 140_000, tsDevice: a.ts });
     expect(bySeq.get(b.seq)).toMatchObject({ id: b.id, ts: SYNCED - 100_000, tsDevice: b.ts });
@@ -288,7 +288,7 @@ describe('ts correction after the clock is synchronised', () => {
     const e = ob.append(draft(1));
     expect(db.prepare('SELECT boot, mono_ms, ts_unsynced FROM events WHERE seq = ?').get(e.seq)).toEqual({ boot: null, mono_ms: 5_000, ts_unsynced: 1 });
     wall.set(SYNCED);
-    expect(ob.correctUnsyncedTs()).toEqual([]);
+    expect(ob.correctUnsyncedTs()).toEqual({ events: [], reports: [] });
     const ob2 = createOutbox(db, wall, { clockUnsynced: () => true, bootClock: createManualBootClock(BOOT1, 7_000) });
     const f = ob2.append(draft(2));
     expect(db.prepare('SELECT b.boot_id, e.mono_ms FROM events e JOIN boots b ON b.id = e.boot WHERE e.seq = ?').get(f.seq)).toEqual({ boot_id: BOOT1, mono_ms: 7_000 });

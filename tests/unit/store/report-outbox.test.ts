@@ -8,12 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock } from '../../../src/core/clock.js';
+import { createManualBootClock, createManualClock } from '../../../src/core/clock.js';
 import type { EventDraft } from '../../../src/core/event.js';
 import { DB_FILE, openDatabase, type Db } from '../../../src/store/database.js';
 import { createOutbox, type Outbox } from '../../../src/store/outbox.js';
 import { createQuotaKeeper } from '../../../src/store/quota.js';
 import { createReadingStore } from '../../../src/store/readings.js';
+import { wireFormat } from '../../../src/uplink/contract.js';
+import type { OutboxRow } from '../../../src/store/outbox-types.js';
+
+const reportMessage = (hub: string, epoch: string, r: OutboxRow, gap: { from: number; to: number } | null) => JSON.parse(wireFormat(hub, epoch).report(r, gap)) as Record<string, unknown>;
 
 const report = (night: number, padBytes = 0): EventDraft => ({
   type: 'report.sleep', severity: 'info', device: 'radar', state: 'info', data: { night, ...(padBytes ? { pad: 'r'.repeat(padBytes) } : {}) },
@@ -181,5 +185,105 @@ describe('report class in the store', () => {
     expect(db.prepare('SELECT count(*) AS n FROM readings').get()).toEqual({ n: 0 });
     expect(ob.depth()).toEqual({ alarm: 200, event: 100, report: 0 });
     expect(db.prepare('SELECT min(seq) AS lo, max(seq) AS hi, count(*) AS n FROM events').get()).toEqual({ lo: 1, hi: 300, n: 300 });
+  });
+});
+
+describe('reports: history for resync, and ts correction after the clock is synchronised', () => {
+  const BOOT1 = '11111111-1111-4111-8111-111111111111';
+  const BOOT2 = '22222222-2222-4222-8222-222222222222';
+  const SYNCED = Date.UTC(2026, 10, 29, 8, 0, 0);
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'anju-reports-ts-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('since: every report after a report_seq, done or not, oldest first, at most limit; holes left by eviction stay holes', () => {
+    const clock = createManualClock(1_000);
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, clock);
+    for (let n = 1; n <= 5; n++) ob.append(report(n));
+    ob.append(alarm(1)); // events do not show up in the reports' history
+    ob.reports.ackUpTo(2);
+    db.prepare('DELETE FROM reports WHERE seq = 3').run(); // as the quota would
+    expect(ob.reports.since(0, 10).map((r) => r.seq)).toEqual([1, 2, 4, 5]);
+    expect(ob.reports.since(0, 2).map((r) => r.seq)).toEqual([1, 2]);
+    expect(ob.reports.since(2, 10).map((r) => [r.seq, (JSON.parse(r.dataJson) as { night: number }).night])).toEqual([[4, 4], [5, 5]]);
+    expect(ob.reports.since(5, 10)).toEqual([]);
+    // The same rows the drain reads: same id, type and data.
+    expect(ob.reports.since(3, 10)).toEqual(ob.reports.next(null, 10).filter((r) => r.seq > 3));
+    db.close();
+  });
+
+  it('corrects unsynced reports of this boot not yet published, with the events, in one call; keeps marked those sent marked and those of an earlier boot', () => {
+    const wall = createManualClock(Date.UTC(1970, 0, 1, 0, 1)); // no RTC, before NTP
+    let unsynced = true;
+    // Boot 1: a report, then the hub reboots before NTP ever synced.
+    let db = openDatabase(dir);
+    let ob = createOutbox(db, wall, { clockUnsynced: () => unsynced, bootClock: createManualBootClock(BOOT1, 30_000) });
+    const old = ob.append(report(1));
+    db.close();
+    // Boot 2: reports and an alarm stamped before NTP, 20 s apart on the monotonic clock.
+    wall.set(Date.UTC(1970, 0, 1, 0, 0, 40));
+    const boot2 = createManualBootClock(BOOT2, 40_000);
+    db = openDatabase(dir);
+    ob = createOutbox(db, wall, { clockUnsynced: () => unsynced, bootClock: boot2 });
+    const a = ob.append(report(2));
+    const al = ob.append(alarm(1));
+    boot2.advance(20_000); wall.advance(20_000);
+    const sentMarked = ob.append(report(3));
+    ob.reports.markSentUnsynced(sentMarked.seq); // published with ts_unsynced before the sync
+    boot2.advance(20_000); wall.advance(20_000);
+    const b = ob.append(report(4));
+    expect(db.prepare('SELECT r.seq, b.boot_id, r.mono_ms, r.ts_unsynced FROM reports r JOIN boots b ON b.id = r.boot WHERE r.seq = ?').get(b.seq))
+      .toEqual({ seq: b.seq, boot_id: BOOT2, mono_ms: 80_000, ts_unsynced: 1 });
+    // The daemon restarts in the same boot (the monotonic clock goes on): still correctable.
+    db.close();
+    db = openDatabase(dir);
+    ob = createOutbox(db, wall, { clockUnsynced: () => unsynced, bootClock: boot2 });
+    // The sent-marked record was committed (it survives the restart).
+    expect(db.prepare('SELECT sent_unsynced FROM reports WHERE seq = ?').get(sentMarked.seq)).toEqual({ sent_unsynced: 1 });
+    boot2.advance(100_000);
+    wall.set(SYNCED);
+    unsynced = false;
+    const synced = ob.append(report(5));
+    expect(ob.correctUnsyncedTs()).toEqual({ events: [al.seq], reports: [a.seq, b.seq] });
+    expect(ob.correctUnsyncedTs()).toEqual({ events: [], reports: [] });
+
+    const bySeq = new Map(ob.reports.next(null, 10).map((r) => [r.seq, r]));
+    expect(bySeq.get(a.seq)).toMatchObject({ id: a.id, ts: SYNCED - 140_000, tsDevice: a.ts });
+    expect(bySeq.get(b.seq)).toMatchObject({ id: b.id, ts: SYNCED - 100_000, tsDevice: b.ts });
+    expect(bySeq.get(b.seq)!.tsUnsynced).toBe(false);
+    expect(bySeq.get(sentMarked.seq)).toMatchObject({ ts: sentMarked.ts, tsUnsynced: true });
+    expect(bySeq.get(sentMarked.seq)!.tsDevice).toBeNull();
+    expect(bySeq.get(old.seq)).toMatchObject({ ts: old.ts, tsUnsynced: true }); // another boot
+    expect(Object.keys(reportMessage('h', ob.epoch(), bySeq.get(synced.seq)!, null)).filter((k) => k.startsWith('ts'))).toEqual(['ts']);
+    // The wire form: corrected with ts_corrected and ts_device, never with ts_unsynced.
+    const wire = reportMessage('h', ob.epoch(), bySeq.get(b.seq)!, null);
+    expect(wire).toMatchObject({ id: b.id, report_seq: b.seq, ts: SYNCED - 100_000, ts_corrected: true, ts_device: b.ts });
+    expect('ts_unsynced' in wire).toBe(false);
+    const marked = reportMessage('h', ob.epoch(), bySeq.get(sentMarked.seq)!, null);
+    expect(marked).toMatchObject({ ts: sentMarked.ts, ts_unsynced: true });
+    expect('ts_corrected' in marked).toBe(false);
+    // The history (resync) says the same. The oldest pending report is boot 1's (still 1970); once
+    // that is done, the oldest by corrected ts.
+    expect(ob.reports.since(0, 10)).toEqual(ob.reports.next(null, 10));
+    expect(ob.reports.oldestPendingTs()).toBe(old.ts);
+    ob.reports.ackUpTo(old.seq);
+    expect(ob.reports.oldestPendingTs()).toBe(SYNCED - 140_000);
+    // A corrected report cannot be recorded as sent marked afterwards.
+    ob.reports.markSentUnsynced(a.seq);
+    expect(ob.reports.since(a.seq - 1, 1)[0]).toMatchObject({ ts: SYNCED - 140_000, tsDevice: a.ts });
+    db.close();
+  });
+
+  it('a report row from before the correction columns (no boot) stays marked', () => {
+    const wall = createManualClock(Date.UTC(1970, 0, 1, 0, 1));
+    const db = openDatabase(dir);
+    const ob = createOutbox(db, wall, { clockUnsynced: () => true, bootClock: createManualBootClock(BOOT2, 10_000) });
+    db.prepare("INSERT INTO reports (id, ts, type, severity, device, state, data, ts_unsynced) VALUES ('legacy', 60000, 'report.sleep', 'info', 'radar', 'info', '{}', 1)").run();
+    ob.append(alarm(1)); // an unsynced append: the outbox will look for rows to correct
+    wall.set(SYNCED);
+    expect(ob.correctUnsyncedTs()).toEqual({ events: [1], reports: [] });
+    expect(ob.reports.next(null, 10)).toEqual([expect.objectContaining({ id: 'legacy', ts: 60_000, tsUnsynced: true })]);
+    db.close();
   });
 });

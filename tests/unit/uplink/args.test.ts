@@ -4,7 +4,7 @@
  * which key and what was expected, and fill in defaults.
  */
 import { describe, expect, it } from 'vitest';
-import { int, matching, optional, str, strictArgs, type ArgsResult } from '../../../src/uplink/args.js';
+import { atLeastOneOf, int, matching, optional, refine, str, strictArgs, type ArgsResult } from '../../../src/uplink/args.js';
 
 const resync = strictArgs({ since_seq: int(0, Number.MAX_SAFE_INTEGER), limit: int(1, 10_000, 10_000) });
 const ack = strictArgs({ id: str(1, 64), by: str(1, 128, 'cloud') });
@@ -45,5 +45,22 @@ describe('command argument schemas', () => {
     expect(scan.safeParse({ adapter: 'hci1' })).toEqual({ success: true, data: { seconds: 10, adapter: 'hci1' } });
     expect(issues(scan.safeParse({ adapter: 'usb0' }))).toEqual(['adapter: expected a BlueZ adapter name such as hci0, found string of length 4']);
     expect(issues(scan.safeParse({ adapter: null }))).toEqual(['adapter: expected a BlueZ adapter name such as hci0, found null']);
+  });
+
+  it('refine: a check across keys runs once every key is valid, and names the problem', () => {
+    type R = { since_seq?: number | undefined; since_report_seq?: number | undefined; limit: number };
+    const seqs = refine(
+      strictArgs({ since_seq: optional(int(0, 100)), since_report_seq: optional(int(0, 100)), limit: int(1, 10, 10) }),
+      atLeastOneOf<R>('since_seq', 'since_report_seq'),
+    );
+    expect(seqs.safeParse({ since_seq: 1 })).toEqual({ success: true, data: { since_seq: 1, limit: 10 } });
+    expect(seqs.safeParse({ since_report_seq: 0 })).toEqual({ success: true, data: { since_report_seq: 0, limit: 10 } });
+    expect(seqs.safeParse({ since_seq: 2, since_report_seq: 3, limit: 4 })).toEqual({ success: true, data: { since_seq: 2, since_report_seq: 3, limit: 4 } });
+    expect(issues(seqs.safeParse({}))).toEqual([': expected since_seq or since_report_seq (or both), found neither']);
+    expect(issues(seqs.safeParse({ limit: 5 }))).toEqual([': expected since_seq or since_report_seq (or both), found neither']);
+    // A key error is reported as such (the cross-key check does not run on invalid arguments).
+    expect(issues(seqs.safeParse({ since_report_seq: -1 }))).toEqual(['since_report_seq: expected an integer from 0 to 100, found number -1']);
+    expect(issues(seqs.safeParse({ limit: 5, extra: 1 }))).toEqual(['extra: unknown key; expected only since_seq, since_report_seq, limit']);
+    expect(seqs.safeParse(null).success).toBe(false);
   });
 });
