@@ -18,13 +18,14 @@ export interface WrittenRow extends OutboxPosition {
 /**
  * The drain of a backlog, half of it on a second thread. Publishing is bound to the daemon's
  * thread (the MQTT client); reading the next page of rows, writing them as messages and recording
- * PUBACKs are not, and they are a third of the daemon's CPU per event in a drain (issue 3's drain
- * bench). The drainer (drain.ts) asks for the page after the one it publishes, and hands PUBACK
+ * PUBACKs are not (~3.5 us of the ~24 us per event a drain costs the daemon's thread in issue 3's
+ * drain bench). The drainer (drain.ts) asks for the page after the one it publishes, and hands PUBACK
  * records over; it falls back to the outbox on its own thread whenever a page is not there in
  * time, so the reader only ever makes a drain faster.
  *
  * The thread starts with the first page asked for (a full page: a backlog) and ends after
- * `idleMs` without requests, so a home with no backlog never runs it (a thread costs ~8 MB).
+ * `idleMs` (10 s) without requests, so a home with no backlog never runs it: the thread costs ~21 MB
+ * of RSS while it runs (a Node isolate, its SQLite connection), and a few MB stay with glibc after.
  * If it fails, the records it held are written on the daemon's thread and it starts again with
  * the next backlog.
  */
@@ -63,7 +64,7 @@ const WORKER_URL = new URL('./drain-reader-worker.js', import.meta.url);
 export function createDrainReader(d: DrainReaderDeps): DrainReader | null {
   if (!existsSync(fileURLToPath(WORKER_URL))) return null;
   const setup: ReaderSetup = { file: d.file, hubId: d.hubId, epoch: d.epoch, doneWhen: d.doneWhen };
-  const idleMs = d.idleMs ?? 30_000;
+  const idleMs = d.idleMs ?? 10_000;
   let worker: Worker | null = null;
   let nextId = 1;
   const pages = new Map<number, (rows: WrittenRow[]) => void>();
