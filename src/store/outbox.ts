@@ -117,30 +117,43 @@ export interface DrainStatements {
   markPubacked(ranges: readonly (readonly [number, number])[], now: number): void;
 }
 
+/** A page row with its message written by SQLite: [seq, prio, ts_unsynced and not corrected (0/1), message]. */
+export type WireRowTuple = [seq: number, prio: number, tsUnsynced: number, message: string];
+
+/**
+ * `next` of drainStatements, but each row as its message, written by SQLite from `messageSql` (an
+ * SQL expression over the events table's columns: src/uplink/contract.ts wireSql).
+ */
+export function drainWireStatement(db: Db, doneWhen: DoneWhen, messageSql: string): (after: OutboxPosition | null, limit: number) => WireRowTuple[] {
+  return openPages<WireRowTuple>(db, doneWhen, `seq, prio, (ts_corrected IS NULL AND ts_unsynced = 1), ${messageSql}`);
+}
+
+/** The open rows after a position in drain order (class priority, then seq), as raw arrays of `columns`. */
+function openPages<R extends unknown[]>(db: Db, doneWhen: DoneWhen, columns: string): (after: OutboxPosition | null, limit: number) => R[] {
+  const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
+  // Two queries, not one `(prio, seq) > (?, ?)`: SQLite searches that row value by prio only and
+  // steps over every open row of the class before `seq` (in cloud_ack mode, every event published
+  // but not yet acknowledged: a drain quadratic in the backlog). `prio = ? AND seq > ?` seeks.
+  const inClass = db.prepare<[number, number, number], R>(`SELECT ${columns} FROM events WHERE ${open} AND prio = ? AND seq > ? ORDER BY seq LIMIT ?`).raw(true);
+  const afterClass = db.prepare<[number, number], R>(`SELECT ${columns} FROM events WHERE ${open} AND prio > ? ORDER BY prio, seq LIMIT ?`).raw(true);
+  return (after, limit) => {
+    const rows = after ? inClass.all(after.prio, after.seq, limit) : [];
+    if (rows.length < limit) rows.push(...afterClass.all(after?.prio ?? -1, limit - rows.length));
+    return rows;
+  };
+}
+
 /**
  * The statements a drain runs, prepared on `db`: the outbox's, on the daemon's connection, and the
  * drain reader's, on its own connection in a worker thread (src/uplink/drain-reader-worker.ts), so
  * both read and record exactly the same way.
  */
 export function drainStatements(db: Db, doneWhen: DoneWhen): DrainStatements {
-  const open = doneWhen === 'cloud_ack' ? 'acked_ts IS NULL' : 'delivered_ts IS NULL';
-  // Two queries, not one `(prio, seq) > (?, ?)`: SQLite searches that row value by prio only and
-  // steps over every open row of the class before `seq` (in cloud_ack mode, every event published
-  // but not yet acknowledged: a drain quadratic in the backlog). `prio = ? AND seq > ?` seeks.
-  const selectInClass = db.prepare<[number, number, number], Row>(
-    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio = ? AND seq > ? ORDER BY seq LIMIT ?`,
-  ).raw(true);
-  const selectAfterClass = db.prepare<[number, number], Row>(
-    `SELECT ${COLUMNS} FROM events WHERE ${open} AND prio > ? ORDER BY prio, seq LIMIT ?`,
-  ).raw(true);
+  const page = openPages<Row>(db, doneWhen, COLUMNS);
   const puback = db.prepare<[number, number, number]>('UPDATE events SET delivered_ts = ? WHERE seq BETWEEN ? AND ? AND delivered_ts IS NULL');
   const pubackAll = db.transaction((ranges: readonly (readonly [number, number])[], now: number) => { for (const [a, b] of ranges) puback.run(now, a, b); });
   return {
-    next(after, limit) {
-      const rows = after ? selectInClass.all(after.prio, after.seq, limit) : [];
-      if (rows.length < limit) rows.push(...selectAfterClass.all(after?.prio ?? -1, limit - rows.length));
-      return rows.map(toRow);
-    },
+    next: (after, limit) => page(after, limit).map(toRow),
     markPubacked: (ranges, now) => pubackAll(ranges, now),
   };
 }

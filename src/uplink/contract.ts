@@ -75,6 +75,19 @@ export interface WireFormat {
   report(r: OutboxRow, gap: { from: number; to: number } | null): string;
 }
 
+/**
+ * The same text as WireFormat.event, as an SQL expression over the events table's columns, so the
+ * drain reader's thread gets each message from SQLite in one string (json_quote escapes as
+ * JSON.stringify does; a test holds the two equal, byte for byte).
+ */
+export function wireSql(hubId: string, epoch: string): string {
+  const lit = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return `'{"v":${CONTRACT_VERSION},"id":' || json_quote(id) || ',"seq":' || seq || ${lit(`,"epoch":${JSON.stringify(epoch)},"ts":`)} || coalesce(ts_corrected, ts)`
+    + ` || ${lit(`,"hub":${JSON.stringify(hubId)},"type":`)} || json_quote(type) || ',"severity":' || json_quote(severity) || ',"device":' || json_quote(device)`
+    + ` || ',"state":' || json_quote(state) || ',"data":' || data`
+    + ` || CASE WHEN ts_corrected IS NOT NULL THEN ',"ts_corrected":true,"ts_device":' || ts WHEN ts_unsynced = 1 THEN ',"ts_unsynced":true' ELSE '' END || '}'`;
+}
+
 export function wireFormat(hubId: string, epoch: string): WireFormat {
   const afterSeq = `,"epoch":${JSON.stringify(epoch)},"ts":`;
   const hub = `,"hub":${JSON.stringify(hubId)},"type":`;

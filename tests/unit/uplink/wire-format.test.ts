@@ -1,10 +1,15 @@
 // The wire text of events and reports is written field by field with the stored data spliced in
 // (src/uplink/contract.ts wireFormat): it must be, byte for byte, JSON.stringify of the message
 // object the contract describes (docs/uplink.md, docs/schema/event.v1.json, report.v1.json).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventMessage, ReportMessage } from '../../../src/uplink/contract.js';
-import { wireFormat } from '../../../src/uplink/contract.js';
+import { wireFormat, wireSql } from '../../../src/uplink/contract.js';
 import type { OutboxRow } from '../../../src/store/outbox-types.js';
+import { openDatabase } from '../../../src/store/database.js';
+import { createOutbox, drainWireStatement } from '../../../src/store/outbox.js';
 
 const datas: Record<string, unknown>[] = [
   {},
@@ -51,6 +56,42 @@ describe('wireFormat', () => {
       const { v: ver, id, seq, ...rest } = eventObject(hub, epoch, r);
       const expected: ReportMessage = { v: ver, id, report_seq: seq, ...rest, ...(gap ? { gap } : {}) };
       expect(wire.report(r, gap)).toBe(JSON.stringify(expected));
+    }
+  });
+});
+
+describe('wireSql: the drain reader gets the same message from SQLite', () => {
+  it('is byte for byte WireFormat.event of the same stored row, corrected, marked or neither', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anju-wiresql-'));
+    try {
+      const db = openDatabase(dir);
+      let unsynced = false;
+      const outbox = createOutbox(db, { now: () => 1795982783325 }, { doneWhen: 'puback', clockUnsynced: () => unsynced });
+      const strings = ['plain', 'q"uote', "single ' quote", 'back\\slash', 'nl\n tab\t nul\u0000 us\u001f', '卧室 😀', 'ls\u2028ps\u2029'];
+      let n = 0;
+      for (const str of strings) for (const d of datas) {
+        unsynced = n % 3 === 1;
+        outbox.append({ type: `event.${n}`, severity: 'info', device: n % 4 === 0 ? null : str, state: 'info', data: { ...d, str } });
+        n++;
+      }
+      // Two of them corrected, as the ts correction leaves them.
+      db.prepare('UPDATE events SET ts_corrected = ts + 5000 WHERE seq IN (2, 5)').run();
+      for (const hub of ['hub-0001', "hub-'q'\"x\""]) {
+        const wire = wireFormat(hub, outbox.epoch());
+        const page = drainWireStatement(db, 'puback', wireSql(hub, outbox.epoch()))(null, 1000);
+        const rows = outbox.next(null, 1000);
+        expect(page.map((r) => r[0])).toEqual(rows.map((r) => r.seq));
+        for (const [i, r] of rows.entries()) {
+          expect(page[i]![3]).toBe(wire.event(r));
+          expect(page[i]![2] === 1).toBe(r.tsUnsynced);
+          expect(page[i]![1]).toBe(r.prio);
+        }
+        expect(rows.filter((r) => r.tsDevice !== null).map((r) => r.seq)).toEqual([2, 5]);
+        expect(rows.filter((r) => r.tsUnsynced).length).toBeGreaterThan(5);
+      }
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
