@@ -105,28 +105,26 @@ export function createDrainer<T extends OutboxPosition = OutboxRow>(d: DrainerDe
   let aheadAt = 0;
   /**
    * The page after `ahead`, asked of the reader when `ahead` was read (`rows` once it came). Used
-   * only if the cursor is still where it was asked for and nothing rewound since (`gen`);
+   * only if the cursor is still where it was asked for (a rewind or a new event drops it);
    * otherwise the page is read here, as without a reader.
    */
-  let prefetch: { gen: number; after: OutboxPosition; rows: T[] | null } | null = null;
-  let gen = 0;
+  let prefetch: { after: OutboxPosition; rows: T[] | null } | null = null;
   const rewind = (to: OutboxPosition | null): void => {
     cursor = to;
     ahead = [];
     aheadAt = 0;
-    gen++;
     prefetch = null;
   };
   const readPage = (): void => {
     const p = prefetch;
     prefetch = null;
-    const fromReader = p?.rows && p.gen === gen && cursor && p.after.prio === cursor.prio && p.after.seq === cursor.seq;
+    const fromReader = p?.rows && cursor && p.after.prio === cursor.prio && p.after.seq === cursor.seq;
     ahead = fromReader ? p.rows! : d.outbox.next(cursor, PREFETCH);
     aheadAt = 0;
     // A full page: a backlog, more behind it. The reader reads the next while this one is published.
     if (d.reader && ahead.length === (fromReader ? READER_PAGE : PREFETCH)) {
       const last = ahead[ahead.length - 1]!;
-      const req: { gen: number; after: OutboxPosition; rows: T[] | null } = { gen, after: { prio: last.prio, seq: last.seq }, rows: null };
+      const req: { after: OutboxPosition; rows: T[] | null } = { after: { prio: last.prio, seq: last.seq }, rows: null };
       prefetch = req;
       d.reader.page(req.after, READER_PAGE, (rows) => { req.rows = rows; });
     }
