@@ -13,6 +13,8 @@ export const ErrorCodes = {
   INGEST_FAILED: 'ANJU_ERR_INGEST_FAILED',
   UPLINK_PUBLISH: 'ANJU_ERR_UPLINK_PUBLISH',
   UPLINK_CONNECT: 'ANJU_ERR_UPLINK_CONNECT',
+  /** A message from the cloud over its size limit (src/uplink/contract.ts): dropped before parsing. */
+  UPLINK_OVERSIZED: 'ANJU_ERR_UPLINK_OVERSIZED',
   DEVICE_MODEL_UNKNOWN: 'ANJU_ERR_DEVICE_MODEL_UNKNOWN',
   // BLE (src/transports/ble/): a link's problem carries one of these; they are logged and in status.
   /** The D-Bus system bus cannot be reached. */
@@ -75,6 +77,8 @@ export const ErrorCodes = {
   Z2M_CONNECT: 'ANJU_ERR_Z2M_CONNECT',
   /** A Zigbee2MQTT payload that is not JSON, not an object, or has a value of the wrong type. */
   Z2M_MALFORMED: 'ANJU_ERR_Z2M_MALFORMED',
+  /** A Zigbee2MQTT message over the size limit (Z2M_MAX_PAYLOAD_BYTES): dropped before parsing. */
+  Z2M_OVERSIZED: 'ANJU_ERR_Z2M_OVERSIZED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { atLeastOneOf, int, matching, optional, refine, str, strictArgs } from '../uplink/args.js';
 import { CommandError, type CommandSpec } from '../uplink/commands.js';
+import { SET_CONFIG_MAX_YAML_CHARS } from '../uplink/contract.js';
 import type { Uplink } from '../uplink/mqtt-uplink.js';
 import type { AckResult } from '../alarms/alarms.js';
 import type { PermitJoinResult } from '../transports/zigbee/types.js';
@@ -77,7 +78,7 @@ export function hubCommands(o: {
   const apply = o.applyConfig;
   if (apply) {
     const setConfig: CommandSpec<{ yaml: string }> = {
-      args: strictArgs({ yaml: str(1, 1024 * 1024) }),
+      args: strictArgs({ yaml: str(1, SET_CONFIG_MAX_YAML_CHARS) }), // the uplink's size limit derives from it
       run: ({ yaml }) => apply(yaml),
     };
     specs['set-config'] = setConfig;

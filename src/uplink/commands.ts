@@ -13,6 +13,8 @@ export const CommandErrors = {
   BAD_JSON: 'ANJU_CMD_BAD_JSON',
   INVALID_ARGS: 'ANJU_CMD_INVALID_ARGS',
   FAILED: 'ANJU_CMD_FAILED',
+  /** The payload is over MAX_COMMAND_BYTES (src/uplink/contract.ts): not read (src/uplink/inbound.ts). */
+  TOO_LARGE: 'ANJU_CMD_TOO_LARGE',
 } as const;
 
 export class CommandError extends Error {

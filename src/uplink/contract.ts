@@ -27,6 +27,28 @@ export const topics = (hubId: string) => {
   };
 };
 
+/**
+ * Size limits of what the cloud sends, in bytes of the MQTT payload, checked before anything
+ * parses it (src/uplink/inbound.ts; docs/uplink.md §12). JSON.parse of a few MB of small objects
+ * can take more heap than the daemon's 128 MB cap (issue 12, finding 7), so nothing hostile gets
+ * parsed at a size where that is possible.
+ *
+ * set-config's `yaml` argument is at most SET_CONFIG_MAX_YAML_CHARS UTF-16 code units; as JSON in
+ * UTF-8 (JSON.stringify's form) each takes at most 3 bytes (a CJK character; an escaped newline,
+ * tab or quote takes 2), so the largest valid command is 3 bytes a unit plus its envelope.
+ */
+export const SET_CONFIG_MAX_YAML_CHARS = 1024 * 1024;
+export const MAX_COMMAND_BYTES = 3 * SET_CONFIG_MAX_YAML_CHARS + 16 * 1024;
+/** The largest valid ack, {"seq":<2^53>,"report_seq":<2^53>,"epoch":"<16 hex>"}, is under 100 bytes; 1 KiB allows whitespace. */
+export const MAX_ACK_BYTES = 1024;
+/**
+ * MQTT 5 Maximum Packet Size the uplink announces in CONNECT (MQTT 5.0, 3.1.2.11.4): the broker
+ * never sends a larger packet. The largest command plus room for its topic and properties
+ * (response topic, correlation data), so an oversized command still reaches the hub and is answered
+ * ANJU_CMD_TOO_LARGE, up to this size; beyond it the broker drops it and nobody answers.
+ */
+export const UPLINK_MAX_PACKET_BYTES = MAX_COMMAND_BYTES + 64 * 1024;
+
 export interface EventMessage {
   v: typeof CONTRACT_VERSION;
   id: string;
@@ -153,6 +175,7 @@ export interface CloudAck {
 const isSeq = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 export function parseAck(payload: Buffer): CloudAck | null {
+  if (payload.length > MAX_ACK_BYTES) return null; // never parsed (the uplink counts it as oversized first)
   let v: unknown;
   try {
     v = JSON.parse(payload.toString('utf8'));

@@ -9,7 +9,8 @@ import type { Config } from '../config/schema.js';
 import { fullJitterDelayMs } from './backoff.js';
 import { redactUrl } from './redact-url.js';
 import type { CommandDispatcher } from './commands.js';
-import { parseAck, topics, wireFormat, type HeartbeatMessage, type StatusMessage } from './contract.js';
+import { topics, UPLINK_MAX_PACKET_BYTES, wireFormat, type HeartbeatMessage, type StatusMessage } from './contract.js';
+import { createInbound, type InboundStats } from './inbound.js';
 import { createDrainer, type DrainStats } from './drain.js';
 import { createDrainReader, type WrittenRow } from './drain-reader.js';
 import type { TelemetryOutbox } from '../store/telemetry-outbox.js';
@@ -26,6 +27,8 @@ export interface UplinkStatus extends DrainStats {
   connects: number;
   lastPubackTs: number | null;
   lastCloudAck: { seq: number; ts: number } | null;
+  /** What the cloud sent that was too large, malformed or not ours (src/uplink/inbound.ts). */
+  inbound: InboundStats;
 }
 
 export interface Uplink {
@@ -222,48 +225,17 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     }, delay);
   }
 
-  function onMessage(topic: string, payload: Buffer, packet: { retain?: boolean; properties?: { responseTopic?: string; correlationData?: Buffer } }): void {
-    if (topic === t.ack) {
-      const ack = parseAck(payload);
-      if (ack === null) {
-        log.warn({ topic, payload: payload.toString('utf8', 0, 200) }, 'ignoring a malformed cloud ack (expected {"seq": N})');
-        return;
-      }
-      if (ack.epoch !== null && ack.epoch !== outbox.epoch()) {
-        // An ack for another database of this hub (the cloud still counts the old one): applying
-        // it would mark events done that the cloud never stored.
-        log.warn({ ackEpoch: ack.epoch, epoch: outbox.epoch(), seq: ack.seq }, 'ignoring a cloud ack for another epoch');
-        return;
-      }
-      if (ack.seq !== null) log.debug({ seq: ack.seq, acked: drainer.onCloudAck(ack.seq) }, 'cloud ack');
-      if (ack.reportSeq !== null) log.debug({ reportSeq: ack.reportSeq, acked: reportDrainer.onCloudAck(ack.reportSeq) }, 'cloud ack of reports');
+  const inbound = createInbound({
+    hubId, topics: t, epoch: () => outbox.epoch(), commands: deps.commands, log,
+    onAck(seq, reportSeq) {
+      if (seq !== null) log.debug({ seq, acked: drainer.onCloudAck(seq) }, 'cloud ack');
+      if (reportSeq !== null) log.debug({ reportSeq, acked: reportDrainer.onCloudAck(reportSeq) }, 'cloud ack of reports');
       drainAll();
-      return;
-    }
-    if (topic.startsWith(t.cmdPrefix) && deps.commands) {
-      const name = topic.slice(t.cmdPrefix.length);
-      if (packet.retain) {
-        // A retained command would run again at every reconnect: commands are one-shot.
-        log.warn({ cmd: name }, 'ignoring a retained command; publish commands without the retain flag');
-        return;
-      }
-      const rt = packet.properties?.responseTopic;
-      if (rt !== undefined && rt.startsWith('anju/') && !rt.startsWith(`${t.base}/`)) {
-        log.warn({ cmd: name, responseTopic: rt }, 'ignoring a command whose response topic is another hub\'s');
-        return;
-      }
-      void deps.commands.handle(name, payload).then((res) => {
-        if (!rt) {
-          log.warn({ cmd: name }, 'command without a response topic: handled, no reply sent');
-          return;
-        }
-        client?.publish(rt, JSON.stringify(res), { qos: 1, properties: { ...(packet.properties?.correlationData ? { correlationData: packet.properties.correlationData } : {}) } });
-      });
-      return;
-    }
-    // Not ours (we subscribe only to our own topics): never act on it.
-    log.warn({ topic }, 'ignoring a message on a topic this hub does not own');
-  }
+    },
+    respond(topic, payload, correlationData) {
+      client?.publish(topic, payload, { qos: 1, properties: { ...(correlationData ? { correlationData } : {}) } });
+    },
+  });
 
   return {
     start() {
@@ -278,6 +250,8 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         // first packet: 65,536 live objects, ~6 MB of heap for the life of the daemon (seen in heap
         // snapshots of the memory bench), to save allocating 2 bytes per packet id.
         writeCache: false,
+        // The broker never sends a packet larger than this (MQTT 5 only; 3.1.1 has no such property).
+        ...(v5 ? { properties: { maximumPacketSize: UPLINK_MAX_PACKET_BYTES } } : {}),
         ...credentials(cfg),
         will: will(),
       };
@@ -296,7 +270,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         });
         drainAll();
       });
-      c.on('message', onMessage);
+      c.on('message', inbound.onMessage);
       c.on('close', () => {
         if (st.connected && !stopping) log.warn({ queue: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
         st.connected = false;
@@ -334,6 +308,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       ...st, ...drainer.stats(), lastCloudAck: outbox.lastCloudAck(),
       reports: { ...reportDrainer.stats(), lastCloudAck: outbox.reports.lastCloudAck() },
       telemetry: telemetry?.stats() ?? null,
+      inbound: inbound.stats(),
     }),
     async stop(timeoutMs = 2000) {
       stopping = true;
@@ -342,6 +317,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       drainer.flush();
       reportDrainer.flush();
       await reader?.close(); // commits the PUBACK records it holds
+      inbound.flush();
       const c = client;
       if (!c) return;
       await new Promise<void>((resolve) => {

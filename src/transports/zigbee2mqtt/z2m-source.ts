@@ -3,8 +3,24 @@ import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
+import { createLogLimiter } from '../../core/log-limiter.js';
 import type { Measurement } from '../../core/reading.js';
 import { mapZ2mState, newZ2mDeviceMemory, parseZ2mAvailability, type Z2mDeviceMemory } from './payload-map.js';
+
+/**
+ * Largest Zigbee2MQTT message we read, bytes. A device's state is a few hundred bytes, a
+ * thermostat's or a light's with every attribute a few kB; 64 KiB leaves a wide margin. Anything
+ * larger is counted and dropped unread: JSON.parse of a 16.8 MB object (issue 12, finding 7)
+ * allocated past the unit's 128 MB heap cap and aborted the daemon at every start (retained).
+ */
+export const Z2M_MAX_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * MQTT 5 Maximum Packet Size announced in CONNECT (MQTT 5.0, 3.1.2.11.4): the broker then never
+ * sends us a larger packet, so a huge message is not even read into memory. The payload limit plus
+ * room for the topic and properties, so a message just over the payload limit still reaches us and
+ * is counted.
+ */
+export const Z2M_MAX_PACKET_BYTES = Z2M_MAX_PAYLOAD_BYTES + 8 * 1024;
 
 export type OnMeasurements = (deviceId: string, measurements: Measurement[]) => void;
 
@@ -38,6 +54,8 @@ export interface Zigbee2MqttDeviceStats {
   available: boolean | null;
   messages: number;
   malformed: number;
+  /** Messages over Z2M_MAX_PAYLOAD_BYTES, dropped unread. */
+  oversized: number;
   lastMessageAtMs: number | null;
 }
 
@@ -47,11 +65,15 @@ export interface Zigbee2MqttStats {
   lastErrorCode: ErrorCode | null;
   connects: number;
   disconnects: number;
+  /** MQTT protocol of the current connection: 5, or 4 when the broker refused 5 (then the broker does not know our size limit). */
+  protocolVersion: 4 | 5;
   /** State and availability messages of configured devices. */
   messages: number;
   /** Not JSON, not an object, an unknown availability payload, or a known key with a wrong-typed value. */
   malformed: number;
   lastMalformed: string | null;
+  /** Messages over Z2M_MAX_PAYLOAD_BYTES, dropped before parsing (`ANJU_ERR_Z2M_OVERSIZED`). */
+  oversized: number;
   /** onMeasurements threw (a bug downstream). */
   handlerErrors: number;
   devices: Zigbee2MqttDeviceStats[];
@@ -81,7 +103,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
   const entries: Entry[] = [];
   for (const d of o.devices) {
     if (entries.some((e) => e.stats.id === d.id)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `Zigbee2MQTT device id ${d.id} appears twice`);
-    const entry: Entry = { stats: { id: d.id, friendlyName: d.friendlyName, available: null, messages: 0, malformed: 0, lastMessageAtMs: null }, mem: newZ2mDeviceMemory() };
+    const entry: Entry = { stats: { id: d.id, friendlyName: d.friendlyName, available: null, messages: 0, malformed: 0, oversized: 0, lastMessageAtMs: null }, mem: newZ2mDeviceMemory() };
     for (const [topic, kind] of [[`${base}/${d.friendlyName}`, 'state'], [`${base}/${d.friendlyName}/availability`, 'availability']] as const) {
       if (byTopic.has(topic)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: Zigbee2MQTT topic ${topic} is already used by ${byTopic.get(topic)!.entry.stats.id}`);
       byTopic.set(topic, { entry, kind });
@@ -91,12 +113,15 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
   const topics = [...byTopic.keys()];
 
   const st: Omit<Zigbee2MqttStats, 'devices'> = {
-    state: 'idle', lastError: null, lastErrorCode: null, connects: 0, disconnects: 0, messages: 0, malformed: 0, lastMalformed: null, handlerErrors: 0,
+    state: 'idle', lastError: null, lastErrorCode: null, connects: 0, disconnects: 0, protocolVersion: 5, messages: 0, malformed: 0, lastMalformed: null, oversized: 0, handlerErrors: 0,
   };
+  // A device (or something posing as Zigbee2MQTT) can send thousands of bad messages a minute.
+  const limited = createLogLimiter(o.log);
   let client: MqttClient | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let stopped = false;
   let errorLogged = false;
+  let fellBack = false;
 
   function fail(code: ErrorCode, message: string): void {
     st.lastError = message;
@@ -110,7 +135,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
     st.malformed++;
     e.stats.malformed++;
     st.lastMalformed = `${e.stats.friendlyName}: ${what}`;
-    o.log.debug({ code: ErrorCodes.Z2M_MALFORMED, device: e.stats.id }, `Zigbee2MQTT payload: ${what}`);
+    limited.log('warn', `malformed:${e.stats.id}`, { code: ErrorCodes.Z2M_MALFORMED, device: e.stats.id }, `Zigbee2MQTT payload: ${what}`);
   }
 
   function deliver(id: string, ms: Measurement[]): void {
@@ -128,6 +153,14 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
     st.messages++;
     entry.stats.messages++;
     entry.stats.lastMessageAtMs = now();
+    // Before anything reads it: a payload's size is the only thing we trust about it yet.
+    if (payload.length > Z2M_MAX_PAYLOAD_BYTES) {
+      st.oversized++;
+      entry.stats.oversized++;
+      limited.log('warn', `oversized:${entry.stats.id}`, { code: ErrorCodes.Z2M_OVERSIZED, device: entry.stats.id, topic, bytes: payload.length, limitBytes: Z2M_MAX_PAYLOAD_BYTES },
+        'Zigbee2MQTT message over the size limit; dropped unread');
+      return;
+    }
     const text = payload.toString('utf8');
     if (kind === 'availability') {
       const available = parseZ2mAvailability(text);
@@ -163,8 +196,13 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
     const opts: IClientOptions = {
       // Unique per run: a second anjud (or a restart racing the old session) must not kick us off.
       clientId: `anjud-z2m-${randomBytes(4).toString('hex')}`,
+      protocolVersion: st.protocolVersion,
+      ...(st.protocolVersion === 5 ? { properties: { maximumPacketSize: Z2M_MAX_PACKET_BYTES } } : {}),
       clean: true,
       reconnectPeriod: reconnectMs,
+      // A refused CONNECT (bad credentials, or MQTT 5 on a 3.1.1 broker: see 'error' below) is
+      // retried too; without this mqtt.js gives up after the first refusal.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       // No 65,536-Buffer number cache in mqtt-packet (~6 MB of heap); see mqtt-uplink.ts.
       writeCache: false,
@@ -198,9 +236,27 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
       if (st.state === 'connected') st.disconnects++;
       if (!stopped) st.state = 'disconnected';
     });
-    c.on('offline', () => { if (!stopped) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable'); });
+    c.on('offline', () => {
+      if (fellBack) { fellBack = false; return; } // refused MQTT 5 a moment ago: not an outage
+      if (!stopped) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable');
+    });
     // mqtt.js emits 'error' for refused connections (bad credentials); an unheard 'error' would crash us.
-    c.on('error', (err) => { if (!stopped) fail(ErrorCodes.Z2M_CONNECT, err.message); });
+    c.on('error', (err) => {
+      if (stopped) return;
+      // A broker without MQTT 5 (Mosquitto before 1.6, aedes) refuses the version: 1 in an MQTT
+      // 3.1.1 CONNACK, 0x84 in an MQTT 5 one. Speak 3.1.1 from the next attempt on (mqtt.js builds
+      // each CONNECT from these options); the payload limit above still holds, in this process.
+      const rc = (err as { code?: unknown }).code;
+      if (c.options.protocolVersion === 5 && (rc === 1 || rc === 0x84)) {
+        st.protocolVersion = 4;
+        fellBack = true;
+        c.options.protocolVersion = 4;
+        delete c.options.properties;
+        o.log.info({ url: o.url }, 'Zigbee2MQTT source: the broker does not speak MQTT 5; using MQTT 3.1.1');
+        return;
+      }
+      fail(ErrorCodes.Z2M_CONNECT, err.message);
+    });
   }
 
   return {
@@ -216,6 +272,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
       const c = client;
       client = null;
       if (c) await c.endAsync(true).catch(() => undefined);
+      limited.flush();
     },
     stats: () => ({ ...st, devices: entries.map((e) => ({ ...e.stats })) }),
   };
