@@ -142,6 +142,8 @@ function daemonChecks(s: DaemonStatus, add: Add): void {
     if (d.serial?.open && d.serial.lastError) add('device', 'info', 'dgLastError', { id: d.id, error: d.serial.lastError });
     const drv = d.ingest?.driver;
     if (drv && drv.checksumErrors + drv.framingErrors > 0) add('device', 'info', 'dgBadFrames', { id: d.id, bad: drv.checksumErrors + drv.framingErrors, frames: drv.frames }, 'dgHintNoise');
+    const dropped = d.ingest?.implausible ?? 0; // absent from daemons before issue 12
+    if (dropped > 0) add('device', 'warn', 'dgImplausible', { id: d.id, n: dropped }, 'dgHintImplausible');
   }
   for (const b of s.modbusBuses ?? []) { // absent from daemons older than the Modbus support
     if (!b.open) add('modbus', 'error', 'dgBusClosed', { id: b.id, endpoint: b.endpoint, error: b.lastError ?? '-' }, 'dgHintModbus');

@@ -149,6 +149,8 @@ const messages = {
   dgLastError: { en: '{id}: last error: {error}', zh: '{id}：最近错误：{error}' },
   dgBadFrames: { en: '{id}: {bad} bad frames of {frames}', zh: '{id}：{frames} 帧中有 {bad} 帧错误' },
   dgHintNoise: { en: 'a few are normal after plugging in; many mean a loose cable or the wrong baud rate', zh: '刚插上时少量属正常；大量说明线缆松动或波特率错误' },
+  dgImplausible: { en: '{id}: {n} implausible readings dropped (outside the plausible range of their metric)', zh: '{id}：已丢弃 {n} 个不合理读数（超出该指标的合理范围）' },
+  dgHintImplausible: { en: 'check the model in the config and the cable; the journal names metric and value: journalctl -u anjud | grep ANJU_ERR_IMPLAUSIBLE', zh: '检查配置中的型号和线缆；日志中有指标和数值：journalctl -u anjud | grep ANJU_ERR_IMPLAUSIBLE' },
   dgBusClosed: { en: 'Modbus bus {id} ({endpoint}) is not open ({error})', zh: 'Modbus 总线 {id}（{endpoint}）未打开（{error}）' },
   dgBusLastError: { en: 'Modbus bus {id}: last error: {error}', zh: 'Modbus 总线 {id}：最近错误：{error}' },
   dgBrokerUrl: { en: 'the uplink URL in the config cannot be parsed', zh: '配置中的上行 URL 无法解析' },

@@ -11,6 +11,8 @@ export const ErrorCodes = {
   SERIAL_OPEN: 'ANJU_ERR_SERIAL_OPEN',
   SERIAL_LOST: 'ANJU_ERR_SERIAL_LOST',
   INGEST_FAILED: 'ANJU_ERR_INGEST_FAILED',
+  /** A reading outside its metric's plausible range (src/core/plausibility.ts): dropped and counted. */
+  IMPLAUSIBLE: 'ANJU_ERR_IMPLAUSIBLE',
   UPLINK_PUBLISH: 'ANJU_ERR_UPLINK_PUBLISH',
   UPLINK_CONNECT: 'ANJU_ERR_UPLINK_CONNECT',
   /** A message from the cloud over its size limit (src/uplink/contract.ts): dropped before parsing. */

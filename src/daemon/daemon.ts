@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BootClock, Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
+import { createLogLimiter } from '../core/log-limiter.js';
 import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
@@ -113,6 +114,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
   const clockSync = deps.clockSync ?? createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
   const timers: NodeJS.Timeout[] = [];
+  // A radar with a broken line can send a bad number ten times a second.
+  const limitedLog = createLogLimiter(log);
 
   const onEvent = (e: StoredEvent): void => {
     // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
@@ -184,6 +187,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
       tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
       transact: (fn) => db!.transaction(fn)(),
+      onImplausible: (device, m, b) => limitedLog.log('warn', `implausible:${device}:${m.metric}`, {
+        code: ErrorCodes.IMPLAUSIBLE, device, metric: m.metric, value: Number.isFinite(m.value) ? m.value : String(m.value),
+        min: b.min, max: Number.isFinite(b.max) ? b.max : null, unit: b.unit,
+      }, 'implausible reading dropped (outside the metric\'s plausible range)'),
       onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
     });
 
@@ -356,6 +363,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       await Promise.all(modbusBuses.map((m) => m.stop()));
       modbusBuses.length = 0;
       flushReadings();
+      limitedLog.flush();
       await control?.stop();
       await uplink?.stop();
       db?.close();

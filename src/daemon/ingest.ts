@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { EventDraft, StoredEvent } from '../core/event.js';
+import { implausible, type PlausibleRange } from '../core/plausibility.js';
 import type { Measurement, Reading } from '../core/reading.js';
 import type { Detector, StepResult } from '../detectors/types.js';
 import type { StreamDriver, DriverStats } from '../drivers/types.js';
@@ -17,6 +18,8 @@ import type { ReadingStore } from '../store/readings.js';
 export interface DeviceIngestStats {
   readings: number;
   events: number;
+  /** Numbers outside their metric's plausible range (src/core/plausibility.ts): dropped, never stored or detected on. */
+  implausible: number;
   lastSeenTs: number | null;
   /** Framing counters of byte-stream devices; null for sources that deliver decoded values (BLE, Modbus). */
   driver: Readonly<DriverStats> | null;
@@ -51,6 +54,8 @@ export interface IngestDeps {
   tap?: (r: Reading) => void;
   /** The alarm lifecycle: may refuse a draft (a duplicate raise) and hears of every commit. */
   gate?: { admit(draft: EventDraft): boolean; committed(e: StoredEvent): void };
+  /** A measurement was dropped as implausible (already counted in the device's stats); for a log line. */
+  onImplausible?: (deviceId: string, m: Measurement, bound: PlausibleRange) => void;
   /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
   onStoreError?: (err: unknown, held: number) => void;
 }
@@ -197,7 +202,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   /** A device's detector slots and counters; returns what its decoded measurements go through. */
   function register(deviceId: string, driver: StreamDriver | null): (measurements: readonly Measurement[]) => void {
-    const stats = { readings: 0, events: 0, lastSeenTs: null as number | null };
+    const stats = { readings: 0, events: 0, implausible: 0, lastSeenTs: null as number | null };
     const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
     devices.set(deviceId, { driver, stats, slots });
     everySlot = null;
@@ -206,6 +211,13 @@ export function createIngest(deps: IngestDeps): Ingest {
       const now = clock.now();
       stats.lastSeenTs = now;
       for (const m of measurements) {
+        // Once, for every source: a number no sensor can mean goes nowhere (issue 12, finding 11).
+        const bound = typeof m.value === 'number' ? implausible(m.metric, m.value) : null;
+        if (bound !== null) {
+          stats.implausible++;
+          deps.onImplausible?.(deviceId, m, bound);
+          continue;
+        }
         const reading: Reading = { device: deviceId, ts: now, metric: m.metric, value: m.value };
         stats.readings++;
         readings.add(reading);
