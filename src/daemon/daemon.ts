@@ -30,6 +30,7 @@ import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2m
 import type { ZigbeeModel } from '../drivers/zigbee-models.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type Ingest } from './ingest.js';
+import { linkFaultEvent } from './link-fault.js';
 import { sdNotify } from './sd-notify.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
@@ -290,10 +291,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         onMeasurements: (id, ms) => feeds.get(id)?.(ms),
         // The link-level fault (no answer, exception) of a polled device: its own event, so it is
         // not confused with the sensor's own fault bit (device.fault, from device supervision).
-        onDeviceFault: (id, fault) => ingest?.raise({
-          type: 'device.link_fault', severity: 'warning', device: id, state: fault ? 'raised' : 'cleared',
-          data: fault ? { code: fault.code, message: fault.message, bus: bus.id } : { bus: bus.id },
-        }),
+        onDeviceFault: (id, fault, ended) => ingest?.raise(linkFaultEvent(bus.id, id, fault, ended, clock.now())),
         log: log.child({ bus: bus.id }),
       });
       modbusBuses.push(m);

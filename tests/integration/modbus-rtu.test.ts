@@ -121,6 +121,8 @@ describe('modbus RTU bus on a pty', () => {
 
     sim.setBehaviour(7, { kind: 'ok' });
     await waitFor('recovered', () => dev('co-boiler').state === 'ok');
+    // The fault episode ends after MODBUS_CLEAR_AFTER_GOOD_POLLS answered polls in a row.
+    await waitFor('the fault episode ended', () => dev('co-boiler').fault === null);
     expect(faults.at(-1)).toEqual(['co-boiler', null]);
   });
 

@@ -3,7 +3,7 @@
  * builds one bus per line or connection with createModbusBus, from the config fragments in
  * config.ts; measurements come out already decoded by each device's profile.
  */
-export { createModbusBus } from './modbus-bus.js';
+export { createModbusBus, MODBUS_CLEAR_AFTER_GOOD_POLLS } from './modbus-bus.js';
 export {
   modbusDeviceDefaults,
   type ModbusBus,

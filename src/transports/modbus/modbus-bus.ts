@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../../core/clock.js';
 import { ErrorCodes } from '../../core/errors.js';
+import { createLogLimiter } from '../../core/log-limiter.js';
 import { decodeModbusProfile, planReads, type ReadBlock, type RegisterRead } from '../../drivers/modbus-profile/index.js';
 import { isNoAnswer, isRetryable, type ModbusLink, type ReadFailure } from './modbus-link.js';
 import { nextDueAt, pickDue, pollIntervalAfterFailures, retryDelayMs, rtuInterFrameMs } from './poll-schedule.js';
@@ -25,10 +26,18 @@ interface Device {
   poll: Poll | null;
   /** Polls in a row that got no answer at all; drives the backoff. */
   noAnswerStreak: number;
+  /** Answered polls in a row since the last failure; ends a fault episode at MODBUS_CLEAR_AFTER_GOOD_POLLS. */
+  goodStreak: number;
   st: ModbusDeviceStats;
 }
 
 const DEFAULT_TCP_PORT = 502;
+/**
+ * Answered polls in a row that end a fault episode. One good answer between failures on a noisy
+ * line is not "good again": without this, a flaky bus raises and clears a fault every other poll
+ * (issue 12, finding 13). Three polls are a few seconds at the default 2 s interval.
+ */
+export const MODBUS_CLEAR_AFTER_GOOD_POLLS = 3;
 const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 
 function makeLink(o: ModbusBusOptions): ModbusLink {
@@ -85,6 +94,7 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
       lastServedAt: -Infinity,
       poll: null,
       noAnswerStreak: 0,
+      goodStreak: 0,
       st: {
         id: d.id, model: d.model ?? null, unitId: d.unitId, state: 'unknown', fault: null,
         requests: 0, responses: 0, timeouts: 0, exceptions: 0, crcErrors: 0, badResponses: 0, retries: 0,
@@ -117,9 +127,12 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
   const wake = (): void => wakeUp?.();
 
   // --- device faults ---------------------------------------------------------------------------
-  const notifyFault = (d: Device, fault: ModbusFault | null): void => {
+  // One event and one warning per episode; a code change within it is only logged, at most once a
+  // minute per device.
+  const limited = createLogLimiter(o.log);
+  const notifyFault = (d: Device, fault: ModbusFault | null, ended?: ModbusFault): void => {
     try {
-      o.onDeviceFault?.(d.o.id, fault && { ...fault });
+      o.onDeviceFault?.(d.o.id, fault && { ...fault }, ended && { ...ended });
     } catch (err) {
       st.handlerErrors++;
       o.log.error({ ...logBase, code: ErrorCodes.INGEST_FAILED, device: d.o.id, err }, 'handling a modbus device fault failed');
@@ -129,18 +142,34 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
   function setFault(d: Device, f: ReadFailure): void {
     const now = clock.now();
     Object.assign(d.st, { state: 'fault', lastError: f.message, lastErrorCode: f.code, lastErrorAt: now });
-    if (d.st.fault?.code === f.code) { d.st.fault.message = f.message; return; }
-    d.st.fault = { code: f.code, message: f.message, sinceMs: now, ...(f.exceptionCode !== undefined ? { exceptionCode: f.exceptionCode } : {}) };
+    d.goodStreak = 0;
+    const open = d.st.fault;
+    if (open) {
+      // The same episode: the fault in status follows the latest code; nothing is raised again.
+      if (open.code !== f.code) {
+        open.codeChanges++;
+        limited.log('info', `fault-code:${d.o.id}`, { ...logBase, device: d.o.id, code: f.code, was: open.code, codeChanges: open.codeChanges }, 'modbus device fault changed code (the same fault: no new event)');
+      }
+      Object.assign(open, { code: f.code, message: f.message, failures: open.failures + 1 });
+      if (f.exceptionCode !== undefined) open.exceptionCode = f.exceptionCode;
+      else delete open.exceptionCode;
+      return;
+    }
+    d.st.fault = {
+      code: f.code, message: f.message, sinceMs: now, firstCode: f.code, codeChanges: 0, failures: 1,
+      ...(f.exceptionCode !== undefined ? { exceptionCode: f.exceptionCode } : {}),
+    };
     o.log.warn({ ...logBase, code: f.code, device: d.o.id, unitId: d.o.unitId, err: f.message }, 'modbus device fault');
     notifyFault(d, d.st.fault);
   }
 
   function clearFault(d: Device): void {
     d.st.state = 'ok';
-    if (!d.st.fault) return;
-    o.log.info({ ...logBase, device: d.o.id, unitId: d.o.unitId, was: d.st.fault.code }, 'modbus device recovered');
+    const ended = d.st.fault;
+    if (!ended || ++d.goodStreak < MODBUS_CLEAR_AFTER_GOOD_POLLS) return;
+    o.log.info({ ...logBase, device: d.o.id, unitId: d.o.unitId, was: ended.code, codeChanges: ended.codeChanges, failures: ended.failures }, 'modbus device recovered');
     d.st.fault = null;
-    notifyFault(d, null);
+    notifyFault(d, null, ended);
   }
 
   // --- the link: open, lose, reopen ------------------------------------------------------------
@@ -299,6 +328,7 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
       st.open = false;
       wake();
       await loopDone;
+      limited.flush();
     },
     stats() {
       const line = link?.lineCounters() ?? { crcErrors: 0, garbageBytes: 0 };

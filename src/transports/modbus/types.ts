@@ -55,8 +55,12 @@ export interface ModbusBusOptions {
    * counted and logged, never propagated.
    */
   onMeasurements: (deviceId: string, measurements: Measurement[]) => void;
-  /** A device's fault appeared, changed code, or cleared (null). */
-  onDeviceFault?: (deviceId: string, fault: ModbusFault | null) => void;
+  /**
+   * A device's fault episode began (`fault`), or ended (`null`, with the episode that ended as
+   * `ended`). Once each per episode: a change of code while it lasts updates the fault (status),
+   * it is not a new episode (issue 12, finding 13).
+   */
+  onDeviceFault?: (deviceId: string, fault: ModbusFault | null, ended?: ModbusFault) => void;
   log: Logger;
   /** Wall clock for timestamps in status (scheduling uses a monotonic clock). */
   clock?: Clock;
@@ -67,14 +71,24 @@ export interface ModbusBusOptions {
   openRtuPort?: OpenRtuPort;
 }
 
+/**
+ * A fault episode of one device: from its first failed poll until it answered
+ * MODBUS_CLEAR_AFTER_GOOD_POLLS polls in a row.
+ */
 export interface ModbusFault {
-  /** Stable code, e.g. ANJU_ERR_MODBUS_TIMEOUT, ANJU_ERR_MODBUS_EXCEPTION_02. */
+  /** Stable code of the latest failure, e.g. ANJU_ERR_MODBUS_TIMEOUT, ANJU_ERR_MODBUS_EXCEPTION_02. */
   code: ErrorCode;
   message: string;
   /** Exception code for exception faults (2 for ANJU_ERR_MODBUS_EXCEPTION_02). */
   exceptionCode?: number;
-  /** Wall-clock ms when this fault (this code) began. */
+  /** Wall-clock ms when this episode began. */
   sinceMs: number;
+  /** Code of the failure that began the episode. */
+  firstCode: ErrorCode;
+  /** Times the code changed during the episode (a flaky bus alternates timeouts, CRC errors, exceptions). */
+  codeChanges: number;
+  /** Failed polls (and failed bus opens) during the episode. */
+  failures: number;
 }
 
 export interface ModbusDeviceStats {

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Measurement } from '../../../src/core/reading.js';
 import { modbusModels } from '../../../src/drivers/modbus-registry.js';
-import { createFakeModbusLink, createModbusBus, type FakeModbusLink, type ModbusBus, type ModbusFault } from '../../../src/transports/modbus/index.js';
+import { createFakeModbusLink, createModbusBus, MODBUS_CLEAR_AFTER_GOOD_POLLS, type FakeModbusLink, type FakeUnit, type ModbusBus, type ModbusFault } from '../../../src/transports/modbus/index.js';
 import { sleep, waitFor } from '../../helpers/wait.js';
 
 const p4000x = modbusModels['gas-detector-4000x'].profile;
@@ -81,7 +81,9 @@ describe('modbus bus (fake link)', () => {
 
     fake.setUnit(3, units()[3]);
     await waitFor('the unit to come back', () => dev('lel2').state === 'ok');
+    await waitFor('the fault episode to end (MODBUS_CLEAR_AFTER_GOOD_POLLS answers in a row)', () => dev('lel2').fault === null);
     expect(faults.at(-1)).toEqual(['lel2', null]);
+    expect(faults.filter(([id]) => id === 'lel2')).toHaveLength(2); // raised once, cleared once
     expect(dev('lel2').currentIntervalMs).toBe(50);
   });
 
@@ -115,6 +117,31 @@ describe('modbus bus (fake link)', () => {
     expect(bus.stats().open).toBe(false);
     fake.plug();
     await waitFor('reconnected and healthy', () => bus.stats().reconnects === 1 && ['lel', 'co', 'lel2'].every((id) => dev(id).state === 'ok'));
+  });
+
+  it('one fault episode per device: code changes and single good answers in between raise nothing new (issue 12, finding 13)', async () => {
+    const fake = createFakeModbusLink(units());
+    // Unit 3 answers each request by this script, then normally: failures of three kinds with single
+    // good answers between them, then MODBUS_CLEAR_AFTER_GOOD_POLLS good ones in a row.
+    const script: Array<FakeUnit['behaviour']> = [0x02, 'ok', 0x04, 'ok', 'ok', 0x03, ...Array<'ok'>(MODBUS_CLEAR_AFTER_GOOD_POLLS).fill('ok')];
+    const link: FakeModbusLink = Object.assign(Object.create(fake) as FakeModbusLink, {
+      read(req: Parameters<FakeModbusLink['read']>[0]) {
+        if (req.unitId === 3 && script.length > 0) fake.setUnit(3, { ...units()[3], behaviour: script.shift()! });
+        return fake.read(req);
+      },
+    });
+    const faults: Array<[string, ModbusFault | null, ModbusFault | undefined]> = [];
+    const bus = createModbusBus({
+      id: 'test-bus', link: { kind: 'rtu', path: '/dev/null-fake', baudRate: 115_200 }, createLink: () => link, log: pino({ level: 'silent' }),
+      devices: [{ id: 'lel2', unitId: 3, profile: p4000x, ...timing }],
+      onMeasurements: () => undefined,
+      onDeviceFault: (id, f, ended) => faults.push([id, f, ended]),
+    });
+    running = bus;
+    bus.start();
+    await waitFor('the script played and the episode ended', () => script.length === 0 && bus.stats().devices[0]!.fault === null);
+    expect(faults.map(([, f]) => (f ? f.code : null))).toEqual(['ANJU_ERR_MODBUS_EXCEPTION_02', null]);
+    expect(faults[1]![2]).toMatchObject({ firstCode: 'ANJU_ERR_MODBUS_EXCEPTION_02', code: 'ANJU_ERR_MODBUS_EXCEPTION_03', codeChanges: 2, failures: 3, exceptionCode: 3 });
   });
 
   it('a consumer that throws is counted and logged; polling goes on', async () => {
