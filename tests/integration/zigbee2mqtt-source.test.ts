@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Measurement } from '../../src/core/reading.js';
 import { createZigbee2MqttSource, type Zigbee2MqttSource } from '../../src/transports/zigbee2mqtt/index.js';
+import { Z2M_MAX_PAYLOAD_BYTES } from '../../src/transports/zigbee2mqtt/z2m-source.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -28,7 +29,7 @@ interface Run { source: Zigbee2MqttSource; got: Array<{ id: string; ms: Measurem
 const runs: Run[] = [];
 afterEach(async () => { for (const r of runs.splice(0)) await r.source.stop(); });
 
-async function startSource(devices: Array<{ id: string; friendlyName: string }>, extra: { baseTopic?: string; batteryIntervalMs?: number } = {}): Promise<Run> {
+async function startSource(devices: Array<{ id: string; friendlyName: string }>, extra: { baseTopic?: string; batteryIntervalMs?: number; log?: typeof log } = {}): Promise<Run> {
   const got: Run['got'] = [];
   const clock = { t: 1_700_000_000_000 };
   const source = createZigbee2MqttSource({
@@ -166,6 +167,29 @@ describe('Zigbee2MQTT source (real Mosquitto)', () => {
     expect(s.devices[0]!.malformed).toBe(4);
     expect(s.lastMalformed).toContain('availability');
     expect(r.got.map((g) => g.ms)).toEqual([[{ metric: 'batteryPercent', value: 90 }], [{ metric: 'smoke', value: true }]]);
+  });
+
+  it('a flood of malformed and oversized payloads is counted, logged once per kind and device, and never parsed', async () => {
+    const lines: Array<{ msg: string; code?: string; suppressed?: number }> = [];
+    const capture = pino({ level: 'debug' }, { write: (l: string) => { lines.push(JSON.parse(l) as { msg: string }); } });
+    const r = await startSource([{ id: 'smoke', friendlyName: 'smoke' }], { log: capture });
+    await ready(r, 'zigbee2mqtt', 'smoke');
+    let n = r.source.stats().messages;
+    r.got.length = 0;
+    const big = JSON.stringify({ smoke: true, pad: 'x'.repeat(Z2M_MAX_PAYLOAD_BYTES) });
+    for (let i = 0; i < 200; i++) {
+      await Promise.all([publish('zigbee2mqtt/smoke', 'not json'), publish('zigbee2mqtt/smoke', big)]);
+    }
+    n += 400;
+    await handled(r, n);
+    const s = r.source.stats();
+    expect(s).toMatchObject({ malformed: 200, oversized: 200, protocolVersion: 5 });
+    expect(s.devices[0]).toMatchObject({ malformed: 200, oversized: 200 });
+    expect(r.got).toEqual([]); // the oversized smoke: true was never read
+    expect(lines.filter((l) => l.code === 'ANJU_ERR_Z2M_MALFORMED')).toHaveLength(1);
+    expect(lines.filter((l) => l.code === 'ANJU_ERR_Z2M_OVERSIZED')).toHaveLength(1);
+    await r.source.stop(); // logs what it suppressed
+    expect(lines.filter((l) => l.code === 'ANJU_ERR_Z2M_OVERSIZED').map((l) => l.suppressed)).toEqual([undefined, 199]);
   });
 
   it('topics of other devices and Z2M bridge topics are not ours; a custom base_topic works; a retained state arrives on subscribe', async () => {

@@ -100,7 +100,8 @@ function linkText(ctx: Ctx, d: Device): string {
 function errorsOf(d: Device): number {
   const drv = d.ingest?.driver;
   const m = d.modbus;
-  return (drv ? drv.checksumErrors + drv.framingErrors : 0) + (m ? m.timeouts + m.exceptions + m.crcErrors : 0) + (d.ble?.connectFailures ?? 0);
+  return (drv ? drv.checksumErrors + drv.framingErrors : 0) + (m ? m.timeouts + m.exceptions + m.crcErrors : 0) + (d.ble?.connectFailures ?? 0)
+    + (d.ingest?.implausible ?? 0); // readings dropped as implausible (src/core/plausibility.ts)
 }
 
 const ago = (ctx: Ctx, ts: number | null | undefined, now: number) =>
