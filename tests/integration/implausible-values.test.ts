@@ -76,6 +76,8 @@ detectors:
     expect(events.messages.filter((m) => m.body.type === 'alarm.breathing_rate')).toHaveLength(1);
     // Counted per device, and logged with device, metric, value and bound (rate-limited: once here).
     expect((await device()).implausible).toBe(absurd);
+    // NaN and Infinity never get that far: the driver rejects them (counted with the unknown frames).
+    expect((await device()).driver!.unknownFrames).toBeGreaterThanOrEqual(2 * absurd);
     const logged = d.logs.filter((l) => l.code === 'ANJU_ERR_IMPLAUSIBLE');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ device: 'bed-radar', metric: 'breathRatePerMin', value: 3e38, min: 0, max: 100, unit: '1/min' });
