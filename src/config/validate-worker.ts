@@ -5,7 +5,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfigFile, validateConfigText } from './load.js';
+import type { ConfigResult } from './result.js';
 import type { ValidateRequest } from './validate-off-thread.js';
 
 const req = workerData as ValidateRequest;
-parentPort!.postMessage(req.kind === 'file' ? loadConfigFile(req.file) : validateConfigText(req.text));
+let result: ConfigResult;
+try {
+  result = req.kind === 'file' ? loadConfigFile(req.file) : validateConfigText(req.text);
+} catch (err) {
+  // Validation never throws for bad input (load.ts); should it all the same, the verdict on this text
+  // is still "invalid" (exit 78, ANJU_CMD_INVALID_CONFIG), not a failed worker (exit 1).
+  result = { ok: false, problems: [{ path: '', message: `cannot validate this config: ${(err as Error).message}` }] };
+}
+parentPort!.postMessage(result);
