@@ -1,7 +1,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { ConfigSchema } from './schema.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { remoteConfigProblems, type RemoteContext } from './remote-policy.js';
 import { configHash, deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
 import { parseYaml } from './parse-yaml.js';
 
@@ -157,8 +158,23 @@ export function loadConfigFile(file: string): ConfigResult {
 /** `parseConfig` plus the check that the files the config names are readable. */
 export function validateConfigText(text: string): ConfigResult {
   const r = parseConfig(text);
+  return r.ok ? withProblems(text, r, unreadableFiles(r.config)) : r;
+}
+
+/**
+ * A config received from the cloud (set-config over MQTT): `validateConfigText` plus the remote
+ * policy (remote-policy.ts). The policy comes first: a file it refuses is never probed, so the
+ * reply does not even tell the sender whether such a file exists.
+ */
+export function validateRemoteConfigText(text: string, ctx: RemoteContext): ConfigResult {
+  const r = parseConfig(text);
   if (!r.ok) return r;
-  const u = r.config.uplink;
+  const refused = remoteConfigProblems(r.config, ctx);
+  return withProblems(text, r, refused.length > 0 ? refused : unreadableFiles(r.config));
+}
+
+function unreadableFiles(config: Readonly<Config>): ConfigProblem[] {
+  const u = config.uplink;
   const files: Array<[string, string | undefined, string]> = [
     ['uplink.tls.ca', u.tls.ca, 'a readable PEM file'],
     ['uplink.tls.cert', u.tls.cert, 'a readable PEM file'],
@@ -174,10 +190,15 @@ export function validateConfigText(text: string): ConfigResult {
       missing.push({ path, message: 'file not readable', expected, found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
     }
   }
-  if (missing.length === 0) return r;
+  return missing;
+}
+
+/** The valid `r` when there are no problems; else the problems, each placed in the text. */
+function withProblems(text: string, r: ConfigResult, problems: ConfigProblem[]): ConfigResult {
+  if (problems.length === 0) return r;
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
-  return { ok: false, problems: missing.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
+  return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
 /**

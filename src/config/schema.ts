@@ -163,6 +163,9 @@ export const ConfigSchema = z.strictObject({
       socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
       group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),
     }).prefault({}),
+    remote_config: z.strictObject({
+      allow_security_changes: z.boolean().default(false).describe('Let a set-config from the cloud change where secrets are read from (uplink.password_file, uplink.tls.*, zigbee2mqtt.password_file), uplink.insecure, uplink.tls.reject_unauthorized, control.group, an encrypted broker URL to plain text, or send credentials in plain text to a new host. A remote config can never change this section (src/config/remote-policy.ts)'),
+    }).prefault({}).describe('Local policy for configs sent by the cloud (set-config); a remote config must leave this section as it is'),
     alarms: z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { deepFreeze, type ConfigResult } from './result.js';
+import type { RemoteContext } from './remote-policy.js';
 
 /**
  * Config validation for the running daemon, in a short-lived worker thread (validate-worker.ts).
@@ -11,7 +12,7 @@ import { deepFreeze, type ConfigResult } from './result.js';
  * found, exactly as loadConfigFile reports them) and exits, taking that memory with it.
  * `anjud --check-config` and anjuctl, which exit right after, validate in-thread (load.ts).
  */
-export type ValidateRequest = { kind: 'file'; file: string } | { kind: 'text'; text: string };
+export type ValidateRequest = { kind: 'file'; file: string } | { kind: 'text'; text: string } | { kind: 'remote'; text: string; remote: RemoteContext };
 
 function validateInWorker(req: ValidateRequest): Promise<ConfigResult> {
   return new Promise((resolve, reject) => {
@@ -29,3 +30,6 @@ export const loadConfigFileOffThread = (file: string): Promise<ConfigResult> => 
 
 /** `validateConfigText` (load.ts), off the main thread. Rejects only if the worker itself fails. */
 export const validateConfigTextOffThread = (text: string): Promise<ConfigResult> => validateInWorker({ kind: 'text', text });
+
+/** `validateRemoteConfigText` (load.ts: a config from the cloud), off the main thread. Rejects only if the worker itself fails. */
+export const validateRemoteConfigTextOffThread = (text: string, remote: RemoteContext): Promise<ConfigResult> => validateInWorker({ kind: 'remote', text, remote });

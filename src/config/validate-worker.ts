@@ -4,14 +4,14 @@
  * with zod in it, goes away with the thread; the daemon's own heap never holds the schema.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfigFile, validateConfigText } from './load.js';
+import { loadConfigFile, validateConfigText, validateRemoteConfigText } from './load.js';
 import type { ConfigResult } from './result.js';
 import type { ValidateRequest } from './validate-off-thread.js';
 
 const req = workerData as ValidateRequest;
 let result: ConfigResult;
 try {
-  result = req.kind === 'file' ? loadConfigFile(req.file) : validateConfigText(req.text);
+  result = req.kind === 'file' ? loadConfigFile(req.file) : req.kind === 'text' ? validateConfigText(req.text) : validateRemoteConfigText(req.text, req.remote);
 } catch (err) {
   // Validation never throws for bad input (load.ts); should it all the same, the verdict on this text
   // is still "invalid" (exit 78, ANJU_CMD_INVALID_CONFIG), not a failed worker (exit 1).

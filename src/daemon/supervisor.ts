@@ -4,11 +4,12 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
 import type { ConfigResult } from '../config/result.js';
 import { formatProblems } from '../config/result.js';
-import { validateConfigTextOffThread } from '../config/validate-off-thread.js';
+import { validateConfigTextOffThread, validateRemoteConfigTextOffThread } from '../config/validate-off-thread.js';
 import { CommandError } from '../uplink/commands.js';
 import { redactUrl } from '../uplink/redact-url.js';
 import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createDaemon, type Daemon } from './daemon.js';
+import type { CommandOrigin } from './commands.js';
 
 /**
  * Runs the daemon for one config file, and swaps it for a new config on the cloud's `set-config`:
@@ -39,6 +40,9 @@ export interface SupervisorDeps {
 
 const APPLY_DELAY_MS = 300; // lets the "accepted" response leave before the uplink restarts
 
+/** systemd's RuntimeDirectory= (RUNTIME_DIRECTORY, colon-separated): where a remote config may put the control socket. */
+const runtimeDirs = (): string[] => (process.env.RUNTIME_DIRECTORY ?? '').split(':').filter((p) => p !== '');
+
 export function createSupervisor(d: SupervisorDeps): Supervisor {
   let current = { config: d.config, hash: d.configHash };
   let daemon: Daemon = build(current.config, current.hash);
@@ -49,13 +53,16 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig });
   }
 
-  async function applyConfig(text: string): Promise<unknown> {
+  async function applyConfig(text: string, origin: CommandOrigin): Promise<unknown> {
     if (applying) throw new CommandError('ANJU_CMD_BUSY', 'a config is being applied; try again when it is done');
     // Busy from here: a second set-config while this one is validated is refused, not raced.
     applying = true;
     let scheduled = false;
     try {
-      const r = await validateConfigTextOffThread(text);
+      // The cloud's config is hostile input: held to the remote policy (src/config/remote-policy.ts).
+      const r = origin === 'cloud'
+        ? await validateRemoteConfigTextOffThread(text, { current: current.config, configPath: d.configPath, runtimeDirs: runtimeDirs() })
+        : await validateConfigTextOffThread(text);
       const reply = accept(text, r);
       scheduled = 'accepted' in reply;
       return reply;
