@@ -116,16 +116,23 @@ function locate(doc: Document, lc: LineCounter, path: string): { line: number; c
   return lc.linePos(best.range[0]);
 }
 
-/** Validates YAML text. Never throws for bad input: every problem comes back, each with its place. */
-export function parseConfig(text: string): ConfigResult {
-  try {
-    return parseConfigText(text);
-  } catch (err) {
-    // A bug of ours or of a library on some input: still a problem with this text, so exit 78 and
-    // ANJU_CMD_INVALID_CONFIG rather than a stack trace (exit 1, restarted forever by systemd).
-    return { ok: false, problems: [{ path: '', message: `cannot validate this config: ${(err as Error).message}` }] };
-  }
+/**
+ * Every entry point below answers with a ConfigResult and never throws. Should a bug of ours or of
+ * a library throw on some input all the same, that is still a problem with this text: exit 78 and
+ * ANJU_CMD_INVALID_CONFIG, not a stack trace and exit 1 (which systemd restarts forever).
+ */
+function neverThrows<A extends unknown[]>(validate: (...args: A) => ConfigResult): (...args: A) => ConfigResult {
+  return (...args) => {
+    try {
+      return validate(...args);
+    } catch (err) {
+      return { ok: false, problems: [{ path: '', message: `cannot validate this config: ${(err as Error).message}` }] };
+    }
+  };
 }
+
+/** Validates YAML text: every problem comes back, each with its place. */
+export const parseConfig = neverThrows(parseConfigText);
 
 function parseConfigText(text: string): ConfigResult {
   const y = parseYaml(text);
@@ -156,22 +163,22 @@ export function loadConfigFile(file: string): ConfigResult {
 }
 
 /** `parseConfig` plus the check that the files the config names are readable. */
-export function validateConfigText(text: string): ConfigResult {
+export const validateConfigText = neverThrows((text: string): ConfigResult => {
   const r = parseConfig(text);
   return r.ok ? withProblems(text, r, unreadableFiles(r.config)) : r;
-}
+});
 
 /**
  * A config received from the cloud (set-config over MQTT): `validateConfigText` plus the remote
  * policy (remote-policy.ts). The policy comes first: a file it refuses is never probed, so the
  * reply does not even tell the sender whether such a file exists.
  */
-export function validateRemoteConfigText(text: string, ctx: RemoteContext): ConfigResult {
+export const validateRemoteConfigText = neverThrows((text: string, ctx: RemoteContext): ConfigResult => {
   const r = parseConfig(text);
   if (!r.ok) return r;
   const refused = remoteConfigProblems(r.config, ctx);
   return withProblems(text, r, refused.length > 0 ? refused : unreadableFiles(r.config));
-}
+});
 
 function unreadableFiles(config: Readonly<Config>): ConfigProblem[] {
   const u = config.uplink;
