@@ -116,23 +116,30 @@ function locate(doc: Document, lc: LineCounter, path: string): { line: number; c
   return lc.linePos(best.range[0]);
 }
 
+/** A broken 1 MiB document can have thousands of problems: the first ones say enough. */
+const MAX_PROBLEMS = 20;
+
 /**
  * Every entry point below answers with a ConfigResult and never throws. Should a bug of ours or of
  * a library throw on some input all the same, that is still a problem with this text: exit 78 and
- * ANJU_CMD_INVALID_CONFIG, not a stack trace and exit 1 (which systemd restarts forever).
+ * ANJU_CMD_INVALID_CONFIG, not a stack trace and exit 1 (which systemd restarts forever). And at
+ * most MAX_PROBLEMS problems are listed, so a set-config reply stays small.
  */
-function neverThrows<A extends unknown[]>(validate: (...args: A) => ConfigResult): (...args: A) => ConfigResult {
+function bounded<A extends unknown[]>(validate: (...args: A) => ConfigResult): (...args: A) => ConfigResult {
   return (...args) => {
+    let r: ConfigResult;
     try {
-      return validate(...args);
+      r = validate(...args);
     } catch (err) {
       return { ok: false, problems: [{ path: '', message: `cannot validate this config: ${(err as Error).message}` }] };
     }
+    if (r.ok || r.problems.length <= MAX_PROBLEMS) return r;
+    return { ok: false, problems: [...r.problems.slice(0, MAX_PROBLEMS), { path: '', message: `${r.problems.length - MAX_PROBLEMS} more problem(s) not listed` }] };
   };
 }
 
 /** Validates YAML text: every problem comes back, each with its place. */
-export const parseConfig = neverThrows(parseConfigText);
+export const parseConfig = bounded(parseConfigText);
 
 function parseConfigText(text: string): ConfigResult {
   const y = parseYaml(text);
@@ -163,7 +170,7 @@ export function loadConfigFile(file: string): ConfigResult {
 }
 
 /** `parseConfig` plus the check that the files the config names are readable. */
-export const validateConfigText = neverThrows((text: string): ConfigResult => {
+export const validateConfigText = bounded((text: string): ConfigResult => {
   const r = parseConfig(text);
   return r.ok ? withProblems(text, r, unreadableFiles(r.config)) : r;
 });
@@ -173,7 +180,7 @@ export const validateConfigText = neverThrows((text: string): ConfigResult => {
  * policy (remote-policy.ts). The policy comes first: a file it refuses is never probed, so the
  * reply does not even tell the sender whether such a file exists.
  */
-export const validateRemoteConfigText = neverThrows((text: string, ctx: RemoteContext): ConfigResult => {
+export const validateRemoteConfigText = bounded((text: string, ctx: RemoteContext): ConfigResult => {
   const r = parseConfig(text);
   if (!r.ok) return r;
   const refused = remoteConfigProblems(r.config, ctx);

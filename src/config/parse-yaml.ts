@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isNode, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { ConfigProblem } from './result.js';
 
 /**
@@ -18,8 +18,6 @@ import type { ConfigProblem } from './result.js';
 export const MAX_ALIASES = 100;
 /** yaml's own expansion bound (its default, stated): anchors x uses of nested aliases. */
 const MAX_ALIAS_EXPANSIONS = 100;
-/** A broken 1 MiB document can give thousands of syntax errors: the first ones say enough. */
-const MAX_PROBLEMS = 20;
 
 export type ParsedYaml =
   | { ok: true; data: unknown; doc: Document; lineCounter: LineCounter }
@@ -27,10 +25,12 @@ export type ParsedYaml =
 
 export function parseYaml(text: string): ParsedYaml {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found in the walk below: yaml's own uniqueKeys check compares each key with
+  // every key before it, and one mapping of 100k keys (a 1 MiB set-config) took four minutes.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const at = (offset: number | undefined) => (offset === undefined ? {} : lc.linePos(offset));
   if (doc.errors.length > 0) {
-    return { ok: false, problems: capped(doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...at(e.pos[0]) }))) };
+    return { ok: false, problems: doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...at(e.pos[0]) })) };
   }
   // One walk in document order: an alias refers to the last anchor of its name before it.
   const anchors = new Set<string>();
@@ -39,6 +39,15 @@ export function parseYaml(text: string): ParsedYaml {
   let firstAlias: number | undefined;
   visit(doc, (_key, node) => {
     if (!isNode(node)) return;
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const { key } of node.items) {
+        if (!isScalar(key)) continue; // a complex key: the schema refuses it
+        const k = String(key.value);
+        if (keys.has(k)) problems.push({ path: '', message: `YAML syntax: key ${JSON.stringify(k)} appears twice in one mapping`, expected: 'each key once', ...at(key.range?.[0]) });
+        keys.add(k);
+      }
+    }
     if (isAlias(node)) {
       aliases++;
       firstAlias ??= node.range?.[0];
@@ -50,16 +59,11 @@ export function parseYaml(text: string): ParsedYaml {
       }
     } else if (node.anchor) anchors.add(node.anchor);
   });
-  if (problems.length > 0) return { ok: false, problems: capped(problems) };
+  if (problems.length > 0) return { ok: false, problems };
   try {
     return { ok: true, data: doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) ?? {}, doc, lineCounter: lc };
   } catch (err) {
     // yaml's expansion bound (billion laughs); it does not say which alias, so name the first one.
     return { ok: false, problems: [{ path: '', message: `YAML aliases: ${(err as Error).message}`, expected: `at most ${MAX_ALIAS_EXPANSIONS} alias expansions`, ...at(firstAlias) }] };
   }
-}
-
-function capped(problems: ConfigProblem[]): ConfigProblem[] {
-  if (problems.length <= MAX_PROBLEMS) return problems;
-  return [...problems.slice(0, MAX_PROBLEMS), { path: '', message: `${problems.length - MAX_PROBLEMS} more YAML problem(s) not listed` }];
 }

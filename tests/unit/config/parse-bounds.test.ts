@@ -46,11 +46,21 @@ describe('YAML aliases', () => {
     expect(shared.ok && shared.config.uplink.client_id).toBe('h1');
   });
 
+  it('a key twice in one mapping is a problem at the second one; thousands of problems are capped', () => {
+    expect(problems('hub: { id: h1, id: h2 }\nuplink: { url: "mqtt://127.0.0.1:1" }\n')).toEqual([
+      { path: '', message: 'YAML syntax: key "id" appears twice in one mapping', expected: 'each key once', line: 1, col: 16 },
+    ]);
+    const devices = Array.from({ length: 500 }, () => '  - { id: same, model: seeed-mr60bha1, room: r, serial: { path: /dev/x } }').join('\n');
+    const ps = problems(`${MINIMAL}devices:\n${devices}\n`);
+    expect(ps).toHaveLength(21);
+    expect(ps[20]!.message).toBe('479 more problem(s) not listed');
+  });
+
   it('a self-referencing anchor and thousands of syntax errors are bounded problems, not a crash', () => {
     expect(problems('hub: &h { id: h1, self: *h }\nuplink: { url: "mqtt://127.0.0.1:1" }\n')[0]).toMatchObject({ path: 'hub.self', message: 'unknown key' });
     const deep = problems('['.repeat(100_000));
     expect(deep.length).toBeLessThanOrEqual(21);
-    expect(deep.at(-1)!.message).toMatch(/more YAML problem\(s\) not listed$/);
+    expect(deep.at(-1)!.message).toMatch(/more problem\(s\) not listed$/);
     expect(deep[0]).toMatchObject({ line: 1 });
   });
 });
