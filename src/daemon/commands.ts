@@ -77,11 +77,13 @@ export function hubCommands(o: {
     },
   };
   const specs: Record<string, unknown> = { ping, 'get-status': getStatus, resync, 'ack-alarm': ackAlarm };
-  const apply = o.applyConfig;
+  // Bound to who sent it: a config from the cloud is held to the remote policy (supervisor.ts).
+  const applyFrom = o.applyConfig;
+  const apply = applyFrom && ((yaml: string) => applyFrom(yaml, origin));
   if (apply) {
     const setConfig: CommandSpec<{ yaml: string }> = {
       args: strictArgs({ yaml: str(1, 1024 * 1024) }),
-      run: ({ yaml }) => apply(yaml, origin), // a config from the cloud is held to the remote policy
+      run: ({ yaml }) => apply(yaml),
     };
     specs['set-config'] = setConfig;
   }
