@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { parseBrokerUrl } from '../core/broker-url.js';
 import type { DaemonStatus } from '../daemon/daemon.js';
 import { clockState } from './clock-state.js';
 import { ControlError, request } from './client.js';
@@ -151,18 +152,10 @@ function daemonChecks(s: DaemonStatus, add: Add): void {
   }
 }
 
-/** Parses the broker URL as mqtt.js would, with the default port of each scheme. */
+/** The broker's endpoint as the uplink connects to it (src/core/broker-url.ts). */
 export function brokerEndpoint(url: string): { host: string; port: number; tls: boolean } | null {
-  try {
-    const u = new URL(url);
-    const scheme = u.protocol.replace(':', '');
-    const tls = scheme === 'mqtts' || scheme === 'wss';
-    const def = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 }[scheme];
-    if (def === undefined) return null;
-    return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : def, tls };
-  } catch {
-    return null;
-  }
+  const r = parseBrokerUrl(url);
+  return r.ok ? { host: r.endpoint.host, port: r.endpoint.port, tls: r.endpoint.encrypted } : null;
 }
 
 async function brokerCheck(config: Readonly<Config>, add: Add): Promise<void> {

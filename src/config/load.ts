@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { ConfigSchema } from './schema.js';
-import { deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { remoteConfigProblems, type RemoteContext } from './remote-policy.js';
+import { configHash, deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
+import { parseYaml } from './parse-yaml.js';
 
 export { formatProblems, type ConfigProblem, type ConfigResult } from './result.js';
 
@@ -94,7 +95,7 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
 }
 
 /** Line and column of the deepest YAML node that exists along `path` (1-based). */
-function locate(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: string): { line: number; col: number } | undefined {
+function locate(doc: Document, lc: LineCounter, path: string): { line: number; col: number } | undefined {
   const keys: PathKey[] = [];
   for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
   let node: Node | null | undefined = doc.contents as Node | null;
@@ -115,25 +116,40 @@ function locate(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: st
   return lc.linePos(best.range[0]);
 }
 
-/** Validates YAML text. Never throws for bad input: every problem comes back, each with its place. */
-export function parseConfig(text: string): ConfigResult {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const pos = lc.linePos(e.pos[0]);
-        return { path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: pos.line, col: pos.col };
-      }),
-    };
-  }
-  const data: unknown = doc.toJS() ?? {};
+/** A broken 1 MiB document can have thousands of problems: the first ones say enough. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * Every entry point below answers with a ConfigResult and never throws. Should a bug of ours or of
+ * a library throw on some input all the same, that is still a problem with this text: exit 78 and
+ * ANJU_CMD_INVALID_CONFIG, not a stack trace and exit 1 (which systemd restarts forever). And at
+ * most MAX_PROBLEMS problems are listed, so a set-config reply stays small.
+ */
+function bounded<A extends unknown[]>(validate: (...args: A) => ConfigResult): (...args: A) => ConfigResult {
+  return (...args) => {
+    let r: ConfigResult;
+    try {
+      r = validate(...args);
+    } catch (err) {
+      return { ok: false, problems: [{ path: '', message: `cannot validate this config: ${(err as Error).message}` }] };
+    }
+    if (r.ok || r.problems.length <= MAX_PROBLEMS) return r;
+    return { ok: false, problems: [...r.problems.slice(0, MAX_PROBLEMS), { path: '', message: `${r.problems.length - MAX_PROBLEMS} more problem(s) not listed` }] };
+  };
+}
+
+/** Validates YAML text: every problem comes back, each with its place. */
+export const parseConfig = bounded(parseConfigText);
+
+function parseConfigText(text: string): ConfigResult {
+  const y = parseYaml(text);
+  if (!y.ok) return y;
+  const { data, doc, lineCounter: lc } = y;
   const parsed = ConfigSchema.safeParse(data, { reportInput: true });
   if (parsed.success) {
     const dups = duplicateDeviceIds(data);
     if (dups.length > 0) return { ok: false, problems: dups.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
-    return { ok: true, config: deepFreeze(parsed.data), hash: createHash('sha256').update(text).digest('hex').slice(0, 16) };
+    return { ok: true, config: deepFreeze(parsed.data), hash: configHash(text) };
   }
   const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...duplicateDeviceIds(data)];
   return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
@@ -154,10 +170,25 @@ export function loadConfigFile(file: string): ConfigResult {
 }
 
 /** `parseConfig` plus the check that the files the config names are readable. */
-export function validateConfigText(text: string): ConfigResult {
+export const validateConfigText = bounded((text: string): ConfigResult => {
+  const r = parseConfig(text);
+  return r.ok ? withProblems(text, r, unreadableFiles(r.config)) : r;
+});
+
+/**
+ * A config received from the cloud (set-config over MQTT): `validateConfigText` plus the remote
+ * policy (remote-policy.ts). The policy comes first: a file it refuses is never probed, so the
+ * reply does not even tell the sender whether such a file exists.
+ */
+export const validateRemoteConfigText = bounded((text: string, ctx: RemoteContext): ConfigResult => {
   const r = parseConfig(text);
   if (!r.ok) return r;
-  const u = r.config.uplink;
+  const refused = remoteConfigProblems(r.config, ctx);
+  return withProblems(text, r, refused.length > 0 ? refused : unreadableFiles(r.config));
+});
+
+function unreadableFiles(config: Readonly<Config>): ConfigProblem[] {
+  const u = config.uplink;
   const files: Array<[string, string | undefined, string]> = [
     ['uplink.tls.ca', u.tls.ca, 'a readable PEM file'],
     ['uplink.tls.cert', u.tls.cert, 'a readable PEM file'],
@@ -173,10 +204,15 @@ export function validateConfigText(text: string): ConfigResult {
       missing.push({ path, message: 'file not readable', expected, found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
     }
   }
-  if (missing.length === 0) return r;
+  return missing;
+}
+
+/** The valid `r` when there are no problems; else the problems, each placed in the text. */
+function withProblems(text: string, r: ConfigResult, problems: ConfigProblem[]): ConfigResult {
+  if (problems.length === 0) return r;
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
-  return { ok: false, problems: missing.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
+  return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
 /**

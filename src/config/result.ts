@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from './schema.js';
 
 /**
@@ -20,7 +21,10 @@ export interface ConfigProblem {
   readonly col?: number;
 }
 
-/** `hash`: first 16 hex digits of the SHA-256 of the text, announced so the cloud sees what runs. */
+/** First 16 hex digits of the SHA-256 of a config's text: announced so the cloud sees what runs. */
+export const configHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** `hash`: configHash of the text. */
 export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string } | { ok: false; problems: ConfigProblem[] };
 
 /** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */

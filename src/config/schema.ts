@@ -16,6 +16,8 @@ import { NightWanderingSettingsSchema } from '../detectors/settings/night-wander
 import { SleepReportSettingsSchema } from '../detectors/settings/sleep-report.js';
 import { DeviceSupervisionSettingsSchema } from '../detectors/settings/device-supervision.js';
 import { localTimeShape } from '../detectors/settings/local-time.js';
+import { brokerUrl } from './broker-url-schema.js';
+import { parseBrokerUrl } from '../core/broker-url.js';
 
 /**
  * The one source of truth for the configuration: types, defaults, validation and the JSON Schema
@@ -65,10 +67,8 @@ const TlsSchema = z.strictObject({
   reject_unauthorized: z.boolean().default(true).describe('Verify the broker certificate; never turn off in the field'),
 });
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 const UplinkSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an MQTT URL such as mqtts://broker.example:8883').describe('Broker URL'),
+  url: brokerUrl('mqtts://broker.example:8883').describe('Broker URL: mqtts://host:port (or mqtt://, ws://, wss://host:port/path); no user info, query or fragment'),
   insecure: z.boolean().default(false).describe('Allow plain mqtt:// or ws:// to a host other than loopback (credentials and alarms then cross the network in clear text)'),
   protocol_version: z.union([z.literal(5), z.literal(4)]).default(5).describe('MQTT 5, or 4 (3.1.1) only for brokers without MQTT 5 such as the demo\'s embedded broker'),
   client_id: z.string().min(1).optional().describe('MQTT client id; default anju-<hub.id>'),
@@ -99,9 +99,11 @@ const UplinkSchema = z.strictObject({
   if (u.reconnect_min_s > u.reconnect_max_s) {
     ctx.addIssue({ code: 'custom', path: ['reconnect_min_s'], message: 'reconnect_min_s must not exceed reconnect_max_s' });
   }
-  const m = /^(mqtt|ws):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(u.url);
-  if (m && !LOOPBACK.test(m[2]!) && !u.insecure) {
-    ctx.addIssue({ code: 'custom', path: ['url'], message: `plain ${m[1]}:// to ${m[2]} is not encrypted: use mqtts:// (or wss://), or set uplink.insecure: true` });
+  // Judged on the parsed URL, the endpoint the uplink then connects to (src/core/broker-url.ts).
+  const ep = parseBrokerUrl(u.url);
+  if (ep.ok && !ep.endpoint.encrypted && !ep.endpoint.loopback && !u.insecure) {
+    const { protocol, host } = ep.endpoint;
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `plain ${protocol}:// to ${host} is not encrypted: use mqtts:// (or wss://), or set uplink.insecure: true` });
   }
 });
 
@@ -161,6 +163,9 @@ export const ConfigSchema = z.strictObject({
       socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
       group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),
     }).prefault({}),
+    remote_config: z.strictObject({
+      allow_security_changes: z.boolean().default(false).describe('Let a set-config from the cloud change where secrets are read from (uplink.password_file, uplink.tls.*, zigbee2mqtt.password_file), uplink.insecure, uplink.tls.reject_unauthorized, control.group, an encrypted broker URL to plain text, or send credentials in plain text to a new host. A remote config can never change this section (src/config/remote-policy.ts)'),
+    }).prefault({}).describe('Local policy for configs sent by the cloud (set-config); a remote config must leave this section as it is'),
     alarms: z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),

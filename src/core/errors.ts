@@ -6,6 +6,8 @@
 export const ErrorCodes = {
   CONFIG_INVALID: 'ANJU_ERR_CONFIG_INVALID',
   CONFIG_UNREADABLE: 'ANJU_ERR_CONFIG_UNREADABLE',
+  /** The control socket's path holds something other than a socket (never removed), or it cannot listen. */
+  CONTROL_SOCKET: 'ANJU_ERR_CONTROL_SOCKET',
   STORE_OPEN: 'ANJU_ERR_STORE_OPEN',
   STORE_WRITE: 'ANJU_ERR_STORE_WRITE',
   SERIAL_OPEN: 'ANJU_ERR_SERIAL_OPEN',

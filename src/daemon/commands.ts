@@ -17,12 +17,15 @@ import { bleModelsForServices } from '../drivers/ble-registry.js';
  */
 const RESYNC_MAX = 10_000;
 
+/** Who sent a command: the cloud (MQTT) or someone on site (the control socket, group anju). */
+export type CommandOrigin = 'cloud' | 'local';
+
 export function hubCommands(o: {
   clock: Clock;
   uplink: () => Uplink | null;
   status: () => unknown;
   /** Validates and schedules a new config (see supervisor.ts); throws CommandError when it refuses. */
-  applyConfig?: (yamlText: string) => unknown;
+  applyConfig?: (yamlText: string, origin: CommandOrigin) => unknown;
   ackAlarm: (id: string, by: string) => AckResult;
   /** Opens the Zigbee network for joining (0 closes it); null when the hub has no coordinator. */
   permitJoin?: (seconds: number) => Promise<PermitJoinResult> | null;
@@ -32,7 +35,7 @@ export function hubCommands(o: {
   bleConfigured?: () => ReadonlyMap<string, string>;
   /** Commits a hub-level event through the ingest path (hub.test). */
   raiseEvent?: (draft: EventDraft) => void;
-}): Record<string, CommandSpec<never>> {
+}, origin: CommandOrigin = 'cloud'): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: strictArgs({}),
     run: () => ({ pong: true, ts: o.clock.now() }),
@@ -75,7 +78,9 @@ export function hubCommands(o: {
     },
   };
   const specs: Record<string, unknown> = { ping, 'get-status': getStatus, resync, 'ack-alarm': ackAlarm };
-  const apply = o.applyConfig;
+  // Bound to who sent it: a config from the cloud is held to the remote policy (supervisor.ts).
+  const applyFrom = o.applyConfig;
+  const apply = applyFrom && ((yaml: string) => applyFrom(yaml, origin));
   if (apply) {
     const setConfig: CommandSpec<{ yaml: string }> = {
       args: strictArgs({ yaml: str(1, SET_CONFIG_MAX_YAML_CHARS) }), // the uplink's size limit derives from it

@@ -1,7 +1,8 @@
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { ErrorCodes } from '../core/errors.js';
 import type { StoredEvent } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import type { CommandDispatcher } from '../uplink/commands.js';
@@ -91,14 +92,41 @@ export function createControlSocket(o: { path: string; group: string; commands: 
     });
   }
 
+  /** Device and inode of the socket this process made: the only file stop() may remove. */
+  let ours: { dev: number; ino: number } | null = null;
+
   return {
     start() {
       mkdirSync(dirname(o.path), { recursive: true });
-      rmSync(o.path, { force: true }); // a stale socket from a crash
+      // libuv removes the path a server listened on when it closes, whatever is there by then; so we
+      // listen on a name of our own and rename the socket into place. Close then removes only that
+      // name (long gone), and stop() removes o.path only while it is still our socket.
+      const bound = join(dirname(o.path), `.anjud-${process.pid}`);
+      // Only a socket is removed (a stale one from a crash). Anything else at this path (the database,
+      // the config file: issue 12, finding 3) stays, and the daemon runs without its control socket:
+      // alarms still flow; only anjuctl cannot reach it, and this line says why.
+      for (const p of [o.path, bound]) {
+        const found = describeExisting(p);
+        if (found === 'socket') rmSync(p);
+        else if (found !== null) {
+          o.log.error({ code: ErrorCodes.CONTROL_SOCKET, path: p, found }, 'control socket path is not a socket: left untouched, and the control socket is not started (anjuctl cannot reach this daemon); set control.socket to a free path');
+          return;
+        }
+      }
       const srv = createServer(onConnection);
       server = srv;
-      srv.on('error', (err) => o.log.error({ err: err.message, path: o.path }, 'control socket error'));
-      srv.listen(o.path, () => {
+      srv.on('error', (err) => o.log.error({ code: ErrorCodes.CONTROL_SOCKET, err: err.message, path: o.path }, 'control socket error'));
+      srv.listen(bound, () => {
+        try {
+          renameSync(bound, o.path);
+          const st = lstatSync(o.path);
+          ours = { dev: st.dev, ino: st.ino };
+        } catch (err) {
+          o.log.error({ code: ErrorCodes.CONTROL_SOCKET, err: (err as Error).message, path: o.path }, 'cannot put the control socket in place; it is not started');
+          server = null;
+          srv.close();
+          return;
+        }
         try {
           chmodSync(o.path, 0o660);
           const gid = groupId(o.group);
@@ -116,7 +144,10 @@ export function createControlSocket(o: { path: string; group: string; commands: 
       const srv = server;
       server = null;
       if (srv) await new Promise<void>((r) => srv.close(() => r()));
-      rmSync(o.path, { force: true });
+      // Our own socket only: whatever has taken its place since (or stood there all along) stays.
+      const st = statOrNull(o.path);
+      if (ours && st?.isSocket() && st.dev === ours.dev && st.ino === ours.ino) rmSync(o.path, { force: true });
+      ours = null;
     },
     event(e) {
       for (const s of subs) if (s.events && (s.device === null || s.device === e.device)) send(s.socket, { stream: 'event', data: e });
@@ -128,6 +159,25 @@ export function createControlSocket(o: { path: string; group: string; commands: 
       return readingSubs > 0;
     },
   };
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** null when nothing is at `path`; 'socket'; else what is there, for the log ("regular file"). */
+function describeExisting(path: string): string | null {
+  const st = statOrNull(path);
+  if (st === null) return null;
+  if (st.isSocket()) return 'socket';
+  if (st.isFile()) return 'regular file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symbolic link';
+  return 'special file';
 }
 
 /** The numeric id of a group from /etc/group, or null when it does not exist. */

@@ -16,7 +16,7 @@ import { createReadingStore, type ReadingStore } from '../store/readings.js';
 import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
 import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
-import { hubCommands, localOnlyCommands } from './commands.js';
+import { hubCommands, localOnlyCommands, type CommandOrigin } from './commands.js';
 import { createClockSyncProbe, type ClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { systemBootClock } from '../transports/clock/boot-clock.js';
 import { detectorBindings } from './detectors.js';
@@ -52,8 +52,8 @@ export interface DaemonDeps {
    * own port (src/transports/zigbee/controller-port.ts), as the demo passes a simulated serial port.
    */
   zigbeeControllerFactory?: ZigbeeControllerFactory;
-  /** The remote set-config command; without it the hub does not offer that command. */
-  applyConfig?: (yamlText: string) => unknown;
+  /** The set-config command (from the cloud, or on site); without it the hub does not offer that command. */
+  applyConfig?: (yamlText: string, origin: CommandOrigin) => unknown;
   /** Whether the wall clock is synchronised: the system's (timesyncd, timedatectl) by default; tests pass their own. */
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
@@ -175,10 +175,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         return r;
       },
     };
-    const commands = createCommandDispatcher(config.hub.id, hubCommands(commandDeps), log.child({ mod: 'cmd' }));
+    const commands = createCommandDispatcher(config.hub.id, hubCommands(commandDeps, 'cloud'), log.child({ mod: 'cmd' }));
     // The local socket (anjuctl on site) has the cloud's commands plus the ones that must only be
     // given by someone in the home: opening the Zigbee network lets any device join.
-    const localCommands = createCommandDispatcher(config.hub.id, { ...hubCommands(commandDeps), ...localOnlyCommands(commandDeps) }, log.child({ mod: 'cmd' }));
+    const localCommands = createCommandDispatcher(config.hub.id, { ...hubCommands(commandDeps, 'local'), ...localOnlyCommands(commandDeps) }, log.child({ mod: 'cmd' }));
     uplink = createMqttUplink({
       hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
       configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),

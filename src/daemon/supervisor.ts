@@ -1,25 +1,30 @@
-import { closeSync, copyFileSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
 import type { ConfigResult } from '../config/result.js';
-import { formatProblems } from '../config/result.js';
-import { validateConfigTextOffThread } from '../config/validate-off-thread.js';
+import { configHash, formatProblems } from '../config/result.js';
+import { validateConfigTextOffThread, validateRemoteConfigTextOffThread } from '../config/validate-off-thread.js';
 import { CommandError } from '../uplink/commands.js';
 import { redactUrl } from '../uplink/redact-url.js';
 import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createDaemon, type Daemon } from './daemon.js';
+import type { CommandOrigin } from './commands.js';
+import { copyFileDurably, fsyncDir, removeDurably, writeFileDurably } from './durable-file.js';
 
 /**
- * Runs the daemon for one config file, and swaps it for a new config on the cloud's `set-config`:
- *   1. validate the new text completely (schema, files it names); the hub id cannot change;
- *      anything wrong is refused and nothing changes;
- *   2. reply "accepted", then write it next to the file (fsync), keep the old one as `.bak`,
- *      stop the daemon, rename the new file into place (atomic), start the new daemon;
- *   3. if it does not start, or does not reach the broker within `uplink.apply_verify_s`, stop it,
- *      restore the old file and start the old config again.
+ * Runs the daemon for one config file, and swaps it for a new config on `set-config`:
+ *   1. validate the new text completely (schema, files it names; from the cloud also the remote
+ *      policy, src/config/remote-policy.ts); the hub id and state_dir cannot change; anything wrong
+ *      is refused and nothing changes;
+ *   2. reply "accepted", write it to a side file `<config>.new` (fsync), stop the daemon and start
+ *      the new config from memory; the config file itself still holds the previous config;
+ *   3. once it reached the broker (within `uplink.apply_verify_s`): copy the old file to `.bak`,
+ *      rename the side file over the config file (fsync, directory too). If it does not start or
+ *      connect in time: stop it, remove the side file and start the previous config again.
  * Either way a durable event tells the cloud what happened: hub.config_applied or
- * hub.config_rolled_back (with the reason); the birth message carries the config hash in force.
+ * hub.config_rolled_back (with the reason); the birth message carries the config hash in force. A
+ * side file found at start means the process died while verifying: reported as rolled back.
  */
 export interface Supervisor {
   start(): void;
@@ -39,23 +44,31 @@ export interface SupervisorDeps {
 
 const APPLY_DELAY_MS = 300; // lets the "accepted" response leave before the uplink restarts
 
+/** systemd's RuntimeDirectory= (RUNTIME_DIRECTORY, colon-separated): where a remote config may put the control socket. */
+const runtimeDirs = (): string[] => (process.env.RUNTIME_DIRECTORY ?? '').split(':').filter((p) => p !== '');
+
 export function createSupervisor(d: SupervisorDeps): Supervisor {
   let current = { config: d.config, hash: d.configHash };
   let daemon: Daemon = build(current.config, current.hash);
   let applying = false;
   let stopped = false;
+  /** The config being applied, until it is verified and renamed over the config file. */
+  const sidePath = `${d.configPath}.new`;
 
   function build(config: Readonly<Config>, hash: string): Daemon {
     return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig });
   }
 
-  async function applyConfig(text: string): Promise<unknown> {
+  async function applyConfig(text: string, origin: CommandOrigin): Promise<unknown> {
     if (applying) throw new CommandError('ANJU_CMD_BUSY', 'a config is being applied; try again when it is done');
     // Busy from here: a second set-config while this one is validated is refused, not raced.
     applying = true;
     let scheduled = false;
     try {
-      const r = await validateConfigTextOffThread(text);
+      // The cloud's config is hostile input: held to the remote policy (src/config/remote-policy.ts).
+      const r = origin === 'cloud'
+        ? await validateRemoteConfigTextOffThread(text, { current: current.config, configPath: d.configPath, runtimeDirs: runtimeDirs() })
+        : await validateConfigTextOffThread(text);
       const reply = accept(text, r);
       scheduled = 'accepted' in reply;
       return reply;
@@ -79,27 +92,42 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     return { accepted: true, hash: r.hash, previous_hash: current.hash, verify_s: r.config.uplink.apply_verify_s };
   }
 
+  /**
+   * Runs `next` from memory while the config file on disk stays the previous one; only a verified
+   * config is renamed over it. A crash, kill -9 or power cut meanwhile restarts on the known-good
+   * file (issue 12, finding 5), and start() reports the interrupted apply.
+   */
   async function swap(text: string, next: Readonly<Config>, hash: string): Promise<void> {
     if (stopped) return;
     const log = d.log.child({ mod: 'supervisor' });
     const previous = current;
-    const tmp = `${d.configPath}.new`;
     try {
-      const fd = openSync(tmp, 'w', 0o640);
-      writeSync(fd, text);
-      fsyncSync(fd);
-      closeSync(fd);
-      copyFileSync(d.configPath, `${d.configPath}.bak`);
+      writeFileDurably(sidePath, text, 0o640); // names the attempt, should this process die during it
     } catch (err) {
       log.error({ err }, 'cannot write the new config; keeping the current one');
-      daemon.raise({ type: 'hub.config_rolled_back', severity: 'warning', device: null, state: 'info', data: { attempted_hash: hash, hash: previous.hash, reason: `cannot write the config file: ${(err as Error).message}` } });
+      rolledBack(hash, `cannot write the config file: ${(err as Error).message}`);
       return;
     }
     log.info({ hash, previous: previous.hash }, 'applying a new config');
     await daemon.stop();
-    renameSync(tmp, d.configPath);
-    const failure = await tryStart(next, hash, next.uplink.apply_verify_s * 1000);
+    if (stopped) return; // anjud is stopping: the next start reports the apply as interrupted
+    let failure = await tryStart(next, hash, next.uplink.apply_verify_s * 1000);
+    if (stopped) return; // the side file stays: the next start reports the apply as interrupted
     if (failure === null) {
+      try {
+        copyFileDurably(d.configPath, `${d.configPath}.bak`); // the technician's way back, by hand
+        renameSync(sidePath, d.configPath); // atomic: the old file or the new one, never neither
+      } catch (err) {
+        failure = `it ran and reached the broker, but cannot be installed: ${(err as Error).message}`;
+        await daemon.stop();
+      }
+    }
+    if (failure === null) {
+      try {
+        fsyncDir(d.configPath);
+      } catch (err) {
+        log.warn({ err }, 'cannot sync the config directory: a power cut now may bring back the previous config');
+      }
       current = { config: next, hash };
       d.log.level = next.log.level;
       daemon.raise({ type: 'hub.config_applied', severity: 'info', device: null, state: 'info', data: { hash, previous_hash: previous.hash } });
@@ -107,10 +135,19 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
       return;
     }
     log.error({ hash, reason: failure }, 'new config failed; restoring the previous one');
-    renameSync(`${d.configPath}.bak`, d.configPath);
     daemon = build(previous.config, previous.hash);
     daemon.start(); // it ran a moment ago; if it cannot start now, anjud exits and systemd restarts it
-    daemon.raise({ type: 'hub.config_rolled_back', severity: 'warning', device: null, state: 'info', data: { attempted_hash: hash, hash: previous.hash, reason: failure } });
+    rolledBack(hash, failure);
+  }
+
+  /** Tells the cloud (a durable event) that `attemptedHash` is not in force, then drops its side file. */
+  function rolledBack(attemptedHash: string, reason: string): void {
+    daemon.raise({ type: 'hub.config_rolled_back', severity: 'warning', device: null, state: 'info', data: { attempted_hash: attemptedHash, hash: current.hash, reason } });
+    try {
+      removeDurably(sidePath);
+    } catch (err) {
+      d.log.warn({ err, path: sidePath }, 'cannot remove the config that was not applied; the next start reports it again');
+    }
   }
 
   /** Starts `config`; null when it runs and reached the broker in time, else why not (and it is stopped). */
@@ -126,12 +163,32 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
       if (daemon.status().uplink?.connected) return null;
       await new Promise((r) => setTimeout(r, 200));
     }
+    if (stopped) return 'anjud stopped'; // supervisor.stop() stops this daemon
     await daemon.stop();
     return `did not connect to ${redactUrl(config.uplink.url)} within ${verifyMs / 1000} s`;
   }
 
+  /** A side file left by a set-config this process did not finish (it died, or was stopped, while verifying). */
+  function interruptedApply(): { hash: string } | null {
+    let text: string;
+    try {
+      text = readFileSync(sidePath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      text = '';
+    }
+    return { hash: configHash(text) };
+  }
+
   return {
-    start: () => daemon.start(),
+    start() {
+      const interrupted = interruptedApply();
+      daemon.start();
+      if (interrupted) {
+        d.log.child({ mod: 'supervisor' }).warn({ attempted: interrupted.hash, hash: current.hash }, 'a set-config was interrupted while it was verified; running the previous config');
+        rolledBack(interrupted.hash, 'interrupted: anjud stopped (crash, kill, power cut or restart) while the new config was being verified; the previous config is in force');
+      }
+    },
     async stop() {
       stopped = true;
       await daemon.stop();

@@ -8,6 +8,7 @@ import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
 import { fullJitterDelayMs } from './backoff.js';
 import { redactUrl } from './redact-url.js';
+import { brokerConnectOptions } from '../core/broker-url.js';
 import type { CommandDispatcher } from './commands.js';
 import { topics, UPLINK_MAX_PACKET_BYTES, wireFormat, type HeartbeatMessage, type StatusMessage } from './contract.js';
 import { createInbound, type InboundStats } from './inbound.js';
@@ -255,7 +256,8 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         ...credentials(cfg),
         will: will(),
       };
-      const c = connect(cfg.url, opts);
+      // The parsed endpoint, not the string: the client connects to exactly what the config check judged.
+      const c = connect({ ...brokerConnectOptions(cfg.url), ...opts });
       client = c;
       c.on('connect', () => {
         attempt = 0;

@@ -44,6 +44,12 @@ describe('config validation in a worker thread', () => {
     expect(Object.isFrozen(r.config.devices)).toBe(true);
   });
 
+  it('refuses a set-config text it cannot validate in time, as a problem, and stops the worker', async () => {
+    // 500k nested block sequences take yaml seconds (a stack overflow per level): far more than 50 ms.
+    const r = await offThread.validateConfigTextOffThread('- '.repeat(500_000), 50);
+    expect(r).toEqual({ ok: false, problems: [{ path: '', message: 'not validated within 0.05 s: too large or too deeply nested for a config' }] });
+  });
+
   it('reports an unreadable file as a problem, not a crash', async () => {
     const r = await offThread.loadConfigFileOffThread(join(ROOT, 'no-such-config.yaml'));
     expect(r.ok).toBe(false);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { brokerUrl } from '../../config/broker-url-schema.js';
 
 /**
  * Config fragments for the Zigbee2MQTT source, for src/config/schema.ts to compose (strict objects).
@@ -14,7 +15,7 @@ import { z } from 'zod';
  */
 
 export const Zigbee2MqttSettingsSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an MQTT URL such as mqtt://127.0.0.1:1883').default('mqtt://127.0.0.1:1883')
+  url: brokerUrl('mqtt://127.0.0.1:1883').default('mqtt://127.0.0.1:1883')
     .describe("URL of the broker Zigbee2MQTT publishes to (usually the hub's own Mosquitto); default mqtt://127.0.0.1:1883"),
   base_topic: z.string().min(1).regex(/^[^#+]+$/, 'no MQTT wildcards').refine((s) => !s.endsWith('/'), 'no trailing /').default('zigbee2mqtt')
     .describe("Zigbee2MQTT's mqtt.base_topic; default zigbee2mqtt"),

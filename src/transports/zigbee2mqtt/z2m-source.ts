@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { brokerConnectOptions } from '../../core/broker-url.js';
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
 import { createLogLimiter } from '../../core/log-limiter.js';
@@ -213,7 +214,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
       ...(password !== undefined ? { password } : {}),
     };
     st.state = 'connecting';
-    const c = connect(o.url, opts);
+    const c = connect({ ...brokerConnectOptions(o.url), ...opts }); // the endpoint the config check judged
     client = c;
     c.on('connect', () => {
       st.state = 'connected';
