@@ -4,7 +4,8 @@ import { ErrorCodes } from '../core/errors.js';
 import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
-import { openDatabase, type Db } from '../store/database.js';
+import type { Db } from '../store/database.js';
+import { openStore } from '../store/open-store.js';
 import { createSpaceReserve } from '../store/space-reserve.js';
 import { createStorageHealth, type StorageHealth, type StorageStatus } from '../store/storage-health.js';
 import { guardOutbox, guardTelemetry } from '../store/guarded.js';
@@ -168,7 +169,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   function startAll(): void {
     const reserve = createSpaceReserve(config.state_dir, Math.round(config.store.reserve_mb * 1024 * 1024));
-    db = openDatabase(config.state_dir);
+    const opened = openStore(config.state_dir, { now: () => clock.now(), doneWhen: config.uplink.delivery, reserve });
+    db = opened.db;
     const storeLog = log.child({ mod: 'store' });
     const h = createStorageHealth({
       dir: config.state_dir, reserve, clock, log: storeLog, inTransaction: () => db?.inTransaction === true,
@@ -184,7 +186,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
     const uplinkOutbox = guardOutbox(outbox, h.run);
     readings = createReadingStore(db, clock);
-    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), storage: h.state() }, 'store open');
+    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
@@ -233,6 +235,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         uplink?.onHeldDropped(dropped.map((e) => e.id));
       },
     });
+    if (opened.reset) {
+      // The cloud hears of it in the new store's first event (a new epoch: the old one's seqs stop here).
+      log.error({ reset: opened.reset }, 'the database was damaged: quarantined it (renamed, kept) and started a new one');
+      ingest.raise({ type: 'hub.storage_reset', severity: 'critical', device: null, state: 'info', data: { ...opened.reset } });
+    }
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
     // Once the clock is synchronised, events and reports of this boot stamped before are corrected
