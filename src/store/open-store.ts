@@ -24,7 +24,9 @@ import { walImage } from './wal-image.js';
  * stops the store from opening throws ANJU_ERR_STORE_OPEN: anjud exits 1 and systemd starts it again.
  *
  * quick_check reads every page once (no index cross-check, which integrity_check adds): on a 50 MB
- * database it costs about 0.1 s on this project's dev VM (docs/operations.md has the measurement).
+ * database 0.36-0.66 s with the file in the page cache and 3.8 s from a cold cache on this project's
+ * 2-core dev VM (docs/operations.md, "Full disk and corrupt stores"): a start-up cost, paid before
+ * READY=1, that buys finding the damage at open instead of at the first query that reads it.
  */
 export interface StoreReset {
   reason: 'empty' | 'missing' | 'corrupt';

@@ -124,6 +124,10 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   });
   /** A callback that never throws (MQTT handlers, timers). */
   const guarded = <A extends unknown[]>(where: string, fn: (...args: A) => void) => (...args: A): void => safely(where, () => fn(...args));
+  /** The queue for a log line; null when the store cannot be read (the line, and what follows it, still happen). */
+  const queueForLog = () => {
+    try { return outbox.depth(); } catch { return null; }
+  };
   /** Held events' unstored messages, by id, until committed or dropped: sent again after a reconnect. */
   const unstored = new Map<string, string>();
 
@@ -330,7 +334,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         attempt = 0;
         st.connected = true;
         st.connects++;
-        log.info({ url: redactUrl(cfg.url), queue: outbox.depth() }, 'uplink connected');
+        log.info({ url: redactUrl(cfg.url), queue: queueForLog() }, 'uplink connected');
         c.publish(t.status, status('online'), { qos: 1, retain: true });
         // rap (retain as published, MQTT 5): the hub sees the retain flag on live messages too, so
         // a retained command is never executed (it would run again at every reconnect).
@@ -344,7 +348,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       c.on('close', () => {
         const wasConnected = st.connected;
         st.connected = false;
-        if (wasConnected && !stopping) safely('uplink_close', () => log.warn({ queue: outbox.depth() }, 'uplink disconnected; events stay in the outbox'));
+        if (wasConnected && !stopping) log.warn({ queue: queueForLog() }, 'uplink disconnected; events stay in the outbox');
         scheduleReconnect();
       });
       c.on('error', (err) => log.warn({ code: ErrorCodes.UPLINK_CONNECT, err: err.message }, 'uplink error'));

@@ -6,6 +6,7 @@
  *   space returns, and is delivered with its seq afterwards; hub.disk_full tells the cloud;
  * - no seq is ever carried by two events, even when a commit fails after an earlier one succeeded.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { createOutbox } from '../../src/store/outbox.js';
 import { breath, presence } from './frames.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { ROOT, spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Message } from '../helpers/mqtt-subscriber.js';
 import { createPtyPair } from '../helpers/pty.js';
@@ -60,6 +61,23 @@ describe('a full disk in the daemon', () => {
   };
   const alive = (d: DaemonProcess) => d.proc.exitCode === null && d.proc.signalCode === null;
   const heartbeatsAfter = (sub: { messages: Message[] }, from: number) => sub.messages.slice(from).filter((m) => m.topic.endsWith('/heartbeat'));
+
+  /** A home on a fresh 16 MB tmpfs: its state dir, a broker with a subscriber on the hub's topics, a radar pty, the config file. */
+  async function homeOnTmpfs(hubId: string, store: string) {
+    const disk = mountTmpfs(16);
+    cleanup.push(() => disk.unmount());
+    const stateDir = join(disk.dir, 'state');
+    const broker = await startMosquitto();
+    cleanup.push(() => broker.stop());
+    const sub = await mqttSub(broker.url, `anju/v1/${hubId}/#`);
+    cleanup.push(() => sub.close());
+    const pty = await createPtyPair(disk.dir);
+    cleanup.push(() => pty.unplug());
+    const cfg = join(disk.dir, 'anju.yaml');
+    // Far below the quota (256 MB default): only the file system is full.
+    writeFileSync(cfg, `${testConfig({ hubId, stateDir, brokerUrl: broker.url, devices: [{ id: 'bed', path: pty.devicePath }], delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1' })}${store}`);
+    return { disk, stateDir, sub, pty, cfg };
+  }
 
   it('a cloud ack on a full disk, and a restart on it, never end the daemon (finding 1)', async () => {
     const disk = mountTmpfs(16);
@@ -115,18 +133,7 @@ describe('a full disk in the daemon', () => {
   });
 
   it('an alarm raised on a full disk reaches the cloud at once and survives a kill -9 before the space returns (finding 2)', async () => {
-    const disk = mountTmpfs(16);
-    cleanup.push(() => disk.unmount());
-    const stateDir = join(disk.dir, 'state');
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const sub = await mqttSub(broker.url, 'anju/v1/hub-full2/#');
-    cleanup.push(() => sub.close());
-    const pty = await createPtyPair(disk.dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(disk.dir, 'anju.yaml');
-    // Far below the quota (256 MB default): only the file system is full.
-    writeFileSync(cfg, `${testConfig({ hubId: 'hub-full2', stateDir, brokerUrl: broker.url, devices: [{ id: 'bed', path: pty.devicePath }], delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1' })}${STORE}`);
+    const { disk, stateDir, sub, pty, cfg } = await homeOnTmpfs('hub-full2', STORE);
 
     let d = start(cfg);
     await d.waitForLog('uplink connected', (l) => l.msg === 'uplink connected');
@@ -146,6 +153,9 @@ describe('a full disk in the daemon', () => {
     expect(problems(diskFull.topic.endsWith('/unstored') ? 'unstored.v1.json' : 'event.v1.json', diskFull.body)).toEqual([]);
     const hb = await sub.waitFor('a heartbeat saying disk_full', (m) => m.topic.endsWith('/heartbeat') && (m.body.storage as { state: string } | undefined)?.state === 'disk_full');
     expect(problems('heartbeat.v1.json', hb.body)).toEqual([]);
+    // What the technician sees on site.
+    const st = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/anjuctl.js'), 'status', '--socket', join(stateDir, 'anjud.sock')], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8' }, timeout: 20_000 });
+    expect(st.stdout).toMatch(/Storage DISK FULL {2}free \d/);
 
     // kill -9 while the disk is still full, then the space returns and the hub starts again.
     d.proc.kill('SIGKILL');
@@ -160,6 +170,43 @@ describe('a full disk in the daemon', () => {
     await sub.waitFor('hub.disk_full cleared', (m) => m.body.type === 'hub.disk_full' && m.body.state === 'cleared', 30_000);
     expect(seqProblems(sub.messages)).toEqual([]);
     expect(alive(d)).toBe(true);
+  });
+
+  it('without a reserve, an alarm on a full disk is published unstored at once and committed with its seq once space returns (findings 2, 14)', async () => {
+    const { disk, sub, pty, cfg } = await homeOnTmpfs('hub-full3', 'store: { reserve_mb: 0, quota_check_s: 1 }\n');
+    const d = start(cfg);
+    await d.waitForLog('uplink connected', (l) => l.msg === 'uplink connected');
+    pty.write(presence(true));
+    await sleep(1500); // readings flowing: every flush from now on needs room
+    disk.fill();
+    const isRaise = (m: Message) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised';
+    let unstored: Message | undefined;
+    for (let i = 0; i < 30 && !unstored; i++) {
+      pty.write(breath(30));
+      await sleep(500);
+      unstored = sub.messages.find((m) => m.topic.endsWith('/unstored') && isRaise(m));
+    }
+    unstored ??= await sub.waitFor('the alarm published unstored at once', (m) => m.topic.endsWith('/unstored') && isRaise(m), 10_000);
+    expect(unstored.body).toMatchObject({ stored: false, reason: 'disk_full', device: 'bed' });
+    expect(problems('unstored.v1.json', unstored.body)).toEqual([]);
+    // Held, retried every second while every flush fails: never on events with a seq meanwhile.
+    await sleep(3000);
+    expect(sub.messages.filter((m) => m.topic.endsWith('/events') && isRaise(m))).toEqual([]);
+    const held = await sub.waitFor('a heartbeat counting it held', (m) => m.topic.endsWith('/heartbeat') && ((m.body.storage as { held_alarms: number } | undefined)?.held_alarms ?? 0) > 0);
+    expect(held.body.storage).toMatchObject({ state: 'disk_full' });
+
+    disk.free();
+    const committed = await sub.waitFor('the alarm committed, same id, with its seq', (m) => m.topic.endsWith('/events') && m.body.id === unstored!.body.id, 20_000);
+    expect(committed.body).toMatchObject({ type: 'alarm.breathing_rate', state: 'raised', ts: unstored.body.ts, seq: expect.any(Number) });
+    await sub.waitFor('hub.disk_full cleared', (m) => m.topic.endsWith('/events') && m.body.type === 'hub.disk_full' && m.body.state === 'cleared', 30_000);
+    // Every event committed, and every seq on one id only, also after a restart sends the outbox again.
+    d.proc.kill('SIGKILL');
+    await d.exited;
+    const from = sub.messages.length;
+    const again = start(cfg);
+    await waitFor('the outbox sent again after the restart', () => sub.messages.slice(from).some((m) => m.body.id === unstored!.body.id), 20_000);
+    expect(seqProblems(sub.messages)).toEqual([]);
+    expect(alive(again)).toBe(true);
   });
 
   it('an alarm whose commit fails is published at once without a seq, then committed with a new one; no seq on two ids (findings 2, 14)', async () => {
