@@ -17,8 +17,13 @@ import type { AlarmStore, OpenAlarm } from '../store/alarm-store.js';
 export interface Alarms {
   /** False for a draft that must not be committed (a duplicate raise). */
   admit(draft: EventDraft): boolean;
-  /** Called after an alarm-class event was committed. */
+  /** Called with an alarm-class event, inside the transaction that commits it. */
   committed(e: StoredEvent): void;
+  /**
+   * The transaction `committed` ran in failed (a full disk): reads the open alarms back from the
+   * store, so memory holds what is stored and not what was rolled back.
+   */
+  rolledBack(): void;
   /** Acknowledge by the raising event's id. */
   ack(id: string, by: string, now: number): AckResult;
   /** Reminder drafts that are due. */
@@ -35,7 +40,8 @@ const key = (type: string, device: string | null, condition: string) => `${type}
 const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 2 };
 
 export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alarms {
-  const open = new Map<string, OpenAlarm>(store.all().map((a) => [key(a.type, a.device, a.condition), a]));
+  const load = () => new Map<string, OpenAlarm>(store.all().map((a) => [key(a.type, a.device, a.condition), a]));
+  let open = load();
 
   return {
     admit(draft) {
@@ -49,27 +55,31 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
       const k = key(e.type, e.device, condition);
       if (e.state === 'raised') {
         const current = open.get(k);
+        // The store first, memory after: a write that throws (a full disk) leaves memory as it was.
         if (current) { // an escalation (admit let it through): same alarm, higher severity
-          current.severity = e.severity;
-          current.aliasIds.push(e.id);
-          store.insert(current);
+          const escalated = { ...current, severity: e.severity, aliasIds: [...current.aliasIds, e.id] };
+          store.insert(escalated);
+          open.set(k, escalated);
           return;
         }
         const a: OpenAlarm = { id: e.id, seq: e.seq, type: e.type, device: e.device, condition, aliasIds: [], severity: e.severity, raisedTs: e.ts, ackedTs: null, ackedBy: null, reminders: 0, remindedTs: null };
-        open.set(k, a);
         store.insert(a);
+        open.set(k, a);
       } else if (e.state === 'cleared') {
-        open.delete(k);
         store.remove(e.type, e.device, condition);
+        open.delete(k);
       }
+    },
+    rolledBack() {
+      open = load();
     },
     ack(id, by, now) {
       const a = [...open.values()].find((x) => x.id === id || x.aliasIds.includes(id));
       if (!a) return { ok: false, reason: 'unknown' };
       if (a.ackedTs !== null) return { ok: true, alreadyAcked: true, alarm: a, event: null };
+      store.ack(a.id, now, by); // by its own id (`id` may be an alias); throws on a full disk: the command fails, nothing changed
       a.ackedTs = now;
       a.ackedBy = by;
-      store.ack(id, now, by);
       const event: EventDraft = {
         type: 'hub.alarm_acknowledged', severity: 'info', device: a.device, state: 'info',
         data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, by, open_s: Math.round((now - a.raisedTs) / 1000) },
@@ -82,9 +92,9 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
         if (a.ackedTs !== null) continue;
         const last = a.remindedTs ?? a.raisedTs;
         if (now - last < o.renotifyMs) continue;
+        store.reminded(a.id, now); // throws on a full disk: this tick ends, the next one tries again
         a.reminders++;
         a.remindedTs = now;
-        store.reminded(a.id, now);
         due.push({
           type: 'hub.alarm_reminder', severity: a.severity as EventDraft['severity'], device: a.device, state: 'info',
           data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, reminder: a.reminders, open_s: Math.round((now - a.raisedTs) / 1000) },

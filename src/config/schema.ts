@@ -111,7 +111,8 @@ const StoreSchema = z.strictObject({
   readings_flush_ms: z.number().int().min(10).default(1000).describe('Readings are committed in batches at most this often (spares SD cards); events are committed at once'),
   readings_retention_h: z.number().positive().default(72).describe('Readings older than this are deleted'),
   quota_mb: z.number().positive().default(256).describe('Database size limit: over it, readings, then what the cloud already has, then undelivered reports are evicted, oldest first; alarms and events still to be delivered never are'),
-  quota_check_s: seconds(10, 'Check the quota this often'),
+  quota_check_s: seconds(10, 'Check the quota, and the free space on the state directory\'s file system, this often'),
+  reserve_mb: z.number().min(0).default(8).describe('Space kept free on the state directory\'s file system in a pre-allocated file (anju.reserve), released when a write fails for a full disk so the pending alarm, the evictions and a WAL checkpoint can still be written; MB, 0 turns it off'),
 });
 
 const BreathingRateSchema = z.strictObject({

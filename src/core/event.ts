@@ -32,6 +32,19 @@ export interface EventDraft {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * An event stamped with its id and ts but not committed (yet): what the hub holds, and publishes
+ * without a seq, while the store cannot commit (issue 12; docs/uplink.md, the unstored topic).
+ */
+export interface PendingEvent extends EventDraft {
+  /** Unique, stable across retries and restarts: the cloud's dedup key. */
+  readonly id: string;
+  /** When the event was raised (first stamped), ms since the Unix epoch. */
+  readonly ts: number;
+  /** True when `ts` was taken while the wall clock was known to be unsynchronised. */
+  readonly tsUnsynced?: boolean;
+}
+
 export interface StoredEvent extends EventDraft {
   /** Unique, stable across retries and restarts: the cloud's dedup key. */
   readonly id: string;
@@ -40,7 +53,11 @@ export interface StoredEvent extends EventDraft {
    * gapless event `seq` shared by alarms and events, or, for a report, the report sequence.
    */
   readonly seq: number;
-  /** When the event was committed, ms since the Unix epoch. */
+  /**
+   * When the event was raised, ms since the Unix epoch: stamped when it was first offered to the
+   * store, normally the moment of its commit; an event held while the store could not commit keeps
+   * that first stamp.
+   */
   readonly ts: number;
   /** True when `ts` was taken while the wall clock was known to be unsynchronised (and not corrected). */
   readonly tsUnsynced?: boolean;

@@ -5,7 +5,12 @@ import { createLogLimiter } from '../core/log-limiter.js';
 import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import { serialModels } from '../drivers/registry.js';
-import { openDatabase, type Db } from '../store/database.js';
+import type { Db } from '../store/database.js';
+import { openStore } from '../store/open-store.js';
+import { createSpaceReserve } from '../store/space-reserve.js';
+import { createStorageHealth, type StorageHealth, type StorageStatus } from '../store/storage-health.js';
+import { guardOutbox, guardTelemetry } from '../store/guarded.js';
+import { transaction } from '../store/transaction.js';
 import { createDetectorStateStore } from '../store/detector-state.js';
 import { createQuotaKeeper } from '../store/quota.js';
 import { createAlarmStore, type OpenAlarm } from '../store/alarm-store.js';
@@ -29,7 +34,7 @@ import type { ZigbeeControllerFactory, ZigbeeNetwork, ZigbeeNetworkStats } from 
 import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
 import type { ZigbeeModel } from '../drivers/zigbee-models.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
-import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type Ingest } from './ingest.js';
+import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type HeldStats, type Ingest } from './ingest.js';
 import { linkFaultEvent } from './link-fault.js';
 import { sdNotify } from './sd-notify.js';
 
@@ -80,6 +85,12 @@ export interface DaemonStatus {
   zigbee: ZigbeeNetworkStats | null;
   /** The Zigbee2MQTT source (connection, per device availability), or null without z2m: devices. */
   zigbee2mqtt: Zigbee2MqttStats | null;
+  /**
+   * The store's health (src/store/storage-health.ts): state, free space, the reserve, failures by
+   * kind, the last error; events held in memory because they could not be committed; the store's
+   * size as the quota counts it. null before the store is open.
+   */
+  storage: (StorageStatus & { held: HeldStats; usedBytes: number | null; quotaBytes: number }) | null;
 }
 
 export interface Daemon {
@@ -118,6 +129,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   // A radar with a broken line can send a bad number ten times a second.
   const limitedLog = createLogLimiter(log);
 
+  let health: StorageHealth | null = null;
+  let usedBytes: (() => number) | null = null;
+
   const onEvent = (e: StoredEvent): void => {
     // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
     const seq = classOf(e.type) === 'report' ? { reportSeq: e.seq } : { seq: e.seq };
@@ -128,12 +142,19 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control?.event(e);
   };
 
+  let flushFailing = false;
   const flushReadings = (): void => {
-    try {
-      flushReadingsAndStates(db, readings, ingest); // one transaction: one fsync a flush for both
-      sdNotify().progress(); // the store commits: the watchdog may keep pinging (sd-notify.ts)
-    } catch (err) {
-      log.error({ err }, 'cannot commit readings or detector state; will retry');
+    if (!health) return;
+    const r = health.attempt('readings', () => flushReadingsAndStates(db, readings, ingest)); // one transaction: one fsync a flush for both
+    // The store commits: the watchdog may keep pinging (sd-notify.ts). A full disk counts too: the
+    // store answers at once, the daemon serves on (held alarms are published unstored), and a
+    // restart would free nothing and drop what is held (issue 12, finding 1).
+    if (r.ok || r.kind === 'full') sdNotify().progress();
+    if (r.ok) {
+      flushFailing = false;
+    } else if (!flushFailing) {
+      flushFailing = true; // once per episode: the storage state says the rest (status, heartbeat)
+      log.error({ err: r.err, kind: r.kind }, 'cannot commit readings or detector state; will retry');
     }
   };
 
@@ -151,13 +172,25 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   };
 
   function startAll(): void {
-    db = openDatabase(config.state_dir);
+    const reserve = createSpaceReserve(config.state_dir, Math.round(config.store.reserve_mb * 1024 * 1024));
+    const opened = openStore(config.state_dir, { now: () => clock.now(), doneWhen: config.uplink.delivery, reserve });
+    db = opened.db;
+    const storeLog = log.child({ mod: 'store' });
+    const h = createStorageHealth({
+      dir: config.state_dir, reserve, clock, log: storeLog, inTransaction: () => db?.inTransaction === true,
+      // Not from inside the failing write's call: the event that failed is held first.
+      onChange: () => setImmediate(() => { if (!stopped) announceDisk(); }),
+      onReleased: () => setImmediate(() => { if (!stopped) makeRoom(); }),
+    });
+    health = h;
+    h.checkDisk(); // makes the reserve if it is missing and there is room
     clockSync.start();
     outbox = createOutbox(db, clock, {
       doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced', bootClock: deps.bootClock ?? systemBootClock(),
     });
+    const uplinkOutbox = guardOutbox(outbox, h.run);
     readings = createReadingStore(db, clock);
-    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
+    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
@@ -180,64 +213,108 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     // given by someone in the home: opening the Zigbee network lets any device join.
     const localCommands = createCommandDispatcher(config.hub.id, { ...hubCommands(commandDeps, 'local'), ...localOnlyCommands(commandDeps) }, log.child({ mod: 'cmd' }));
     uplink = createMqttUplink({
-      hubId: config.hub.id, config: config.uplink, outbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
-      configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: createTelemetryOutbox(db),
+      hubId: config.hub.id, config: config.uplink, outbox: uplinkOutbox, clock, log: log.child({ mod: 'uplink' }), version: deps.version,
+      configHash: deps.configHash, commands, devices: deviceCounts, clockState: () => clockSync.state(), telemetry: guardTelemetry(createTelemetryOutbox(db), h.run),
+      safely: (where, fn) => { h.attempt(where, fn); },
+      storage: () => {
+        const held = ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 };
+        return { state: h.state(), held: held.events, held_alarms: held.alarms, free_bytes: h.status().freeBytes };
+      },
     });
     alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
     ingest = createIngest({
       clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
       tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
-      transact: (fn) => db!.transaction(fn)(),
+      transact: (fn) => transaction(db!, fn),
+      write: h.run,
       onImplausible: (device, m, b) => limitedLog.log('warn', `implausible:${device}:${m.metric}`, {
         code: ErrorCodes.IMPLAUSIBLE, device, metric: m.metric, value: Number.isFinite(m.value) ? m.value : String(m.value),
         min: b.min, max: Number.isFinite(b.max) ? b.max : null, unit: b.unit,
       }, 'implausible reading dropped (outside the metric\'s plausible range)'),
-      onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
+      onStoreError: (err, held) => log.debug({ code: ErrorCodes.STORE_WRITE, err: (err as Error).message, held }, 'held events: a commit failed again'),
+      onHeld: (e) => {
+        const reason = h.state() === 'disk_full' ? 'disk_full' : 'store_error';
+        const line = { code: ErrorCodes.STORE_WRITE, event: { id: e.id, type: e.type, state: e.state, device: e.device }, reason, held: ingest?.held().events };
+        log.error(line, `cannot commit ${e.type} ${e.state}: holding it in memory, published unstored, committed once the store takes it`);
+        uplink?.onHeld(e, reason);
+      },
+      onHeldDropped: (dropped) => {
+        log.error({ code: ErrorCodes.STORE_WRITE, dropped: dropped.length, types: [...new Set(dropped.map((e) => e.type))] }, 'too many events held in memory: dropped the oldest events (never alarms or reports)');
+        uplink?.onHeldDropped(dropped.map((e) => e.id));
+      },
     });
+    if (opened.reset) {
+      // The cloud hears of it in the new store's first event (a new epoch: the old one's seqs stop here).
+      log.error({ reset: opened.reset }, 'the database was damaged: quarantined it (renamed, kept) and started a new one');
+      ingest.raise({ type: 'hub.storage_reset', severity: 'critical', device: null, state: 'info', data: { ...opened.reset } });
+    }
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
     // Once the clock is synchronised, events and reports of this boot stamped before are corrected
     // (those not yet published with their wrong ts). Costs nothing while there is none.
     timers.push(setInterval(() => {
-      if (clockSync.state() !== 'synced' || !outbox) return;
-      try {
-        const { events, reports } = outbox.correctUnsyncedTs();
+      if (clockSync.state() !== 'synced') return;
+      h.attempt('ts_correction', () => {
+        const { events, reports } = uplinkOutbox.correctUnsyncedTs();
         if (events.length + reports.length === 0) return;
         log.info({
           corrected: events.length, firstSeq: events[0], lastSeq: events.at(-1),
           correctedReports: reports.length, firstReportSeq: reports[0], lastReportSeq: reports.at(-1),
         }, 'clock synchronised: corrected the ts of events and reports stamped before');
         uplink?.onTsCorrected();
-      } catch (err) {
-        log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot correct event and report timestamps; will retry');
-      }
+      });
     }, TS_CORRECTION_CHECK_MS));
     timers.push(setInterval(() => {
       ingest?.tick();
-      for (const reminder of alarms?.tick(clock.now()) ?? []) ingest?.raise(reminder);
+      // A reminder's record fails on a full disk: this tick ends there, the next one tries again.
+      h.attempt('alarm_store', () => { for (const reminder of alarms?.tick(clock.now()) ?? []) ingest?.raise(reminder); });
     }, DETECTOR_TICK_MS));
     const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
+    usedBytes = quota.usedBytes;
     const enforceQuota = (): void => {
-      try {
-        const q = quota.enforce();
-        if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, 'store over quota: evicted readings and delivered history');
-        if (q.evictedReports > 0) log.error({ ...q }, 'store over quota: evicted undelivered reports (the next report tells the cloud which)');
-        if (q.change) {
-          const raised = q.change === 'became_full';
-          if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
-          ingest?.raise({
-            type: 'hub.storage_full', severity: 'critical', device: null, state: raised ? 'raised' : 'cleared',
-            data: { usedBytes: q.usedBytes, quotaBytes: q.quotaBytes, queue: outbox?.depth() ?? null },
-          });
-        }
-      } catch (err) {
-        log.error({ code: ErrorCodes.STORE_WRITE, err }, 'cannot enforce the store quota');
+      const s = h.status();
+      const q = quota.enforce(s.freeBytes === null ? null : { freeBytes: s.freeBytes, lowWaterBytes: s.lowWaterBytes });
+      const why = q.limitBytes < q.quotaBytes ? 'file system low on space' : 'store over quota';
+      if (q.evictedReadings + q.evictedHistory > 0) log.warn({ ...q }, `${why}: evicted readings and delivered history`);
+      if (q.evictedReports > 0) log.error({ ...q }, `${why}: evicted undelivered reports (the next report tells the cloud which)`);
+      if (q.change) {
+        const raised = q.change === 'became_full';
+        if (raised) log.error({ ...q }, 'store full of undelivered events: keeping every one of them, over quota');
+        ingest?.raise({
+          type: 'hub.storage_full', severity: 'critical', device: null, state: raised ? 'raised' : 'cleared',
+          data: { usedBytes: q.usedBytes, quotaBytes: q.quotaBytes, queue: outbox?.depth() ?? null },
+        });
       }
     };
-    timers.push(setInterval(enforceQuota, config.store.quota_check_s * 1000));
-    enforceQuota();
+    /** hub.disk_full follows the file system's state (src/store/storage-health.ts), raised once, cleared once. */
+    let diskFullAnnounced = outbox.lastStateOf('hub.disk_full') === 'raised';
+    const announceDisk = (): void => {
+      const full = h.diskFull();
+      if (full === diskFullAnnounced) return;
+      diskFullAnnounced = full;
+      const s = h.status();
+      ingest?.raise({
+        type: 'hub.disk_full', severity: 'critical', device: null, state: full ? 'raised' : 'cleared',
+        data: {
+          freeBytes: s.freeBytes, totalBytes: s.totalBytes, lowWaterBytes: s.lowWaterBytes, storeBytes: quota.fileBytes(),
+          reserveBytes: s.reserve.bytes, reservePresent: s.reserve.present, lastError: s.lastError?.code ?? null,
+        },
+      });
+    };
+    /** The reserve was released for a write: evict and checkpoint now, while its room is there. */
+    const makeRoom = (): void => {
+      h.checkDisk();
+      h.attempt('quota', enforceQuota);
+    };
+    const checkStorage = (): void => {
+      h.checkDisk();
+      announceDisk();
+      h.attempt('quota', enforceQuota);
+    };
+    timers.push(setInterval(checkStorage, config.store.quota_check_s * 1000));
+    checkStorage();
     const retentionMs = config.store.readings_retention_h * 3600_000;
-    timers.push(setInterval(() => { flushReadings(); readings?.prune(retentionMs); }, 10 * 60_000));
+    timers.push(setInterval(() => { flushReadings(); h.attempt('prune', () => readings?.prune(retentionMs)); }, 10 * 60_000));
 
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
@@ -352,6 +429,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       await Promise.all(starting); // a transport still loading must not start after the stop
       await Promise.all([...transports.values()].map((t) => t.stop()));
       try { ingest?.snapshot(true); } catch (err) { log.error({ err }, 'cannot save detector state at stop'); }
+      const held = ingest?.held();
+      if (held && held.events > 0) log.error({ code: ErrorCodes.STORE_WRITE, held }, 'stopping with events the store could not take: they were published unstored, and are lost to the outbox');
       await ble?.stop();
       ble = null;
       await zigbee?.stop();
@@ -389,6 +468,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         bleAdapters: bleStats?.adapters ?? {},
         zigbee: zigbee?.stats() ?? null,
         zigbee2mqtt: z2m?.stats() ?? null,
+        storage: health && {
+          ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
+          quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),
+        },
       };
     },
   };

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { EventDraft, StoredEvent } from '../core/event.js';
+import type { EventDraft, PendingEvent, StoredEvent } from '../core/event.js';
 import { implausible, type PlausibleRange } from '../core/plausibility.js';
 import type { Measurement, Reading } from '../core/reading.js';
 import type { Detector, StepResult } from '../detectors/types.js';
@@ -7,7 +7,11 @@ import type { StreamDriver, DriverStats } from '../drivers/types.js';
 import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-state.js';
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
+import { transaction } from '../store/transaction.js';
 import type { ReadingStore } from '../store/readings.js';
+import { createEventCommitter, type HeldStats } from './held-events.js';
+
+export type { HeldStats } from './held-events.js';
 
 /**
  * The hot path, as direct calls: bytes -> driver -> readings -> detectors -> committed events.
@@ -37,6 +41,13 @@ export interface Ingest {
   tick(): void;
   /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
   snapshot(force?: boolean): void;
+  /**
+   * Commits the held events, oldest first, each in its own transaction, until one fails. Never
+   * inside another transaction: then it does nothing (flushReadingsAndStates calls it first).
+   */
+  retryHeld(): void;
+  /** Events held because their commit failed: how many (alarms among them), and how many were dropped to bound memory. */
+  held(): HeldStats;
 }
 
 export interface IngestDeps {
@@ -52,12 +63,24 @@ export interface IngestDeps {
   transact?: <T>(fn: () => T) => T;
   /** Sees every reading (the control socket's live view); keep it cheap. */
   tap?: (r: Reading) => void;
-  /** The alarm lifecycle: may refuse a draft (a duplicate raise) and hears of every commit. */
-  gate?: { admit(draft: EventDraft): boolean; committed(e: StoredEvent): void };
+  /** The alarm lifecycle: may refuse a draft (a duplicate raise), hears of every commit, and of a commit that failed after it heard. */
+  gate?: { admit(draft: EventDraft): boolean; committed(e: StoredEvent): void; rolledBack?(): void };
+  /**
+   * Runs a store write (the daemon's: src/store/storage-health.ts, which releases the space reserve
+   * on SQLITE_FULL and tries once more, and keeps the storage state); default: runs it.
+   */
+  write?: <T>(where: string, fn: () => T) => T;
   /** A measurement was dropped as implausible (already counted in the device's stats); for a log line. */
   onImplausible?: (deviceId: string, m: Measurement, bound: PlausibleRange) => void;
-  /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
+  /** A commit failed (disk full, I/O error): the event is held in memory and retried with every flush. */
   onStoreError?: (err: unknown, held: number) => void;
+  /**
+   * An event was held instead of committed (the store failed, or events before it are held): it has
+   * its id and ts but no seq. The daemon publishes it at once, marked unstored (docs/uplink.md).
+   */
+  onHeld?: (event: PendingEvent) => void;
+  /** Held events were dropped to bound memory (never alarms or reports): how many this time. */
+  onHeldDropped?: (dropped: readonly PendingEvent[]) => void;
 }
 
 /** A detector and where its settings come from: per device (device scope) or for the home (null). */
@@ -104,50 +127,19 @@ function metricRoutes(slots: readonly DetectorSlot[]): (metric: string) => reado
 }
 
 export function createIngest(deps: IngestDeps): Ingest {
-  const { clock, readings, outbox, states, onEvent } = deps;
-  // Events whose commit failed, oldest first. While any are held, new ones queue behind them so
-  // seq order stays the order in which they were detected.
-  const held: EventDraft[] = [];
+  const { clock, readings, states } = deps;
+  const write = deps.write ?? (<T>(_where: string, fn: () => T): T => fn());
+  const events = createEventCommitter({ ...deps, transact: deps.transact ?? (<T>(fn: () => T): T => fn()), write });
+  const { commit, retryHeld } = events;
 
-  const transact = deps.transact ?? (<T>(fn: () => T): T => fn());
-  const append = (draft: EventDraft): void => {
-    // The event and the alarm record commit together: a crash between them could otherwise let
-    // an alarm be raised twice after the restart.
-    const stored = transact(() => {
-      const e = outbox.append(draft);
-      deps.gate?.committed(e);
-      return e;
-    });
-    onEvent(stored); // committed before anyone hears of it
+  /** Saves snapshots taken after an event; a failure keeps them waiting in the store for the next save. */
+  const saveStates = (snaps: DetectorSnapshot[]): void => {
+    try {
+      write('detector_state', () => states?.save(snaps));
+    } catch {
+      // Recorded by `write`; the snapshot waits in the state store and goes with the next save.
+    }
   };
-
-  function commit(draft: EventDraft, counters: { events: number }): void {
-    if (deps.gate && !deps.gate.admit(draft)) return; // e.g. a second raise of an open alarm
-    if (held.length === 0) {
-      try {
-        append(draft);
-        counters.events++;
-        return;
-      } catch (err) {
-        held.push(draft);
-        deps.onStoreError?.(err, held.length);
-        return;
-      }
-    }
-    held.push(draft);
-  }
-
-  function retryHeld(): void {
-    while (held.length > 0) {
-      try {
-        append(held[0]!);
-      } catch (err) {
-        deps.onStoreError?.(err, held.length);
-        return;
-      }
-      held.shift();
-    }
-  }
 
   const hubCounters = { events: 0 };
   const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
@@ -165,7 +157,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       for (const draft of r.events) commit(draft, counters);
       // Save at once: a restart right after a raise must know the alarm is open.
       const snap = self.takeSnapshot(true);
-      if (snap) states?.save([snap]);
+      if (snap) saveStates([snap]);
     };
     const self: DetectorSlot = {
       metrics: detector.metrics ? new Set(detector.metrics) : null,
@@ -247,6 +239,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       const now = clock.now();
       for (const s of allSlots()) s.tick(now);
     },
+    retryHeld,
+    held: events.held,
     snapshot(force = false) {
       retryHeld();
       if (!states) return;
@@ -258,12 +252,15 @@ export function createIngest(deps: IngestDeps): Ingest {
 }
 
 /**
- * What the daemon's flush timer commits: the buffered readings, then the detector states due for a
- * snapshot, in ONE transaction when there is a database, so one fsync a flush for both. The
+ * What the daemon's flush timer commits: first the held events, each in its own transaction (never
+ * inside the next one: issue 12, finding 14), then the buffered readings and the detector states
+ * due for a snapshot, in ONE transaction when there is a database, so one fsync a flush for both;
+ * readings and states leave memory only once it committed (src/store/transaction.ts). The
  * benchmarks call this too, so they measure the daemon's flush and not a variant of it.
  */
 export function flushReadingsAndStates(db: Db | null, readings: ReadingStore | null, ingest: Ingest | null): void {
+  ingest?.retryHeld();
   const both = (): void => { readings?.flush(); ingest?.snapshot(); };
-  if (db) db.transaction(both)();
+  if (db) transaction(db, both);
   else both();
 }

@@ -236,5 +236,8 @@ export function statusLine(s: DaemonStatus): string {
   // A device is up when its link is: serial port open, BLE connected, or its last Modbus poll answered.
   const up = s.devices.filter((d) => d.serial?.open || d.ble?.connected || d.modbus?.state === 'ok').length;
   const uplink = s.uplink === null ? 'uplink not started' : s.uplink.connected ? 'uplink connected' : 'uplink disconnected';
-  return `queue: ${s.outbox.depth.alarm} alarms, ${s.outbox.depth.event} events, ${s.outbox.depth.report} reports; ${uplink}; devices up: ${up}/${s.devices.length}; open alarms: ${s.alarms.length}`;
+  // A store in trouble leads the line: `systemctl status anjud` is where a technician looks first.
+  const st = s.storage;
+  const storage = !st || st.state === 'ok' ? '' : `STORAGE ${st.state === 'disk_full' ? 'DISK FULL' : 'WRITES FAILING'}${st.held.events > 0 ? ` (${st.held.events} events held in memory)` : ''}; `;
+  return `${storage}queue: ${s.outbox.depth.alarm} alarms, ${s.outbox.depth.event} events, ${s.outbox.depth.report} reports; ${uplink}; devices up: ${up}/${s.devices.length}; open alarms: ${s.alarms.length}`;
 }

@@ -150,15 +150,32 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * Opens (creating if needed) the hub database under `stateDir`.
- * WAL with synchronous=FULL: a committed transaction survives a power cut, which is what
- * "an alarm counts as raised only once committed" needs; readings are batched to keep SD-card
- * writes down.
+ * Opens (creating if needed) the hub database under `stateDir`, without the checks the daemon runs
+ * first (src/store/open-store.ts: read-only directory, empty or corrupt file): for tools and tests.
  */
 export function openDatabase(stateDir: string): Db {
   try {
     mkdirSync(stateDir, { recursive: true });
-    const db = new Database(join(stateDir, DB_FILE));
+    const db = connect(join(stateDir, DB_FILE));
+    migrate(db);
+    return db;
+  } catch (err) {
+    throw new AnjuError(ErrorCodes.STORE_OPEN, `cannot open the database in ${stateDir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Largest WAL file kept after a checkpoint reset it (journal_size_limit): one autocheckpoint's worth (1000 pages of 4 KiB). */
+export const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One connection to the database file with the daemon's settings.
+ * WAL with synchronous=FULL: a committed transaction survives a power cut, which is what
+ * "an alarm counts as raised only once committed" needs; readings are batched to keep SD-card
+ * writes down.
+ */
+export function connect(file: string): Db {
+  const db = new Database(file);
+  try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
@@ -167,14 +184,19 @@ export function openDatabase(stateDir: string): Db {
     // reads again. SQLite's own default, 2 MB, holds the pages appends and the outbox touch; the
     // kernel's file cache (not our RSS) keeps the rest.
     db.pragma('cache_size = -2000');
-    migrate(db);
+    // Without a limit a WAL stays as large as it ever grew (a big eviction, a long drain) and counts
+    // against the quota and the disk for good; with it, each reset after a checkpoint truncates it
+    // back (issue 12, finding 2). The quota keeper also truncates it after evicting.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     return db;
   } catch (err) {
-    throw new AnjuError(ErrorCodes.STORE_OPEN, `cannot open the database in ${stateDir}: ${(err as Error).message}`, { cause: err });
+    db.close();
+    throw err;
   }
 }
 
-function migrate(db: Db): void {
+/** Applies the migrations this database has not had yet. */
+export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

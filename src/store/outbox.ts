@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BootClock, Clock } from '../core/clock.js';
-import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type Severity, type StoredEvent } from '../core/event.js';
+import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type PendingEvent, type Severity, type StoredEvent } from '../core/event.js';
 import type { Db } from './database.js';
 import type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
@@ -22,8 +22,16 @@ export type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
  * (`next`, `ackUpTo`, `lastSeq`, `since`) is about alarms and events and their gapless seq.
  */
 export interface Outbox {
-  /** Commits an alarm or event (gapless seq), or a report (report seq: see `reports`). */
+  /** Commits an alarm or event (gapless seq), or a report (report seq: see `reports`): `commit(prepare(draft))`. */
   append(draft: EventDraft): StoredEvent;
+  /**
+   * Stamps a draft as the event it will be (id, ts, the clock's state) without committing it: an
+   * event whose commit fails is held with these (src/daemon/ingest.ts), published at once without a
+   * seq, and committed later under the same id and ts.
+   */
+  prepare(draft: EventDraft): PreparedEvent;
+  /** Commits a prepared event: only now does it get its seq. */
+  commit(event: PreparedEvent): StoredEvent;
   /** The report class's own queue. */
   readonly reports: ReportOutbox;
   /** Events still in the outbox after `after` in drain order (class priority, then seq). */
@@ -38,6 +46,8 @@ export interface Outbox {
   oldestPendingTs(cls?: EventClass): number | null;
   /** Highest (event) seq ever assigned (0 when none). */
   lastSeq(): number;
+  /** The state of the last committed event of `type` (hub.disk_full: raised or cleared), or null when there is none. */
+  lastStateOf(type: string): EventState | null;
   /** The last cloud acknowledgement, kept across restarts. */
   lastCloudAck(): { seq: number; ts: number } | null;
   /**
@@ -46,6 +56,8 @@ export interface Outbox {
    * naming another epoch is not applied (it would acknowledge events the cloud never stored).
    */
   epoch(): string;
+  /** Whether a transaction is open on the connection: an event is never committed inside another's (issue 12, finding 14). */
+  inTransaction(): boolean;
   /** The database file, for another connection to it (the drain reader's); null for an in-memory database. */
   readonly file: string | null;
   /** Every event with seq > `afterSeq`, done or not, oldest first: for the cloud's `resync`. */
@@ -62,6 +74,12 @@ export interface Outbox {
    * never corrected, so every copy the cloud gets is the same. Call only for `tsUnsynced` events.
    */
   markSentUnsynced(seq: number): void;
+}
+
+/** An event stamped but not yet committed (Outbox.prepare): no seq. */
+export interface PreparedEvent extends PendingEvent {
+  /** The monotonic clock at `ts`, for a later ts correction; null without a boot clock. */
+  readonly monoMs: number | null;
 }
 
 /** What `correctUnsyncedTs` corrected: event seqs and report seqs (report_seq), each ascending. */
@@ -177,8 +195,13 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
   const bootClock = opts.bootClock;
   let boot: number | null = null;
   if (bootClock?.bootId) {
-    db.prepare('INSERT INTO boots (boot_id) VALUES (?) ON CONFLICT (boot_id) DO NOTHING').run(bootClock.bootId);
-    boot = db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?').get(bootClock.bootId)!.id;
+    try {
+      db.prepare('INSERT INTO boots (boot_id) VALUES (?) ON CONFLICT (boot_id) DO NOTHING').run(bootClock.bootId);
+    } catch {
+      // A disk too full for one row (issue 12): the hub starts anyway; this boot's events carry no
+      // boot, so a ts stamped before NTP stays marked unsynced instead of being corrected.
+    }
+    boot = db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?').get(bootClock.bootId)?.id ?? null;
   }
   const eventsTs = unsyncedTs(db, 'events');
   /** Whether rows of this boot may wait for a correction: checked once at start, then set by append. */
@@ -231,15 +254,19 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
     epoch: () => dbEpoch,
     reports,
     file: db.memory ? null : db.name,
-    append(draft) {
-      const id = newId();
-      const ts = clock.now();
+    inTransaction: () => db.inTransaction,
+    append: (draft) => outbox.commit(outbox.prepare(draft)),
+    prepare(draft) {
       const unsynced = opts.clockUnsynced?.() === true;
-      const mono = bootClock ? bootClock.monoNowMs() : null;
+      return { ...draft, id: newId(), ts: clock.now(), monoMs: bootClock ? bootClock.monoNowMs() : null, ...(unsynced ? { tsUnsynced: true } : {}) };
+    },
+    commit(p) {
+      const { monoMs, ...event } = p;
+      const unsynced = p.tsUnsynced === true;
       if (unsynced && boot !== null) mayCorrect = true;
-      if (classOf(draft.type) === 'report') return reports.append(draft, id, ts, unsynced, boot, mono);
-      const info = insert.run(id, ts, draft.type, draft.severity, draft.device, draft.state, JSON.stringify(draft.data), eventPrio(draft.type), unsynced ? 1 : 0, boot, mono);
-      return { ...draft, id, ts, seq: Number(info.lastInsertRowid), ...(unsynced ? { tsUnsynced: true } : {}) };
+      if (classOf(p.type) === 'report') return reports.append(event, p.id, p.ts, unsynced, boot, monoMs);
+      const info = insert.run(p.id, p.ts, p.type, p.severity, p.device, p.state, JSON.stringify(p.data), eventPrio(p.type), unsynced ? 1 : 0, boot, monoMs);
+      return { ...event, seq: Number(info.lastInsertRowid) };
     },
     next: drain.next,
     markPubacked(seqs) {
@@ -273,6 +300,8 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
       return e === null ? r : r === null ? e : Math.min(e, r);
     },
     lastSeq: () => maxSeq.get()?.seq ?? 0,
+    // No index on type: a walk back from the newest row, done once at start.
+    lastStateOf: (type) => db.prepare<[string], { state: EventState }>('SELECT state FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1').get(type)?.state ?? null,
     lastCloudAck() {
       if (cloudAck === undefined) {
         const row = getMeta.get('cloud_ack');

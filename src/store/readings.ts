@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Reading } from '../core/reading.js';
 import type { Db } from './database.js';
+import { afterCommit } from './transaction.js';
 
 /**
  * Readings are buffered in memory and committed in one transaction per flush (the daemon flushes
@@ -52,9 +53,14 @@ export function createReadingStore(db: Db, clock: Clock): ReadingStore {
     },
     flush() {
       if (buffer.length === 0) return 0;
-      insertAll(buffer); // throws on failure, keeping the buffer for the next try
       const n = buffer.length;
-      buffer = [];
+      insertAll(buffer); // throws on failure, keeping the buffer for the next try
+      // Inside the daemon's flush transaction (src/daemon/ingest.ts) the rows are stored only once
+      // it commits: until then they stay buffered, so a failed COMMIT (a full disk) loses none.
+      afterCommit(db, () => {
+        if (n === buffer.length) buffer = [];
+        else buffer.splice(0, n);
+      });
       return n;
     },
     prune(retentionMs) {

@@ -1,3 +1,4 @@
+import type { PendingEvent } from '../core/event.js';
 import type { OutboxRow } from '../store/outbox-types.js';
 
 /**
@@ -14,6 +15,8 @@ export const topics = (hubId: string) => {
     events: `${base}/events`,
     /** hub -> cloud: reports (the report class, its own report_seq), QoS 1. */
     reports: `${base}/reports`,
+    /** hub -> cloud: an event the hub could not commit (yet): no seq, `stored: false`, QoS 1 (issue 12). */
+    unstored: `${base}/unstored`,
     /** hub -> cloud: retained online/offline (birth and will). */
     status: `${base}/status`,
     /** hub -> cloud: readings in batches, QoS 1, with message expiry. */
@@ -74,6 +77,25 @@ export interface EventMessage {
   ts_device?: number;
 }
 
+
+/**
+ * An event the hub raised but could not commit (a full disk, an I/O error), published at once on
+ * anju/v1/<hub>/unstored (docs/uplink.md §4a): the event fields without `seq` (it has none yet, and
+ * must never carry one that could be given to another event), `stored: false` and why. The same
+ * event follows on the events topic with the same `id` and `ts` and its seq once it is committed.
+ */
+export interface UnstoredMessage extends Omit<EventMessage, 'seq' | 'ts_corrected' | 'ts_device'> {
+  stored: false;
+  /** The store's state when it was held: `disk_full` or `store_error`. */
+  reason: 'disk_full' | 'store_error';
+}
+
+export function unstoredMessage(hubId: string, epoch: string, e: PendingEvent, reason: UnstoredMessage['reason']): UnstoredMessage {
+  return {
+    v: CONTRACT_VERSION, id: e.id, stored: false, reason, epoch, ts: e.ts, hub: hubId, type: e.type, severity: e.severity, device: e.device,
+    state: e.state, data: { ...e.data }, ...(e.tsUnsynced ? { ts_unsynced: true as const } : {}),
+  };
+}
 
 /**
  * A report (anju/v1/<hub>/reports): the event fields, but `report_seq` (the report class's own
@@ -159,6 +181,17 @@ export interface HeartbeatMessage {
   devices: { total: number; open: number; seen_last_5min: number };
   /** Whether the hub's wall clock is synchronised (NTP), as far as it can tell. */
   clock: 'synced' | 'unsynced' | 'unknown';
+  /** The store's health (issue 12): its state, events held in memory (not committed), free space. */
+  storage?: HeartbeatStorage;
+}
+
+export interface HeartbeatStorage {
+  state: 'ok' | 'disk_full' | 'store_error';
+  /** Events raised but not committed (published on the unstored topic), alarms among them. */
+  held: number;
+  held_alarms: number;
+  /** Free bytes on the state directory's file system; null when not known. */
+  free_bytes: number | null;
 }
 
 /**

@@ -32,8 +32,8 @@ export interface WrittenRow extends OutboxPosition {
 export interface DrainReader {
   /** Asks for the open rows after `after`. `cb` gets them if the thread could read them; maybe never. */
   page(after: OutboxPosition, limit: number, cb: (rows: WrittenRow[]) => void): void;
-  /** Records PUBACKs; `done` once they are committed (on the thread, or here if it is not running). */
-  markPubacked(seqs: readonly number[], done: () => void): void;
+  /** Records PUBACKs; `done` once they are committed (on the thread, or here if it is not running), with the error if they could not be. */
+  markPubacked(seqs: readonly number[], done: (err?: unknown) => void): void;
   /** Whether the thread is running (for status and tests). */
   running(): boolean;
   /** Ends the thread once it has committed the records it holds (within `timeoutMs`, else here). */
@@ -68,7 +68,7 @@ export function createDrainReader(d: DrainReaderDeps): DrainReader | null {
   let worker: Worker | null = null;
   let nextId = 1;
   const pages = new Map<number, (rows: WrittenRow[]) => void>();
-  const marks = new Map<number, { seqs: readonly number[]; done: () => void }>();
+  const marks = new Map<number, { seqs: readonly number[]; done: (err?: unknown) => void }>();
   let idleTimer: NodeJS.Timeout | null = null;
 
   /** The thread is gone: what it held is recorded here; pages asked for are simply not coming. */
@@ -82,13 +82,16 @@ export function createDrainReader(d: DrainReaderDeps): DrainReader | null {
     marks.clear();
     for (const m of held) markHereAndDone(m);
   };
-  const markHereAndDone = (m: { seqs: readonly number[]; done: () => void }): void => {
+  const markHereAndDone = (m: { seqs: readonly number[]; done: (err?: unknown) => void }): void => {
     try {
       d.markHere(m.seqs);
     } catch (err) {
-      // The database is closed (the thread ended after the daemon's shutdown): the rows are
-      // published again after the restart, with the same ids.
-      d.log.warn({ err: (err as Error).message, records: m.seqs.length }, 'PUBACK records lost; those events will be sent again');
+      // A full disk (the drainer keeps them for its next flush), or the database is closed (the
+      // thread ended after the daemon's shutdown): the rows are published again after the restart,
+      // with the same ids.
+      d.log.warn({ err: (err as Error).message, records: m.seqs.length }, 'PUBACK records not written; kept for the next try (after a restart: those events are sent again)');
+      m.done(err);
+      return;
     }
     m.done();
   };

@@ -11,7 +11,8 @@ export type DrainQueue = Pick<Outbox, 'next' | 'markPubacked' | 'ackUpTo'>;
  */
 export interface OffThreadReader<T> {
   page(after: OutboxPosition, limit: number, cb: (rows: T[]) => void): void;
-  markPubacked(seqs: readonly number[], done: () => void): void;
+  /** `done` once recorded, with the error when they could not be (then they are recorded again later). */
+  markPubacked(seqs: readonly number[], done: (err?: unknown) => void): void;
 }
 
 /**
@@ -133,8 +134,16 @@ export function createDrainer<T extends OutboxPosition = OutboxRow>(d: DrainerDe
   let flushQueued = false;
   const st = { published: 0, resent: 0, pubacked: 0, refused: 0 };
 
-  /** Recorded: in puback mode the rows are done, so they need not be kept from a second publish any more. */
-  const recorded = (batch: readonly number[]): void => {
+  /**
+   * Recorded: in puback mode the rows are done, so they need not be kept from a second publish any
+   * more. Not recorded (a full disk): the batch goes back in line for the next flush, and the rows
+   * stay outstanding meanwhile, so they are not published again for nothing.
+   */
+  const recorded = (batch: number[], err?: unknown): void => {
+    if (err !== undefined) {
+      pubackBatch = batch.concat(pubackBatch);
+      return;
+    }
     if (d.doneWhen === 'puback') for (const seq of batch) outstanding.delete(seq);
   };
   const flush = (): void => {
@@ -142,18 +151,29 @@ export function createDrainer<T extends OutboxPosition = OutboxRow>(d: DrainerDe
     const batch = pubackBatch;
     pubackBatch = [];
     if (d.reader) {
-      d.reader.markPubacked(batch, () => recorded(batch));
+      d.reader.markPubacked(batch, (err) => recorded(batch, err));
       return;
     }
-    d.outbox.markPubacked(batch);
+    try {
+      d.outbox.markPubacked(batch);
+    } catch (err) {
+      recorded(batch, err); // the store records the failure (src/store/guarded.ts)
+      return;
+    }
     recorded(batch);
   };
 
   const fill = (): void => {
     while (d.canPublish() && inFlight < d.window) {
       if (aheadAt >= ahead.length) {
-        // Read ahead in pages: one query per page, not one per acknowledgement.
-        readPage();
+        // Read ahead in pages: one query per page, not one per acknowledgement. A read that fails
+        // (an I/O error) ends this round; the next drain or sweep reads again.
+        try {
+          readPage();
+        } catch {
+          rewind(cursor);
+          return;
+        }
         if (ahead.length === 0) return;
       }
       const e = ahead[aheadAt++]!;

@@ -3,14 +3,14 @@ import { connect, type IClientOptions, type IClientPublishOptions, type MqttClie
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
-import { CLASS_PRIORITY, classOf, type StoredEvent } from '../core/event.js';
+import { CLASS_PRIORITY, classOf, type PendingEvent, type StoredEvent } from '../core/event.js';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
 import { fullJitterDelayMs } from './backoff.js';
 import { redactUrl } from './redact-url.js';
 import { brokerConnectOptions } from '../core/broker-url.js';
 import type { CommandDispatcher } from './commands.js';
-import { topics, UPLINK_MAX_PACKET_BYTES, wireFormat, type HeartbeatMessage, type StatusMessage } from './contract.js';
+import { topics, unstoredMessage, UPLINK_MAX_PACKET_BYTES, wireFormat, type HeartbeatMessage, type HeartbeatStorage, type StatusMessage, type UnstoredMessage } from './contract.js';
 import { createInbound, type InboundStats } from './inbound.js';
 import { createDrainer, type DrainStats } from './drain.js';
 import { createDrainReader, type WrittenRow } from './drain-reader.js';
@@ -38,6 +38,13 @@ export interface Uplink {
   onEvent(e: StoredEvent): void;
   /** The store corrected the ts of events or reports not yet published (Outbox.correctUnsyncedTs): publish the corrected rows. */
   onTsCorrected(): void;
+  /**
+   * An event could not be committed and is held (src/daemon/held-events.ts): published at once on
+   * the unstored topic, without a seq, and again after each reconnect until it is committed (its
+   * committed copy, `onEvent`, has the same id) or dropped (`onHeldDropped`).
+   */
+  onHeld(e: PendingEvent, reason: UnstoredMessage['reason']): void;
+  onHeldDropped(ids: readonly string[]): void;
   status(): UplinkStatus;
   /**
    * Publishes again every event with seq > `sinceSeq` (done or not), at most `limit`, oldest first,
@@ -68,6 +75,14 @@ export interface UplinkDeps {
   /** Readings to upload as telemetry; omitted: no telemetry. */
   telemetry?: TelemetryOutbox;
   clockState?: () => HeartbeatMessage['clock'];
+  /** The store's health for the heartbeat (src/store/storage-health.ts); omitted: not sent. */
+  storage?: () => HeartbeatStorage;
+  /**
+   * Runs what an MQTT or timer callback does with the store and never throws (the daemon's records
+   * the failure in the storage state: src/store/storage-health.ts); default: catches and logs. A
+   * store error must never end the process from a callback (issue 12, finding 1).
+   */
+  safely?: (where: string, fn: () => void) => void;
   random?: () => number;
 }
 
@@ -103,6 +118,22 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   let reconnectTimer: NodeJS.Timeout | null = null;
   const timers: NodeJS.Timeout[] = [];
   const st = { connected: false, delivered: 0, publishErrors: 0, connects: 0, lastPubackTs: null as number | null };
+
+  const safely = deps.safely ?? ((where: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      log.error({ code: ErrorCodes.STORE_WRITE, where, err }, 'uplink: a store call failed; carrying on');
+    }
+  });
+  /** A callback that never throws (MQTT handlers, timers). */
+  const guarded = <A extends unknown[]>(where: string, fn: (...args: A) => void) => (...args: A): void => safely(where, () => fn(...args));
+  /** The queue for a log line; null when the store cannot be read (the line, and what follows it, still happen). */
+  const queueForLog = () => {
+    try { return outbox.depth(); } catch { return null; }
+  };
+  /** Held events' unstored messages, by id, until committed or dropped: sent again after a reconnect. */
+  const unstored = new Map<string, string>();
 
   const uptimeS = () => Math.round((clock.now() - startedTs) / 1000);
   const status = (state: 'online' | 'offline', reason?: StatusMessage['reason']): Buffer => {
@@ -157,7 +188,14 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     reader,
     canPublish: connected,
     publish(e, done) {
-      client!.publish(t.events, eventPayload(e), EVENT_PUBLISH, (err) => {
+      let payload: string;
+      try {
+        payload = eventPayload(e);
+      } catch (err) {
+        done(err as Error); // its sent-unsynced mark could not be written: sent again later
+        return;
+      }
+      client!.publish(t.events, payload, EVENT_PUBLISH, (err) => {
         onPublished('event', e.seq, done, err);
         // The last alarm or event of a backlog was acknowledged: reports next, before telemetry's tick.
         if (drainer.inFlight() === 0) reportDrainer.drain();
@@ -173,7 +211,14 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     position: (r) => ({ prio: CLASS_PRIORITY.report, seq: r.seq }),
     canPublish: () => connected() && drainer.inFlight() === 0,
     publish(r, done) {
-      client!.publish(t.reports, reportPayload(r), { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
+      let payload: string;
+      try {
+        payload = reportPayload(r);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      client!.publish(t.reports, payload, { qos: 1 }, (err) => onPublished('report', r.seq, done, err));
     },
   });
   const drainAll = (): void => {
@@ -208,6 +253,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       last_cloud_ack_seq: ack?.seq ?? null, last_cloud_ack_ts: ack?.ts ?? null, last_seq: outbox.lastSeq(), last_report_seq: outbox.reports.lastSeq(), epoch: outbox.epoch(),
       devices: deps.devices(),
       clock: deps.clockState?.() ?? 'unknown',
+      ...(deps.storage ? { storage: deps.storage() } : {}),
     };
     // A stale heartbeat is worse than none: let the broker drop it after two periods (MQTT 5).
     const opts: IClientPublishOptions = { qos: 0, ...(v5 ? { properties: { messageExpiryInterval: Math.ceil(cfg.heartbeat_s * 2) } } : {}) };
@@ -229,8 +275,9 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   const inbound = createInbound({
     hubId, topics: t, epoch: () => outbox.epoch(), commands: deps.commands, log,
     onAck(seq, reportSeq) {
-      if (seq !== null) log.debug({ seq, acked: drainer.onCloudAck(seq) }, 'cloud ack');
-      if (reportSeq !== null) log.debug({ reportSeq, acked: reportDrainer.onCloudAck(reportSeq) }, 'cloud ack of reports');
+      // Recorded on a full disk too, or not at all: an ack not applied is applied with the cloud's next one.
+      if (seq !== null) safely('cloud_ack', () => log.debug({ seq, acked: drainer.onCloudAck(seq) }, 'cloud ack'));
+      if (reportSeq !== null) safely('cloud_ack', () => log.debug({ reportSeq, acked: reportDrainer.onCloudAck(reportSeq) }, 'cloud ack of reports'));
       drainAll();
     },
     respond(topic, payload, correlationData) {
@@ -259,34 +306,47 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       // The parsed endpoint, not the string: the client connects to exactly what the config check judged.
       const c = connect({ ...brokerConnectOptions(cfg.url), ...opts });
       client = c;
-      c.on('connect', () => {
+      c.on('connect', guarded('uplink_connect', () => {
         attempt = 0;
         st.connected = true;
         st.connects++;
-        log.info({ url: redactUrl(cfg.url), queue: outbox.depth() }, 'uplink connected');
+        log.info({ url: redactUrl(cfg.url), queue: queueForLog() }, 'uplink connected');
         c.publish(t.status, status('online'), { qos: 1, retain: true });
         // rap (retain as published, MQTT 5): the hub sees the retain flag on live messages too, so
         // a retained command is never executed (it would run again at every reconnect).
         c.subscribe([t.ack, `${t.cmdPrefix}+`], { qos: 1, ...(v5 ? { rap: true } : {}) }, (err) => {
           if (err) log.error({ err: err.message }, 'cannot subscribe to the ack and command topics');
         });
+        for (const payload of unstored.values()) c.publish(t.unstored, payload, { qos: 1 });
         drainAll();
-      });
-      c.on('message', inbound.onMessage);
+      }));
+      c.on('message', guarded('uplink_message', inbound.onMessage));
       c.on('close', () => {
-        if (st.connected && !stopping) log.warn({ queue: outbox.depth() }, 'uplink disconnected; events stay in the outbox');
+        const wasConnected = st.connected;
         st.connected = false;
+        if (wasConnected && !stopping) log.warn({ queue: queueForLog() }, 'uplink disconnected; events stay in the outbox');
         scheduleReconnect();
       });
       c.on('error', (err) => log.warn({ code: ErrorCodes.UPLINK_CONNECT, err: err.message }, 'uplink error'));
-      timers.push(setInterval(() => { drainer.sweep(); reportDrainer.sweep(); }, Math.min(cfg.retry_s, cfg.ack_timeout_s) * 1000));
+      timers.push(setInterval(guarded('drain_sweep', () => { drainer.sweep(); reportDrainer.sweep(); }), Math.min(cfg.retry_s, cfg.ack_timeout_s) * 1000));
       // Also how reports follow once the events' window is empty (their drainer waits for that).
-      timers.push(setInterval(() => { drainer.flush(); reportDrainer.flush(); drainAll(); }, 250));
-      timers.push(setInterval(heartbeat, cfg.heartbeat_s * 1000));
-      if (telemetry) timers.push(setInterval(() => telemetry.tick(), cfg.telemetry.interval_s * 1000));
+      timers.push(setInterval(guarded('drain_flush', () => { drainer.flush(); reportDrainer.flush(); drainAll(); }), 250));
+      timers.push(setInterval(guarded('heartbeat', heartbeat), cfg.heartbeat_s * 1000));
+      if (telemetry) timers.push(setInterval(guarded('telemetry', () => telemetry.tick()), cfg.telemetry.interval_s * 1000));
       for (const x of timers) x.unref();
     },
-    onEvent: (e) => (classOf(e.type) === 'report' ? reportDrainer : drainer).onNewEvent(e),
+    onEvent(e) {
+      unstored.delete(e.id); // committed: the events topic has it now, with its seq
+      safely('drain', () => (classOf(e.type) === 'report' ? reportDrainer : drainer).onNewEvent(e));
+    },
+    onHeld(e, reason) {
+      const payload = JSON.stringify(unstoredMessage(hubId, outbox.epoch(), e, reason));
+      unstored.set(e.id, payload);
+      if (connected()) client!.publish(t.unstored, payload, { qos: 1 });
+    },
+    onHeldDropped(ids) {
+      for (const id of ids) unstored.delete(id);
+    },
     onTsCorrected() {
       drainer.reread();
       reportDrainer.reread();

@@ -60,7 +60,11 @@ export function createTelemetrySender(o: {
       o.publish(next.payload, (err) => {
         inFlight = false;
         if (err) return; // the next tick sends the same range again
-        o.outbox.markSent(next.lastId);
+        try {
+          o.outbox.markSent(next.lastId);
+        } catch {
+          return; // not recorded (a full disk: the store counts it): the next tick sends the range again
+        }
         st.messages++;
         st.readings += next.count;
         sender.tick(); // a backlog drains back to back, still one at a time

@@ -47,7 +47,7 @@ const silent = pino({ level: 'silent' });
 
 describe('docs/schema and docs/uplink.md (no daemon)', () => {
   it('has a schema for every message and every command, each within what z.fromJSONSchema enforces', () => {
-    const expected = ['event.v1.json', 'report.v1.json', 'telemetry.v1.json', 'status.v1.json', 'heartbeat.v1.json', 'ack.v1.json', 'command-response.v1.json', ...commandNames.map((n) => `cmd-${n}.v1.json`)];
+    const expected = ['event.v1.json', 'report.v1.json', 'unstored.v1.json', 'telemetry.v1.json', 'status.v1.json', 'heartbeat.v1.json', 'ack.v1.json', 'command-response.v1.json', ...commandNames.map((n) => `cmd-${n}.v1.json`)];
     expect(schemaFiles).toEqual(expected.sort());
     for (const f of schemaFiles) {
       const s = schemas[f]!;
@@ -183,7 +183,7 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
     }
     expect([...seen].sort(), 'every schema has an example in docs/uplink.md').toEqual(schemaFiles);
     const t = topics('<hubId>');
-    for (const topic of [t.events, t.reports, t.telemetry, t.status, t.heartbeat, t.ack, `${t.cmdPrefix}<name>`]) expect(md, topic).toContain(topic);
+    for (const topic of [t.events, t.reports, t.unstored, t.telemetry, t.status, t.heartbeat, t.ack, `${t.cmdPrefix}<name>`]) expect(md, topic).toContain(topic);
     for (const name of commandNames) expect(md, name).toContain(`### \`${name}\``);
     expect(ERROR_CODES).toEqual(expect.arrayContaining([...Object.values(CommandErrors), 'ANJU_CMD_NOT_READY']));
     for (const code of ERROR_CODES) {
@@ -680,6 +680,7 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
     if (process.env.ANJU_CONTRACT_DUMP) writeFileSync(process.env.ANJU_CONTRACT_DUMP, captured.map((m) => `${m.topic} ${m.payload.toString()}\n`).join(''));
     const byTopic: Record<string, string> = {
       [`${BASE}/events`]: 'event.v1.json', [`${BASE}/reports`]: 'report.v1.json', [`${BASE}/telemetry`]: 'telemetry.v1.json', [`${BASE}/status`]: 'status.v1.json', [`${BASE}/heartbeat`]: 'heartbeat.v1.json',
+      [`${BASE}/unstored`]: 'unstored.v1.json', // seen on the wire in tests/integration/full-disk.test.ts
     };
     const seen = new Map<string, number>();
     const bad: string[] = [];

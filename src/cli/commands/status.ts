@@ -30,6 +30,19 @@ export function failed(ctx: Ctx, r: { code?: string; message?: string }): number
 const ago = (ctx: Ctx, ts: number | null | undefined, now: number) =>
   ts === null || ts === undefined ? t(ctx.lang, 'never') : t(ctx.lang, 'secondsAgo', { n: Math.max(0, Math.round((now - ts) / 1000)) });
 
+const size = (bytes: number): string => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`);
+
+/** The store's health (issue 12): state, free space, events held in memory, the last failed write. */
+function storageLine(ctx: Ctx, st: NonNullable<DaemonStatus['storage']>): string {
+  const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
+  const state = st.state === 'ok' ? paint(ctx, 32, L('storageOk')) : paint(ctx, 31, L(st.state === 'disk_full' ? 'storageDiskFull' : 'storageError'));
+  const parts = [`${paint(ctx, 1, L('storage'))} ${state}`];
+  if (st.freeBytes !== null) parts.push(L('storageFree', { size: size(st.freeBytes) }));
+  if (st.held.events > 0) parts.push(paint(ctx, 31, L('storageHeld', { n: st.held.events, alarms: st.held.alarms })));
+  if (st.state !== 'ok' && st.lastError) parts.push(L('storageLastError', { code: st.lastError.code ?? st.lastError.kind, where: st.lastError.where }));
+  return parts.join('  ');
+}
+
 export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
   const u = s.uplink;
@@ -39,6 +52,7 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const ack = s.uplink?.lastCloudAck ? `seq ${s.uplink.lastCloudAck.seq} (${ago(ctx, s.uplink.lastCloudAck.ts, now)})` : L('none');
   const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
   out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
+  if (s.storage) out.push(storageLine(ctx, s.storage));
   out.push('', paint(ctx, 1, L('devices')));
   out.push(table(
     [L('colDevice'), L('colModel'), L('colRoom'), L('colPort'), L('colLastSeen'), L('colFrames'), L('colErrors')],

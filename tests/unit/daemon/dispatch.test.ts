@@ -57,7 +57,11 @@ function run(bindings: readonly DetectorBinding[], feed: (ingest: ReturnType<typ
   const clock = createManualClock(t0);
   const log: string[] = [];
   let seq = 0;
-  const outbox = { append: (d: EventDraft) => ({ ...d, seq: ++seq, id: String(seq), ts: clock.now() }) } as unknown as Outbox;
+  const outbox = {
+    prepare: (d: EventDraft) => ({ ...d, id: '', ts: clock.now(), monoMs: null }),
+    commit: (p: EventDraft) => ({ ...p, seq: ++seq, id: String(seq) }),
+    inTransaction: () => false,
+  } as unknown as Outbox;
   const ingest = createIngest({
     clock, readings: noReadings, outbox, detectors: bindings,
     states: { load: () => undefined, save: (snaps) => { for (const s of snaps) log.push(`state ${clock.now()} ${s.device} ${s.detector} ${JSON.stringify(s.state)}`); } },

@@ -7,7 +7,7 @@ import { createManualClock } from '../../../src/core/clock.js';
 import type { StoredEvent } from '../../../src/core/event.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { detectorBindings } from '../../../src/daemon/detectors.js';
-import { createIngest } from '../../../src/daemon/ingest.js';
+import { createIngest, flushReadingsAndStates } from '../../../src/daemon/ingest.js';
 import type { Detector } from '../../../src/detectors/types.js';
 import { createMr60bha1Driver, encodeFrame } from '../../../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
@@ -131,5 +131,27 @@ describe('ingest', () => {
     db.exec('DROP TRIGGER full');
     h.ingest.snapshot();
     expect(h.events.map((e) => [e.seq, e.state])).toEqual([[1, 'raised'], [2, 'cleared']]);
+  });
+
+  it('never hands over a held event committed in a transaction that then fails: its seq would go to the next event (issue 12, finding 14)', () => {
+    const h = start(db);
+    db.exec(`CREATE TRIGGER full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`);
+    h.run(30, 11); // the raise is held
+    expect(h.events).toEqual([]);
+    db.exec('DROP TRIGGER full');
+    // Events commit again; detector state does not (a disk with room for one write and not the next).
+    db.exec(`CREATE TRIGGER full_state BEFORE UPDATE ON detector_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+      CREATE TRIGGER full_state_i BEFORE INSERT ON detector_state BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;`);
+    clock.advance(10_000); // the periodic snapshot is due in this flush
+    h.run(30, 1);
+    try { flushReadingsAndStates(db, h.readings, h.ingest); } catch { /* the daemon logs it and retries */ }
+    db.exec('DROP TRIGGER full_state; DROP TRIGGER full_state_i');
+    h.run(16, 3); // cleared
+    flushReadingsAndStates(db, h.readings, h.ingest);
+    const stored = db.prepare('SELECT seq, id FROM events ORDER BY seq').all() as Array<{ seq: number; id: string }>;
+    // Every event handed over is the one the store has under that seq: no seq on two ids.
+    for (const e of h.events) expect(stored.find((r) => r.seq === e.seq)?.id, `seq ${e.seq} (${e.state})`).toBe(e.id);
+    expect(h.events.map((e) => e.state)).toEqual(['raised', 'cleared']);
+    expect(new Set(h.events.map((e) => e.seq)).size).toBe(2);
   });
 });

@@ -12,7 +12,7 @@ import { createManualBootClock, createManualClock } from '../../../src/core/cloc
 import type { EventDraft } from '../../../src/core/event.js';
 import { DB_FILE, openDatabase, type Db } from '../../../src/store/database.js';
 import { createOutbox, type Outbox } from '../../../src/store/outbox.js';
-import { createQuotaKeeper } from '../../../src/store/quota.js';
+import { checkpointTruncate, createQuotaKeeper, type QuotaKeeper } from '../../../src/store/quota.js';
 import { createReadingStore } from '../../../src/store/readings.js';
 import { wireFormat } from '../../../src/uplink/contract.js';
 import type { OutboxRow } from '../../../src/store/outbox-types.js';
@@ -28,6 +28,8 @@ const alarm = (n: number, padBytes = 0): EventDraft => ({
 const event = (n: number): EventDraft => ({ type: 'device.offline', severity: 'warning', device: 'radar', state: 'raised', data: { n } });
 
 describe('report class in the store', () => {
+  /** Pages in use with the WAL checkpointed away: quotas below are set relative to what the tables hold. */
+  const usedAfterCheckpoint = (k: QuotaKeeper): number => { checkpointTruncate(db); return k.usedBytes(); };
   let dir: string;
   let db: Db;
   let ob: Outbox;
@@ -122,7 +124,7 @@ describe('report class in the store', () => {
     ob.reports.ackUpTo(1); // the cloud has report 1
     const keeper = createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' });
     // Over a quota that has room for about one report: history (report 1) goes first, then 2 and 3.
-    const quotaBytes = keeper.usedBytes() - 55_000;
+    const quotaBytes = usedAfterCheckpoint(keeper) - 55_000;
     const q = createQuotaKeeper(db, { quotaBytes, doneColumn: 'acked_ts' }).enforce();
     expect(q).toMatchObject({ evictedHistory: 1, evictedReports: 2, full: false });
     expect(db.prepare('SELECT seq FROM reports').all()).toEqual([{ seq: 4 }]);
@@ -152,7 +154,7 @@ describe('report class in the store', () => {
     for (let n = 1; n <= 4; n++) ob.append(report(n, 10_000));
     ob.ackUpTo(200);
     ob.reports.ackUpTo(3); // report 4 is not delivered yet
-    const used = createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' }).usedBytes();
+    const used = usedAfterCheckpoint(createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' }));
     const q = createQuotaKeeper(db, { quotaBytes: used - 25_000, doneColumn: 'acked_ts' }).enforce();
     expect(q).toMatchObject({ evictedReports: 0, full: false });
     expect(q.evictedHistory).toBeGreaterThanOrEqual(2);
@@ -171,7 +173,7 @@ describe('report class in the store', () => {
     const rs = createReadingStore(db, clock);
     for (let i = 0; i < 20_000; i++) rs.add({ device: 'radar', ts: i, metric: 'breathRatePerMin', value: 16 });
     rs.flush();
-    const used = createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' }).usedBytes();
+    const used = usedAfterCheckpoint(createQuotaKeeper(db, { quotaBytes: 0, doneColumn: 'acked_ts' }));
 
     // A little over: only readings go.
     let q = createQuotaKeeper(db, { quotaBytes: used - 50_000, doneColumn: 'acked_ts' }).enforce();
