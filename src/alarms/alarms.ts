@@ -23,6 +23,11 @@ export interface Alarms {
   ack(id: string, by: string, now: number): AckResult;
   /** Reminder drafts that are due. */
   tick(now: number): EventDraft[];
+  /**
+   * The wall clock stepped by `stepMs` (src/daemon/wall-clock-watch.ts): the next reminders stay
+   * `renotifyMs` of real time after the last one, neither an hour late nor at once.
+   */
+  rebase(stepMs: number): void;
   open(): readonly OpenAlarm[];
 }
 
@@ -36,6 +41,12 @@ const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 
 
 export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alarms {
   const open = new Map<string, OpenAlarm>(store.all().map((a) => [key(a.type, a.device, a.condition), a]));
+  // Wall-clock steps (ms) since each open alarm's raise and since its last reminder, by alarm id:
+  // the recorded instants plus these are the same instants on the clock as it reads now, so
+  // reminders and open_s count real time. In memory: a step while the daemon was down is not seen.
+  const stepped = new Map<string, { sinceRaise: number; sinceReminder: number }>();
+  const sinceRaise = (a: OpenAlarm, now: number): number => now - a.raisedTs - (stepped.get(a.id)?.sinceRaise ?? 0);
+  const sinceLastReminder = (a: OpenAlarm, now: number): number => now - (a.remindedTs ?? a.raisedTs) - (stepped.get(a.id)?.sinceReminder ?? 0);
 
   return {
     admit(draft) {
@@ -59,6 +70,8 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
         open.set(k, a);
         store.insert(a);
       } else if (e.state === 'cleared') {
+        const a = open.get(k);
+        if (a) stepped.delete(a.id);
         open.delete(k);
         store.remove(e.type, e.device, condition);
       }
@@ -72,7 +85,7 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
       store.ack(id, now, by);
       const event: EventDraft = {
         type: 'hub.alarm_acknowledged', severity: 'info', device: a.device, state: 'info',
-        data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, by, open_s: Math.round((now - a.raisedTs) / 1000) },
+        data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, by, open_s: Math.round(sinceRaise(a, now) / 1000) },
       };
       return { ok: true, alreadyAcked: false, alarm: a, event };
     },
@@ -80,17 +93,24 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
       const due: EventDraft[] = [];
       for (const a of open.values()) {
         if (a.ackedTs !== null) continue;
-        const last = a.remindedTs ?? a.raisedTs;
-        if (now - last < o.renotifyMs) continue;
+        if (sinceLastReminder(a, now) < o.renotifyMs) continue;
         a.reminders++;
         a.remindedTs = now;
+        const st = stepped.get(a.id);
+        if (st) st.sinceReminder = 0;
         store.reminded(a.id, now);
         due.push({
           type: 'hub.alarm_reminder', severity: a.severity as EventDraft['severity'], device: a.device, state: 'info',
-          data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, reminder: a.reminders, open_s: Math.round((now - a.raisedTs) / 1000) },
+          data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, reminder: a.reminders, open_s: Math.round(sinceRaise(a, now) / 1000) },
         });
       }
       return due;
+    },
+    rebase(stepMs) {
+      for (const a of open.values()) {
+        const st = stepped.get(a.id) ?? { sinceRaise: 0, sinceReminder: 0 };
+        stepped.set(a.id, { sinceRaise: st.sinceRaise + stepMs, sinceReminder: st.sinceReminder + stepMs });
+      }
     },
     open: () => [...open.values()],
   };

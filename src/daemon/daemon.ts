@@ -149,8 +149,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   function startAll(): void {
     db = openDatabase(config.state_dir);
     clockSync.start();
+    const bootClock = deps.bootClock ?? systemBootClock();
     outbox = createOutbox(db, clock, {
-      doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced', bootClock: deps.bootClock ?? systemBootClock(),
+      doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced', bootClock,
     });
     readings = createReadingStore(db, clock);
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq() }, 'store open');
@@ -181,10 +182,16 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
     alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
     ingest = createIngest({
-      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
+      clock, readings, outbox, states: createDetectorStateStore(db, clock, bootClock), detectors: detectorBindings(config), onEvent, gate: alarms,
       tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
       transact: (fn) => db!.transaction(fn)(),
       onStoreError: (err, held) => log.error({ code: ErrorCodes.STORE_WRITE, err, held }, 'cannot commit an event; holding it in memory and retrying'),
+      // Durations are measured on the monotonic clock: a step of the wall clock moves every timer.
+      monoNowMs: () => bootClock.monoNowMs(),
+      onClockStep: (stepMs) => {
+        alarms?.rebase(stepMs);
+        log.warn({ stepMs }, 'wall clock stepped: detector timers moved with it');
+      },
     });
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
@@ -205,8 +212,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       }
     }, TS_CORRECTION_CHECK_MS));
     timers.push(setInterval(() => {
-      ingest?.tick();
-      for (const reminder of alarms?.tick(clock.now()) ?? []) ingest?.raise(reminder);
+      if (!ingest) return;
+      ingest.tick();
+      // The detectors' clock: a step since the last read has moved the reminders too (onClockStep).
+      for (const reminder of alarms?.tick(ingest.now()) ?? []) ingest.raise(reminder);
     }, DETECTOR_TICK_MS));
     const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
     const enforceQuota = (): void => {

@@ -7,12 +7,15 @@ import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-sta
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
 import type { ReadingStore } from '../store/readings.js';
+import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
 
 /**
  * The hot path, as direct calls: bytes -> driver -> readings -> detectors -> committed events.
  * An event is handed to `onEvent` (log, uplink) only after the outbox committed it. Detector state
  * is snapshotted right after each event and on `snapshot()` (with the readings flush, at most every 10 s),
  * and restored when a device is added, so a restart neither forgets an open alarm nor resets a timer.
+ * Time: detectors get the wall clock, read through a watch that finds its steps against the
+ * monotonic clock and moves every state by them first (wall-clock-watch.ts, Detector.rebase).
  */
 export interface DeviceIngestStats {
   readings: number;
@@ -32,6 +35,8 @@ export interface Ingest {
   raise(draft: EventDraft): void;
   /** Lets time-driven detectors look at the clock (every few seconds, from the daemon). */
   tick(): void;
+  /** The wall clock as the detectors see it: a step since the last read has moved their states first. */
+  now(): number;
   /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
   snapshot(force?: boolean): void;
 }
@@ -53,6 +58,14 @@ export interface IngestDeps {
   gate?: { admit(draft: EventDraft): boolean; committed(e: StoredEvent): void };
   /** A commit failed (disk full, I/O error): the event is held in memory and retried on `snapshot()`. */
   onStoreError?: (err: unknown, held: number) => void;
+  /**
+   * This boot's monotonic clock, ms (src/transports/clock/boot-clock.ts): wall-clock steps are
+   * found against it, and it paces the saves of large states. Default: the wall clock itself
+   * (replays and tests that drive one manual clock: no step is ever seen).
+   */
+  monoNowMs?: () => number;
+  /** The wall clock stepped by `stepMs` (positive: forward); every detector state was moved with it. */
+  onClockStep?: (stepMs: number) => void;
 }
 
 /** A detector and where its settings come from: per device (device scope) or for the home (null). */
@@ -61,6 +74,7 @@ export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typ
   readonly settings: (deviceId: string | null) => C;
 }
 
+/** Changed states are saved at most this often (in-place ones, like the sleep report's night, IN_PLACE_SNAPSHOT_MS), on the monotonic clock. */
 const SNAPSHOT_MS = 10_000;
 const IN_PLACE_SNAPSHOT_MS = 60_000;
 
@@ -73,6 +87,8 @@ interface DetectorSlot {
   readonly metrics: ReadonlySet<string> | null;
   step(reading: Reading, now: number): void;
   tick(now: number): void;
+  /** The wall clock stepped: moves the state's instants (Detector.rebase). */
+  rebase(stepMs: number): void;
   /** The state to save, or undefined when unchanged since the last call (or, for in-place states, saved under a minute ago unless `force`). */
   takeSnapshot(force?: boolean): DetectorSnapshot | undefined;
 }
@@ -146,11 +162,28 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   const hubCounters = { events: 0 };
   const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
+  const homeSlots: DetectorSlot[] = [];
+  /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
+  let everySlot: DetectorSlot[] | null = null;
+  const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
+
+  // Time: the wall clock for the detectors, watched against the monotonic clock; a step moves every
+  // state before anything is judged at the new time (wall-clock-watch.ts, Detector.rebase).
+  const mono = deps.monoNowMs ?? (() => clock.now());
+  const time = watchWallClock(() => clock.now(), mono, (stepMs) => {
+    for (const s of allSlots()) s.rebase(stepMs);
+    deps.onClockStep?.(stepMs);
+  });
+  time.read(); // the frame every restored state is brought into
 
   function slot<S, C>(key: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
-    let state = (states?.load(key, detector.name) as S | undefined) ?? detector.initialState();
-    let dirty = false;
-    let savedAt = clock.now();
+    const saved = states?.load(key, detector.name);
+    let state = saved === undefined ? detector.initialState() : saved.state as S;
+    // A step of the wall clock since the save (while the daemon was down) moves the timers too.
+    const step = saved === undefined || !detector.rebase ? 0 : stepSinceSave(saved, time.read());
+    if (step !== 0) state = detector.rebase!(state, step, settings);
+    let dirty = step !== 0;
+    let savedAtMono = mono();
     const apply = (r: StepResult<S>): void => {
       // A detector that updates its state in place (large ring buffers) says so: then "stepped"
       // means "changed". Others return a new object when something changed.
@@ -168,6 +201,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       tick(now) {
         if (detector.tick) apply(detector.tick(state, now, settings));
       },
+      rebase(stepMs) {
+        if (!detector.rebase) return;
+        state = detector.rebase(state, stepMs, settings);
+        dirty = true;
+      },
       takeSnapshot(force = false) {
         if (!dirty) return undefined;
         // States are saved at once after an event (a restart must know an alarm is open), and
@@ -175,9 +213,9 @@ export function createIngest(deps: IngestDeps): Ingest {
         // minute): a crash loses at most that much timer progress, never an open alarm, and the
         // flush does not serialise every detector's state every second.
         if (!force) {
-          const now = clock.now();
-          if (now - savedAt < (detector.updatesInPlace ? IN_PLACE_SNAPSHOT_MS : SNAPSHOT_MS)) return undefined;
-          savedAt = now;
+          const m = mono();
+          if (m - savedAtMono < (detector.updatesInPlace ? IN_PLACE_SNAPSHOT_MS : SNAPSHOT_MS)) return undefined;
+          savedAtMono = m;
         }
         dirty = false;
         return { device: key, detector: detector.name, state };
@@ -186,14 +224,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     return self;
   }
 
-  const homeSlots: DetectorSlot[] = deps.detectors
-    .filter((b) => b.detector.scope === 'home')
-    .map((b) => slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
+  for (const b of deps.detectors) if (b.detector.scope === 'home') homeSlots.push(slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
+  everySlot = null; // a step found while they were built may have listed some of them only
   const deviceBindings = deps.detectors.filter((b) => b.detector.scope !== 'home');
-
-  /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
-  let everySlot: DetectorSlot[] | null = null;
-  const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
 
   /** A device's detector slots and counters; returns what its decoded measurements go through. */
   function register(deviceId: string, driver: StreamDriver | null): (measurements: readonly Measurement[]) => void {
@@ -203,7 +236,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     everySlot = null;
     const route = metricRoutes([...slots, ...homeSlots]);
     return (measurements) => {
-      const now = clock.now();
+      const now = time.now();
       stats.lastSeenTs = now;
       for (const m of measurements) {
         const reading: Reading = { device: deviceId, ts: now, metric: m.metric, value: m.value };
@@ -232,9 +265,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       commit(draft, hubCounters);
     },
     tick() {
-      const now = clock.now();
+      const now = time.now();
       for (const s of allSlots()) s.tick(now);
     },
+    now: () => time.now(),
     snapshot(force = false) {
       retryHeld();
       if (!states) return;

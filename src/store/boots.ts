@@ -1,0 +1,12 @@
+import type { Db } from './database.js';
+
+/**
+ * The small integer that stands for a kernel boot id (a 36-character UUID, src/core/clock.ts
+ * BootClock) in this store's rows (table `boots`, src/store/database.ts); registered on first use.
+ * null without a boot id: nothing stamped then can be compared across processes of one boot.
+ */
+export function bootRowId(db: Db, bootId: string | null): number | null {
+  if (!bootId) return null;
+  db.prepare('INSERT INTO boots (boot_id) VALUES (?) ON CONFLICT (boot_id) DO NOTHING').run(bootId);
+  return db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?').get(bootId)!.id;
+}
