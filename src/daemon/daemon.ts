@@ -33,6 +33,12 @@ import { sdNotify } from './sd-notify.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
+/**
+ * Detector states that changed are saved at least this often (issue 12: a state change that starts
+ * or ends a timer is on disk within a second), with the readings flush, or on their own when
+ * `store.readings_flush_ms` is longer.
+ */
+const STATE_SAVE_MS = 1000;
 /** How often the daemon looks whether the clock became synchronised, to correct earlier timestamps. */
 const TS_CORRECTION_CHECK_MS = 1000;
 
@@ -195,6 +201,16 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+    if (config.store.readings_flush_ms > STATE_SAVE_MS) {
+      timers.push(setInterval(() => {
+        try {
+          const i = ingest;
+          if (db && i) db.transaction(() => i.snapshot())();
+        } catch (err) {
+          log.error({ err }, 'cannot commit detector state; will retry');
+        }
+      }, STATE_SAVE_MS));
+    }
     // Once the clock is synchronised, events and reports of this boot stamped before are corrected
     // (those not yet published with their wrong ts). Costs nothing while there is none.
     timers.push(setInterval(() => {

@@ -7,13 +7,15 @@ import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-sta
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
 import type { ReadingStore } from '../store/readings.js';
+import { createSavePacer, PROGRESS_SAVE_MS } from './state-saves.js';
 import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
 
 /**
  * The hot path, as direct calls: bytes -> driver -> readings -> detectors -> committed events.
  * An event is handed to `onEvent` (log, uplink) only after the outbox committed it. Detector state
- * is snapshotted right after each event and on `snapshot()` (with the readings flush, at most every 10 s),
- * and restored when a device is added, so a restart neither forgets an open alarm nor resets a timer.
+ * is snapshotted right after each event and on `snapshot()` (with the readings flush: a timer that
+ * started or ended at the next one, other changes every few seconds, state-saves.ts), and restored
+ * when a device is added, so a restart neither forgets an open alarm nor resets a timer.
  * Time: detectors get the wall clock, read through a watch that finds its steps against the
  * monotonic clock and moves every state by them first (wall-clock-watch.ts, Detector.rebase).
  */
@@ -74,10 +76,6 @@ export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typ
   readonly settings: (deviceId: string | null) => C;
 }
 
-/** Changed states are saved at most this often (in-place ones, like the sleep report's night, IN_PLACE_SNAPSHOT_MS), on the monotonic clock. */
-const SNAPSHOT_MS = 10_000;
-const IN_PLACE_SNAPSHOT_MS = 60_000;
-
 /** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
 export const HOME_KEY = '@home';
 
@@ -89,8 +87,8 @@ interface DetectorSlot {
   tick(now: number): void;
   /** The wall clock stepped: moves the state's instants (Detector.rebase). */
   rebase(stepMs: number): void;
-  /** The state to save, or undefined when unchanged since the last call (or, for in-place states, saved under a minute ago unless `force`). */
-  takeSnapshot(force?: boolean): DetectorSnapshot | undefined;
+  /** The state to save, or undefined when unchanged since the last call or not due yet unless `force` (state-saves.ts). */
+  takeSnapshot(force?: boolean, progress?: boolean): DetectorSnapshot | undefined;
 }
 
 /** Metric names a device may bring with their own route (a driver has a few dozen; a source sending more gets them filtered on each reading). */
@@ -175,6 +173,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     deps.onClockStep?.(stepMs);
   });
   time.read(); // the frame every restored state is brought into
+  // The last progress round (state-saves.ts): the oldest restored save of this boot, else now.
+  let progressAt = mono();
+  let restoredAt = Infinity;
 
   function slot<S, C>(key: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
     const saved = states?.load(key, detector.name);
@@ -183,7 +184,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     const step = saved === undefined || !detector.rebase ? 0 : stepSinceSave(saved, time.read());
     if (step !== 0) state = detector.rebase!(state, step, settings);
     let dirty = step !== 0;
-    let savedAtMono = mono();
+    // Paced from the last save, in this boot even by an earlier process (state-saves.ts).
+    const pacer = createSavePacer(detector.updatesInPlace === true, saved?.monoMs ?? mono(), state);
+    if (saved?.monoMs != null) restoredAt = Math.min(restoredAt, saved.monoMs);
     const apply = (r: StepResult<S>): void => {
       // A detector that updates its state in place (large ring buffers) says so: then "stepped"
       // means "changed". Others return a new object when something changed.
@@ -206,17 +209,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         state = detector.rebase(state, stepMs, settings);
         dirty = true;
       },
-      takeSnapshot(force = false) {
-        if (!dirty) return undefined;
-        // States are saved at once after an event (a restart must know an alarm is open), and
-        // otherwise at most every 10 s (large in-place ones, like the sleep report's night, once a
-        // minute): a crash loses at most that much timer progress, never an open alarm, and the
-        // flush does not serialise every detector's state every second.
-        if (!force) {
-          const m = mono();
-          if (m - savedAtMono < (detector.updatesInPlace ? IN_PLACE_SNAPSHOT_MS : SNAPSHOT_MS)) return undefined;
-          savedAtMono = m;
-        }
+      takeSnapshot(force = false, progress = false) {
+        // At once after an event (a restart must know an alarm is open); otherwise a timer that
+        // started or ended within a second, progress every few seconds (state-saves.ts).
+        if (!dirty || !pacer.due(state, mono(), force, progress)) return undefined;
         dirty = false;
         return { device: key, detector: detector.name, state };
       },
@@ -273,7 +269,13 @@ export function createIngest(deps: IngestDeps): Ingest {
       retryHeld();
       if (!states) return;
       const snaps: DetectorSnapshot[] = [];
-      for (const s of allSlots()) { const x = s.takeSnapshot(force); if (x) snaps.push(x); }
+      const m = mono();
+      const progress = m - Math.min(progressAt, restoredAt) >= PROGRESS_SAVE_MS;
+      if (progress) {
+        progressAt = m;
+        restoredAt = Infinity;
+      }
+      for (const s of allSlots()) { const x = s.takeSnapshot(force, progress); if (x) snaps.push(x); }
       states.save(snaps);
     },
   };

@@ -1,6 +1,7 @@
 /**
  * Issue 12 in ingest, over a real SQLite file: durations on the monotonic clock (a wall-clock step,
- * while running or while the daemon was down, moves every detector state).
+ * while running or while the daemon was down, moves every detector state), and states saved soon
+ * enough that a daemon killed every few seconds still completes a sustain timer.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { StoredEvent } from '../../../src/core/event.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { detectorBindings } from '../../../src/daemon/detectors.js';
 import { createIngest, flushReadingsAndStates } from '../../../src/daemon/ingest.js';
+import { PROGRESS_SAVE_MS } from '../../../src/daemon/state-saves.js';
 import { stepSinceSave, watchWallClock } from '../../../src/daemon/wall-clock-watch.js';
 import { createMr60bha1Driver, encodeFrame } from '../../../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
@@ -97,8 +99,7 @@ describe('ingest on the monotonic clock', () => {
   it('a step while the daemon was down (same boot): the restored run goes on from its real start', () => {
     const a = start(db);
     a.run(4, 8);
-    a.ingest.snapshot(true); // stopped
-    db.close();
+    db.close(); // killed: the states of the last flush are on disk
     pass(2000);
     clock.advance(-HOUR); // NTP set the clock back meanwhile
     db = openDatabase(dir);
@@ -125,5 +126,37 @@ describe('ingest on the monotonic clock', () => {
     b.run(4, 1); // the run's 20 s, before and after the reboot
     expect(b.events.map((e) => [e.state, e.data.sustainedS])).toEqual([['raised', 20]]);
     expect(b.clockSteps).toEqual([30 * 24 * HOUR]);
+  });
+
+  it('a timer that starts is saved with the next flush; progress with the next progress round; nothing unchanged', () => {
+    const saved: DetectorSnapshot[] = [];
+    const h = start(db, saved);
+    h.run(16, 10); // in band: the breathing state only moves lastRateAt
+    const breathing = () => saved.filter((s) => s.detector === 'breathing_rate').map((s) => s.state as { outSince: number | null });
+    const progressSaves = breathing().length;
+    expect(progressSaves).toBeGreaterThanOrEqual(Math.floor(10_000 / PROGRESS_SAVE_MS) - 1);
+    expect(progressSaves).toBeLessThanOrEqual(Math.ceil(10_000 / PROGRESS_SAVE_MS) + 1);
+    saved.length = 0;
+    h.run(30, 1); // a run starts: on disk with this very flush
+    expect(breathing().map((s) => s.outSince)).toEqual([clock.now()]);
+    expect(saved.some((s) => s.detector === 'fire_gas')).toBe(false); // its state did not change
+  });
+
+  it('a daemon killed every 3 s completes a 20 s sustain timer, from the run\'s start', () => {
+    const runStart = clock.now() + 1000;
+    let kills = 0;
+    let events: StoredEvent[] = [];
+    while (events.length === 0 && kills < 20) {
+      const h = start(db);
+      h.run(4, 3);
+      events = h.events;
+      if (events.length > 0) break;
+      db.close(); // kill -9: no clean stop, no forced save
+      kills++;
+      pass(1500); // the restart
+      db = openDatabase(dir);
+    }
+    expect(kills).toBeGreaterThanOrEqual(4);
+    expect(events.map((e) => [e.state, e.data.outOfBandSinceTs])).toEqual([['raised', runStart]]);
   });
 });
