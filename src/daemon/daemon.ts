@@ -204,8 +204,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (config.store.readings_flush_ms > STATE_SAVE_MS) {
       timers.push(setInterval(() => {
         try {
-          const i = ingest;
-          if (db && i) db.transaction(() => i.snapshot())();
+          flushReadingsAndStates(db, null, ingest); // the flush without readings: the states due
         } catch (err) {
           log.error({ err }, 'cannot commit detector state; will retry');
         }
