@@ -28,6 +28,11 @@ export interface Alarms {
   ack(id: string, by: string, now: number): AckResult;
   /** Reminder drafts that are due. */
   tick(now: number): EventDraft[];
+  /**
+   * The wall clock stepped by `stepMs` (src/daemon/wall-clock-watch.ts): the next reminders stay
+   * `renotifyMs` of real time after the last one, neither an hour late nor at once.
+   */
+  rebase(stepMs: number): void;
   open(): readonly OpenAlarm[];
 }
 
@@ -42,6 +47,12 @@ const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 
 export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alarms {
   const load = () => new Map<string, OpenAlarm>(store.all().map((a) => [key(a.type, a.device, a.condition), a]));
   let open = load();
+  // Wall-clock steps (ms) since each open alarm's raise and since its last reminder, by alarm id:
+  // the recorded instants plus these are the same instants on the clock as it reads now, so
+  // reminders and open_s count real time. In memory: a step while the daemon was down is not seen.
+  const stepped = new Map<string, { sinceRaise: number; sinceReminder: number }>();
+  const sinceRaise = (a: OpenAlarm, now: number): number => now - a.raisedTs - (stepped.get(a.id)?.sinceRaise ?? 0);
+  const sinceLastReminder = (a: OpenAlarm, now: number): number => now - (a.remindedTs ?? a.raisedTs) - (stepped.get(a.id)?.sinceReminder ?? 0);
 
   return {
     admit(draft) {
@@ -66,8 +77,10 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
         store.insert(a);
         open.set(k, a);
       } else if (e.state === 'cleared') {
+        const a = open.get(k);
         store.remove(e.type, e.device, condition);
         open.delete(k);
+        if (a) stepped.delete(a.id);
       }
     },
     rolledBack() {
@@ -82,7 +95,7 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
       a.ackedBy = by;
       const event: EventDraft = {
         type: 'hub.alarm_acknowledged', severity: 'info', device: a.device, state: 'info',
-        data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, by, open_s: Math.round((now - a.raisedTs) / 1000) },
+        data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, by, open_s: Math.round(sinceRaise(a, now) / 1000) },
       };
       return { ok: true, alreadyAcked: false, alarm: a, event };
     },
@@ -90,17 +103,24 @@ export function createAlarms(store: AlarmStore, o: { renotifyMs: number }): Alar
       const due: EventDraft[] = [];
       for (const a of open.values()) {
         if (a.ackedTs !== null) continue;
-        const last = a.remindedTs ?? a.raisedTs;
-        if (now - last < o.renotifyMs) continue;
+        if (sinceLastReminder(a, now) < o.renotifyMs) continue;
         store.reminded(a.id, now); // throws on a full disk: this tick ends, the next one tries again
         a.reminders++;
         a.remindedTs = now;
+        const st = stepped.get(a.id);
+        if (st) st.sinceReminder = 0;
         due.push({
           type: 'hub.alarm_reminder', severity: a.severity as EventDraft['severity'], device: a.device, state: 'info',
-          data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, reminder: a.reminders, open_s: Math.round((now - a.raisedTs) / 1000) },
+          data: { alarm_id: a.id, alarm_seq: a.seq, alarm_type: a.type, reminder: a.reminders, open_s: Math.round(sinceRaise(a, now) / 1000) },
         });
       }
       return due;
+    },
+    rebase(stepMs) {
+      for (const a of open.values()) {
+        const st = stepped.get(a.id) ?? { sinceRaise: 0, sinceReminder: 0 };
+        stepped.set(a.id, { sinceRaise: st.sinceRaise + stepMs, sinceReminder: st.sinceReminder + stepMs });
+      }
     },
     open: () => [...open.values()],
   };

@@ -18,8 +18,9 @@ export function createManualClock(startMs = 0): Clock & { set(ms: number): void;
 
 /**
  * The monotonic clock and the boot it belongs to, stored with every event so that a `ts` stamped
- * before NTP can be corrected once the wall clock is synchronised (src/core/ts-correction.ts). The
- * system one is src/transports/clock/boot-clock.ts.
+ * before NTP can be corrected once the wall clock is synchronised (src/core/ts-correction.ts), and
+ * with every detector snapshot; ingest finds wall-clock steps against it, so detector durations are
+ * monotonic (src/daemon/wall-clock-watch.ts). The system one is src/transports/clock/boot-clock.ts.
  */
 export interface BootClock {
   /** This boot's id, or null where the system has none (then nothing stamped now can be corrected). */

@@ -40,6 +40,12 @@ import { sdNotify } from './sd-notify.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
+/**
+ * Detector states that changed are saved at least this often (issue 12: a state change that starts
+ * or ends a timer is on disk within a second), with the readings flush, or on their own when
+ * `store.readings_flush_ms` is longer.
+ */
+const STATE_SAVE_MS = 1000;
 /** How often the daemon looks whether the clock became synchronised, to correct earlier timestamps. */
 const TS_CORRECTION_CHECK_MS = 1000;
 
@@ -185,8 +191,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     health = h;
     h.checkDisk(); // makes the reserve if it is missing and there is room
     clockSync.start();
+    const bootClock = deps.bootClock ?? systemBootClock();
     outbox = createOutbox(db, clock, {
-      doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced', bootClock: deps.bootClock ?? systemBootClock(),
+      doneWhen: config.uplink.delivery, clockUnsynced: () => clockSync.state() === 'unsynced', bootClock,
     });
     const uplinkOutbox = guardOutbox(outbox, h.run);
     readings = createReadingStore(db, clock);
@@ -223,7 +230,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
     alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
     ingest = createIngest({
-      clock, readings, outbox, states: createDetectorStateStore(db, clock), detectors: detectorBindings(config), onEvent, gate: alarms,
+      clock, readings, outbox, states: createDetectorStateStore(db, clock, bootClock), detectors: detectorBindings(config), onEvent, gate: alarms,
       tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
       transact: (fn) => transaction(db!, fn),
       write: h.run,
@@ -242,6 +249,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         log.error({ code: ErrorCodes.STORE_WRITE, dropped: dropped.length, types: [...new Set(dropped.map((e) => e.type))] }, 'too many events held in memory: dropped the oldest events (never alarms or reports)');
         uplink?.onHeldDropped(dropped.map((e) => e.id));
       },
+      // Durations are measured on the monotonic clock: a step of the wall clock moves every timer.
+      monoNowMs: () => bootClock.monoNowMs(),
+      onClockStep: (stepMs) => {
+        alarms?.rebase(stepMs);
+        log.warn({ stepMs }, 'wall clock stepped: detector timers moved with it');
+      },
     });
     if (opened.reset) {
       // The cloud hears of it in the new store's first event (a new epoch: the old one's seqs stop here).
@@ -250,6 +263,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     }
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
+    if (config.store.readings_flush_ms > STATE_SAVE_MS) {
+      timers.push(setInterval(() => {
+        try {
+          flushReadingsAndStates(db, null, ingest); // the flush without readings: the states due
+        } catch (err) {
+          log.error({ err }, 'cannot commit detector state; will retry');
+        }
+      }, STATE_SAVE_MS));
+    }
     // Once the clock is synchronised, events and reports of this boot stamped before are corrected
     // (those not yet published with their wrong ts). Costs nothing while there is none.
     timers.push(setInterval(() => {
@@ -265,9 +287,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       });
     }, TS_CORRECTION_CHECK_MS));
     timers.push(setInterval(() => {
-      ingest?.tick();
+      const ing = ingest;
+      if (!ing) return;
+      ing.tick();
+      // The detectors' clock: a step since the last read has moved the reminders too (onClockStep).
       // A reminder's record fails on a full disk: this tick ends there, the next one tries again.
-      h.attempt('alarm_store', () => { for (const reminder of alarms?.tick(clock.now()) ?? []) ingest?.raise(reminder); });
+      h.attempt('alarm_store', () => { for (const reminder of alarms?.tick(ing.now()) ?? []) ing.raise(reminder); });
     }, DETECTOR_TICK_MS));
     const quota = createQuotaKeeper(db, { quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024), doneColumn: config.uplink.delivery === 'cloud_ack' ? 'acked_ts' : 'delivered_ts' });
     usedBytes = quota.usedBytes;

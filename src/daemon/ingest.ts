@@ -12,12 +12,17 @@ import type { ReadingStore } from '../store/readings.js';
 import { createEventCommitter, type HeldStats } from './held-events.js';
 
 export type { HeldStats } from './held-events.js';
+import { createSavePacer, PROGRESS_SAVE_MS } from './state-saves.js';
+import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
 
 /**
  * The hot path, as direct calls: bytes -> driver -> readings -> detectors -> committed events.
  * An event is handed to `onEvent` (log, uplink) only after the outbox committed it. Detector state
- * is snapshotted right after each event and on `snapshot()` (with the readings flush, at most every 10 s),
- * and restored when a device is added, so a restart neither forgets an open alarm nor resets a timer.
+ * is snapshotted right after each event and on `snapshot()` (with the readings flush: a timer that
+ * started or ended at the next one, other changes every few seconds, state-saves.ts), and restored
+ * when a device is added, so a restart neither forgets an open alarm nor resets a timer.
+ * Time: detectors get the wall clock, read through a watch that finds its steps against the
+ * monotonic clock and moves every state by them first (wall-clock-watch.ts, Detector.rebase).
  */
 export interface DeviceIngestStats {
   readings: number;
@@ -39,6 +44,8 @@ export interface Ingest {
   raise(draft: EventDraft): void;
   /** Lets time-driven detectors look at the clock (every few seconds, from the daemon). */
   tick(): void;
+  /** The wall clock as the detectors see it: a step since the last read has moved their states first. */
+  now(): number;
   /** Retries held events, then saves the state of every detector that changed since the last snapshot. */
   snapshot(force?: boolean): void;
   /**
@@ -81,6 +88,14 @@ export interface IngestDeps {
   onHeld?: (event: PendingEvent) => void;
   /** Held events were dropped to bound memory (never alarms or reports): how many this time. */
   onHeldDropped?: (dropped: readonly PendingEvent[]) => void;
+  /**
+   * This boot's monotonic clock, ms (src/transports/clock/boot-clock.ts): wall-clock steps are
+   * found against it, and it paces the saves of large states. Default: the wall clock itself
+   * (replays and tests that drive one manual clock: no step is ever seen).
+   */
+  monoNowMs?: () => number;
+  /** The wall clock stepped by `stepMs` (positive: forward); every detector state was moved with it. */
+  onClockStep?: (stepMs: number) => void;
 }
 
 /** A detector and where its settings come from: per device (device scope) or for the home (null). */
@@ -88,9 +103,6 @@ export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typ
   readonly detector: Detector<S, C>;
   readonly settings: (deviceId: string | null) => C;
 }
-
-const SNAPSHOT_MS = 10_000;
-const IN_PLACE_SNAPSHOT_MS = 60_000;
 
 /** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
 export const HOME_KEY = '@home';
@@ -101,8 +113,10 @@ interface DetectorSlot {
   readonly metrics: ReadonlySet<string> | null;
   step(reading: Reading, now: number): void;
   tick(now: number): void;
-  /** The state to save, or undefined when unchanged since the last call (or, for in-place states, saved under a minute ago unless `force`). */
-  takeSnapshot(force?: boolean): DetectorSnapshot | undefined;
+  /** The wall clock stepped: moves the state's instants (Detector.rebase). */
+  rebase(stepMs: number): void;
+  /** The state to save, or undefined when unchanged since the last call or not due yet unless `force` (state-saves.ts). */
+  takeSnapshot(force?: boolean, progress?: boolean): DetectorSnapshot | undefined;
 }
 
 /** Metric names a device may bring with their own route (a driver has a few dozen; a source sending more gets them filtered on each reading). */
@@ -143,11 +157,33 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   const hubCounters = { events: 0 };
   const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
+  const homeSlots: DetectorSlot[] = [];
+  /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
+  let everySlot: DetectorSlot[] | null = null;
+  const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
+
+  // Time: the wall clock for the detectors, watched against the monotonic clock; a step moves every
+  // state before anything is judged at the new time (wall-clock-watch.ts, Detector.rebase).
+  const mono = deps.monoNowMs ?? (() => clock.now());
+  const time = watchWallClock(() => clock.now(), mono, (stepMs) => {
+    for (const s of allSlots()) s.rebase(stepMs);
+    deps.onClockStep?.(stepMs);
+  });
+  time.read(); // the frame every restored state is brought into
+  // The last progress round (state-saves.ts): the oldest restored save of this boot, else now.
+  let progressAt = mono();
+  let restoredAt = Infinity;
 
   function slot<S, C>(key: string, detector: Detector<S, C>, settings: C, counters: { events: number }): DetectorSlot {
-    let state = (states?.load(key, detector.name) as S | undefined) ?? detector.initialState();
-    let dirty = false;
-    let savedAt = clock.now();
+    const saved = states?.load(key, detector.name);
+    let state = saved === undefined ? detector.initialState() : saved.state as S;
+    // A step of the wall clock since the save (while the daemon was down) moves the timers too.
+    const step = saved === undefined || !detector.rebase ? 0 : stepSinceSave(saved, time.read());
+    if (step !== 0) state = detector.rebase!(state, step, settings);
+    let dirty = step !== 0;
+    // Paced from the last save, in this boot even by an earlier process (state-saves.ts).
+    const pacer = createSavePacer(detector.updatesInPlace === true, saved?.monoMs ?? mono(), state);
+    if (saved?.monoMs != null) restoredAt = Math.min(restoredAt, saved.monoMs);
     const apply = (r: StepResult<S>): void => {
       // A detector that updates its state in place (large ring buffers) says so: then "stepped"
       // means "changed". Others return a new object when something changed.
@@ -165,17 +201,15 @@ export function createIngest(deps: IngestDeps): Ingest {
       tick(now) {
         if (detector.tick) apply(detector.tick(state, now, settings));
       },
-      takeSnapshot(force = false) {
-        if (!dirty) return undefined;
-        // States are saved at once after an event (a restart must know an alarm is open), and
-        // otherwise at most every 10 s (large in-place ones, like the sleep report's night, once a
-        // minute): a crash loses at most that much timer progress, never an open alarm, and the
-        // flush does not serialise every detector's state every second.
-        if (!force) {
-          const now = clock.now();
-          if (now - savedAt < (detector.updatesInPlace ? IN_PLACE_SNAPSHOT_MS : SNAPSHOT_MS)) return undefined;
-          savedAt = now;
-        }
+      rebase(stepMs) {
+        if (!detector.rebase) return;
+        state = detector.rebase(state, stepMs, settings);
+        dirty = true;
+      },
+      takeSnapshot(force = false, progress = false) {
+        // At once after an event (a restart must know an alarm is open); otherwise a timer that
+        // started or ended within a second, progress every few seconds (state-saves.ts).
+        if (!dirty || !pacer.due(state, mono(), force, progress)) return undefined;
         dirty = false;
         return { device: key, detector: detector.name, state };
       },
@@ -183,14 +217,9 @@ export function createIngest(deps: IngestDeps): Ingest {
     return self;
   }
 
-  const homeSlots: DetectorSlot[] = deps.detectors
-    .filter((b) => b.detector.scope === 'home')
-    .map((b) => slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
+  for (const b of deps.detectors) if (b.detector.scope === 'home') homeSlots.push(slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
+  everySlot = null; // a step found while they were built may have listed some of them only
   const deviceBindings = deps.detectors.filter((b) => b.detector.scope !== 'home');
-
-  /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
-  let everySlot: DetectorSlot[] | null = null;
-  const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
 
   /** A device's detector slots and counters; returns what its decoded measurements go through. */
   function register(deviceId: string, driver: StreamDriver | null): (measurements: readonly Measurement[]) => void {
@@ -200,7 +229,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     everySlot = null;
     const route = metricRoutes([...slots, ...homeSlots]);
     return (measurements) => {
-      const now = clock.now();
+      const now = time.now();
       stats.lastSeenTs = now;
       for (const m of measurements) {
         // Once, for every source: a number no sensor can mean goes nowhere (issue 12, finding 11).
@@ -236,16 +265,23 @@ export function createIngest(deps: IngestDeps): Ingest {
       commit(draft, hubCounters);
     },
     tick() {
-      const now = clock.now();
+      const now = time.now();
       for (const s of allSlots()) s.tick(now);
     },
     retryHeld,
     held: events.held,
+    now: () => time.now(),
     snapshot(force = false) {
       retryHeld();
       if (!states) return;
       const snaps: DetectorSnapshot[] = [];
-      for (const s of allSlots()) { const x = s.takeSnapshot(force); if (x) snaps.push(x); }
+      const m = mono();
+      const progress = m - Math.min(progressAt, restoredAt) >= PROGRESS_SAVE_MS;
+      if (progress) {
+        progressAt = m;
+        restoredAt = Infinity;
+      }
+      for (const s of allSlots()) { const x = s.takeSnapshot(force, progress); if (x) snaps.push(x); }
       states.save(snaps);
     },
   };

@@ -2,7 +2,7 @@ import type { EventDraft } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { entryOf, homeModeOf, presenceEvidence, withEntry, type HomeMode } from './home-signals.js';
 import { inDailyWindow, localMinutesOfDay, offsetMinAt, parseHhMm } from './local-time.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 import type { AbsenceSettings } from './settings/absence.js';
 export type { AbsenceSettings };
 
@@ -152,6 +152,13 @@ export const absenceDetector: Detector<AbsenceState, AbsenceSettings> = {
   initialState: () => ({
     mode: 'home', phase: 'home', leftAt: null, doorClosed: null, doorOpenSince: null, doorOpenRaisedAt: null,
     absenceRaisedAt: null, absenceReason: null, present: {},
+  }),
+
+  // The instants move. The curfew is judged from `now` at each advance: it follows the corrected
+  // clock without anything stored.
+  rebase: (st, d) => ({
+    ...st, leftAt: shifted(st.leftAt, d), doorOpenSince: shifted(st.doorOpenSince, d),
+    doorOpenRaisedAt: shifted(st.doorOpenRaisedAt, d), absenceRaisedAt: shifted(st.absenceRaisedAt, d),
   }),
 
   step(state, r: Reading, now, s): StepResult<AbsenceState> {

@@ -8,11 +8,12 @@ import {
   isNoBreathStatus,
   monitoredInBed,
   observeRadar,
+  rebaseRadarContext,
   type BedGateSettings,
   type RadarContext,
 } from './artefact-gates.js';
-import { accrue, countEvent, EMPTY_NIGHT_BOOK, indexBand, summarizeNight, type IndexBand, type NightBook, type NightSummary } from './night-index.js';
-import { NO_EVENTS, type Detector, type Mutable, type StepResult } from './types.js';
+import { accrue, countEvent, EMPTY_NIGHT_BOOK, indexBand, rebaseNightBook, summarizeNight, type IndexBand, type NightBook, type NightSummary } from './night-index.js';
+import { NO_EVENTS, shifted, type Detector, type Mutable, type StepResult } from './types.js';
 
 /**
  * Apnea: breathing ceases while the person is present and in bed (radar).
@@ -228,6 +229,17 @@ export const apneaDetector: Detector<ApneaState, ApneaSettings> = {
     alarm: null,
     nights: EMPTY_NIGHT_BOOK,
   }),
+
+  // Every time here is an instant (the cadence, rateIntervalMs, is a duration): all move.
+  rebase(st, d): ApneaState {
+    return {
+      device: st.device, ctx: rebaseRadarContext(st.ctx, d), lastBreathAt: shifted(st.lastBreathAt, d), lastRateAt: shifted(st.lastRateAt, d),
+      rateIntervalMs: st.rateIntervalMs, noBreathSince: shifted(st.noBreathSince, d), lastHeartAt: shifted(st.lastHeartAt, d),
+      heartSince: shifted(st.heartSince, d), eligibleSince: shifted(st.eligibleSince, d),
+      alarm: st.alarm === null ? null : { raisedAt: st.alarm.raisedAt + d, pauseStart: st.alarm.pauseStart + d, source: st.alarm.source },
+      nights: rebaseNightBook(st.nights, d),
+    };
+  },
 
   step(state, reading: Reading, now, s): StepResult<ApneaState> {
     if (!s.enabled) return { state, events: NO_EVENTS };

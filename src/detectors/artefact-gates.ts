@@ -1,4 +1,5 @@
 import type { Reading } from '../core/reading.js';
+import { shifted } from './types.js';
 
 /**
  * Artefact gates shared by the vital-sign detectors (apnea, heart_rate, vital_signs_lost, spo2):
@@ -97,6 +98,11 @@ export function isHeartReading(r: Reading): boolean {
 
 function movingIndicators(motionActive: boolean, bodyMovement: number | null, s: MovementGateSettings): boolean {
   return motionActive || (bodyMovement !== null && bodyMovement > s.max_body_movement);
+}
+
+/** The context after a wall-clock step of `deltaMs` (Detector.rebase): its two instants move. */
+export function rebaseRadarContext(ctx: RadarContext, deltaMs: number): RadarContext {
+  return { ...ctx, stillSince: shifted(ctx.stillSince, deltaMs), lastAnyAt: shifted(ctx.lastAnyAt, deltaMs) };
 }
 
 /** Folds one reading into the radar context. Returns the same object when nothing changed (time included). */

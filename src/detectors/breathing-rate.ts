@@ -1,6 +1,6 @@
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 
 /**
  * Breathing rate out of band while the person is present, sustained.
@@ -68,6 +68,11 @@ export const breathingRateDetector: Detector<BreathingRateState, BreathingRateSe
   metrics: Object.freeze(['presence', 'breathRatePerMin']),
 
   initialState: () => ({ present: null, outSince: null, lastRateAt: null, inSince: null, raisedAt: null, worstPerMin: null }),
+
+  // Every time here is an instant of the run: all move with the clock.
+  rebase: (st, d) => ({
+    ...st, outSince: shifted(st.outSince, d), lastRateAt: shifted(st.lastRateAt, d), inSince: shifted(st.inSince, d), raisedAt: shifted(st.raisedAt, d),
+  }),
 
   step(state, reading: Reading, now, s): StepResult<BreathingRateState> {
     if (!s.enabled) return { state, events: NO_EVENTS };

@@ -1,6 +1,6 @@
 import type { EventDraft } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 import type { DeviceSupervisionSettings } from './settings/device-supervision.js';
 export type { DeviceSupervisionSettings };
 
@@ -110,6 +110,12 @@ export const deviceSupervisionDetector: Detector<DeviceSupervisionState, DeviceS
   initialState: () => ({
     device: null, lastSeenAt: null, listeningSince: null, lastTickAt: null, offlineAt: null,
     batteryFlag: null, batteryPercentLow: false, batteryLowAt: null, tamperAt: null, faultAt: null,
+  }),
+
+  // Every time here is an instant: the silence and the hub's gaps are measured from them.
+  rebase: (st, d) => ({
+    ...st, lastSeenAt: shifted(st.lastSeenAt, d), listeningSince: shifted(st.listeningSince, d), lastTickAt: shifted(st.lastTickAt, d),
+    offlineAt: shifted(st.offlineAt, d), batteryLowAt: shifted(st.batteryLowAt, d), tamperAt: shifted(st.tamperAt, d), faultAt: shifted(st.faultAt, d),
   }),
 
   step(state, reading: Reading, now, s): StepResult<DeviceSupervisionState> {

@@ -1,6 +1,6 @@
 import type { EventDraft } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 import type { FireGasSettings } from './settings/fire-gas.js';
 export type { FireGasSettings };
 
@@ -94,6 +94,13 @@ export const fireGasDetector: Detector<FireGasState, FireGasSettings> = {
   scope: 'device',
 
   initialState: () => ({ smoke: IDLE, co: IDLE, gas: IDLE }),
+
+  // Only the raise times are instants (durationS of the clear); a hazard waits for nothing.
+  rebase: (st, d) => ({
+    smoke: { ...st.smoke, raisedAt: shifted(st.smoke.raisedAt, d) },
+    co: { ...st.co, raisedAt: shifted(st.co.raisedAt, d) },
+    gas: { ...st.gas, raisedAt: shifted(st.gas.raisedAt, d) },
+  }),
 
   step(state, reading: Reading, now, s): StepResult<FireGasState> {
     if (!s.enabled) return { state, events: NO_EVENTS };

@@ -6,11 +6,12 @@ import {
   observeOximeterFlag,
   OXIMETER_METRICS,
   observeRadar,
+  rebaseRadarContext,
   type MovementGateSettings,
   type OximeterFlags,
   type RadarContext,
 } from './artefact-gates.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 
 /**
  * Heart rate out of the NEWS2 bands, sustained: `alarm.heart_rate`, warning or critical.
@@ -194,6 +195,12 @@ export const heartRateDetector: Detector<HeartRateState, HeartRateSettings> = {
     criticalMs: 0,
     normalMs: 0,
     alarm: null,
+  }),
+
+  // The instants move; the clean time accumulated in each band (abnormalMs, ...) is a duration.
+  rebase: (st, d) => ({
+    ...st, ctx: rebaseRadarContext(st.ctx, d), lastAt: shifted(st.lastAt, d), abnormalSince: shifted(st.abnormalSince, d),
+    criticalSince: shifted(st.criticalSince, d), alarm: st.alarm === null ? null : { ...st.alarm, raisedAt: st.alarm.raisedAt + d },
   }),
 
   step(state, reading: Reading, now, s): StepResult<HeartRateState> {

@@ -2,7 +2,7 @@ import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { entryOf, homeModeOf, presenceEvidence, withEntry, type HomeMode } from './home-signals.js';
 import { lastWindowEnd, nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 import type { InactivityWindow, InactivitySettings } from './settings/inactivity.js';
 export type { InactivityWindow, InactivitySettings };
 
@@ -194,6 +194,28 @@ function advance(st: InactivityState, now: number, s: InactivitySettings, out: E
   return st;
 }
 
+/**
+ * After a wall-clock step (Detector.rebase): the stopwatch's instants move with the clock. The
+ * windows are the calendar's: the last one judged becomes the last occurrence that had ended by the
+ * moved moment of that judgement (occurrences ending after it, by the corrected clock, are judged
+ * when due, against the moved watch and activity times), and when the next one ends is computed
+ * again at the next advance. A window no longer in the config keeps its moved instants.
+ */
+function rebase(st: InactivityState, d: number, s: InactivitySettings): InactivityState {
+  // Built with fromEntries: keys are names and device ids, and `__proto__` is a legal one (home-signals.ts).
+  const windows = Object.fromEntries(Object.entries(st.windows).map(([name, ws]): [string, WindowState] => {
+    const w = s.windows.find((x) => x.name === name);
+    const moved = ws.lastEndTs + d;
+    const lastEndTs = w ? lastWindowEnd(moved, offsetMinAt(moved, s), parseHhMm(w.start), parseHhMm(w.end)).endTs : moved;
+    return [name, { lastEndTs, raisedAt: shifted(ws.raisedAt, d) }];
+  }));
+  const devices = Object.fromEntries(Object.entries(st.devices).map(([id, m]): [string, DeviceMemory] => [id, { ...m, absentSince: shifted(m.absentSince, d) }]));
+  return {
+    ...st, watchingSince: shifted(st.watchingSince, d), lastActivityAt: shifted(st.lastActivityAt, d), outSince: shifted(st.outSince, d),
+    raisedAt: shifted(st.raisedAt, d), windows, windowsDueTs: null, devices,
+  };
+}
+
 /** Clears every open alarm (activity, or away mode). */
 function clearAll(st: InactivityState, now: number, s: InactivitySettings, cause: Record<string, unknown>, out: EventDraft[]): InactivityState {
   if (st.raisedAt !== null) {
@@ -218,6 +240,7 @@ export const inactivityDetector: Detector<InactivityState, InactivitySettings> =
     mode: 'home', watchingSince: null, lastActivityAt: null, lastActivityDevice: null, outSince: null,
     raisedAt: null, windows: {}, windowsDueTs: null, devices: {},
   }),
+  rebase,
 
   step(state, r: Reading, now, s): StepResult<InactivityState> {
     if (!s.enabled) return { state, events: NO_EVENTS };

@@ -81,6 +81,12 @@ export function accrue(book: NightBook, now: number, monitoring: boolean, maxSte
   return { current, previous, openAt: now };
 }
 
+/** The book after a wall-clock step of `deltaMs` (Detector.rebase): its instants move, its sums do not. */
+export function rebaseNightBook(book: NightBook, deltaMs: number): NightBook {
+  const tally = (t: NightTally | null): NightTally | null => (t === null ? null : { ...t, startedAt: t.startedAt + deltaMs, lastAt: t.lastAt + deltaMs });
+  return { current: tally(book.current), previous: tally(book.previous), openAt: book.openAt === null ? null : book.openAt + deltaMs };
+}
+
 /** Counts one event of the given duration in the current night (starting one if there is none). */
 export function countEvent(book: NightBook, now: number, durationMs: number): NightBook {
   const c = book.current ?? { startedAt: now, lastAt: now, monitoredMs: 0, events: 0, eventMs: 0, longestEventMs: 0 };

@@ -1,7 +1,7 @@
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { currentWindow, offsetMinAt, parseHhMm } from './local-time.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
 import type { NightWanderingSettings } from './settings/night-wandering.js';
 export type { NightWanderingSettings };
 
@@ -83,11 +83,27 @@ function advance(st: NightWanderingState, now: number, s: NightWanderingSettings
   return st;
 }
 
+/**
+ * After a wall-clock step (Detector.rebase): the exit and the raise move with the clock; the end of
+ * the night is the calendar's, so it is found again for the moved exit. An exit that was not at
+ * night by the corrected clock is no episode: dropped, or, with its alarm already raised, ended now
+ * (the next step or tick clears it as `night_ended`).
+ */
+function rebase(st: NightWanderingState, d: number, s: NightWanderingSettings): NightWanderingState {
+  const exitAt = shifted(st.exitAt, d);
+  const raisedAt = shifted(st.raisedAt, d);
+  if (exitAt === null) return { ...st, raisedAt };
+  const night = currentWindow(exitAt, offsetMinAt(exitAt, s), parseHhMm(s.night_start), parseHhMm(s.night_end));
+  if (night !== null) return { ...st, exitAt, nightEndTs: night.endTs, raisedAt };
+  return raisedAt === null ? { ...st, exitAt: null, nightEndTs: null, raisedAt: null } : { ...st, exitAt, nightEndTs: exitAt, raisedAt };
+}
+
 export const nightWanderingDetector: Detector<NightWanderingState, NightWanderingSettings> = {
   name: 'night_wandering',
   scope: 'device',
 
   initialState: () => ({ device: null, bed: null, present: null, exitAt: null, nightEndTs: null, raisedAt: null }),
+  rebase,
 
   step(state, r: Reading, now, s): StepResult<NightWanderingState> {
     if (!s.enabled) return { state, events: NO_EVENTS };

@@ -1,5 +1,5 @@
-import type { ApneaState } from './apnea.js';
-import { finishNight, resolveHrApneaSettings, summarise, type HrApneaSettings, type HrApneaState } from './hr-apnea-screening/index.js';
+import { apneaDetector, type ApneaSettings, type ApneaState } from './apnea.js';
+import { finishNight, rebaseHrApneaState, resolveHrApneaSettings, summarise, type HrApneaSettings, type HrApneaState } from './hr-apnea-screening/index.js';
 import { summarizeNight, type NightTally } from './night-index.js';
 
 /**
@@ -24,6 +24,23 @@ export function hrScreeningSettings(originS: number | null): HrApneaSettings {
   const o = originS ?? 0;
   if (lastSettings === null || lastSettings.originS !== o) lastSettings = resolveHrApneaSettings({ originS: o });
   return lastSettings;
+}
+
+/** The companions of a night (the apnea copy, the HR screener and its origin). */
+export interface Companions {
+  apnea: ApneaState | null;
+  hr: HrApneaState | null;
+  hrOriginS: number | null;
+}
+
+/**
+ * After a wall-clock step of `deltaMs` (the sleep report's rebase), in place: the apnea copy moves by
+ * the apnea detector's own rebase, the screener's beat times and its origin (seconds) by the step.
+ */
+export function rebaseCompanions(c: Companions, deltaMs: number, apnea: ApneaSettings): void {
+  if (c.apnea !== null) c.apnea = apneaDetector.rebase!(c.apnea, deltaMs, apnea);
+  if (c.hr !== null) rebaseHrApneaState(c.hr, deltaMs / 1000);
+  if (c.hrOriginS !== null) c.hrOriginS += deltaMs / 1000;
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { EventDraft } from '../core/event.js';
 import type { MeasurementValue, Reading } from '../core/reading.js';
 import { apneaDefaults, apneaDetector, type ApneaSettings, type ApneaState } from './apnea.js';
-import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, type RadarContext } from './artefact-gates.js';
+import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, rebaseRadarContext, type RadarContext } from './artefact-gates.js';
 import { createHrApneaState, pushBeat, type HrApneaState } from './hr-apnea-screening/index.js';
 import { nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
-import { apneaIndexOfNight, hrScreeningSettings, screeningOfNight } from './sleep-companions.js';
+import { apneaIndexOfNight, hrScreeningSettings, rebaseCompanions, screeningOfNight } from './sleep-companions.js';
 import {
-  accountTo, addVital, breakStillness, leaveBed, openNight, returnToBed, sleepFigures,
+  accountTo, addVital, breakStillness, leaveBed, openNight, rebaseNight, returnToBed, sleepFigures,
   type NightBook, type Scoring, type SleepStage, type VitalSlot,
 } from './sleep-scoring.js';
 import { NO_EVENTS, type Detector, type StepResult } from './types.js';
@@ -288,10 +288,27 @@ function onReading(st: SleepReportState, r: Reading, now: number, s: SleepReport
   }
 }
 
+/**
+ * After a wall-clock step (Detector.rebase), in place: the radar's and the night's instants and the
+ * companions move with the clock; the night's report_by cut is the calendar's, found again from the
+ * moved start of the night as startNight found it.
+ */
+function rebase(st: SleepReportState, d: number, s: SleepReportSettings): SleepReportState {
+  st.ctx = rebaseRadarContext(st.ctx, d);
+  if (st.moduleTs !== null) st.moduleTs += d;
+  rebaseCompanions(st, d, apneaSettingsOf(s));
+  if (st.night !== null) {
+    st.night = rebaseNight(st.night, d);
+    st.cutTs = s.report_by === null ? null : nextWindowEnd(st.night.startTs, offsetMinAt(st.night.startTs, s), parseHhMm(s.report_by));
+  }
+  return st;
+}
+
 export const sleepReportDetector: Detector<SleepReportState, SleepReportSettings> = {
   name: 'sleep_report',
   scope: 'device',
   updatesInPlace: true,
+  rebase,
 
   initialState: () => ({
     device: null, radar: false, sawBedState: false, sawPresence: false, sawBreath: false, sawMovement: false,

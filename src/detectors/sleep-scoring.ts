@@ -166,6 +166,17 @@ function awakeFor(b: Mutable<NightBook>, ms: number): NightBook {
   return b;
 }
 
+/** The night after a wall-clock step of `deltaMs` (Detector.rebase): its instants move, its sums do not. */
+export function rebaseNight(n: NightBook, deltaMs: number): NightBook {
+  const b = copyNight(n);
+  b.startTs += deltaMs;
+  b.accountedTo += deltaMs;
+  if (n.onsetTs !== null) b.onsetTs = n.onsetTs + deltaMs;
+  if (n.still !== null) b.still = { ...n.still, since: n.still.since + deltaMs };
+  if (n.outSince !== null) b.outSince = n.outSince + deltaMs;
+  return b;
+}
+
 export function breakStillness(n: NightBook): NightBook {
   if (n.still === null && !n.stillAsleep) return n;
   const b = awake(n, n.still?.ms ?? 0);

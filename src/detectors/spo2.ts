@@ -1,8 +1,10 @@
 import type { EventDraft, Severity } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import { observeOximeterFlag, OXIMETER_METRICS, type OximeterFlags } from './artefact-gates.js';
-import { accrue, countEvent, EMPTY_NIGHT_BOOK, indexBand, summarizeNight, type IndexBand, type NightBook, type NightSummary } from './night-index.js';
-import { NO_EVENTS, type Detector, type StepResult } from './types.js';
+import { accrue, countEvent, EMPTY_NIGHT_BOOK, indexBand, rebaseNightBook, summarizeNight, type IndexBand, type NightBook, type NightSummary } from './night-index.js';
+import { baselineOf, emptyRing, rebaseRing, ringAdd, type Spo2Ring } from './spo2-ring.js';
+import { NO_EVENTS, shifted, type Detector, type StepResult } from './types.js';
+export type { Spo2Ring };
 
 /**
  * SpO2 from a pulse oximeter: a sustained low saturation is `alarm.spo2` (critical); each
@@ -79,13 +81,6 @@ export const spo2Defaults: Spo2Settings = Object.freeze({
   new_night_after_s: 4 * 3600,
 });
 
-/** Ring of 10-second buckets (absolute bucket number, sum, count), addressed by bucket number mod size. */
-export interface Spo2Ring {
-  readonly k: readonly number[];
-  readonly sum: readonly number[];
-  readonly n: readonly number[];
-}
-
 export interface Spo2State {
   readonly oximeterFlags: OximeterFlags;
   /** Last valid (accepted) SpO2 reading: when, and its value. */
@@ -104,51 +99,11 @@ export interface Spo2State {
 export const ALARM_TYPE = 'alarm.spo2';
 export const EVENT_TYPE = 'event.desaturation';
 
-const BUCKET_MS = 10_000;
-/** A baseline needs at least this many 10 s means (20-30 s of history): not right after the probe goes on. */
-const MIN_BASELINE_BUCKETS = 3;
 /** Tolerance for comparing a reading with a mean (floating point). */
 const EPS = 1e-9;
 
 function ringSize(s: Spo2Settings): number {
   return Math.ceil(s.baseline_window_s / 10) + 1;
-}
-
-function emptyRing(size: number): Spo2Ring {
-  return { k: new Array<number>(size).fill(-1), sum: new Array<number>(size).fill(0), n: new Array<number>(size).fill(0) };
-}
-
-function ringAdd(r: Spo2Ring, now: number, v: number): Spo2Ring {
-  const kNow = Math.floor(now / BUCKET_MS);
-  const i = kNow % r.k.length;
-  const k = r.k.slice();
-  const sum = r.sum.slice();
-  const n = r.n.slice();
-  if (k[i] !== kNow) {
-    k[i] = kNow;
-    sum[i] = 0;
-    n[i] = 0;
-  }
-  sum[i] = (sum[i] ?? 0) + v;
-  n[i] = (n[i] ?? 0) + 1;
-  return { k, sum, n };
-}
-
-/** Highest 10 s mean of the completed buckets in the window; null with too little history. */
-function baselineOf(r: Spo2Ring, now: number): number | null {
-  const kNow = Math.floor(now / BUCKET_MS);
-  const oldest = kNow - (r.k.length - 1);
-  let best = -Infinity;
-  let count = 0;
-  for (let i = 0; i < r.k.length; i++) {
-    const k = r.k[i]!;
-    const n = r.n[i]!;
-    if (k >= oldest && k < kNow && n > 0) {
-      best = Math.max(best, r.sum[i]! / n);
-      count++;
-    }
-  }
-  return count >= MIN_BASELINE_BUCKETS ? best : null;
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
@@ -169,6 +124,14 @@ export const spo2Detector: Detector<Spo2State, Spo2Settings> = {
     ring: { k: [], sum: [], n: [] },
     desat: null,
     nights: EMPTY_NIGHT_BOOK,
+  }),
+
+  // Every time here is an instant (the ring's buckets are numbered by time): all move.
+  rebase: (st, d) => ({
+    oximeterFlags: st.oximeterFlags, lastValidAt: shifted(st.lastValidAt, d), lastValidPercent: st.lastValidPercent,
+    lowSince: shifted(st.lowSince, d), normalSince: shifted(st.normalSince, d),
+    alarm: st.alarm === null ? null : { ...st.alarm, raisedAt: st.alarm.raisedAt + d }, ring: rebaseRing(st.ring, d),
+    desat: st.desat === null ? null : { ...st.desat, start: st.desat.start + d }, nights: rebaseNightBook(st.nights, d),
   }),
 
   step(state, reading: Reading, now, s): StepResult<Spo2State> {

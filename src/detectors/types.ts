@@ -10,6 +10,13 @@ export interface StepResult<S> {
  * A detector is pure and streaming: no timers, no I/O, no logging; time comes in as `now`.
  * State is plain JSON so it can be snapshotted to SQLite and restored after a restart.
  *
+ * `now` is the wall clock (ms since the epoch): readings and events carry it, and local-time rules
+ * (curfew, activity windows, the night) need it. Durations are differences of `now`s, and they stay
+ * monotonic because ingest watches the wall clock against the monotonic one: when it steps (NTP,
+ * an operator) by delta ms, ingest first hands every state to `rebase`, which moves the instants it
+ * holds by delta, so "since when" keeps meaning as long ago as it really was (docs/detectors.md
+ * "Time"). The same happens to a restored state when the clock stepped while the daemon was down.
+ *
  * - `step` is called for every reading and must be O(1) amortised.
  * - `tick` (optional) is called periodically (every few seconds) with no reading, for conditions
  *   that are about time passing: "no activity for 12 h", "not back by 22:00", "device silent".
@@ -35,9 +42,27 @@ export interface Detector<S, C> {
   initialState(): S;
   step(state: S, reading: Reading, now: number, settings: C): StepResult<S>;
   tick?(state: S, now: number, settings: C): StepResult<S>;
+  /**
+   * The wall clock stepped by `deltaMs` (positive: forward): returns the state with every instant it
+   * holds moved by deltaMs (the start of a run, the last reading, when an alarm was raised, ...), so
+   * that `now - instant` is the time that really passed. An instant that is a calendar rule's
+   * (the end of tonight's window, today's report_by) is computed again for the moved instants by the
+   * rule, not moved: the rule follows the corrected clock. Durations (ms accumulated) do not change.
+   * Pure like `step`; may update in place when `updatesInPlace`. Emits nothing: the next step or
+   * tick judges the moved state. Every detector of the daemon has one; without it a step is not
+   * corrected (durations across it are off by the step).
+   */
+  rebase?(state: S, deltaMs: number, settings: C): S;
 }
 
 export const NO_EVENTS: readonly EventDraft[] = Object.freeze([]);
 
 /** A detector's own working copy of its readonly state, updated field by field within one step. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** An instant moved by a wall-clock step of `deltaMs` (Detector.rebase); null (no instant) stays null. */
+export function shifted(t: number, deltaMs: number): number;
+export function shifted(t: number | null, deltaMs: number): number | null;
+export function shifted(t: number | null, deltaMs: number): number | null {
+  return t === null ? null : t + deltaMs;
+}

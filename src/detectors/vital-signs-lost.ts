@@ -6,10 +6,11 @@ import {
   isBreathEvidence,
   isHeartReading,
   observeRadar,
+  rebaseRadarContext,
   type BedGateSettings,
   type RadarContext,
 } from './artefact-gates.js';
-import { NO_EVENTS, type Detector, type Mutable, type StepResult } from './types.js';
+import { NO_EVENTS, shifted, type Detector, type Mutable, type StepResult } from './types.js';
 
 /**
  * "Vital signs lost": the radar sees the person in bed but measures neither breathing nor a heart
@@ -102,6 +103,12 @@ export const vitalSignsLostDetector: Detector<VitalSignsLostState, VitalSignsLos
   scope: 'device',
 
   initialState: () => ({ device: null, ctx: INITIAL_RADAR_CONTEXT, lastVitalAt: null, eligibleSince: null, alarm: null }),
+
+  // Every time here is an instant: all move with the clock.
+  rebase: (st, d) => ({
+    device: st.device, ctx: rebaseRadarContext(st.ctx, d), lastVitalAt: shifted(st.lastVitalAt, d), eligibleSince: shifted(st.eligibleSince, d),
+    alarm: st.alarm === null ? null : { raisedAt: st.alarm.raisedAt + d, lostSince: st.alarm.lostSince + d },
+  }),
 
   step(state, reading: Reading, now, s): StepResult<VitalSignsLostState> {
     if (!s.enabled) return { state, events: NO_EVENTS };

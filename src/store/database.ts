@@ -147,6 +147,14 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE reports ADD COLUMN sent_unsynced INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX reports_uncorrected ON reports(boot, seq) WHERE ts_unsynced = 1 AND ts_corrected IS NULL AND sent_unsynced = 0;
   `,
+  `
+  -- Detector state snapshots keep the boot and the monotonic clock (ms) of their save, next to the
+  -- wall clock's updated_ts (issue 12): restored in the same boot, the change of the offset between
+  -- the two clocks is the wall-clock step that happened meanwhile, and the state's timers are moved
+  -- by it (src/daemon/ingest.ts). Rows saved before this migration have neither: wall time only.
+  ALTER TABLE detector_state ADD COLUMN boot INTEGER;
+  ALTER TABLE detector_state ADD COLUMN mono_ms INTEGER;
+  `,
 ];
 
 /**

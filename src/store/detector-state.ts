@@ -1,4 +1,5 @@
-import type { Clock } from '../core/clock.js';
+import type { BootClock, Clock } from '../core/clock.js';
+import { bootRowId } from './boots.js';
 import type { Db } from './database.js';
 import { afterCommit } from './transaction.js';
 
@@ -8,6 +9,15 @@ export interface DetectorSnapshot {
   readonly state: unknown;
 }
 
+/** A saved state and when it was saved, on both clocks (src/daemon/ingest.ts moves its timers by any step since). */
+export interface SavedDetectorState {
+  readonly state: unknown;
+  /** The wall clock at the save, ms since the epoch. */
+  readonly wallMs: number;
+  /** The monotonic clock at the save, ms, when that was in this boot; null in another boot (or unknown). */
+  readonly monoMs: number | null;
+}
+
 /**
  * Detector state snapshots: loaded when a device is added, saved with every event and periodically.
  * A snapshot whose save fails (a full disk) is not lost: it waits here, the newest per detector, and
@@ -15,8 +25,11 @@ export interface DetectorSnapshot {
  * (src/store/transaction.ts), not when a savepoint inside a failing transaction was released.
  */
 export interface DetectorStateStore {
-  load(device: string, detector: string): unknown;
-  /** Upserts the snapshots, and any still waiting from a failed save, in one transaction; throws when that fails. */
+  load(device: string, detector: string): SavedDetectorState | undefined;
+  /**
+   * Upserts the snapshots, and any still waiting from a failed save, in one transaction, each with the
+   * wall and monotonic clock of the save; throws when that fails.
+   */
   save(snapshots: readonly DetectorSnapshot[]): void;
   /** Snapshots waiting for a save that failed (optional: test fakes need not count). */
   pending?(): number;
@@ -24,14 +37,19 @@ export interface DetectorStateStore {
 
 const keyOf = (s: DetectorSnapshot): string => `${s.device}\u0000${s.detector}`;
 
-export function createDetectorStateStore(db: Db, clock: Clock): DetectorStateStore {
-  const select = db.prepare<[string, string], { state: string }>('SELECT state FROM detector_state WHERE device = ? AND detector = ?');
-  const upsert = db.prepare<[string, string, string, number]>(
-    'INSERT INTO detector_state (device, detector, state, updated_ts) VALUES (?, ?, ?, ?) ON CONFLICT (device, detector) DO UPDATE SET state = excluded.state, updated_ts = excluded.updated_ts',
+/** `bootClock`: this boot's monotonic clock (src/transports/clock/boot-clock.ts); without it no save is known to be of this boot. */
+export function createDetectorStateStore(db: Db, clock: Clock, bootClock?: BootClock): DetectorStateStore {
+  const boot = bootRowId(db, bootClock?.bootId ?? null);
+  const select = db.prepare<[string, string], { state: string; updated_ts: number; boot: number | null; mono_ms: number | null }>(
+    'SELECT state, updated_ts, boot, mono_ms FROM detector_state WHERE device = ? AND detector = ?',
+  );
+  const upsert = db.prepare<[string, string, string, number, number | null, number | null]>(
+    'INSERT INTO detector_state (device, detector, state, updated_ts, boot, mono_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device, detector) DO UPDATE SET state = excluded.state, updated_ts = excluded.updated_ts, boot = excluded.boot, mono_ms = excluded.mono_ms',
   );
   const saveAll = db.transaction((snaps: Iterable<DetectorSnapshot>) => {
     const now = clock.now();
-    for (const s of snaps) upsert.run(s.device, s.detector, JSON.stringify(s.state), now);
+    const mono = boot === null ? null : bootClock!.monoNowMs();
+    for (const s of snaps) upsert.run(s.device, s.detector, JSON.stringify(s.state), now, boot, mono);
   });
   /** Not yet known to be committed, by device and detector: the newest snapshot of each. */
   const waiting = new Map<string, DetectorSnapshot>();
@@ -39,11 +57,14 @@ export function createDetectorStateStore(db: Db, clock: Clock): DetectorStateSto
     load(device, detector) {
       const row = select.get(device, detector);
       if (!row) return undefined;
+      let state: unknown;
       try {
-        return JSON.parse(row.state) as unknown;
+        state = JSON.parse(row.state) as unknown;
       } catch {
         return undefined; // a damaged snapshot is not worth a crash: the detector starts afresh
       }
+      const sameBoot = boot !== null && row.boot === boot && row.mono_ms !== null;
+      return { state, wallMs: row.updated_ts, monoMs: sameBoot ? row.mono_ms : null };
     },
     save(snaps) {
       for (const s of snaps) waiting.set(keyOf(s), s);

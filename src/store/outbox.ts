@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BootClock, Clock } from '../core/clock.js';
 import { CLASS_PRIORITY, classOf, type EventClass, type EventDraft, type EventState, type PendingEvent, type Severity, type StoredEvent } from '../core/event.js';
+import { bootRowId } from './boots.js';
 import type { Db } from './database.js';
 import type { DoneWhen, OutboxPosition, OutboxRow } from './outbox-types.js';
 import { createReportOutbox, type ReportOutbox } from './report-outbox.js';
@@ -193,16 +194,7 @@ export function createOutbox(db: Db, clock: Clock, opts: OutboxOptions = {}): Ou
     'INSERT INTO events (id, ts, type, severity, device, state, data, prio, ts_unsynced, boot, mono_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const bootClock = opts.bootClock;
-  let boot: number | null = null;
-  if (bootClock?.bootId) {
-    try {
-      db.prepare('INSERT INTO boots (boot_id) VALUES (?) ON CONFLICT (boot_id) DO NOTHING').run(bootClock.bootId);
-    } catch {
-      // A disk too full for one row (issue 12): the hub starts anyway; this boot's events carry no
-      // boot, so a ts stamped before NTP stays marked unsynced instead of being corrected.
-    }
-    boot = db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?').get(bootClock.bootId)?.id ?? null;
-  }
+  const boot = bootRowId(db, bootClock?.bootId ?? null);
   const eventsTs = unsyncedTs(db, 'events');
   /** Whether rows of this boot may wait for a correction: checked once at start, then set by append. */
   let mayCorrect = boot !== null;

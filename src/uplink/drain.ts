@@ -62,6 +62,7 @@ export interface DrainerDeps<T extends OutboxPosition = OutboxRow> {
   reader?: OffThreadReader<T> | null;
   /** Drain-order position of a new event of this queue (onNewEvent); default: the events table's (class, then seq). */
   position?: (e: StoredEvent) => OutboxPosition;
+  /** Measures how long a publish has waited (retryMs, ackTimeoutMs): the uplink gives it the monotonic clock. */
   clock: Clock;
   /** A row from the outbox (OutboxRow) or from the reader (T). */
   publish: (e: OutboxRow | T, done: (err?: Error) => void) => void;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -111,6 +112,10 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   const { hubId, config: cfg, outbox, clock, log } = deps;
   const t = topics(hubId);
   const startedTs = clock.now();
+  // Durations (uptime, resend timers) on the monotonic clock: a wall-clock step (NTP) must neither
+  // hold a resend back by the step nor make everything due at once (issue 12).
+  const monotonic: Clock = { now: () => performance.now() };
+  const startedMono = monotonic.now();
   const v5 = cfg.protocol_version === 5;
   let client: MqttClient | null = null;
   let stopping = false;
@@ -135,7 +140,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   /** Held events' unstored messages, by id, until committed or dropped: sent again after a reconnect. */
   const unstored = new Map<string, string>();
 
-  const uptimeS = () => Math.round((clock.now() - startedTs) / 1000);
+  const uptimeS = () => Math.round((monotonic.now() - startedMono) / 1000);
   const status = (state: 'online' | 'offline', reason?: StatusMessage['reason']): Buffer => {
     const msg: StatusMessage = {
       v: 1, hub: hubId, state, ts: clock.now(), ...(reason ? { reason } : {}), version: deps.version, started_ts: startedTs,
@@ -156,7 +161,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
     done(err ?? undefined);
   };
   const connected = () => !stopping && client?.connected === true;
-  const drainOpts = { clock, window: cfg.inflight_window, doneWhen: cfg.delivery, retryMs: cfg.retry_s * 1000, ackTimeoutMs: cfg.ack_timeout_s * 1000 };
+  const drainOpts = { clock: monotonic, window: cfg.inflight_window, doneWhen: cfg.delivery, retryMs: cfg.retry_s * 1000, ackTimeoutMs: cfg.ack_timeout_s * 1000 };
 
   /**
    * The wire form of an event. One published with its uncorrected ts is recorded as such first, so

@@ -17,8 +17,8 @@ export interface DaemonProcess {
   stderr(): string;
 }
 
-/** `env`: extra variables, e.g. the shipped unit's NODE_OPTIONS (bench/shipped-node-options.ts). */
-export function spawnDaemon(args: string[], o: { env?: Record<string, string> } = {}): DaemonProcess {
+/** `env`: variables added to the daemon's environment (e.g. libfaketime's, tests/helpers/faketime.ts). */
+export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, string>> } = {}): DaemonProcess {
   if (!ANJUD) throw new Error('build first');
   const proc = spawn(process.execPath, [ANJUD, ...args], { env: { ...process.env, ...o.env, ANJU_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];

@@ -9,7 +9,7 @@ import type { Measurement } from '../../src/core/reading.js';
 import { createZigbee2MqttSource, type Zigbee2MqttSource } from '../../src/transports/zigbee2mqtt/index.js';
 import { Z2M_MAX_PAYLOAD_BYTES } from '../../src/transports/zigbee2mqtt/z2m-source.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { waitFor } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 let broker: Mosquitto;
@@ -29,11 +29,16 @@ interface Run { source: Zigbee2MqttSource; got: Array<{ id: string; ms: Measurem
 const runs: Run[] = [];
 afterEach(async () => { for (const r of runs.splice(0)) await r.source.stop(); });
 
-async function startSource(devices: Array<{ id: string; friendlyName: string }>, extra: { baseTopic?: string; batteryIntervalMs?: number; log?: typeof log } = {}): Promise<Run> {
+/**
+ * `clock` is the source's wall clock; the battery interval is measured on it too (a clock the test moves),
+ * unless `realInterval`: then on the source's own monotonic clock, and the test steps the wall clock.
+ */
+async function startSource(devices: Array<{ id: string; friendlyName: string }>, extra: { baseTopic?: string; batteryIntervalMs?: number; realInterval?: boolean; log?: typeof log } = {}): Promise<Run> {
   const got: Run['got'] = [];
   const clock = { t: 1_700_000_000_000 };
+  const { realInterval, ...options } = extra;
   const source = createZigbee2MqttSource({
-    url: broker.url, devices, log, reconnectMs: 100, now: () => clock.t, ...extra,
+    url: broker.url, devices, log, reconnectMs: 100, now: () => clock.t, ...(realInterval ? {} : { monoNow: () => clock.t }), ...options,
     onMeasurements: (id, ms) => got.push({ id, ms }),
   });
   source.start();
@@ -135,6 +140,32 @@ describe('Zigbee2MQTT source (real Mosquitto)', () => {
     await publish('zigbee2mqtt/gas', { gas: false, linkquality: 72 });
     await handled(r, ++n);
     expect(r.got.map((g) => g.ms)).toEqual([[{ metric: 'gas', value: false }], [{ metric: 'linkQuality', value: 72 }]]);
+  });
+
+  it('the battery and linkQuality interval is real time: the wall clock set back 3 h does not hold them back (issue 12)', async () => {
+    // A mains gas detector whose state never changes is heard through linkQuality once per interval;
+    // held back 3 h longer, its 4 h silence timeout would take it for offline.
+    const intervalMs = 300;
+    const r = await startSource([{ id: 'gas', friendlyName: 'gas' }], { batteryIntervalMs: intervalMs, realInterval: true });
+    await ready(r, 'zigbee2mqtt', 'gas');
+    let n = r.source.stats().messages;
+    r.got.length = 0;
+    await publish('zigbee2mqtt/gas', { gas: false, battery: 90, linkquality: 70 });
+    await handled(r, ++n);
+    r.clock.t -= 3 * 3_600_000; // NTP sets the clock back 3 h
+    await sleep(intervalMs + 100); // the interval passes (monotonic clock)
+    await publish('zigbee2mqtt/gas', { gas: false, battery: 90, linkquality: 71 });
+    await handled(r, ++n);
+    await publish('zigbee2mqtt/gas', { gas: false, linkquality: 72 });
+    await handled(r, ++n);
+    await sleep(intervalMs + 100);
+    await publish('zigbee2mqtt/gas', { gas: false, linkquality: 73 });
+    await handled(r, ++n);
+    expect(r.got.map((g) => g.ms)).toEqual([
+      [{ metric: 'gas', value: false }, { metric: 'batteryPercent', value: 90 }],
+      [{ metric: 'batteryPercent', value: 90 }],
+      [{ metric: 'linkQuality', value: 73 }],
+    ]);
   });
 
   it('availability: legacy text and JSON, passed as `available` on change only', async () => {

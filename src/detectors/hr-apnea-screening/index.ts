@@ -8,6 +8,7 @@ export {
   finishNight,
   pushBeat,
   pushHeartRateReading,
+  rebaseHrApneaState,
   resolveHrApneaSettings,
   screenSeries,
   summarise,

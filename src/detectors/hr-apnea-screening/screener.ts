@@ -114,6 +114,19 @@ export function pushBeat(st: HrApneaState, tS: number, hrBpm: number, s: HrApnea
 }
 
 /**
+ * After a wall-clock step of `deltaS` seconds (the sleep report's rebase): the beat times the
+ * screener holds move with the clock, so the next beat is neither "out of order" (a step back) nor
+ * an hour after the last (a step forward). Minutes count from `originS`, which the caller moves by
+ * the same amount. In place, like pushBeat.
+ */
+export function rebaseHrApneaState(st: HrApneaState, deltaS: number): void {
+  if (st.lastTS !== null) st.lastTS += deltaS;
+  if (st.beats.lastTS !== null) st.beats.lastTS += deltaS;
+  for (const p of st.beats.pending) p[0] = p[0]! + deltaS;
+  if (st.grid.lastTS !== null) st.grid.lastTS += deltaS;
+}
+
+/**
  * The daemon's entry point: feeds a `heartRateBpm` reading (ts in ms since the epoch; set
  * settings.originS to the night's start in epoch seconds). Other metrics are ignored.
  */

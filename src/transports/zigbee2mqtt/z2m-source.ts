@@ -42,8 +42,14 @@ export interface Zigbee2MqttSourceOptions {
   /** `battery` passes at most this often per device (default 60 min). */
   batteryIntervalMs?: number;
   reconnectMs?: number;
-  /** Wall clock for the battery throttle, ms; default Date.now (injected by tests). */
+  /** Wall clock for the stats (lastMessageAtMs), ms; default Date.now (injected by tests). */
   now?: () => number;
+  /**
+   * The clock the battery interval is measured on, ms; default the monotonic clock: a step of the wall
+   * clock (NTP) must not hold battery and linkQuality back by the step (a mains detector whose state never
+   * changes would then look silent to device supervision), nor let them through at once (issue 12).
+   */
+  monoNow?: () => number;
 }
 
 export type Zigbee2MqttState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'stopped';
@@ -100,6 +106,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
   const batteryIntervalMs = o.batteryIntervalMs ?? 60 * 60_000;
   const reconnectMs = o.reconnectMs ?? 5_000;
   const now = o.now ?? Date.now;
+  const monoNow = o.monoNow ?? (() => performance.now());
   const byTopic = new Map<string, { entry: Entry; kind: 'state' | 'availability' }>();
   const entries: Entry[] = [];
   for (const d of o.devices) {
@@ -177,7 +184,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
     let json: unknown;
     try { json = JSON.parse(text); } catch { return malformed(entry, `not JSON: ${JSON.stringify(text.slice(0, 60))}`); }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) return malformed(entry, 'not a JSON object');
-    const r = mapZ2mState(json as Record<string, unknown>, entry.mem, now(), batteryIntervalMs);
+    const r = mapZ2mState(json as Record<string, unknown>, entry.mem, monoNow(), batteryIntervalMs);
     if (r.badKeys.length > 0) malformed(entry, `wrong type for ${r.badKeys.join(', ')}`);
     deliver(entry.stats.id, r.measurements);
   }

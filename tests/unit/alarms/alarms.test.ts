@@ -55,6 +55,26 @@ describe('alarm lifecycle', () => {
     expect(alarms.ack('no-such-id', 'x', clock.now())).toEqual({ ok: false, reason: 'unknown' });
   });
 
+  it('reminders count real time across wall-clock steps (issue 12): an hour back does not delay them, forward not advance them', () => {
+    const alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
+    const e = commitVia(alarms, raise())!;
+    clock.advance(100_000);
+    clock.advance(-3_600_000); // NTP sets the clock back an hour; ingest tells the alarms
+    alarms.rebase(-3_600_000);
+    clock.advance(199_000);
+    expect(alarms.tick(clock.now())).toEqual([]);
+    clock.advance(1_000); // 300 s of real time since the raise
+    expect(alarms.tick(clock.now())).toMatchObject([{ type: 'hub.alarm_reminder', data: { alarm_id: e.id, reminder: 1, open_s: 300 } }]);
+    clock.advance(10_000);
+    clock.advance(7_200_000); // and forward two hours
+    alarms.rebase(7_200_000);
+    expect(alarms.tick(clock.now())).toEqual([]);
+    clock.advance(290_000); // 300 s of real time since the first reminder
+    expect(alarms.tick(clock.now())).toMatchObject([{ type: 'hub.alarm_reminder', data: { reminder: 2, open_s: 600 } }]);
+    clock.advance(20_000);
+    expect(alarms.ack(e.id, 'dispatcher-7', clock.now())).toMatchObject({ event: { data: { open_s: 620 } } });
+  });
+
   it('survives a restart: still open, still acknowledged, no second raise', () => {
     let alarms = createAlarms(createAlarmStore(db), { renotifyMs: 300_000 });
     const e = commitVia(alarms, raise())!;

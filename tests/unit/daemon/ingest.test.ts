@@ -73,7 +73,7 @@ describe('ingest', () => {
   it('a sustain timer survives a restart through the periodic snapshot', () => {
     const a = start(db);
     a.run(30, 6);
-    clock.advance(5000); // the periodic snapshot saves at most every 10 s
+    clock.advance(5000); // the periodic snapshot (its progress round, every 3 s) saves the run
     a.ingest.snapshot();
     db.close();
     db = openDatabase(dir);
