@@ -65,14 +65,18 @@ if [ -d "$SOURCE/node_modules/typescript" ]; then
   say "note: $SOURCE/node_modules holds development dependencies too; 'npm prune --omit=dev' first makes the install smaller"
 fi
 
-# Live installs need Node.js 20 or newer on PATH as 'node' (anjud.js starts with #!/usr/bin/env node).
+# Live installs need Node.js 24 or newer on PATH as 'node' (anjud.js starts with #!/usr/bin/env node;
+# better-sqlite3 13 needs Node-API 10, which Node 20 lacks). The tree carries the Node 24 that npm ci
+# installed for its architecture (node_modules/.bin/node); docs/operations.md, "Runtime".
 check_node() {
   command -v node >/dev/null 2>&1 || { echo "no 'node' on PATH"; return 1; }
   major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-  [ "$major" -ge 20 ] 2>/dev/null || { echo "node $(node --version 2>/dev/null) is older than 20"; return 1; }
+  [ "$major" -ge 24 ] 2>/dev/null || { echo "node $(node --version 2>/dev/null) is older than 24"; return 1; }
 }
 if [ "$LIVE" = yes ]; then
-  problem="$(check_node)" || die "$problem: install Node.js 20 (e.g. from NodeSource) to /usr/bin/node first"
+  hint="install Node.js 24 first"
+  [ ! -x "$SOURCE/node_modules/.bin/node" ] || hint="install the tree's own Node.js 24 first: install -m 0755 $SOURCE/node_modules/.bin/node /usr/local/bin/node"
+  problem="$(check_node)" || die "$problem: $hint"
 fi
 
 # --- User and groups ---------------------------------------------------------------------------

@@ -432,7 +432,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       });
       ble.start();
     });
-    log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version }, 'anjud started');
+    // node: the runtime actually running (package.json pins Node 24; a system node could differ).
+    log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version, node: process.version }, 'anjud started');
   }
 
   const daemon: Daemon = {

@@ -3,6 +3,7 @@
  * that need no system packages: a simulated serial port (serialport's mock binding) fed with real
  * MR60BHA1 frames, and an embedded MQTT broker (aedes) playing the cloud.
  * You should see readings, alarm.breathing_rate raised and cleared, and both events "in the cloud".
+ * aedes is a devDependency: hubs get a production install (`npm ci --omit=dev`), which has no demo.
  */
 import { fileURLToPath } from 'node:url';
 import { SerialPortMock } from 'serialport';
@@ -12,7 +13,6 @@ import { createDaemon } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/logger.js';
 import { VERSION } from '../daemon/version.js';
 import type { PortLike } from '../transports/serial/serial-transport.js';
-import { startDemoCloud } from './cloud.js';
 import { demoEvening } from './simulated-home.js';
 
 const configPath = process.argv[2] ?? fileURLToPath(new URL('../../../config/demo.yaml', import.meta.url));
@@ -30,7 +30,11 @@ async function main(): Promise<number> {
   const config = loaded.config;
   const port = Number(new URL(config.uplink.url).port);
 
-  say('[demo]', 1, `Anju ${VERSION} demo home "${config.hub.name ?? config.hub.id}": config ${configPath}`);
+  say('[demo]', 1, `Anju ${VERSION} demo home "${config.hub.name ?? config.hub.id}" on Node.js ${process.version}: config ${configPath}`);
+  const { startDemoCloud } = await import('./cloud.js').catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error(`the demo's broker is a development dependency, missing here (${(err as Error).message}): run \`npm ci\` without --omit=dev`);
+  });
   const cloud = await startDemoCloud(port, {
     event: (e, duplicate) => say('[cloud]', 36, `${duplicate ? 'duplicate (ignored)' : 'stored'} event seq ${e.seq} ${e.type} ${e.state} (${e.severity}) id ${e.id} data ${JSON.stringify(e.data)}`),
     status: (_hub, body) => say('[cloud]', 36, `hub is ${String(body.state)}${body.reason ? ` (${String(body.reason)})` : ''}`),

@@ -73,6 +73,25 @@ describe('anjud --check-config', () => {
   });
 });
 
+describe('runtime', () => {
+  it('the daemon runs on Node 24 and names its runtime in the start line', async () => {
+    const broker = await startMosquitto();
+    const pty = await createPtyPair(dir, 'runtime');
+    try {
+      const cfg = write('runtime.yaml', testConfig({ hubId: 'hub-runtime', stateDir: join(dir, 'state-runtime'), brokerUrl: broker.url, devices: [{ id: 'r', path: pty.devicePath }] }));
+      const d = spawnDaemon(['--config', cfg]);
+      const started = await d.waitForLog('anjud started', (l) => l.msg === 'anjud started');
+      expect(started.node).toBe(process.version);
+      expect(String(started.node)).toMatch(/^v24\./);
+      d.proc.kill('SIGTERM');
+      expect(await d.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await pty.unplug();
+      await broker.stop();
+    }
+  });
+});
+
 describe('signals', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s stops the daemon with exit 0', async (signal) => {
     const broker = await startMosquitto();

@@ -28,5 +28,7 @@ describe('demo home', () => {
     expect(out).toMatch(/cloud: stored up to seq \d+ without gaps and acknowledged it; the hub's outbox now holds 0 events/);
     expect(out).toMatch(/bad checksums and \d+ resyncs survived/);
     expect(out).toContain('OK: the cloud received');
+    // The runtime it ran on is named (npm start runs the pinned Node 24, see tests/unit/runtime).
+    expect(out).toContain(`on Node.js ${process.version}`);
   }, 90_000);
 });

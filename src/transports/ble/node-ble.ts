@@ -41,7 +41,18 @@ export function defaultSystemBusAddress(): string {
 export function openBus(busAddress: string): MessageBus {
   // sessionBus({ busAddress }) is dbus-next's plain "connect to this address" (systemBus() is the
   // same call with the address fixed).
-  return dbus.sessionBus({ busAddress });
+  return dbus.sessionBus({ busAddress: netSocketAddress(busAddress) });
+}
+
+/**
+ * dbus-next opens a `unix:path=` address with the native `usocket` module when that loads, and with
+ * node's net otherwise. Whether it loads depends on the npm that installed the tree (npm before
+ * `allowScripts` builds it when a compiler is there), so the same hub code would run on either
+ * socket. `unix:socket=` is dbus-next's own key for "the same path, with net": always the one the
+ * tests run (tests/unit/transports/ble-bus-socket.test.ts).
+ */
+export function netSocketAddress(busAddress: string): string {
+  return busAddress.split(';').map((a) => a.replace(/^unix:path=/, 'unix:socket=')).join(';');
 }
 
 export function bluetoothOn(bus: MessageBus): Bluetooth {

@@ -29,7 +29,14 @@ export interface ZigbeeControllerEvents {
   permitJoinChanged(permitted: boolean): void;
   /** The stick went away while running; the controller is dead and must be stopped and recreated. */
   adapterDisconnected(): void;
+  /**
+   * One line of the stack's own log. `message` is lazy: the stack logs every frame at debug, and
+   * building those strings costs CPU even when the level is off.
+   */
+  stackLog(level: ZigbeeStackLogLevel, namespace: string, message: () => string): void;
 }
+
+export type ZigbeeStackLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface ZigbeeControllerPort {
   /** Opens the port, starts or restores the network. Rejects when the stick is missing or fails. */

@@ -1,14 +1,18 @@
-import { Controller } from 'zigbee-herdsman';
-import type { ZigbeeControllerFactory, ZigbeeControllerPort } from './controller-port.js';
+import { Controller, setLogger } from 'zigbee-herdsman';
+import type { ZigbeeControllerEvents, ZigbeeControllerFactory, ZigbeeControllerPort } from './controller-port.js';
 
 /**
  * The only file that touches zigbee-herdsman: its Controller behind our ZigbeeControllerPort.
- * Kept thin (no decisions here) because it cannot be tested without a real coordinator; the
- * decisions are in zigbee-network.ts, tested against a fake port.
+ * Kept thin (no decisions here) because only its failure paths run without a real coordinator
+ * (tests/unit/transports/herdsman-controller.test.ts); the decisions are in zigbee-network.ts,
+ * tested against a fake port.
  */
 export const createHerdsmanController: ZigbeeControllerFactory = (spec, events) => {
+  routeHerdsmanLog(events);
   const c = new Controller({
-    serialPort: { path: spec.serialPort.path, adapter: spec.serialPort.adapter, baudRate: spec.serialPort.baudRate, rtscts: spec.serialPort.rtscts },
+    // zigbee-herdsman 11 renamed `serialPort` to `transport` (same fields; "unified transport", 11.0.0).
+    // It does not reject unknown keys: given `serialPort`, it would look for a stick on its own.
+    transport: { path: spec.serialPort.path, adapter: spec.serialPort.adapter, baudRate: spec.serialPort.baudRate, rtscts: spec.serialPort.rtscts },
     databasePath: spec.databasePath,
     databaseBackupPath: spec.databaseBackupPath,
     backupPath: spec.backupPath,
@@ -59,3 +63,18 @@ export const createHerdsmanController: ZigbeeControllerFactory = (spec, events) 
   };
   return port;
 };
+
+/**
+ * herdsman has one logger per process, which by default writes plain text to the console: on a hub
+ * that breaks the JSON lines journald gets from anjud's stdout. Each new controller points it at its
+ * own events (the network logs them with the device log's level filter).
+ */
+function routeHerdsmanLog(events: ZigbeeControllerEvents): void {
+  const lazy = (m: string | (() => string)) => (typeof m === 'function' ? m : () => m);
+  setLogger({
+    debug: (m, ns) => events.stackLog('debug', ns, lazy(m)),
+    info: (m, ns) => events.stackLog('info', ns, lazy(m)),
+    warning: (m, ns) => events.stackLog('warn', ns, lazy(m)),
+    error: (m, ns) => events.stackLog('error', ns, lazy(m)),
+  });
+}

@@ -222,6 +222,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         problem('adapter-lost', ErrorCodes.ZIGBEE_ADAPTER_LOST, 'the coordinator stick was lost');
         void dropController().then(scheduleRetry);
       },
+      // Not gated on live(): the last words of a controller being replaced are worth keeping.
+      stackLog: (level, ns, message) => { if (o.log.isLevelEnabled(level)) o.log[level]({ ns }, message()); },
     };
   }
 
