@@ -38,12 +38,12 @@ export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, s
   };
 }
 
-/** A daemon config for tests: one MR60BHA1 per pty, short detector times. */
+/** A daemon config for tests: one radar per pty (an MR60BHA1 unless `model` says otherwise), short detector times. */
 export function testConfig(o: {
-  hubId: string; stateDir: string; brokerUrl: string; devices: Array<{ id: string; path: string }>;
+  hubId: string; stateDir: string; brokerUrl: string; devices: Array<{ id: string; path: string; model?: string }>;
   sustainS?: number; clearAfterS?: number; delivery?: 'puback' | 'cloud_ack'; uplinkExtra?: string;
 }): string {
-  const devices = o.devices.map((d) => `  - { id: ${d.id}, model: seeed-mr60bha1, room: bedroom, serial: { path: "${d.path}" } }`).join('\n');
+  const devices = o.devices.map((d) => `  - { id: ${d.id}, model: ${d.model ?? 'seeed-mr60bha1'}, room: bedroom, serial: { path: "${d.path}" } }`).join('\n');
   return `hub: { id: ${o.hubId} }
 state_dir: "${o.stateDir}"
 log: { level: debug }
