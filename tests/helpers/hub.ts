@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from '../../src/cli/client.js';
 import type { DaemonStatus } from '../../src/daemon/daemon.js';
+import { daemonStatus, serialPortsOpen } from './control.js';
 import { spawnDaemon, testConfig, type DaemonProcess } from './daemon-process.js';
 import { createMosquitto, startMosquitto, type Mosquitto } from './mosquitto.js';
 import { mqttSub, type Message, type Subscriber } from './mqtt-subscriber.js';
@@ -124,11 +124,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       sub = s;
     }
 
-    const status = async (): Promise<DaemonStatus> => {
-      const r = await request(socket, 'get-status');
-      if (!r.ok) throw new Error(`get-status: ${r.code}: ${r.message}`);
-      return r.data as DaemonStatus;
-    };
+    const status = (): Promise<DaemonStatus> => daemonStatus(socket);
     const hub: Hub = {
       hubId, dir, stateDir, cfgPath, socket, broker, ptys,
       pty: ptys[radars[0]?.id ?? ''] as PtyPair,
@@ -145,7 +141,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         const d = spawnDaemon(['--config', cfgPath], { env: { ...o.env, ...s.env } });
         daemons.push(d);
         current = d;
-        await waitUntilReady(d, s.ready ?? 'ready', { status, brokerUp: () => canConnect(broker.port) });
+        await waitUntilReady(d, s.ready ?? 'ready', { socket, brokerUp: () => canConnect(broker.port) });
         return d;
       },
       async kill(signal = 'SIGKILL') {
@@ -165,7 +161,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   }
 }
 
-async function waitUntilReady(d: DaemonProcess, ready: Readiness, h: { status: () => Promise<DaemonStatus>; brokerUp: () => Promise<boolean> }): Promise<void> {
+async function waitUntilReady(d: DaemonProcess, ready: Readiness, h: { socket: string; brokerUp: () => Promise<boolean> }): Promise<void> {
   if (ready === 'spawned') return;
   const alive = () => {
     if (d.proc.exitCode !== null || d.proc.signalCode !== null) throw new Error(`anjud exited (${d.proc.exitCode ?? d.proc.signalCode}) before it was ready:\n${d.stderr()}\n${d.logs.map((l) => JSON.stringify(l)).join('\n')}`);
@@ -173,11 +169,7 @@ async function waitUntilReady(d: DaemonProcess, ready: Readiness, h: { status: (
   };
   await d.waitForLog('control socket listening', (l) => alive() && l.msg === 'control socket listening', 20_000);
   if (ready === 'socket') return;
-  const open = async () => {
-    alive();
-    try { return (await h.status()).devices.every((x) => x.serial === null || x.serial.open); } catch { return false; }
-  };
-  await waitFor('every serial port open', open, 20_000,
+  await waitFor('every serial port open', async () => alive() && serialPortsOpen(h.socket), 20_000,
     () => d.logs.filter((l) => String(l.msg).includes('serial')).map((l) => JSON.stringify(l)).join('\n'));
   if (ready === 'serial' || !(await h.brokerUp())) return;
   await d.waitForLog('uplink subscribed to acks and commands', (l) => alive() && l.msg === 'uplink subscribed to acks and commands', 20_000);
