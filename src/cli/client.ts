@@ -55,13 +55,38 @@ export async function request(path: string, cmd: string, args: unknown = {}, tim
   });
 }
 
-/** Streams events and/or readings until the returned stop() or the socket closes. */
-export async function subscribe(path: string, args: { events?: boolean; readings?: boolean; device?: string }, onMessage: (stream: string, data: Record<string, unknown>) => void): Promise<{ stop(): void; closed: Promise<void> }> {
+/**
+ * Streams events and/or readings until the returned stop() or the socket closes. Resolves once the
+ * daemon confirmed the subscription: from then on nothing it publishes is missed. (Resolving at
+ * connect left a window in which an event went by unseen: `events tail` said "waiting" and missed
+ * the alarm raised right after, on a loaded machine.)
+ */
+export async function subscribe(path: string, args: { events?: boolean; readings?: boolean; device?: string }, onMessage: (stream: string, data: Record<string, unknown>) => void, timeoutMs = 10_000): Promise<{ stop(): void; closed: Promise<void> }> {
   const s = await open(path);
-  lines(s, (msg) => {
-    if (typeof msg.stream === 'string') onMessage(msg.stream, msg.data as Record<string, unknown>);
+  const closed = new Promise<void>((r) => s.once('close', () => r()));
+  // Messages are handed over only once the caller holds the handle (it may stop() from onMessage):
+  // the confirmation and the first messages can arrive in one chunk.
+  let handedOver = false;
+  const early: Array<Record<string, unknown>> = [];
+  const confirmed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, `no answer to subscribe within ${timeoutMs} ms`)); }, timeoutMs);
+    lines(s, (msg) => {
+      if (typeof msg.stream === 'string') {
+        if (handedOver) onMessage(msg.stream, msg.data as Record<string, unknown>);
+        else early.push(msg);
+      } else if (msg.id === 1) {
+        clearTimeout(timer);
+        if (msg.ok !== true) { s.destroy(); reject(new ControlError('protocol', path, `subscribe refused: ${String(msg.code)}: ${String(msg.message)}`)); return; }
+        resolve();
+        setImmediate(() => {
+          handedOver = true;
+          for (const m of early.splice(0)) onMessage(m.stream as string, m.data as Record<string, unknown>);
+        });
+      }
+    });
+    void closed.then(() => { clearTimeout(timer); reject(new ControlError('protocol', path, 'the daemon closed the connection before confirming the subscription')); });
   });
   s.write(`${JSON.stringify({ id: 1, cmd: 'subscribe', args })}\n`);
-  const closed = new Promise<void>((r) => s.once('close', () => r()));
+  await confirmed;
   return { stop: () => s.destroy(), closed };
 }
