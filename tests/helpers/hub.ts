@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DaemonStatus } from '../../src/daemon/daemon.js';
 import { daemonStatus, serialPortsOpen } from './control.js';
 import { spawnDaemon, testConfig, type DaemonProcess } from './daemon-process.js';
@@ -40,6 +40,8 @@ export interface HubOptions {
   yaml?: (h: { hubId: string; brokerUrl: string; stateDir: string; socket: string; ptys: Record<string, PtyPair> }) => string;
   /** Where to put it all (e.g. a tmpfs the test mounted); kept at stop(). Default: a new temp dir, removed at stop(). */
   dir?: string;
+  /** The config file's path under the dir (default `anju.yaml`; e.g. `etc/anju.yaml` for a config directory of its own). */
+  configFile?: string;
   /** 'down': a broker created but not started (`hub.broker.start()` later). Default: a broker of its own, running. */
   broker?: 'up' | 'down' | { globalConf?: string; listenerConf?: string };
   /** Subscribe to `anju/v1/<hub>/#` before the daemon starts (hub.sub). Default true (false with a broker down). */
@@ -84,7 +86,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const ownDir = o.dir === undefined;
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), `anju-${o.name}-`));
   const stateDir = join(dir, 'state');
-  const cfgPath = join(dir, 'anju.yaml');
+  const cfgPath = join(dir, o.configFile ?? 'anju.yaml');
+  mkdirSync(dirname(cfgPath), { recursive: true });
   const socket = join(stateDir, 'anjud.sock');
   const undo: Array<() => unknown> = [];
   const daemons: DaemonProcess[] = [];
