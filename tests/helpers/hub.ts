@@ -9,6 +9,7 @@ import { mqttSub, type Message, type Subscriber } from './mqtt-subscriber.js';
 import { canConnect } from './peers.js';
 import { createPtyPair, type PtyPair } from './pty.js';
 import { waitFor } from './wait.js';
+import { breath, presence } from '../integration/frames.js';
 
 /**
  * One home for a daemon test: a temp dir, a real Mosquitto, a socat pty per radar, the config file,
@@ -192,4 +193,23 @@ export async function feedUntil(pty: PtyPair, frames: () => Uint8Array | Uint8Ar
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * A night on the hub's first radar (or `o.device`): in bed, breathing at `o.rate` (16/min), until
+ * the daemon has RECEIVED `seconds` of it (the sleep report counts receive times, so a fixed count
+ * of frames a slowed daemon reads in one burst would be a shorter night), then out of bed until
+ * `until()` holds (e.g. the report arrived).
+ */
+export async function night(hub: Hub, seconds: number, what: string, until: () => unknown, o: { rate?: number; device?: string; timeoutMs?: number } = {}): Promise<void> {
+  const device = o.device ?? Object.keys(hub.ptys)[0]!;
+  const pty = hub.ptys[device]!;
+  let first: number | null = null;
+  await feedUntil(pty, () => [presence(true), breath(o.rate ?? 16)], `${seconds} s in bed received`, async () => {
+    const seen = (await hub.status()).devices.find((d) => d.id === device)?.ingest?.lastSeenTs ?? null;
+    if (seen === null) return false;
+    first ??= seen;
+    return seen - first >= seconds * 1000;
+  }, { everyMs: 1000, timeoutMs: seconds * 1000 + 30_000 });
+  await feedUntil(pty, () => presence(false), what, until, { everyMs: 1000, timeoutMs: o.timeoutMs ?? 30_000 });
 }

@@ -10,9 +10,8 @@ import { openDatabase } from '../../src/store/database.js';
 import { createOutbox } from '../../src/store/outbox.js';
 import { createReadingStore } from '../../src/store/readings.js';
 import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
-import { breath, presence } from './frames.js';
 import { problems } from './uplink-contract.schemas.js';
-import { feedUntil, startHub, type Hub } from '../helpers/hub.js';
+import { night, startHub, type Hub } from '../helpers/hub.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,15 +78,8 @@ describe('store quota in the daemon', () => {
     await sub.waitFor('storage_full cleared', (m) => m.body.type === 'hub.storage_full' && m.body.state === 'cleared', 60_000);
     expect(new Set(cloud.events('hub-quota2').filter((e) => e.type === 'alarm.test').map((e) => e.id)).size).toBe(1500);
     expect(cloud.gaps('hub-quota2')).toEqual([]);
-    // A night: report_seq 6, naming 1..5 as lost. In bed until the night is long enough (min_in_bed_s
-    // of receive time), then out of bed until the report comes.
-    let firstSeen: number | null = null;
-    await feedUntil(hub.pty, () => [presence(true), breath(16)], 'a night long enough', async () => {
-      const seen = (await hub.status()).devices[0]!.ingest?.lastSeenTs ?? null;
-      firstSeen ??= seen;
-      return seen !== null && seen - firstSeen! > 5000;
-    }, { everyMs: 1000 });
-    await feedUntil(hub.pty, () => presence(false), 'the next report', () => hub.on('reports').length > 0, { everyMs: 1000, timeoutMs: 30_000 });
+    // A night (min_in_bed_s 3): report_seq 6, naming 1..5 as lost.
+    await night(hub, 5, 'the next report', () => hub.on('reports').length > 0);
     const rep = hub.on('reports')[0]!;
     expect(rep.body).toMatchObject({ type: 'report.sleep', report_seq: 6, gap: { from: 1, to: 5 } });
     expect(problems('report.v1.json', rep.body)).toEqual([]);
