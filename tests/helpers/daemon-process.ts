@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onLines } from './lines.js';
 import { waitFor } from './wait.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -17,23 +18,58 @@ export interface DaemonProcess {
   stderr(): string;
 }
 
-/** `env`: variables added to the daemon's environment (e.g. libfaketime's, tests/helpers/faketime.ts). */
+let spawned = 0;
+
+/**
+ * `env`: variables added to the daemon's environment (e.g. libfaketime's, tests/helpers/faketime.ts).
+ *
+ * The daemon's stdout (its JSON log) goes to a file that `logs` reads as it grows, not to a pipe:
+ * Node writes to a pipe synchronously, so a daemon whose pipe is full stops dead until the test
+ * process reads it, and a test blocked in spawnSync (anjuctl) never does. Seen: `devices add`
+ * waited 35 s for an outcome from a daemon frozen in a log write, and gave up.
+ */
 export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, string>> } = {}): DaemonProcess {
   if (!ANJUD) throw new Error('build first');
-  const proc = spawn(process.execPath, [ANJUD, ...args], { env: { ...process.env, ...o.env, ANJU_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logDir = mkdtempSync(join(tmpdir(), 'anju-daemon-log-'));
+  const logFile = join(logDir, `anjud-${process.pid}-${++spawned}.log`);
+  const out = openSync(logFile, 'w+');
+  const proc = spawn(process.execPath, [ANJUD, ...args], { env: { ...process.env, ...o.env, ANJU_LOG_FORMAT: 'json' }, stdio: ['ignore', out, 'pipe'] });
   const logs: LogLine[] = [];
+  let offset = 0;
+  let partial = '';
+  let closed = false;
+  const buf = Buffer.alloc(64 * 1024);
+  /** Takes in what the daemon wrote since the last look. */
+  const sync = (): void => {
+    if (closed) return;
+    for (;;) {
+      const n = readSync(out, buf, 0, buf.length, offset);
+      if (n <= 0) break;
+      offset += n;
+      partial += buf.toString('utf8', 0, n);
+    }
+    let nl: number;
+    while ((nl = partial.indexOf('\n')) >= 0) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      try { logs.push(JSON.parse(line) as LogLine); } catch { logs.push({ level: 0, msg: line }); }
+    }
+  };
   let err = '';
-  onLines(proc.stdout!, (line) => {
-    try { logs.push(JSON.parse(line) as LogLine); } catch { logs.push({ level: 0, msg: line }); }
-  });
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => {
+    sync();
+    closed = true;
+    closeSync(out);
+    rmSync(logDir, { recursive: true, force: true });
+    resolve({ code, signal });
+  }));
   const dump = () => `daemon logs:\n${logs.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`;
   return {
     proc,
-    logs,
+    get logs() { sync(); return logs; },
     exited,
-    waitForLog: (what, match, timeoutMs = 15_000) => waitFor(what, () => logs.find(match), timeoutMs, dump),
+    waitForLog: (what, match, timeoutMs = 15_000) => waitFor(what, () => { sync(); return logs.find(match); }, timeoutMs, dump),
     stderr: () => err,
   };
 }
