@@ -48,9 +48,10 @@ export interface UpdateManagerDeps {
   timing?: Partial<Timing>;
 }
 
-interface Timing { stallMs: number; maxAttempts: number; retryDelayMs: (attempt: number) => number; pollMs: number; pickupTimeoutMs: number; installTimeoutMs: number }
+interface Timing { stallMs: number; guardMs: number; maxAttempts: number; retryDelayMs: (attempt: number) => number; pollMs: number; pickupTimeoutMs: number; installTimeoutMs: number }
 const TIMING: Timing = {
   stallMs: 60_000,
+  guardMs: 1000,
   maxAttempts: 8,
   retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** (n - 2)) * (0.5 + Math.random() / 2),
   pollMs: 1000,
@@ -135,7 +136,16 @@ export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
     const { manifest: m } = s;
     const part = partOf(m);
     let step = 0;
-    let checkedAt = 0;
+    // Every second while it downloads: an alarm stops the download (the part is kept, for resuming),
+    // so does the disk running low (the part is deleted: the outbox comes first).
+    let stoppedBy: { code: UpdateErrorCode; message: string } | null = null;
+    const guard = setInterval(() => {
+      const alarms = d.openAlarms();
+      const space = alarms > 0 ? null : spaceProblem(m.size - fileSize(part), m.size);
+      if (alarms > 0) stoppedBy = { code: UpdateErrors.ALARM_OPEN, message: `${alarms} alarm(s) opened during the download: stopped (the part is kept for resuming; send the command again once cleared)` };
+      else if (space) stoppedBy = { code: UpdateErrors.NO_SPACE, message: `the disk runs low during the download: ${space}` };
+      if (stoppedBy) abort.abort();
+    }, timing.guardMs);
     const r = await download({
       url: s.url, file: part, size: m.size, stallMs: timing.stallMs, maxAttempts: timing.maxAttempts, retryDelayMs: timing.retryDelayMs, signal: abort.signal,
       onRetry: (why, from, attempt) => d.log.warn({ update: s.id, why, from, attempt }, 'update download cut short; resuming'),
@@ -144,18 +154,16 @@ export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
           event('hub.update_progress', { id: s.id, version: m.version, received_bytes: received, size: m.size, percent: PROGRESS_STEPS[step] });
           step++;
         }
-        if (received - checkedAt < 1024 * 1024 && received < m.size) return null;
-        checkedAt = received; // once a MiB: an alarm stops the download; so does a disk filling up
-        if (d.openAlarms() > 0) return { ok: false, code: UpdateErrors.ALARM_OPEN, message: 'an alarm opened during the download (kept for resuming)' };
-        const space = spaceProblem(m.size - received, m.size);
-        return space ? { ok: false, code: UpdateErrors.NO_SPACE, message: space } : null;
+        return null;
       },
-    });
+    }).finally(() => clearInterval(guard));
     if (stopped) return; // state.json stays: the next start reports it as interrupted
-    if (!r.ok) {
-      if (r.code !== UpdateErrors.ALARM_OPEN && r.code !== UpdateErrors.DOWNLOAD) rmSync(part, { force: true });
-      return fail(s, 'download', r.code, r.message);
+    const failure = stoppedBy ?? (r.ok ? null : r);
+    if (failure) {
+      if (failure.code !== UpdateErrors.ALARM_OPEN && failure.code !== UpdateErrors.DOWNLOAD) rmSync(part, { force: true });
+      return fail(s, 'download', failure.code, failure.message);
     }
+    if (!r.ok) return; // (narrowing: a failure was handled above)
     const digest = await sha256Of(part);
     if (digest !== m.sha256) {
       rmSync(part, { force: true });

@@ -20,6 +20,7 @@ import { startPackageServer, type PackageServer } from '../helpers/package-serve
 import { requireBinary } from '../helpers/peers.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { makeTestPki, type TestPki } from '../helpers/tls.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 
@@ -161,9 +162,14 @@ describe('update: downloaded, verified, handed to the installer', () => {
     const id = (res.data as { id: string }).id;
     const verified = await events.waitFor('verified', ofUpdate(id, 'hub.update_verified'));
     await events.waitFor('installed', ofUpdate(id, 'hub.update_installed'));
+    // Resumed where the file ended: the half the server sent, or less when the connection's reset
+    // lost the last bytes in flight (TCP drops what the receiver had not read yet).
+    const [from] = (verified.body.data as { resumed_from: number[] }).resumed_from;
+    expect((verified.body.data as { resumed_from: number[] }).resumed_from).toHaveLength(1);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThanOrEqual(half);
     const requests = host.requests.filter((r) => r.path === '/pkg/cut.deb');
-    expect(requests.map((r) => [r.range, r.status])).toEqual([[null, 200], [`bytes=${half}-`, 206]]);
-    expect((verified.body.data as { resumed_from: number[] }).resumed_from).toEqual([half]);
+    expect(requests.map((r) => [r.range, r.status]), JSON.stringify(requests)).toEqual([[null, 200], [`bytes=${from}-`, 206]]);
     expect(installerCalls()[1]).toBe(`anju_0.2.1_${ARCH}.deb ${sha256(body)}`);
   });
 
@@ -231,4 +237,62 @@ describe('update: downloaded, verified, handed to the installer', () => {
     expect(host.requests.filter((r) => r.path === '/pkg/held.deb').at(-1)).toMatchObject({ range: 'bytes=1000-', status: 206 });
     expect(installerCalls().at(-1)).toBe(`anju_0.2.5_${ARCH}.deb ${sha256(body)}`);
   });
+
+  it('an alarm during the download stops it (the part kept); sent again once it cleared, it resumes', async () => {
+    const body = randomBytes(512 * 1024);
+    host.put('alarm.deb', { body, holdAt: 4096 });
+    const res = await send(update('alarm.deb', body, '0.2.7'));
+    const id = (res.data as { id: string }).id;
+    await waitFor('part of the package on disk', () => readdirSync(updates).some((f) => f.endsWith('.part')));
+    const raisedBefore = events.messages.filter((m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised').length;
+    for (let i = 0; i < 4 && events.messages.filter((m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised').length === raisedBefore; i++) { pty.write(breath(30)); await sleep(1000); }
+    const failed = await events.waitFor('stopped by the alarm', ofUpdate(id, 'hub.update_failed'));
+    expect(failed.body.data).toMatchObject({ stage: 'download', code: 'ANJU_CMD_UPDATE_ALARM_OPEN' });
+    expect(readdirSync(updates).filter((f) => f.endsWith('.part'))).toEqual([`${sha256(body)}.part`]);
+    const clearedBefore = events.messages.filter((m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'cleared').length;
+    for (let i = 0; i < 4 && events.messages.filter((m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'cleared').length === clearedBefore; i++) { pty.write(breath(16)); await sleep(1000); }
+    await waitFor('the alarm cleared', () => events.messages.filter((m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'cleared').length > clearedBefore);
+    host.put('alarm.deb', { body });
+    const again = await send(update('alarm.deb', body, '0.2.7'));
+    expect(again).toMatchObject({ ok: true, data: { resume_from: 4096 } });
+    await events.waitFor('installed', ofUpdate((again.data as { id: string }).id, 'hub.update_installed'));
+  });
 });
+
+describe('update: the outbox keeps its room (a small file system)', () => {
+  it('refuses a package the disk cannot hold next to the store\'s quota; stops and deletes a download when the disk fills', async () => {
+    const fs = mountTmpfs(48);
+    cleanup.push(() => fs.unmount());
+    const small = join(dir, 'small-etc');
+    mkdirSync(small);
+    writeFileSync(join(small, 'release-keys.pem'), readFileSync(join(etc, 'release-keys.pem')));
+    const config = join(small, 'anju.yaml');
+    writeFileSync(config, `hub: { id: hub-ota-small }\nstate_dir: "${fs.dir}"\ncontrol: { socket: "${join(dir, 'small.sock')}" }\nuplink: { url: "${broker.url}", delivery: puback, reconnect_min_s: 0.2, reconnect_max_s: 1 }\nstore: { quota_mb: 8, reserve_mb: 1 }\nupdate: { max_mb: 40 }\n`);
+    const smallEvents = await mqttSub(broker.url, 'anju/v1/hub-ota-small/events');
+    cleanup.push(() => smallEvents.close());
+    const d = spawnDaemon(['--config', config], { env: { NODE_EXTRA_CA_CERTS: pki.ca, ANJU_UPDATE_INSTALLER: join(dir, 'fake-installer.sh'), ANJU_UPDATE_HANDOFF: 'spawn' } });
+    cleanup.push(() => d.proc.kill('SIGKILL'));
+    await d.waitForLog('uplink', (l) => l.msg === 'uplink connected');
+    const sendSmall = (args: Record<string, unknown>) => cloud.send('hub-ota-small', 'update', args, `small-${n++}`, 20_000);
+    // 12 MB + 3 x 12 MB for the installer + the store's room up to 8 MB: more than the 48 MB there are.
+    const big = randomBytes(12 * 1024 * 1024);
+    host.put('big.deb', { body: big });
+    const before = host.requests.length;
+    expect(await sendSmall(update('big.deb', big, '0.3.0'))).toMatchObject({ ok: false, code: 'ANJU_CMD_UPDATE_NO_SPACE' });
+    expect(host.requests.length).toBe(before);
+    // A package that fits, held half way; then the disk fills up (something else writes).
+    const fits = randomBytes(2 * 1024 * 1024);
+    host.put('fits.deb', { body: fits, holdAt: 1024 * 1024 });
+    const res = await sendSmall(update('fits.deb', fits, '0.3.1'));
+    expect(res).toMatchObject({ ok: true });
+    const id = (res.data as { id: string }).id;
+    await waitFor('the first half on disk', () => readdirSync(join(fs.dir, 'updates')).some((f) => f.endsWith('.part')));
+    fs.fill();
+    const failed = await smallEvents.waitFor('stopped for the disk', ofUpdate(id, 'hub.update_failed'));
+    expect(failed.body.data).toMatchObject({ stage: 'download', code: 'ANJU_CMD_UPDATE_NO_SPACE' });
+    expect(readdirSync(join(fs.dir, 'updates')).filter((f) => f.endsWith('.part')), 'the part is deleted: the room is the outbox\'s').toEqual([]);
+    fs.free();
+    expect(d.proc.exitCode).toBeNull();
+  });
+});
+
