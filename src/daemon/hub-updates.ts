@@ -17,7 +17,7 @@ import type { Daemon } from './daemon.js';
  */
 export function createHubUpdates(o: {
   configPath: string; stateDir: string; version: string; log: Logger; clock: Clock;
-  maxMb: () => number; daemon: () => Daemon;
+  maxMb: () => number; controlSocket: () => string; daemon: () => Daemon;
 }): UpdateManager {
   const dir = join(o.stateDir, 'updates');
   const status = () => o.daemon().status();
@@ -49,6 +49,6 @@ export function createHubUpdates(o: {
     raise: (e) => o.daemon().raise(e),
     log: o.log.child({ mod: 'update' }),
     clock: o.clock,
-    handoff: { mode: handoffMode(), runner: fileURLToPath(new URL('../update/anju-update.js', import.meta.url)), staging: join(dir, 'staging') },
+    handoff: { mode: handoffMode(), runner: fileURLToPath(new URL('../update/anju-update.js', import.meta.url)), staging: join(dir, 'staging'), socket: o.controlSocket },
   });
 }

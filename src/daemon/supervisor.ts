@@ -53,7 +53,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
   // Lives as long as the process: a set-config meanwhile does not lose an update in progress.
   const updates = createHubUpdates({
     configPath: d.configPath, stateDir: d.config.state_dir, version: d.version, log: d.log, clock: d.clock,
-    maxMb: () => current.config.update.max_mb, daemon: () => daemon,
+    maxMb: () => current.config.update.max_mb, controlSocket: () => current.config.control.socket, daemon: () => daemon,
   });
   let daemon: Daemon = build(current.config, current.hash);
   let applying = false;

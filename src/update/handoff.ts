@@ -71,13 +71,13 @@ export function readJson(path: string): unknown {
  * Writes the request; with `spawn`, starts the runner. `runner`: its entry point; `keys`: the release
  * keys it checks with; the installer it runs comes from its own environment (ANJU_UPDATE_INSTALLER).
  */
-export function handOff(dir: string, req: UpdateRequest, o: { mode: HandoffMode; runner: string; keys: string; staging: string }): void {
+export function handOff(dir: string, req: UpdateRequest, o: { mode: HandoffMode; runner: string; keys: string; staging: string; socket: string }): void {
   const path = join(dir, REQUEST_FILE);
   writeJsonAtomically(path, req);
   if (o.mode === 'path') return;
   const log = openSync(join(dir, 'runner.log'), 'a', 0o640);
   try {
-    const child = spawn(process.execPath, [o.runner, 'apply', '--request', path, '--keys', o.keys, '--staging', o.staging], {
+    const child = spawn(process.execPath, [o.runner, 'apply', '--request', path, '--keys', o.keys, '--staging', o.staging, '--socket', o.socket], {
       detached: true, // its own session: a stop of anjud (SIGTERM to its group) does not stop the install
       stdio: ['ignore', log, log],
     });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { sha256Of } from './digest.js';
 import { UpdateErrors, type UpdateOutcome } from './errors.js';
 import { RESULT_FILE, readJson, writeJsonAtomically, type UpdateRequest, type UpdateResult } from './handoff.js';
 import { compareVersions, debianArch, signatureValid, VERSION_PATTERN } from './manifest.js';
@@ -22,6 +22,8 @@ export interface RunnerOptions {
   installer: readonly string[];
   /** The version running (the release this runner is part of). */
   runningVersion: string;
+  /** Alarms open in anjud now (its control socket), or null when it does not answer: the last check before installing. */
+  openAlarms: () => Promise<number | null>;
   log: (line: string) => void;
   now: () => number;
 }
@@ -51,6 +53,11 @@ export async function runUpdate(o: RunnerOptions): Promise<UpdateResult | null> 
     const checked = await check(raw, dir, o);
     if (!checked.ok) return finish({ ok: false, code: checked.code, message: checked.message, exitCode: null });
     staged = checked.value;
+    // anjud checked before it handed over; an alarm may have opened since. A daemon that does not
+    // answer is no reason to refuse: the update may be what it needs.
+    const alarms = await o.openAlarms();
+    if (alarms === null) o.log('anjud does not answer on its control socket: cannot check for open alarms; installing');
+    else if (alarms > 0) return finish({ ok: false, code: UpdateErrors.ALARM_OPEN, message: `${alarms} alarm(s) open: not installed; send the command again once cleared`, exitCode: null });
     o.log(`installing ${version} (${staged}) with: ${o.installer.join(' ')}`);
     const run = await runInstaller(o.installer, staged);
     if (run.exitCode === 0) return finish({ ok: true, code: null, message: run.tail, exitCode: 0 });
@@ -98,13 +105,6 @@ async function check(raw: unknown, dir: string, o: RunnerOptions): Promise<Updat
     return { ok: false, code: UpdateErrors.DIGEST_MISMATCH, message: `the package is not the signed one (${size} bytes, sha256 ${digest})` };
   }
   return { ok: true, value: staged };
-}
-
-export function sha256Of(file: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('end', () => resolvePromise(h.digest('hex'))).on('error', reject);
-  });
 }
 
 /** Runs the installer; its exit code and the last lines it printed (for the result and the event). */

@@ -5,12 +5,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { EventDraft } from '../core/event.js';
 import { CommandError } from '../uplink/commands.js';
-import { download } from './download.js';
 import { UpdateErrors, type UpdateErrorCode } from './errors.js';
 import { handOff, readJson, REQUEST_FILE, RESULT_FILE, writeJsonAtomically, type HandoffMode, type UpdateResult } from './handoff.js';
 import { compareVersions, signatureValid, type UpdateManifest } from './manifest.js';
 import { parseReleaseKeys } from './release-keys.js';
-import { sha256Of } from './runner.js';
 
 /**
  * Over-the-air updates on the anjud side (issue 13, point 5): the `update` command's checks, the
@@ -44,7 +42,7 @@ export interface UpdateManagerDeps {
   raise: (draft: EventDraft) => void;
   log: Logger;
   clock: Clock;
-  handoff: { mode: HandoffMode; runner: string; staging: string };
+  handoff: { mode: HandoffMode; runner: string; staging: string; socket: () => string };
   timing?: Partial<Timing>;
 }
 
@@ -135,6 +133,8 @@ export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
   async function run(s: State): Promise<void> {
     const { manifest: m } = s;
     const part = partOf(m);
+    // Loaded when an update runs, not with the daemon: most days a hub downloads nothing.
+    const [{ download }, { sha256Of }] = await Promise.all([import('./download.js'), import('./digest.js')]);
     let step = 0;
     // Every second while it downloads: an alarm stops the download (the part is kept, for resuming),
     // so does the disk running low (the part is deleted: the outbox comes first).
@@ -178,7 +178,7 @@ export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
     save(handed);
     event('hub.update_installing', { id: s.id, version: m.version, via: d.handoff.mode === 'path' ? 'anju-update.path' : 'child-process' });
     rmSync(join(d.dir, RESULT_FILE), { force: true });
-    handOff(d.dir, { v: 1, id: s.id, ...m, signature: s.signature, file }, { mode: d.handoff.mode, runner: d.handoff.runner, keys: d.keysFile, staging: d.handoff.staging });
+    handOff(d.dir, { v: 1, id: s.id, ...m, signature: s.signature, file }, { mode: d.handoff.mode, runner: d.handoff.runner, keys: d.keysFile, staging: d.handoff.staging, socket: d.handoff.socket() });
     d.log.info({ update: s.id, version: m.version, mode: d.handoff.mode }, 'update handed to the installer');
     watch();
   }

@@ -36,7 +36,7 @@ describe('systemd/anju-update.{path,service}', () => {
   it('the runner answers its documented usage', () => {
     const r = spawnSync(process.execPath, [RUNNER, 'apply', '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const opt of ['--request', '--keys', '--staging', '--installer']) expect(r.stdout).toContain(opt);
+    for (const opt of ['--request', '--keys', '--staging', '--installer', '--socket']) expect(r.stdout).toContain(opt);
     const none = spawnSync(process.execPath, [RUNNER, 'apply', '--request', join(dir, 'none.json'), '--keys', join(dir, 'k.pem'), '--staging', join(dir, 's')], { encoding: 'utf8' });
     expect(none.status).toBe(0);
     expect(none.stdout).toContain('nothing to do');

@@ -24,16 +24,19 @@ writeFileSync(installer, `#!/bin/sh\nsha256sum "$1" | cut -d' ' -f1 > ${ran}\nex
 chmodSync(installer, 0o755);
 
 const body = randomBytes(64 * 1024);
+/** What anjud's control socket says, right before the install. */
+let alarmsOpen: number | null = 0;
 const manifest = { version: '0.2.0', arch: debianArch(), size: body.length, sha256: createHash('sha256').update(body).digest('hex') };
 const signature = (m = manifest, key = release.privateKey) => sign(null, Buffer.from(manifestText(m)), key).toString('base64');
 
 /** What the hostile anjud wrote (`over`), run through the runner (`opts`: the runner's own options). */
 function request(over: Record<string, unknown> = {}, file = join(updates, 'anju.deb'), opts: { keys?: string; installer?: string[] } = {}): ReturnType<typeof runUpdate> {
   writeFileSync(join(updates, 'request.json'), JSON.stringify({ v: 1, id: 'u-1', ...manifest, signature: signature(), file, ...over }));
-  return runUpdate({ request: join(updates, 'request.json'), keys: opts.keys ?? keys, staging, installer: opts.installer ?? [installer], runningVersion: '0.1.0', now: () => 1, log: () => undefined });
+  return runUpdate({ request: join(updates, 'request.json'), keys: opts.keys ?? keys, staging, installer: opts.installer ?? [installer], runningVersion: '0.1.0', now: () => 1, log: () => undefined, openAlarms: async () => alarmsOpen });
 }
 
 beforeEach(() => {
+  alarmsOpen = 0;
   rmSync(updates, { recursive: true, force: true });
   rmSync(ran, { force: true });
   mkdirSync(updates);
@@ -73,13 +76,22 @@ describe('anju-update (the root side)', () => {
     expect(await request({}, undefined, { keys: join(dir, 'none.pem') })).toMatchObject({ ok: false, code: 'ANJU_CMD_UPDATE_NO_RELEASE_KEY' });
   });
 
+  it('does not install while anjud says an alarm is open; installs when anjud does not answer', async () => {
+    alarmsOpen = 1;
+    expect(await request()).toMatchObject({ ok: false, code: 'ANJU_CMD_UPDATE_ALARM_OPEN' });
+    expect(existsSync(ran)).toBe(false);
+    alarmsOpen = null;
+    writeFileSync(join(updates, 'anju.deb'), body);
+    expect(await request()).toMatchObject({ ok: true });
+  });
+
   it('installs a good request from its own copy, once: a second trigger finds nothing to do', async () => {
     const r = await request();
     expect(r).toMatchObject({ ok: true, code: null, exitCode: 0 });
     expect(readFileSync(ran, 'utf8').trim()).toBe(manifest.sha256);
     expect(existsSync(join(updates, 'request.json'))).toBe(false);
     expect(existsSync(join(staging, `anju_0.2.0_${debianArch()}.deb`)), 'the private copy is removed').toBe(false);
-    expect(await runUpdate({ request: join(updates, 'request.json'), keys, staging, installer: [installer], runningVersion: '0.1.0', now: () => 1, log: () => undefined })).toBeNull();
+    expect(await runUpdate({ request: join(updates, 'request.json'), keys, staging, installer: [installer], runningVersion: '0.1.0', now: () => 1, log: () => undefined, openAlarms: async () => alarmsOpen })).toBeNull();
   });
 
   it('an installer that fails, or cannot be run, is the result', async () => {
