@@ -5,7 +5,7 @@
  * the CSR, `anjuctl init --cert` installs it into the running daemon, and the hub reaches the broker.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,31 @@ describe('anjuctl init', () => {
     expect(badUrl.stderr).toContain('uplink.url: plain mqtt:// to 192.0.2.7 is not encrypted');
     expect(badUrl.stderr).toContain('hub.timezone');
     expect(existsSync(join(dir, 'd')), 'nothing written, not even the key').toBe(false);
+  });
+
+  it('asks on a terminal (a pty from socat), in Chinese too: Enter makes a hub id, the time zone has a default', async () => {
+    const socat = requireBinary('socat', 'socat');
+    const ask = (etc: string, lang: string, answers: Array<[RegExp, string]>) => new Promise<string>((resolve, reject) => {
+      const cmd = `${process.execPath} ${ANJUCTL} --config ${join(etc, 'anju.yaml')} init --qr none`;
+      const p = spawn(socat, ['-', `EXEC:${cmd},pty,setsid,ctty,stderr`], { env: { ...process.env, LANG: lang, TZ: 'Asia/Shanghai' } });
+      let out = '';
+      let next = 0;
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        while (next < answers.length && answers[next]![0].test(out)) p.stdin.write(`${answers[next++]![1]}\n`);
+      });
+      p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${String(code)}: ${out}`))));
+      setTimeout(() => { p.kill(); reject(new Error(`no answer: ${out}`)); }, 20_000).unref();
+    });
+    const en = await ask(join(dir, 'tty-en'), 'en_US.UTF-8', [[/Hub id, as on the label/, ''], [/Broker URL of the district/, 'mqtts://m.example:8883'], [/Time zone of the home \[Asia\/Shanghai\]/, '']]);
+    expect(en).toContain('Hub provisioned');
+    const text = readFileSync(join(dir, 'tty-en', 'anju.yaml'), 'utf8');
+    expect(text).toMatch(/id: "hub-[0-9A-HJKMNP-TV-Z]{10}"/);
+    expect(text).toContain('url: "mqtts://m.example:8883"');
+    expect(text).toContain('timezone: "Asia/Shanghai"');
+    const zh = await ask(join(dir, 'tty-zh'), 'zh_CN.UTF-8', [[/网关 ID，按标签填写/, 'hub-label-7'], [/区级服务器地址/, 'mqtts://m.example:8883'], [/家庭所在时区/, 'Europe/Berlin']]);
+    expect(zh).toContain('网关已初始化');
+    expect(readFileSync(join(dir, 'tty-zh', 'anju.yaml'), 'utf8')).toMatch(/id: "hub-label-7"[\s\S]*timezone: "Europe\/Berlin"/);
   });
 
   it('again: refused without --force; with --force the key, the CSR (fingerprint) and the hub id stay', () => {
