@@ -272,6 +272,9 @@ const messages = {
   inNoKey: { en: 'no TLS key at {key}: run anjuctl init first (it makes the key and the CSR the certificate is for)', zh: '{key} 处没有 TLS 密钥：请先执行 anjuctl init（它生成密钥和用于签发证书的 CSR）' },
   inCertApplying: { en: 'certificate {cert} installed; anjud takes the new config (it rolls back by itself if the broker refuses it)...', zh: '证书 {cert} 已安装；anjud 正在应用新配置（如服务器拒绝，会自动回滚）……' },
   inCertWritten: { en: 'certificate {cert} installed and added to {file}; anjud uses it at its next start (sudo systemctl restart anjud)', zh: '证书 {cert} 已安装并写入 {file}；anjud 下次启动时生效（sudo systemctl restart anjud）' },
+  stUpdate: { en: 'Update {version}: {stage}', zh: '升级 {version}：{stage}' },
+  stUpdateDownloading: { en: 'downloading, {pct} % of {size}', zh: '下载中，{size} 的 {pct}%' },
+  stUpdateInstalling: { en: 'handed to the installer', zh: '已交给安装程序' },
   stWaiting: { en: 'anjud {version} is running but NOT provisioned: no config at {file}. Run: sudo anjuctl init --broker mqtts://HOST:8883 [--hub-id ID-FROM-LABEL]', zh: 'anjud {version} 正在运行，但尚未初始化：{file} 处没有配置。请执行：sudo anjuctl init --broker mqtts://主机:8883 [--hub-id 标签上的ID]' },
   stWaitingProblems: { en: 'The config written there is not valid yet ({n} problem(s)), first: {first}', zh: '该处已写入的配置尚无效（{n} 个问题），第一个：{first}' },
 } as const;

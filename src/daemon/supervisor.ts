@@ -62,7 +62,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
   const sidePath = `${d.configPath}.new`;
 
   function build(config: Readonly<Config>, hash: string): Daemon {
-    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, update: (a) => updates.command(a) });
+    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, update: (a) => updates.command(a), updateStatus: () => updates.status() });
   }
 
   async function applyConfig(text: string, origin: CommandOrigin): Promise<unknown> {

@@ -68,6 +68,18 @@ export interface UpdateManager {
   stop(): Promise<void>;
   /** The `update` command: checks, then accepts (the rest runs on) or throws a CommandError with its code. */
   command(a: UpdateArgs): { accepted: true; id: string; version: string; size: number; resume_from: number };
+  /** The update in progress (get-status, anjuctl status), or null. */
+  status(): UpdateStatus | null;
+}
+
+export interface UpdateStatus {
+  id: string;
+  version: string;
+  /** downloading (receivedBytes of size), or handed_off (the installer has it). */
+  stage: 'downloading' | 'handed_off';
+  receivedBytes: number;
+  size: number;
+  acceptedTs: number;
 }
 
 export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
@@ -237,6 +249,12 @@ export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
       await Promise.resolve();
     },
     command,
+    status() {
+      const s = state;
+      if (!s) return null;
+      const received = s.stage === 'downloading' ? fileSize(partOf(s.manifest)) : s.manifest.size;
+      return { id: s.id, version: s.manifest.version, stage: s.stage, receivedBytes: received, size: s.manifest.size, acceptedTs: s.acceptedTs };
+    },
   };
 }
 

@@ -6,14 +6,14 @@
  * in this file is a test double at the documented interface (`<installer> <package.deb>`, exit code):
  * it records what it was given. Every outcome is read where the cloud reads it, as events.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCloud, type CloudCommands } from '../helpers/cloud-commands.js';
-import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { ROOT, spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Subscriber } from '../helpers/mqtt-subscriber.js';
 import { startPackageServer, type PackageServer } from '../helpers/package-server.js';
@@ -215,6 +215,15 @@ describe('update: downloaded, verified, handed to the installer', () => {
     const res = await send(update('held.deb', heldBody, '0.2.5'));
     expect(res).toMatchObject({ ok: true });
     expect(await send(update('small.deb', Buffer.alloc(1), '0.2.6'))).toMatchObject({ ok: false, code: 'ANJU_CMD_BUSY' });
+    // get-status and anjuctl status show it.
+    await waitFor('the first bytes on disk', async () => {
+      const st = await cloud.send(HUB, 'get-status', {}, `st-${n++}`);
+      return (st.data as { update?: { receivedBytes: number } }).update?.receivedBytes === 1000;
+    });
+    const st = await cloud.send(HUB, 'get-status', {}, `st-${n++}`);
+    expect((st.data as { update: unknown }).update).toMatchObject({ id: (res.data as { id: string }).id, version: '0.2.5', stage: 'downloading', receivedBytes: 1000, size: heldBody.length });
+    const ctl = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/anjuctl.js'), '--socket', join(state, 'anjud.sock'), 'status'], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8' } });
+    expect(ctl.stdout).toContain('Update 0.2.5: downloading, 0 % of 0.5 MB');
   });
 
   it('anjud killed during a download: reported as interrupted at the next start; sent again, it resumes', async () => {

@@ -64,6 +64,11 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
   out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
   if (s.storage) out.push(storageLine(ctx, s.storage));
+  if (s.update) {
+    const u = s.update;
+    const stage = u.stage === 'downloading' ? L('stUpdateDownloading', { pct: Math.floor((u.receivedBytes * 100) / u.size), size: size(u.size) }) : L('stUpdateInstalling');
+    out.push(`${paint(ctx, 1, L('stUpdate', { version: u.version, stage }))}`);
+  }
   out.push('', paint(ctx, 1, L('devices')));
   out.push(table(
     [L('colDevice'), L('colModel'), L('colRoom'), L('colPort'), L('colLastSeen'), L('colFrames'), L('colErrors')],
