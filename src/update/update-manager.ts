@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -46,10 +47,11 @@ export interface UpdateManagerDeps {
   timing?: Partial<Timing>;
 }
 
-interface Timing { stallMs: number; guardMs: number; maxAttempts: number; retryDelayMs: (attempt: number) => number; pollMs: number; pickupTimeoutMs: number; installTimeoutMs: number }
+interface Timing { stallMs: number; guardMs: number; downloadDeadlineMs: number; maxAttempts: number; retryDelayMs: (attempt: number) => number; pollMs: number; pickupTimeoutMs: number; installTimeoutMs: number }
 const TIMING: Timing = {
   stallMs: 60_000,
   guardMs: 1000,
+  downloadDeadlineMs: 6 * 3_600_000, // 200 MB at 10 kB/s, a poor mobile link, takes 5.5 h
   maxAttempts: 8,
   retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** (n - 2)) * (0.5 + Math.random() / 2),
   pollMs: 1000,
@@ -151,7 +153,14 @@ export function createUpdateManager(d: UpdateManagerDeps): UpdateManager {
     // Every second while it downloads: an alarm stops the download (the part is kept, for resuming),
     // so does the disk running low (the part is deleted: the outbox comes first).
     let stoppedBy: { code: UpdateErrorCode; message: string } | null = null;
+    const startedMs = performance.now(); // monotonic: a wall-clock step neither ends nor extends it
     const guard = setInterval(() => {
+      if (performance.now() - startedMs > timing.downloadDeadlineMs) {
+        // A server that drips a byte a minute is never "stalled"; the hub must not stay busy for ever.
+        stoppedBy = { code: UpdateErrors.DOWNLOAD, message: `the download took longer than ${timing.downloadDeadlineMs / 3_600_000} h (the part is kept for resuming)` };
+        abort.abort();
+        return;
+      }
       const alarms = d.openAlarms();
       const space = alarms > 0 ? null : spaceProblem(m.size - fileSize(part), m.size);
       if (alarms > 0) stoppedBy = { code: UpdateErrors.ALARM_OPEN, message: `${alarms} alarm(s) opened during the download: stopped (the part is kept for resuming; send the command again once cleared)` };
