@@ -37,6 +37,7 @@ import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type HeldStats, type Ingest } from './ingest.js';
 import { linkFaultEvent } from './link-fault.js';
 import { sdNotify } from './sd-notify.js';
+import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
@@ -69,6 +70,10 @@ export interface DaemonDeps {
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
   bootClock?: BootClock;
+  /** The over-the-air `update` command (the supervisor's update manager); without it the hub does not offer it. */
+  update?: (args: UpdateArgs) => unknown;
+  /** The update in progress, for get-status. */
+  updateStatus?: () => UpdateStatus | null;
 }
 
 export interface DaemonStatus {
@@ -97,6 +102,8 @@ export interface DaemonStatus {
    * size as the quota counts it. null before the store is open.
    */
   storage: (StorageStatus & { held: HeldStats; usedBytes: number | null; quotaBytes: number }) | null;
+  /** The over-the-air update in progress (src/update/update-manager.ts), or null. */
+  update: UpdateStatus | null;
 }
 
 export interface Daemon {
@@ -200,6 +207,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
+      ...(deps.update ? { update: deps.update } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
       bleScan: async (seconds: number, adapter: string | undefined) => {
         const { scanBle } = await import('../transports/ble/ble-scan.js');
@@ -498,6 +506,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),
         },
+        update: deps.updateStatus?.() ?? null,
       };
     },
   };
