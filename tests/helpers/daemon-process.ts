@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from './wait.js';
+import { WAIT_MS, waitFor } from './wait.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const ANJUD = join(ROOT, 'dist/src/daemon/anjud.js');
@@ -69,7 +69,7 @@ export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, s
     proc,
     get logs() { sync(); return logs; },
     exited,
-    waitForLog: (what, match, timeoutMs = 15_000) => waitFor(what, () => { sync(); return logs.find(match); }, timeoutMs, dump),
+    waitForLog: (what, match, timeoutMs = WAIT_MS) => waitFor(what, () => { sync(); return logs.find(match); }, timeoutMs, dump),
     stderr: () => err,
   };
 }

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { serialPortsOpen } from './control.js';
 import { ROOT } from './daemon-process.js';
-import { waitFor } from './wait.js';
+import { WAIT_MS, waitFor } from './wait.js';
 
 export const ANJUCTL = join(ROOT, 'dist/src/cli/anjuctl.js');
 
@@ -51,6 +51,6 @@ export function ctl(args: string[], env: Record<string, string> = {}, timeout = 
  * that feed frames must not start before that. Asks the control socket from this process: polling
  * with anjuctl cost a Node start-up (~0.5 s of CPU) every 50 ms.
  */
-export async function waitForPortOpen(socket: string, timeoutMs = 15_000): Promise<void> {
+export async function waitForPortOpen(socket: string, timeoutMs = WAIT_MS): Promise<void> {
   await waitFor('serial ports open (control socket get-status)', () => serialPortsOpen(socket), timeoutMs);
 }

@@ -14,7 +14,7 @@ describe('anjuctl', () => {
   let hub: Hub;
   let socket: string;
   const ctl = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [ANJUCTL, ...args, '--socket', socket], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, timeout: 20_000 });
+    spawnSync(process.execPath, [ANJUCTL, ...args, '--socket', socket], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, timeout: 60_000 });
 
   beforeAll(async () => {
     hub = await startHub({ name: 'ctl', radars: ['bed-radar'], sustainS: 2 });
