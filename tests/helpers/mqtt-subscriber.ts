@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect, type MqttClient } from 'mqtt';
 import { onLines } from './lines.js';
 import { requireBinary } from './peers.js';
-import { waitFor } from './wait.js';
+import { WAIT_MS, waitFor } from './wait.js';
 
 export interface Message { topic: string; body: Record<string, unknown>; retain?: boolean }
 
@@ -19,7 +19,7 @@ const parse = (s: string): Record<string, unknown> => {
 function subscriber(messages: Message[], close: () => Promise<void>): Subscriber {
   return {
     messages,
-    waitFor: (what, match, timeoutMs = 20_000) =>
+    waitFor: (what, match, timeoutMs = WAIT_MS) =>
       waitFor(what, () => messages.find(match), timeoutMs, () => `received:\n${messages.map((m) => `${m.topic} ${JSON.stringify(m.body)}`).join('\n')}`),
     close,
   };
