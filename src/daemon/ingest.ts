@@ -3,15 +3,16 @@ import type { EventDraft, PendingEvent, StoredEvent } from '../core/event.js';
 import { implausible, type PlausibleRange } from '../core/plausibility.js';
 import type { Measurement, Reading } from '../core/reading.js';
 import type { Detector, StepResult } from '../detectors/types.js';
-import type { StreamDriver, DriverStats } from '../drivers/types.js';
+import type { StreamDriver } from '../drivers/types.js';
 import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-state.js';
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
 import { transaction } from '../store/transaction.js';
 import type { ReadingStore } from '../store/readings.js';
-import { createEventCommitter, type HeldStats } from './held-events.js';
+import type { DeviceIngestStats, HeldStats } from '../control/status.js';
+import { createEventCommitter } from './held-events.js';
 
-export type { HeldStats } from './held-events.js';
+export type { DeviceIngestStats, HeldStats } from '../control/status.js';
 import { createSavePacer, PROGRESS_SAVE_MS } from './state-saves.js';
 import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
 
@@ -24,16 +25,6 @@ import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
  * Time: detectors get the wall clock, read through a watch that finds its steps against the
  * monotonic clock and moves every state by them first (wall-clock-watch.ts, Detector.rebase).
  */
-export interface DeviceIngestStats {
-  readings: number;
-  events: number;
-  /** Numbers outside their metric's plausible range (src/core/plausibility.ts): dropped, never stored or detected on. */
-  implausible: number;
-  lastSeenTs: number | null;
-  /** Framing counters of byte-stream devices; null for sources that deliver decoded values (BLE, Modbus). */
-  driver: Readonly<DriverStats> | null;
-}
-
 export interface Ingest {
   /** Registers a byte-stream device; returns the function its transport calls with each chunk. */
   addDevice(deviceId: string, driver: StreamDriver): (chunk: Uint8Array) => void;
