@@ -24,7 +24,8 @@ import { createMqttUplink, type Uplink } from '../uplink/mqtt-uplink.js';
 import { hubCommands, localOnlyCommands, type CommandOrigin } from './commands.js';
 import { createClockSyncProbe, type ClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { systemBootClock } from '../transports/clock/boot-clock.js';
-import { detectorBindings } from './detectors.js';
+import { detectorBindings } from '../pipeline/bindings.js';
+import { DETECTOR_TICK_MS } from '../pipeline/runner.js';
 import type { Measurement } from '../core/reading.js';
 import type { BleManager } from '../transports/ble/index.js';
 import type { BleDeviceOptions } from '../transports/ble/types.js';
@@ -39,8 +40,6 @@ import { linkFaultEvent } from './link-fault.js';
 import { sdNotify } from './sd-notify.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 
-/** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
-const DETECTOR_TICK_MS = 5000;
 /**
  * Detector states that changed are saved at least this often (issue 12: a state change that starts
  * or ends a timer is on disk within a second), with the readings flush, or on their own when
