@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { ScannedBleDevice } from '../../control/protocol.js';
 import { bleModelNames } from '../../drivers/ble-registry.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
 import { failed } from './status.js';
+import type { ScannedBleDevice } from '../../control/protocol.js';
 
 /**
  * `anjuctl pair [--seconds N] [--close]`: opens the Zigbee network for joining for a bounded time
