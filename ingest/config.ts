@@ -74,7 +74,7 @@ function found(input: unknown): string {
 
 /** Validates parsed YAML; `file` only names the source in problems. */
 export function validateIngestConfig(data: unknown, file: string): ConfigResult {
-  const r = IngestConfigSchema.safeParse(data ?? {});
+  const r = IngestConfigSchema.safeParse(data ?? {}, { reportInput: true });
   if (!r.success) {
     return {
       ok: false,
