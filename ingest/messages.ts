@@ -35,21 +35,28 @@ export function topicOf(topic: string): { hub: string; kind: Topic } | null {
 
 class Bad extends Error {}
 
-/** Recursively replaces NUL in strings and keys (PostgreSQL's jsonb cannot hold it) with U+FFFD. */
+/**
+ * Recursively replaces what PostgreSQL's jsonb cannot hold with U+FFFD, in strings and keys: NUL, and
+ * lone UTF-16 surrogates (JSON.stringify writes them as \ud800 escapes, which jsonb refuses). Either
+ * would fail the message's whole batch; replaced, the alarm is stored.
+ */
 export function withoutNul(v: unknown): unknown {
-  if (typeof v === 'string') return v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v;
+  if (typeof v === 'string') return clean(v);
   if (Array.isArray(v)) return v.map(withoutNul);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k.replaceAll('\0', '\uFFFD')] = withoutNul(x);
+    for (const [k, x] of Object.entries(v)) out[clean(k)] = withoutNul(x);
     return out;
   }
   return v;
 }
+/** A high surrogate without its low one, or a low one without its high one (String.prototype.toWellFormed is ES2024). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const clean = (s: string): string => s.replaceAll('\0', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 
 function str(b: Record<string, unknown>, key: string, max = 128): string {
   const v = b[key];
-  if (typeof v !== 'string' || v.length < 1 || v.length > max || v.includes('\0')) throw new Bad(`${key}: expected a string of 1-${max} characters without NUL, found ${describe(v)}`);
+  if (typeof v !== 'string' || v.length < 1 || v.length > max || v.includes('\0') || new RegExp(LONE_SURROGATE.source).test(v)) throw new Bad(`${key}: expected a string of 1-${max} characters without NUL or lone surrogates, found ${describe(v)}`);
   return v;
 }
 function optStr(b: Record<string, unknown>, key: string, max = 128): string | null {

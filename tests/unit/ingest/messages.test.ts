@@ -24,6 +24,7 @@ describe('ingest messages', () => {
     expect(problem('events', { ...event, seq: 0 })).toBe('seq: expected an integer >= 1, found 0');
     expect(problem('events', { ...event, seq: 2 ** 60 })).toMatch(/^seq: expected an integer >= 1/);
     expect(problem('events', { ...event, id: 'a\u0000b' })).toMatch(/^id: expected a string of 1-128 characters without NUL/);
+    expect(problem('events', { ...event, device: 'a\ud800' })).toMatch(/^device: expected a string .* without NUL or lone surrogates/);
     expect(problem('events', { ...event, type: 'x'.repeat(200) })).toMatch(/^type: /);
     expect(problem('events', [1, 2])).toBe('payload: expected a JSON object');
     expect(problem('events', 'not json')).toMatch(/^payload: not JSON/);
@@ -31,9 +32,9 @@ describe('ingest messages', () => {
     expect(problem('status', { v: 1, hub: 'hub-1', state: 'sleeping' })).toBe('state: expected "online" or "offline", found "sleeping"');
   });
 
-  it('NUL inside data is replaced, not refused (PostgreSQL jsonb cannot hold it; the alarm must still be stored)', () => {
-    const r = parse('events', { ...event, data: { note: 'a\u0000b', ['k\u0000']: ['\u0000'] } });
-    expect(r.ok && r.msg.kind === 'event' ? r.msg.row.data : null).toEqual({ note: 'a\uFFFDb', ['k\uFFFD']: ['\uFFFD'] });
+  it('NUL and lone surrogates inside data are replaced, not refused (PostgreSQL jsonb cannot hold them; the alarm must still be stored)', () => {
+    const r = parse('events', { ...event, data: { note: 'a\u0000b', ['k\u0000']: ['\u0000', 'x\udc00'] } });
+    expect(r.ok && r.msg.kind === 'event' ? r.msg.row.data : null).toEqual({ note: 'a\uFFFDb', ['k\uFFFD']: ['\uFFFD', 'x\uFFFD'] });
     expect(withoutNul(null)).toBeNull();
   });
 
