@@ -50,15 +50,21 @@ export function createIngestService(cfg: IngestConfig, pool: Pool, log: Logger):
   let client: MqttClient | null = null;
   let commands: CommandClient | null = null;
   let stopResync: (() => void) | null = null;
-  let rejectedLogged = 0;
+  let rejectedThisMinute = 0;
 
   const record = (topic: string, problem: string, payload: string) => {
-    // Kept for the operator (bounded), logged at most 10 times a minute.
-    if (rejectedLogged < 10) { rejectedLogged++; log.warn({ topic, problem }, 'message rejected'); }
+    // Counted always; logged at most 10 and kept (the rejected table) at most 100 times a minute per
+    // instance: a flood of garbage must not become a flood of log lines and inserts.
+    rejectedThisMinute++;
+    if (rejectedThisMinute <= 10) log.warn({ topic, problem }, 'message rejected');
+    if (rejectedThisMinute > 100) return;
     pool.query('INSERT INTO rejected (topic, problem, payload) VALUES ($1, $2, $3)', [topic.replaceAll('\0', ''), problem.replaceAll('\0', ''), payload.slice(0, 4096).replaceAll('\0', '')])
       .catch((err: unknown) => log.debug({ err: (err as Error).message }, 'could not record a rejected message'));
   };
-  const logReset = setInterval(() => { rejectedLogged = 0; }, 60_000);
+  const logReset = setInterval(() => {
+    if (rejectedThisMinute > 10) log.warn({ rejected: rejectedThisMinute }, 'messages rejected in the last minute');
+    rejectedThisMinute = 0;
+  }, 60_000);
   logReset.unref();
 
   const writer = createWriter(pool, log, {
