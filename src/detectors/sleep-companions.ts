@@ -1,5 +1,7 @@
 import { apneaDetector, type ApneaSettings, type ApneaState } from './apnea.js';
-import { finishNight, rebaseHrApneaState, resolveHrApneaSettings, summarise, type HrApneaSettings, type HrApneaState } from './hr-apnea-screening/index.js';
+import {
+  createHrApneaState, finishNight, isCurrentHrApneaState, rebaseHrApneaState, resolveHrApneaSettings, summarise, type HrApneaSettings, type HrApneaState,
+} from './hr-apnea-screening/index.js';
 import { summarizeNight, type NightTally } from './night-index.js';
 
 /**
@@ -34,12 +36,24 @@ export interface Companions {
 }
 
 /**
+ * The night's screener, fit to be fed: a state restored from a snapshot of an older layout (the daemon
+ * upgraded during the night) is replaced, in place, by a fresh one with the same origin. The minutes
+ * before the upgrade then count as not analysable ('-'), which the report says; feeding the old
+ * layout to the new code would throw on every heart-rate reading.
+ */
+export function currentScreener(c: Companions): HrApneaState | null {
+  if (c.hr !== null && !isCurrentHrApneaState(c.hr)) c.hr = createHrApneaState();
+  return c.hr;
+}
+
+/**
  * After a wall-clock step of `deltaMs` (the sleep report's rebase), in place: the apnea copy moves by
  * the apnea detector's own rebase, the screener's beat times and its origin (seconds) by the step.
  */
 export function rebaseCompanions(c: Companions, deltaMs: number, apnea: ApneaSettings): void {
   if (c.apnea !== null) c.apnea = apneaDetector.rebase!(c.apnea, deltaMs, apnea);
-  if (c.hr !== null) rebaseHrApneaState(c.hr, deltaMs / 1000);
+  const hr = currentScreener(c);
+  if (hr !== null) rebaseHrApneaState(hr, deltaMs / 1000);
   if (c.hrOriginS !== null) c.hrOriginS += deltaMs / 1000;
 }
 

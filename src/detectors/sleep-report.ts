@@ -4,7 +4,7 @@ import { apneaDefaults, apneaDetector, type ApneaSettings, type ApneaState } fro
 import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, rebaseRadarContext, type RadarContext } from './artefact-gates.js';
 import { createHrApneaState, pushBeat, type HrApneaState } from './hr-apnea-screening/index.js';
 import { nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
-import { apneaIndexOfNight, hrScreeningSettings, rebaseCompanions, screeningOfNight } from './sleep-companions.js';
+import { apneaIndexOfNight, currentScreener, hrScreeningSettings, rebaseCompanions, screeningOfNight } from './sleep-companions.js';
 import {
   accountTo, addVital, breakStillness, leaveBed, openNight, rebaseNight, returnToBed, sleepFigures,
   type NightBook, type Scoring, type SleepStage, type VitalSlot,
@@ -202,7 +202,7 @@ function closeNight(st: SleepReportState, endTs: number, endedBy: 'out_of_bed' |
         ...sleepFigures(n, endTs),
         endedBy,
         apnea: apneaIndexOfNight(st.apnea),
-        hrApneaScreening: screeningOfNight(st.hr, st.hrOriginS),
+        hrApneaScreening: screeningOfNight(currentScreener(st), st.hrOriginS),
         module: st.module === null ? null : { ...st.module, receivedTs: st.moduleTs },
       },
     });
@@ -284,7 +284,7 @@ function onReading(st: SleepReportState, r: Reading, now: number, s: SleepReport
 
   if (st.night !== null) {
     if (st.apnea !== null) st.apnea = apneaDetector.step(st.apnea, r, now, apneaSettingsOf(s)).state;
-    if (st.hr !== null && isIn && isHeartReading(r)) pushBeat(st.hr, now / 1000, r.value as number, hrScreeningSettings(st.hrOriginS));
+    if (st.hr !== null && isIn && isHeartReading(r)) pushBeat(currentScreener(st)!, now / 1000, r.value as number, hrScreeningSettings(st.hrOriginS));
   }
 }
 

@@ -6,6 +6,8 @@ export {
   classifyNight,
   createHrApneaState,
   finishNight,
+  HR_APNEA_STATE_VERSION,
+  isCurrentHrApneaState,
   pushBeat,
   pushHeartRateReading,
   rebaseHrApneaState,

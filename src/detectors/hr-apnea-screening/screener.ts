@@ -11,22 +11,30 @@ import { hrApneaDefaults, type HrApneaSettings } from './settings.js';
  * per state. Stages, each O(1) amortised per beat with bounded buffers:
  *
  *   beat filter (artefacts, 3-beat look-ahead) -> 1 Hz grid -> band split (150 s lag)
- *   -> per-minute features (3-minute window) -> minute classifier (+-4 minutes) -> flags
+ *   -> per-minute features (3- and 5-minute windows) -> minute classifier (+-4 minutes) -> flags
  *
- * Lag: minute k's flag is emitted by the first accepted beat after originS + 60k + 509.5 s, once
+ * Lag: minute k's flag is emitted by the first accepted beat after originS + 60k + 569.5 s, once
  * three more plausible beats have arrived: the flag waits for the features of minute k + 4
- * (averaging), whose 3-minute window ends at 60(k+4) + 119 s, plus the 150 s lag of the band
- * split. That is about 7.5 minutes after the minute ends. `finishNight` flushes the rest with
- * truncated windows.
+ * (averaging), whose 5-minute spectral window ends at 60(k+4) + 179 s, plus the 150 s lag of the
+ * band split. That is about 8.5 minutes after the minute ends. `finishNight` flushes the rest with
+ * truncated windows: the only place where the end of a night is scored differently from its middle.
  *
  * The state is plain JSON (numbers, arrays, strings), so it can be snapshotted with
  * JSON.stringify and restored with JSON.parse. It is updated in place: copying ~3,600 buffered
  * numbers per beat to keep it immutable would make every beat cost a full copy for nothing.
- * Memory: fixed buffers of ~3,600 numbers (5 minutes of 1 Hz samples for the filters; about
- * 56 KB as JSON) plus one character per minute of the night. Cost measured at ~2 us per beat.
+ * Memory: fixed buffers of ~5,300 numbers (the filters' and the features' 1 Hz samples; measured
+ * by tests/unit/detectors/hr-apnea-screening-fit.test.ts) plus one character per minute of the
+ * night. Cost: see bench/ (`--only detectors`).
  */
+/**
+ * The state's layout version. 2 (issue 18): the feature stage keeps the 1 Hz heart rate and a
+ * 5-minute window. A state of another version (a snapshot from before an upgrade) cannot be
+ * continued: `isCurrentHrApneaState` says so, and the sleep report starts the screener afresh.
+ */
+export const HR_APNEA_STATE_VERSION = 2;
+
 export interface HrApneaState {
-  readonly version: 1;
+  readonly version: typeof HR_APNEA_STATE_VERSION;
   beats: BeatFilterState;
   grid: ResamplerState;
   split: BandSplitState;
@@ -63,7 +71,7 @@ export function resolveHrApneaSettings(partial: Partial<HrApneaSettings> = {}): 
 
 export function createHrApneaState(): HrApneaState {
   return {
-    version: 1,
+    version: HR_APNEA_STATE_VERSION,
     beats: createBeatFilter(),
     grid: createResampler(),
     split: createBandSplit(),
@@ -74,6 +82,11 @@ export function createHrApneaState(): HrApneaState {
     beatsIgnored: 0,
     finished: false,
   };
+}
+
+/** Whether a (restored) state has this code's layout; anything else must not be fed. */
+export function isCurrentHrApneaState(st: unknown): st is HrApneaState {
+  return typeof st === 'object' && st !== null && (st as { version?: unknown }).version === HR_APNEA_STATE_VERSION;
 }
 
 export function classifyNight(apneaMinutes: number, s: HrApneaSettings = hrApneaDefaults): NightClass {
@@ -90,8 +103,8 @@ function sinks(st: HrApneaState, s: HrApneaSettings, out: MinuteResult[]) {
     out.push(r);
   };
   const onFeatures = (k: number, f: readonly number[] | null): void => pushToClassifier(st.classifier, k, f, s, onResult);
-  const onComponents = (m: number, band: number, fast: number, slow: number, valid: boolean): void =>
-    pushToMinuteFeatures(st.features, m, band, fast, slow, valid, s, onFeatures);
+  const onComponents = (m: number, band: number, fast: number, slow: number, valid: boolean, hr: number): void =>
+    pushToMinuteFeatures(st.features, m, band, fast, slow, valid, hr, s, onFeatures);
   const onSample = (_n: number, hr: number, valid: boolean): void => pushToBandSplit(st.split, hr, valid, onComponents);
   const onBeat = (tS: number, hr: number): void => pushToResampler(st.grid, tS, hr, s, onSample);
   return { onBeat, onSample, onComponents, onFeatures, onResult };

@@ -180,6 +180,26 @@ describe('sleep-report detector', () => {
     }
   });
 
+  it('upgraded mid-night from a screener of another layout (issue 18): the night goes on, the earlier minutes are not analysable', () => {
+    // A radar with a heart rate every second: the screener analyses what it sees.
+    const s: Script = [[0, 'presence', true], [30, 'bedState', 'in']];
+    for (let t = 31; t < 5 * H; t++) s.push([t, 'heartRateBpm', 60 + 3 * Math.sin(t / 4)]);
+    s.push([5 * H, 'bedState', 'out'], [5 * H + 20, 'presence', false], ...heartbeats(5 * H + 60, 6 * H + 600));
+    const [before, after] = splitAt(s, 2 * H);
+    const first = replay(det, before, S(), { tickEveryS: 5, untilS: 2 * H - 5 });
+    const old = snapshot(first.state) as unknown as { hr: Record<string, unknown> & { version: number; features: Record<string, unknown> } };
+    // What version 1 saved: no 1 Hz heart-rate ring in the feature stage.
+    old.hr.version = 1;
+    delete old.hr.features.hr;
+    const second = replay(det, after, S(), { tickEveryS: 5, untilS: 6 * H + 600, state: old as never, fromS: 2 * H });
+    const r = reports(second.events);
+    expect(r).toHaveLength(1);
+    const hr = r[0]!.e.data.hrApneaScreening as { minutes: string; minutesAnalysed: number };
+    // From 22:00 to the upgrade at 00:00 nothing could be kept: '-'; analysed again after it.
+    expect(hr.minutes.slice(0, 119)).toBe('-'.repeat(119));
+    expect(hr.minutesAnalysed).toBeGreaterThan(150);
+  });
+
   it('the hub down for 40 min mid-sleep (no readings, no ticks): that time is no data, not sleep; the night goes on', () => {
     const [before, after] = splitAt(movementNight(), 5000);
     const first = replay(det, before, S(), { tickEveryS: 5, untilS: 5000 });
