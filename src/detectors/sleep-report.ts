@@ -1,6 +1,7 @@
 import type { EventDraft } from '../core/event.js';
 import type { MeasurementValue, Reading } from '../core/reading.js';
 import { apneaDefaults, apneaDetector, type ApneaSettings, type ApneaState } from './apnea.js';
+import { apneaRisk } from './apnea-risk.js';
 import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, rebaseRadarContext, type RadarContext } from './artefact-gates.js';
 import { createHrApneaState, pushBeat, type HrApneaState } from './hr-apnea-screening/index.js';
 import { nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
@@ -61,7 +62,9 @@ export type { SleepReportConfig };
  *   null when fewer than 60 minutes could be analysed: the classes are per whole night, PhysioNet
  *   Apnea-ECG recordings last 7-10 h). A radar reporting less often than every ~4 s gives none;
  * - the module's own night summary (MR60BHA1 `night*` metrics and `sleepRating`, sent when the
- *   person gets up), if one came during the night, for comparison.
+ *   person gets up), if one came during the night, for comparison;
+ * - one sleep-apnea risk (low / possible / likely / unknown) combining the apnea index and the
+ *   screening, with the channels it used and a confidence (apnea-risk.ts, issue 18).
  *
  * State is plain JSON, updated in place (`updatesInPlace`): the screener's buffers (~3,600 numbers,
  * fixed) must be, and the rest is too (copying it per reading cost more than the step's work). The
@@ -122,6 +125,12 @@ export interface SleepReportState {
   /** Heart-rate apnea screener of the night; minute 0 starts at hrOriginS. */
   hr: HrApneaState | null;
   hrOriginS: number | null;
+  /**
+   * A breathing reading came during the open night: without one the apnea copy's index (it counts
+   * monitored time on any vital sign) says nothing about breathing, and the risk leaves it out.
+   * Absent in states saved before issue 18: then the index is left out of that night's risk.
+   */
+  nightBreath?: boolean;
 }
 
 export const REPORT_TYPE = 'report.sleep';
@@ -186,6 +195,7 @@ function startNight(st: SleepReportState, now: number, s: SleepReportSettings, c
   st.apnea = { ...apneaDetector.initialState(), device: st.device, ctx };
   st.hr = createHrApneaState();
   st.hrOriginS = Math.floor(now / 60_000) * 60;
+  st.nightBreath = false;
 }
 
 /** Ends the open night at `endTs`, and pushes the report if the night counts. */
@@ -193,6 +203,8 @@ function closeNight(st: SleepReportState, endTs: number, endedBy: 'out_of_bed' |
   const n = st.night;
   if (n === null) return;
   if (n.inBedMs >= s.min_in_bed_s * 1000) {
+    const apnea = apneaIndexOfNight(st.apnea);
+    const hrApneaScreening = screeningOfNight(currentScreener(st), st.hrOriginS);
     out.push({
       type: REPORT_TYPE,
       severity: 'info',
@@ -201,8 +213,12 @@ function closeNight(st: SleepReportState, endTs: number, endedBy: 'out_of_bed' |
       data: {
         ...sleepFigures(n, endTs),
         endedBy,
-        apnea: apneaIndexOfNight(st.apnea),
-        hrApneaScreening: screeningOfNight(currentScreener(st), st.hrOriginS),
+        apnea,
+        hrApneaScreening,
+        // One risk from the channels this night had (apnea-risk.ts). The oximeter's ODI is not
+        // offered yet: the oximeter is another device, and a bed radar's report cannot tell whose
+        // finger it was on (two beds, one oximeter); `odi` stays absent until devices are paired.
+        apneaRisk: apneaRisk({ apneaIndex: st.nightBreath === true ? apnea : null, odi: null, hrScreening: hrApneaScreening }),
         module: st.module === null ? null : { ...st.module, receivedTs: st.moduleTs },
       },
     });
@@ -214,6 +230,7 @@ function closeNight(st: SleepReportState, endTs: number, endedBy: 'out_of_bed' |
   st.apnea = null;
   st.hr = null;
   st.hrOriginS = null;
+  st.nightBreath = false;
 }
 
 /** Time passing: accounts up to `now` and ends the night when it is due. */
@@ -284,6 +301,7 @@ function onReading(st: SleepReportState, r: Reading, now: number, s: SleepReport
 
   if (st.night !== null) {
     if (st.apnea !== null) st.apnea = apneaDetector.step(st.apnea, r, now, apneaSettingsOf(s)).state;
+    if (!st.nightBreath && (isBreathEvidence(r) || r.metric === 'breathStatus')) st.nightBreath = true;
     if (st.hr !== null && isIn && isHeartReading(r)) pushBeat(currentScreener(st)!, now / 1000, r.value as number, hrScreeningSettings(st.hrOriginS));
   }
 }
@@ -312,7 +330,7 @@ export const sleepReportDetector: Detector<SleepReportState, SleepReportSettings
 
   initialState: () => ({
     device: null, radar: false, sawBedState: false, sawPresence: false, sawBreath: false, sawMovement: false,
-    ctx: INITIAL_RADAR_CONTEXT, stage: null, night: null, cutTs: null, module: null, moduleTs: null, apnea: null, hr: null, hrOriginS: null,
+    ctx: INITIAL_RADAR_CONTEXT, stage: null, night: null, cutTs: null, module: null, moduleTs: null, apnea: null, hr: null, hrOriginS: null, nightBreath: false,
   }),
 
   step(st, r, now, s): StepResult<SleepReportState> {

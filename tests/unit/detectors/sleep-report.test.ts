@@ -110,6 +110,14 @@ describe('sleep-report detector', () => {
           apnea: { events: 0, monitoredS: 27_570, perHour: 0, band: 'normal', longestEventS: 0 },
           // A reading every 20 s is too sparse for the screener (it needs one at least every 4 s).
           hrApneaScreening: { cls: null, apneaMinutes: 0, minutesAnalysed: 0, minutesRejected: 460, startMinuteTs: at(0), minutes: '-'.repeat(460) },
+          // Only the radar's index had signal (7.7 h, 0/h): low, from one channel (issue 18).
+          apneaRisk: {
+            risk: 'low', confidence: 'low', used: ['apneaIndex'],
+            channels: [
+              { channel: 'apneaIndex', value: 0, risk: 'low', notUsed: null },
+              { channel: 'hrScreening', value: null, risk: null, notUsed: 'too_short' },
+            ],
+          },
           module: { nightSleepScore: 82, nightTotalSleepMin: 430, nightOutOfBedCount: 0, sleepRating: 'good', receivedTs: at(27_650) },
         },
       },
