@@ -110,6 +110,8 @@ describe('sleep-report detector', () => {
           apnea: { events: 0, monitoredS: 27_570, perHour: 0, band: 'normal', longestEventS: 0 },
           // A reading every 20 s is too sparse for the screener (it needs one at least every 4 s).
           hrApneaScreening: { cls: null, apneaMinutes: 0, minutesAnalysed: 0, minutesRejected: 460, startMinuteTs: at(0), minutes: '-'.repeat(460) },
+          // No oximeter paired with this bed (issue 18).
+          odi: null,
           // Only the radar's index had signal (7.7 h, 0/h): low, from one channel (issue 18).
           apneaRisk: {
             risk: 'low', confidence: 'low', used: ['apneaIndex'],
