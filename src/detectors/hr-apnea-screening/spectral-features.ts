@@ -25,7 +25,7 @@ import { SIGNAL } from './settings.js';
  * lnSurge 0.77, against 0.77 for lnBandRms (prototype, tools/screener/README.md). Cost per minute: a direct
  * DFT of the 46 bins up to 0.15 Hz over 300 samples (~14,000 multiply-adds, cosine table shared; the
  * total power by Parseval) and a sort of 170 numbers: about 250 operations per 1 Hz sample, no
- * allocation beyond scratch arrays.
+ * allocation beyond scratch arrays (and one subarray view).
  */
 export const SPECTRAL_FEATURE_NAMES = ['cvhrShare', 'specEntropy', 'lfShare', 'lnSurge'] as const;
 
@@ -44,10 +44,10 @@ const RISE_S = 10;
 
 const COS = Array.from({ length: N }, (_, i) => Math.cos((2 * Math.PI * i) / N));
 const SIN = Array.from({ length: N }, (_, i) => Math.sin((2 * Math.PI * i) / N));
-// Scratch buffers (the screener is synchronous, one call at a time): no allocation per minute.
-const seg = new Array<number>(N).fill(0);
-const power = new Array<number>(LF_HI + 1).fill(0);
-const rises = new Array<number>(N).fill(0);
+// Scratch buffers (the screener is synchronous, one call at a time): no array allocated per minute.
+const seg = new Float64Array(N);
+const power = new Float64Array(LF_HI + 1);
+const rises = new Float64Array(N);
 
 /**
  * Spectral shares and entropy of hr[lo..hi] (inclusive, at most N samples, read from the ring), zero
@@ -86,9 +86,11 @@ function spectrum(hr: Ring, lo: number, hi: number): [number, number, number] {
   for (let b = 0; b <= LF_HI; b += 1) {
     let re = 0;
     let im = 0;
-    for (let i = 0, idx = 0; i < len; i += 1, idx = (idx + b) % N) {
+    for (let i = 0, idx = 0; i < len; i += 1) {
       re += seg[i]! * COS[idx]!;
       im -= seg[i]! * SIN[idx]!;
+      idx += b;
+      if (idx >= N) idx -= N; // (i * b) mod N without a division
     }
     power[b] = re * re + im * im;
   }
@@ -119,17 +121,12 @@ function lnSurge(hr: Ring, fast: Ring, lo: number, hi: number): number {
   if (n <= 0) return 0;
   const v = (i: number): number => ringGet(hr, i) - ringGet(fast, i);
   for (let i = 0; i < n; i += 1) rises[i] = v(lo + i + RISE_S) - v(lo + i);
-  // Insertion sort of at most 170 numbers: cheap, and no allocation (Array.prototype.sort on a slice would allocate).
-  for (let i = 1; i < n; i += 1) {
-    const x = rises[i]!;
-    let j = i - 1;
-    while (j >= 0 && rises[j]! > x) { rises[j + 1] = rises[j]!; j -= 1; }
-    rises[j + 1] = x;
-  }
+  // A typed array sorts numerically in place (the subarray is a view, not a copy).
+  const sorted = rises.subarray(0, n).sort();
   // Linear interpolation between order statistics (numpy's default percentile).
   const pos = 0.95 * (n - 1);
   const i0 = Math.floor(pos);
-  const p95 = rises[i0]! + (pos - i0) * ((rises[Math.min(i0 + 1, n - 1)] ?? 0) - rises[i0]!);
+  const p95 = sorted[i0]! + (pos - i0) * (sorted[Math.min(i0 + 1, n - 1)]! - sorted[i0]!);
   return Math.log(1 + Math.max(0, p95));
 }
 
