@@ -1,7 +1,9 @@
 import {
-  classifyNight, resolveHrApneaSettings, screenSeries, type Beat, type HrApneaSettings, type NightClass,
+  classifyNight, nightClassOf, nightTerms, resolveHrApneaSettings, screenSeries, secondStageScores,
+  type Beat, type HrApneaSettings, type NightClass,
 } from '../../src/detectors/hr-apnea-screening/index.js';
 import { fitLogistic, type LinearModel } from './fit-logistic.js';
+import { fitNightClassCutoffs, fitSecondStage, stageOneScores, type NightClassCutoffs, type NightInput } from './night-fit.js';
 
 /**
  * Fits and measures the screening against expert minute labels (Apnea-ECG `.apn.txt`), pure: the
@@ -60,7 +62,7 @@ export interface Evaluation {
 
 type Flag = 'A' | 'N';
 
-function scoreRecord(name: string, labels: string, flags: readonly Flag[], rejected: number, s: HrApneaSettings): RecordScore {
+export function scoreRecord(name: string, labels: string, flags: readonly Flag[], predictedClass: NightClass, rejected: number, s: HrApneaSettings): RecordScore {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -75,11 +77,11 @@ function scoreRecord(name: string, labels: string, flags: readonly Flag[], rejec
     else if (t && !p) fn += 1;
     else tn += 1;
   }
-  // The night's class is what the screener would report: every flagged minute counts.
+  // The expert class by the Apnea-ECG rule; the predicted one is the screener's night-level decision.
   const predA = flags.filter((f) => f === 'A').length;
   return {
     name, minutes: labels.length, screenedMinutes: flags.length, trueApneaMinutes: trueA, predictedApneaMinutes: predA,
-    trueClass: classifyNight(trueA, s), predictedClass: classifyNight(predA, s), minutesRejected: rejected, tp, fp, fn, tn,
+    trueClass: classifyNight(trueA, s), predictedClass, minutesRejected: rejected, tp, fp, fn, tn,
   };
 }
 
@@ -151,10 +153,13 @@ export function scoreNight(averaged: readonly (readonly number[] | null)[], mode
 
 export interface Screened {
   readonly record: LabelledRecord;
-  /** The streaming screener's flags (with the settings' weights), one per minute. */
+  /** The streaming screener's final flags (with the settings' weights), one per minute, and its night class. */
   readonly flags: Flag[];
+  readonly cls: NightClass;
+  /** Stage 1's provisional flags, as emitted during the night (before the end-of-night revision). */
+  readonly provisional: Flag[];
   readonly rejected: number;
-  /** Whole-night averaged features per minute (null when not analysed): what the fit trains on. */
+  /** Whole-night averaged features per minute (null when not analysed): what the stage-1 fit trains on. */
   readonly averaged: (number[] | null)[];
 }
 
@@ -162,12 +167,12 @@ export interface Screened {
 export function screenAll(records: readonly LabelledRecord[], s: HrApneaSettings): Screened[] {
   return records.map((record) => {
     const r = screenSeries(record.beats, s);
-    return { record, flags: r.minutes, rejected: r.minutesRejected, averaged: averagedFeatures(r.detail.map((m) => m.features), s.contextMinutes) };
+    return { record, flags: r.minutes, cls: r.cls, provisional: r.detail.map((m) => m.flag), rejected: r.minutesRejected, averaged: averagedFeatures(r.detail.map((m) => m.features), s.contextMinutes) };
   });
 }
 
-/** Fits weights on the analysed, labelled minutes of the given screened records. */
-export function fitOn(screened: readonly Screened[]): LinearModel {
+/** Fits stage-1 weights on the analysed, labelled minutes of the given screened records. */
+export function fitOn(screened: readonly Screened[], start?: LinearModel): LinearModel {
   const x: (readonly number[])[] = [];
   const y: boolean[] = [];
   for (const sc of screened) {
@@ -179,7 +184,7 @@ export function fitOn(screened: readonly Screened[]): LinearModel {
       y.push(sc.record.labels[k] === 'A');
     }
   }
-  return fitLogistic(x, y);
+  return fitLogistic(x, y, undefined, undefined, start);
 }
 
 /** Rounded as shipped (src/detectors/hr-apnea-screening/shipped-weights.ts): 4 decimals. */
@@ -188,39 +193,99 @@ export function roundModel(m: LinearModel): LinearModel {
   return { weights: m.weights.map(r), bias: r(m.bias) };
 }
 
-export interface FullEvaluation {
-  /** The model fitted on all records, rounded as shipped. */
-  readonly fitted: LinearModel;
-  readonly training: Evaluation;
-  readonly crossValidated: Evaluation;
-  /** The weights of each fold, in record order (to see how stable they are). */
-  readonly foldModels: LinearModel[];
-  /** Minutes where the streaming screener (shipped weights) and whole-night scoring disagree. */
-  readonly streamBatchDifferences: number;
+/** What the fit ships: stage 1, the end-of-night stage 2 and the night-class cut-offs. */
+export interface ScreenerModel {
+  readonly stage1: LinearModel;
+  readonly stage2: LinearModel;
+  readonly cutoffs: NightClassCutoffs;
 }
 
+/** Whole-night scoring of a night with a model: final flags and class (the daemon's streaming result, computed another way). */
+export function scoreWholeNight(averaged: readonly (readonly number[] | null)[], m: ScreenerModel, s: HrApneaSettings): { flags: Flag[]; cls: NightClass } {
+  const scores = stageOneScores(averaged, m.stage1);
+  const withModel: HrApneaSettings = { ...s, secondStageWeights: m.stage2.weights, secondStageBias: m.stage2.bias, nightClassCutoffs: m.cutoffs };
+  const terms = nightTerms(scores);
+  const flags = secondStageScores(scores, withModel, terms).map((z): Flag => (z !== null && z > 0 ? 'A' : 'N'));
+  return { flags, cls: terms.analysed === 0 ? 'C' : nightClassOf(terms.classScore, withModel) };
+}
+
+export interface FullEvaluation {
+  /** The model fitted on all records, rounded as shipped. */
+  readonly fitted: ScreenerModel;
+  readonly training: Evaluation;
+  readonly crossValidated: Evaluation;
+  /** The models of each leave-one-record-out fold, in record order (to see how stable they are). */
+  readonly foldModels: ScreenerModel[];
+  /** Minutes (and night classes) where the streaming screener (shipped weights) and whole-night scoring disagree. */
+  readonly streamBatchDifferences: number;
+  readonly streamBatchClassDifferences: number;
+  /** Minutes where stage 1 streaming (the provisional flags) and stage 1 whole-night disagree. */
+  readonly provisionalDifferences: number;
+  /** Minutes the end-of-night revision changed (final flag differs from the provisional one). */
+  readonly revisedMinutes: number;
+}
+
+/**
+ * Stage 1 is fitted on the minutes, stage 2 and the class cut-offs on stage-1 scores of nights that
+ * stage 1 was not fitted on. Shipped: stage 1 on all 35; stage 2 and the cut-offs on the 35 nights'
+ * leave-one-record-out stage-1 scores. Leave-one-record-out of the whole: for held-out record i, stage
+ * 1 on the other 34, and stage 2 and the cut-offs on the other 34 nights' stage-1 scores from fits
+ * without both i and that night (595 pair fits, each started from the fit on all records): the
+ * held-out night touches no number it is scored with.
+ */
 export function evaluateScreening(records: readonly LabelledRecord[], settings: Partial<HrApneaSettings> = {}): FullEvaluation {
   const s = resolveHrApneaSettings(settings);
   const screened = screenAll(records, s);
-  const training = screened.map((sc) => scoreRecord(sc.record.name, sc.record.labels, sc.flags, sc.rejected, s));
-  const shipped: LinearModel = { weights: [...s.weights], bias: s.bias };
-  let streamBatchDifferences = 0;
-  for (const sc of screened) {
-    const batch = scoreNight(sc.averaged, shipped);
-    batch.forEach((f, k) => { if (f !== sc.flags[k]) streamBatchDifferences += 1; });
-    streamBatchDifferences += Math.abs(batch.length - sc.flags.length);
-  }
-  const foldModels: LinearModel[] = [];
-  const cv = screened.map((held, i) => {
-    const model = fitOn(screened.filter((_, j) => j !== i));
-    foldModels.push(model);
-    return scoreRecord(held.record.name, held.record.labels, scoreNight(held.averaged, model), held.rejected, s);
+  const n = screened.length;
+  const full = fitOn(screened);
+  const without = (skip: readonly number[]): LinearModel => fitOn(screened.filter((_, j) => !skip.includes(j)), full);
+  const stage1Fold = screened.map((_, i) => without([i]));
+  const pair = new Map<number, LinearModel>();
+  const pairModel = (i: number, j: number): LinearModel => {
+    const key = Math.min(i, j) * n + Math.max(i, j);
+    if (!pair.has(key)) pair.set(key, without([i, j]));
+    return pair.get(key)!;
+  };
+  const night = (j: number, m: LinearModel): NightInput => ({ scores: stageOneScores(screened[j]!.averaged, m), labels: screened[j]!.record.labels });
+  const fitNight = (nights: readonly NightInput[], stage1: LinearModel): ScreenerModel => ({
+    stage1, stage2: roundModel(fitSecondStage(nights, s)), cutoffs: fitNightClassCutoffs(nights, s),
   });
+
+  const looNights = screened.map((_, j) => night(j, stage1Fold[j]!));
+  const fitted = fitNight(looNights, roundModel(full));
+  const foldModels: ScreenerModel[] = [];
+  const cv = screened.map((held, i) => {
+    const inner = screened.map((_, j) => j).filter((j) => j !== i).map((j) => night(j, pairModel(i, j)));
+    const model = fitNight(inner, stage1Fold[i]!);
+    foldModels.push(model);
+    const r = scoreWholeNight(held.averaged, model, s);
+    return scoreRecord(held.record.name, held.record.labels, r.flags, r.cls, held.rejected, s);
+  });
+
+  const training = screened.map((sc) => scoreRecord(sc.record.name, sc.record.labels, sc.flags, sc.cls, sc.rejected, s));
+  const shipped: ScreenerModel = { stage1: { weights: [...s.weights], bias: s.bias }, stage2: { weights: [...s.secondStageWeights], bias: s.secondStageBias }, cutoffs: s.nightClassCutoffs };
+  let streamBatchDifferences = 0;
+  let streamBatchClassDifferences = 0;
+  let provisionalDifferences = 0;
+  let revisedMinutes = 0;
+  for (const sc of screened) {
+    const stage1 = scoreNight(sc.averaged, shipped.stage1);
+    stage1.forEach((f, k) => { if (f !== sc.provisional[k]) provisionalDifferences += 1; });
+    provisionalDifferences += Math.abs(stage1.length - sc.provisional.length);
+    sc.provisional.forEach((f, k) => { if (f !== sc.flags[k]) revisedMinutes += 1; });
+    const batch = scoreWholeNight(sc.averaged, shipped, s);
+    batch.flags.forEach((f, k) => { if (f !== sc.flags[k]) streamBatchDifferences += 1; });
+    streamBatchDifferences += Math.abs(batch.flags.length - sc.flags.length);
+    if (batch.cls !== sc.cls) streamBatchClassDifferences += 1;
+  }
   return {
-    fitted: roundModel(fitOn(screened)),
+    fitted,
     training: { perRecord: training, metrics: summariseScores(training) },
     crossValidated: { perRecord: cv, metrics: summariseScores(cv) },
     foldModels,
     streamBatchDifferences,
+    streamBatchClassDifferences,
+    provisionalDifferences,
+    revisedMinutes,
   };
 }

@@ -10,13 +10,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hrApneaDefaults } from '../../src/detectors/hr-apnea-screening/index.js';
 import { evaluateScreening } from './evaluate.js';
-import { formatEvaluation, formatHeadline, formatWeights, weightsSource } from './format.js';
+import { formatEvaluation, formatHeadline, formatWeights, sameModel, weightsSource } from './format.js';
 import { loadLearningSet } from './learning-set.js';
 
 const write = process.argv.includes('--write');
 const e = evaluateScreening(loadLearningSet());
-const same = e.fitted.bias === hrApneaDefaults.bias && e.fitted.weights.length === hrApneaDefaults.weights.length
-  && e.fitted.weights.every((w, i) => w === hrApneaDefaults.weights[i]);
+const d = hrApneaDefaults;
+const same = sameModel(e.fitted, {
+  stage1: { weights: [...d.weights], bias: d.bias }, stage2: { weights: [...d.secondStageWeights], bias: d.secondStageBias }, cutoffs: d.nightClassCutoffs,
+});
 process.stdout.write(`${formatHeadline(e)}\n\n${formatEvaluation(e)}\n\n${formatWeights(e)}\n\n${weightsSource(e.fitted)}\n`);
 if (write) {
   // From .tools-dist/tools/screener/ back to the repository's source.

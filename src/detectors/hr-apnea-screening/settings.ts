@@ -1,4 +1,4 @@
-import { SHIPPED_BIAS, SHIPPED_WEIGHTS } from './shipped-weights.js';
+import { SHIPPED_BIAS, SHIPPED_NIGHT_CLASS_CUTOFFS, SHIPPED_SECOND_STAGE_BIAS, SHIPPED_SECOND_STAGE_WEIGHTS, SHIPPED_WEIGHTS } from './shipped-weights.js';
 
 /**
  * Parameters of the heart-rate apnea screening, with where each number comes from.
@@ -39,7 +39,22 @@ export interface HrApneaSettings {
    */
   readonly weights: readonly number[];
   readonly bias: number;
-  /** Night classes (PhysioNet Apnea-ECG): A >= 100 apnea minutes, B 5..99, C < 5. */
+  /**
+   * The end-of-night stage (night-stage.ts): final minute flags from a linear score over [stage-1
+   * score averaged over +-secondStageContextMinutes, the night's 10th, 50th and 90th percentiles
+   * of the stage-1 scores] plus a bias (> 0 is A). Fitted by `npm run fit-screener` on the
+   * leave-one-record-out stage-1 scores (never on a record's own fit).
+   */
+  readonly secondStageContextMinutes: number;
+  readonly secondStageWeights: readonly number[];
+  readonly secondStageBias: number;
+  /**
+   * The night class from the night's 90th percentile of the stage-1 scores: A at or above `a`, C
+   * below `c`, B between. Chosen by `npm run fit-screener` as the cut-offs that class the most
+   * learning-set records right from their leave-one-record-out scores.
+   */
+  readonly nightClassCutoffs: { readonly c: number; readonly a: number };
+  /** The rule of the expert classes (PhysioNet Apnea-ECG): A >= 100 apnea minutes, B 5..99, C < 5 (what the fit scores the night class against). */
   readonly classAMinMinutes: number;
   readonly classBMinMinutes: number;
 }
@@ -57,6 +72,12 @@ export const hrApneaDefaults: HrApneaSettings = Object.freeze({
   contextMinutes: Object.freeze([4]),
   weights: SHIPPED_WEIGHTS,
   bias: SHIPPED_BIAS,
+  // +-5: the middle of the +-2/5/10 scales the issue names; +-2, +-5, +-10 and all three together
+  // measured the same in the prototype (tools/screener/README.md), so one input.
+  secondStageContextMinutes: 5,
+  secondStageWeights: SHIPPED_SECOND_STAGE_WEIGHTS,
+  secondStageBias: SHIPPED_SECOND_STAGE_BIAS,
+  nightClassCutoffs: SHIPPED_NIGHT_CLASS_CUTOFFS,
   classAMinMinutes: 100,
   classBMinMinutes: 5,
 });
