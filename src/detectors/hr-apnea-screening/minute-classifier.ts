@@ -8,13 +8,14 @@ import type { HrApneaSettings } from './settings.js';
  * of 5 minutes or more; median run 7, quartiles 2 and 23), while a single minute's features are noisy; averaging over
  * +-4 minutes (a 9-minute span) was the largest single gain in cross-validation. `contextMinutes`
  * lists the half-widths; with several, the features averaged at each are concatenated. Issue 18
- * measured a second, wider scale (+-10 minutes: 16 inputs) and a second stage over the first
- * stage's log-odds at +-2/5/10 minutes with a running night-level term; neither beat one scale
- * in leave-one-record-out (tools/screener/README.md), so the default is [4].
- * The score is linear (a logistic regression: probability > 0.5 <=> score > 0), so each weight
- * reads as "how much this feature argues for apnea" and 9 numbers cannot memorise 35 nights.
+ * measured a second, wider scale (+-10 minutes: 16 inputs): no better, so the default is [4]. A
+ * second stage over this stage's log-odds with a running (causal) night-level term did not help
+ * either; with the whole night's percentiles it did, so that runs once at the end of the night
+ * (night-stage.ts). The score is linear (a logistic regression: probability > 0.5 <=> score > 0),
+ * so each weight reads as "how much this feature argues for apnea" and 9 numbers cannot memorise
+ * 35 nights.
  *
- * Lag: minute k is final once the features of minute k + max(contextMinutes) exist.
+ * Lag: minute k's (provisional) flag is out once the features of minute k + max(contextMinutes) exist.
  */
 export interface MinuteResult {
   readonly minute: number;
