@@ -10,7 +10,8 @@ import type { HrApneaSettings } from './settings.js';
  * with a calm baseline and a few bursts of arousals. So at the end of the night:
  *
  *   - minute flags: a logistic stage over the stage-1 log-odds averaged over +-5 minutes and the
- *     night's 10th, 50th and 90th percentiles of the stage-1 log-odds (5 numbers in settings);
+ *     night's 10th, 50th and 90th percentiles of the stage-1 log-odds (5 numbers in settings; the
+ *     night offset they make is bounded to +-MAX_NIGHT_OFFSET);
  *   - night class: from the night's 90th percentile of the stage-1 log-odds (the score of the ~50th
  *     most suspicious minute of a 480-minute night; a shorter night is padded to 480 minutes, see
  *     NightTerms.classScore), with two cut-offs, rather than by counting
@@ -25,7 +26,8 @@ import type { HrApneaSettings } from './settings.js';
  * (tools/screener/README.md). Memory: one stage-1 score per minute of the night (at most maxMinutes).
  *
  * Pure and deterministic; the fit (tools/screener/evaluate.ts) scores whole nights with its own
- * implementation and counts where the two differ.
+ * stage 1 (prefix sums over the night) and these functions, and counts where it and the streaming
+ * screener differ (0 minutes and 0 classes on the 35 learning-set nights).
  */
 
 /** Stage-1 scores as the state stores them: 4 decimals (the state is JSON; 1e-4 in log-odds is nothing). */
