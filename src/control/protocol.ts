@@ -56,6 +56,10 @@ export const COMMAND_ARGS = {
     nonce: matching(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, _ or -'), // chosen by the requester, to recognise its event on the event stream
     by: str(1, 128), // who asked, e.g. walktest:<user>
   }),
+  'sleep-reports': strictArgs({
+    limit: int(1, 400, 31), // newest first; 31 = a night and the 30 before it
+    device: optional(matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id')), // only this bed radar's nights
+  }),
 };
 
 /** A device a BLE scan heard, with the models its services match and the configured device it is, if any. */
@@ -77,7 +81,12 @@ export interface CommandReplies {
   'permit-join': { seconds: number; until_ts: number | null };
   'ble-scan': { adapter: string; seconds: number; devices: ScannedBleDevice[] };
   'test-event': { raised: true; nonce: string };
+  /** The stored report.sleep of the nights the hub still has, newest first (anjuctl report night). */
+  'sleep-reports': { reports: StoredReport[] };
 }
+
+/** A report as the hub stored it: its report_seq, when, which device, and its data (docs/schema/report.v1.json). */
+export interface StoredReport { report_seq: number; ts: number; device: string | null; data: Record<string, unknown> }
 
 export type CommandName = keyof typeof COMMAND_ARGS;
 // Both maps name the same commands: a command without its schema or its reply does not compile.
@@ -93,7 +102,7 @@ export type Sent<C extends CommandName> = NonNullable<Schema<C>['input']>;
 export type ReplyOf<C extends CommandName> = CommandReplies[C];
 
 /** Commands only the control socket offers (on site, group anju), never the cloud (src/daemon/commands.ts). */
-export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event'] as const satisfies readonly CommandName[];
+export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports'] as const satisfies readonly CommandName[];
 
 /** A daemon waiting for provisioning (src/daemon/waiting.ts) answers these only, get-status with its own shape. */
 export interface WaitingReplies {

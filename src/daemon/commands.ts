@@ -51,6 +51,8 @@ export function hubCommands(o: {
   raiseEvent?: (draft: EventDraft) => void;
   /** The over-the-air `update` (src/update/update-manager.ts); without it the hub does not offer that command. */
   update?: (args: UpdateArgs) => ReplyOf<'update'>;
+  /** The most recent stored reports of a type (of a device), newest first (anjuctl report night). */
+  latestReports?: (type: string, device: string | null, limit: number) => readonly { seq: number; ts: number; device: string | null; dataJson: string }[];
 }, origin: CommandOrigin = 'cloud'): Record<string, CommandSpec<never>> {
   const handlers: Handlers = {
     ping: () => ({ pong: true, ts: o.clock.now() }),
@@ -82,7 +84,7 @@ export function hubCommands(o: {
  * (LOCAL_ONLY_COMMANDS): `permit-join` opens the Zigbee network, and anyone in radio range could
  * then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports'>): Record<string, CommandSpec<never>> {
   return commandSpecs({
     async 'permit-join'({ seconds }) {
       const pending = o.permitJoin?.(seconds) ?? null;
@@ -109,6 +111,13 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       if (!o.raiseEvent) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
       o.raiseEvent({ type: 'hub.test', severity: 'info', device: null, state: 'info', data: { nonce, by } });
       return { raised: true, nonce };
+    },
+    // The nights the hub still has (issue 18: `anjuctl report night` and its 30-night trend). Local: the
+    // cloud has every report already; on site the technician reads them without it.
+    'sleep-reports'({ limit, device }) {
+      if (!o.latestReports) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
+      const rows = o.latestReports('report.sleep', device ?? null, limit);
+      return { reports: rows.map((r) => ({ report_seq: r.seq, ts: r.ts, device: r.device, data: JSON.parse(r.dataJson) as Record<string, unknown> })) };
     },
   });
 }
