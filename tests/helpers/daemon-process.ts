@@ -20,26 +20,31 @@ export interface DaemonProcess {
 
 let spawned = 0;
 
-/**
- * `env`: variables added to the daemon's environment (e.g. libfaketime's, tests/helpers/faketime.ts).
- *
- * The daemon's stdout (its JSON log) goes to a file that `logs` reads as it grows, not to a pipe:
- * Node writes to a pipe synchronously, so a daemon whose pipe is full stops dead until the test
- * process reads it, and a test blocked in spawnSync (anjuctl) never does. Seen: `devices add`
- * waited 35 s for an outcome from a daemon frozen in a log write, and gave up.
- */
+/** `env`: variables added to the daemon's environment (e.g. libfaketime's, tests/helpers/faketime.ts). */
 export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, string>> } = {}): DaemonProcess {
   if (!ANJUD) throw new Error('build first');
-  const logDir = mkdtempSync(join(tmpdir(), 'anju-daemon-log-'));
-  const logFile = join(logDir, `anjud-${process.pid}-${++spawned}.log`);
+  return spawnJsonLogging(ANJUD, args, { ...o.env, ANJU_LOG_FORMAT: 'json' }, 'daemon');
+}
+
+/**
+ * A built entry point (`script`) run by this node, its stdout read as JSON log lines (pino).
+ *
+ * Its stdout goes to a file that `logs` reads as it grows, not to a pipe: Node writes to a pipe
+ * synchronously, so a process whose pipe is full stops dead until the test process reads it, and a
+ * test blocked in spawnSync (anjuctl) never does. Seen: `devices add` waited 35 s for an outcome
+ * from a daemon frozen in a log write, and gave up.
+ */
+export function spawnJsonLogging(script: string, args: string[], env: Readonly<Record<string, string>>, name: string): DaemonProcess {
+  const logDir = mkdtempSync(join(tmpdir(), `anju-${name}-log-`));
+  const logFile = join(logDir, `${name}-${process.pid}-${++spawned}.log`);
   const out = openSync(logFile, 'w+');
-  const proc = spawn(process.execPath, [ANJUD, ...args], { env: { ...process.env, ...o.env, ANJU_LOG_FORMAT: 'json' }, stdio: ['ignore', out, 'pipe'] });
+  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', out, 'pipe'] });
   const logs: LogLine[] = [];
   let offset = 0;
   let partial = '';
   let closed = false;
   const buf = Buffer.alloc(64 * 1024);
-  /** Takes in what the daemon wrote since the last look. */
+  /** Takes in what the process wrote since the last look. */
   const sync = (): void => {
     if (closed) return;
     for (;;) {
@@ -64,7 +69,7 @@ export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, s
     rmSync(logDir, { recursive: true, force: true });
     resolve({ code, signal });
   }));
-  const dump = () => `daemon logs:\n${logs.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`;
+  const dump = () => `${name} logs:\n${logs.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`;
   return {
     proc,
     get logs() { sync(); return logs; },

@@ -62,9 +62,9 @@ describe('control socket subscribe()', () => {
     });
     const seen: unknown[] = [];
     const handleAtFirst: unknown[] = [];
-    const sub: { stop(): void; closed: Promise<void> } = await subscribe(path, { events: true }, (_stream, d) => {
+    const sub: { stop(): void; closed: Promise<void> } = await subscribe(path, { events: true }, (...m) => {
       if (seen.length === 0) handleAtFirst.push(sub); // events tail calls sub.stop() from here after --count
-      seen.push(d.seq);
+      if (m[0] === 'event') seen.push(m[1].seq);
     });
     await new Promise((r) => setTimeout(r, 50));
     sub.stop();
