@@ -179,7 +179,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   function startAll(): void {
     const reserve = createSpaceReserve(config.state_dir, Math.round(config.store.reserve_mb * 1024 * 1024));
-    const opened = openStore(config.state_dir, { now: () => clock.now(), doneWhen: config.uplink.delivery, reserve });
+    const opened = openStore(config.state_dir, { now: () => clock.now(), doneWhen: config.uplink.delivery, reserve, version: deps.version });
     db = opened.db;
     const storeLog = log.child({ mod: 'store' });
     const h = createStorageHealth({
@@ -197,7 +197,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
     const uplinkOutbox = guardOutbox(outbox, h.run);
     readings = createReadingStore(db, clock);
-    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, storage: h.state() }, 'store open');
+    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, schema: opened.schema, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
