@@ -35,6 +35,8 @@ export function hubCommands(o: {
   bleConfigured?: () => ReadonlyMap<string, string>;
   /** Commits a hub-level event through the ingest path (hub.test). */
   raiseEvent?: (draft: EventDraft) => void;
+  /** Reads the release manager's journal and commits the events it owes (src/daemon/upgrade-report.ts); returns how many. */
+  reportUpgrades?: () => number;
 }, origin: CommandOrigin = 'cloud'): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: strictArgs({}),
@@ -95,7 +97,7 @@ export function hubCommands(o: {
  * Commands only the local control socket offers (anjuctl on site, group anju), never the cloud:
  * `permit-join` opens the Zigbee network, and anyone in radio range could then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'reportUpgrades'>): Record<string, CommandSpec<never>> {
   const permitJoin: CommandSpec<{ seconds: number }> = {
     args: strictArgs({ seconds: int(0, 254, 60) }), // how long new Zigbee devices may join; 0 closes
     async run({ seconds }) {
@@ -137,5 +139,14 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       return { raised: true, nonce };
     },
   };
-  return { 'permit-join': permitJoin, 'ble-scan': bleScan, 'test-event': testEvent } as unknown as Record<string, CommandSpec<never>>;
+  // The release manager (root, on the hub) says it wrote an outcome to its journal: hub.upgraded once
+  // the health gate confirmed this release. Local only: the journal is the hub's, not the cloud's.
+  const reportUpgrades: CommandSpec<Record<string, never>> = {
+    args: strictArgs({}),
+    run() {
+      if (!o.reportUpgrades) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
+      return { raised: o.reportUpgrades() };
+    },
+  };
+  return { 'permit-join': permitJoin, 'ble-scan': bleScan, 'test-event': testEvent, 'report-upgrades': reportUpgrades } as unknown as Record<string, CommandSpec<never>>;
 }

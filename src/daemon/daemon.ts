@@ -37,6 +37,9 @@ import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type HeldStats, type Ingest } from './ingest.js';
 import { linkFaultEvent } from './link-fault.js';
 import { sdNotify } from './sd-notify.js';
+import { createUpgradeReporter, type UpgradeReporter } from './upgrade-report.js';
+import { journalDir, type Attempt } from '../release/journal.js';
+import { createUpgradeMarks } from '../store/upgrade-marks.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
@@ -97,6 +100,11 @@ export interface DaemonStatus {
    * size as the quota counts it. null before the store is open.
    */
   storage: (StorageStatus & { held: HeldStats; usedBytes: number | null; quotaBytes: number }) | null;
+  /**
+   * This process and the release manager's last attempt (issue 13): what the health gate checks
+   * (same pid across its settle time) and what `anjuctl status` shows after a rollback.
+   */
+  release: { pid: number; startedTs: number; lastAttempt: Attempt | null };
 }
 
 export interface Daemon {
@@ -137,6 +145,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   let health: StorageHealth | null = null;
   let usedBytes: (() => number) | null = null;
+  let upgrades: UpgradeReporter | null = null;
+  const startedTs = clock.now();
 
   const onEvent = (e: StoredEvent): void => {
     // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
@@ -208,6 +218,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
       },
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
+      reportUpgrades: () => h.run('upgrade_report', () => upgrades?.report() ?? 0),
       bleConfigured: () => new Map(config.devices.flatMap((d) => ('ble' in d && d.ble ? [[`${d.ble.adapter}/${d.ble.address}`, d.id] as const] : []))),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
@@ -261,6 +272,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       log.error({ reset: opened.reset }, 'the database was damaged: quarantined it (renamed, kept) and started a new one');
       ingest.raise({ type: 'hub.storage_reset', severity: 'critical', device: null, state: 'info', data: { ...opened.reset } });
     }
+    // What the release manager did before this start (a rollback to this release, say): told once.
+    const ing = ingest;
+    upgrades = createUpgradeReporter({ dir: journalDir(), version: deps.version, marks: createUpgradeMarks(db), raise: (draft) => ing.raise(draft), now: () => clock.now(), log: log.child({ mod: 'release' }) });
+    const u = upgrades;
+    h.attempt('upgrade_report', () => u.report());
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
     if (config.store.readings_flush_ms > STATE_SAVE_MS) {
@@ -498,6 +514,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),
         },
+        release: { pid: process.pid, startedTs, lastAttempt: upgrades?.last() ?? null },
       };
     },
   };
