@@ -21,7 +21,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDevicesEdit } from './commands/devices-edit.js';
 import { registerPair } from './commands/pair.js';
-import { registerHealthGate } from './commands/health-gate.js';
+import { registerRelease } from './commands/release.js';
 import { addGlobalOptions } from './context.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
@@ -56,6 +56,6 @@ registerSupportBundle(program);
 registerConfigCommands(config);
 registerDevicesEdit(registerDevices(program));
 registerPair(program);
-registerHealthGate(program);
+registerRelease(program);
 
 program.parse();

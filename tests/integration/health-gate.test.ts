@@ -1,9 +1,9 @@
 /**
- * `anjuctl health-gate` against the real daemon (issue 13, point 3), without systemd (as on this
+ * `anjuctl release gate` and `release probe` against the real daemon (issue 13, point 3), without systemd (as on this
  * machine: the control socket answering stands for READY=1; under systemd the package test runs it).
  * It passes once the expected version answers, has committed and is connected, for the settle time;
  * it fails, with the reason, when the uplink never connects although it is required, when another
- * version answers, or when nothing answers. `--probe` gives the manager its baseline.
+ * version answers, or when nothing answers. `release probe` gives the manager its baseline.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,12 +36,12 @@ function anjuctl(args: string[]): Promise<{ code: number | null; vars: Record<st
 /** Until the daemon answers and has committed (so a failing gate fails for the reason under test). */
 async function up(socket: string): Promise<void> {
   await waitFor('anjud answering, having committed', async () => {
-    const r = await anjuctl(['--socket', socket, 'health-gate', '--expect-version', VERSION, '--timeout-s', '1', '--settle-s', '0', '--uplink', 'optional']);
+    const r = await anjuctl(['--socket', socket, 'release', 'gate', '--expect-version', VERSION, '--timeout-s', '1', '--settle-s', '0', '--uplink', 'optional']);
     return r.code === 0;
   }, 30_000);
 }
 
-describe('anjuctl health-gate', () => {
+describe('anjuctl release gate and probe', () => {
   const dir = mkdtempSync(join(tmpdir(), 'anju-gate-'));
   const cleanup: Array<() => unknown> = [];
   afterAll(async () => {
@@ -57,14 +57,14 @@ describe('anjuctl health-gate', () => {
     return { d, socket: join(stateDir, 'anjud.sock') };
   };
 
-  it('passes for the running version once it committed and connected, and held for the settle time; --probe gives the baseline', async () => {
+  it('passes for the running version once it committed and connected, and held for the settle time; release probe gives the baseline', async () => {
     const broker = await startMosquitto();
     cleanup.push(() => broker.stop());
     const { d, socket } = daemon('hub-gate-ok', broker.url);
-    const r = await anjuctl(['--socket', socket, 'health-gate', '--expect-version', VERSION, '--timeout-s', '60', '--settle-s', '2']);
+    const r = await anjuctl(['--socket', socket, 'release', 'gate', '--expect-version', VERSION, '--timeout-s', '60', '--settle-s', '2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.vars).toMatchObject({ gate: 'passed', reason: '' });
-    const probe = await anjuctl(['--socket', socket, 'health-gate', '--probe']);
+    const probe = await anjuctl(['--socket', socket, 'release', 'probe']);
     expect(probe.code, probe.stderr).toBe(0);
     expect(probe.vars).toEqual({ version: VERSION, pid: String(d.proc.pid), uplink: 'connected' });
   });
@@ -72,13 +72,13 @@ describe('anjuctl health-gate', () => {
   it('fails with the reason when the uplink is required and never connects; passes when it is not required', async () => {
     const { socket } = daemon('hub-gate-nobroker', `mqtt://127.0.0.1:${await freePort()}`);
     await up(socket);
-    const failed = await anjuctl(['--socket', socket, 'health-gate', '--expect-version', VERSION, '--timeout-s', '4', '--settle-s', '1']);
+    const failed = await anjuctl(['--socket', socket, 'release', 'gate', '--expect-version', VERSION, '--timeout-s', '4', '--settle-s', '1']);
     expect(failed.code).toBe(1);
     expect(failed.vars.gate).toBe('failed');
     expect(failed.vars.reason).toBe('not healthy within 4 s: the uplink is not connected to the broker (and was before the upgrade)');
-    const optional = await anjuctl(['--socket', socket, 'health-gate', '--expect-version', VERSION, '--timeout-s', '60', '--settle-s', '1', '--uplink', 'optional']);
+    const optional = await anjuctl(['--socket', socket, 'release', 'gate', '--expect-version', VERSION, '--timeout-s', '60', '--settle-s', '1', '--uplink', 'optional']);
     expect(optional.code, optional.stderr).toBe(0);
-    const probe = await anjuctl(['--socket', socket, 'health-gate', '--probe']);
+    const probe = await anjuctl(['--socket', socket, 'release', 'probe']);
     expect(probe.vars.uplink).toBe('disconnected');
   });
 
@@ -87,12 +87,12 @@ describe('anjuctl health-gate', () => {
     cleanup.push(() => broker.stop());
     const { socket } = daemon('hub-gate-version', broker.url);
     await up(socket);
-    const other = await anjuctl(['--socket', socket, 'health-gate', '--expect-version', '99.0.0', '--timeout-s', '3', '--settle-s', '1']);
+    const other = await anjuctl(['--socket', socket, 'release', 'gate', '--expect-version', '99.0.0', '--timeout-s', '3', '--settle-s', '1']);
     expect(other.code).toBe(1);
     expect(other.vars.reason).toBe(`not healthy within 3 s: the daemon answering runs version ${VERSION}, not 99.0.0`);
-    const none = await anjuctl(['--socket', join(dir, 'nobody.sock'), 'health-gate', '--expect-version', VERSION, '--timeout-s', '2', '--settle-s', '1']);
+    const none = await anjuctl(['--socket', join(dir, 'nobody.sock'), 'release', 'gate', '--expect-version', VERSION, '--timeout-s', '2', '--settle-s', '1']);
     expect(none.code).toBe(1);
     expect(none.vars.reason).toMatch(/the control socket does not answer: not-running/);
-    expect((await anjuctl(['--socket', join(dir, 'nobody.sock'), 'health-gate', '--probe'])).code).toBe(3);
+    expect((await anjuctl(['--socket', join(dir, 'nobody.sock'), 'release', 'probe'])).code).toBe(3);
   });
 });

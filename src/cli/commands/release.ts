@@ -8,42 +8,30 @@ import type { DaemonStatus } from '../../daemon/daemon.js';
 import { runGate, type GateSample, type UnitState } from '../../release/health-gate.js';
 
 /**
- * `anjuctl health-gate`: the release manager's health gate (src/release/health-gate.ts), run by
- * packaging/anju-release after it switched releases and restarted anjud. Prints `KEY=value` lines
- * for its POSIX sh reader: `gate=passed|failed`, `reason=`, `ms=`; progress on stderr.
- * Exit 0 passed, 1 failed, 2 usage.
- * `--probe` instead prints the running daemon's `version=`, `pid=` and `uplink=connected|disconnected`
- * (the manager's baseline before it switches); exit 3 when anjud does not answer.
+ * `anjuctl release gate|probe|report`: what the release manager (packaging/anju-release) asks of the
+ * daemon around a switch, printed as `KEY=value` lines for its POSIX sh reader:
+ * - `gate`: the health gate (src/release/health-gate.ts) after the switch and restart: `gate=passed|failed`,
+ *   `reason=`, `ms=`; progress on stderr. Exit 0 passed, 1 failed, 2 usage.
+ * - `probe`: the running daemon's `version=`, `pid=`, `uplink=connected|disconnected` (the baseline
+ *   before the switch). Exit 3 when anjud does not answer.
+ * - `report`: anjud reads the journal now (hub.upgraded after a confirmed upgrade): `raised=`.
  */
-export function registerHealthGate(program: Command): void {
-  program
-    .command('health-gate')
-    .description('wait until anjud (the version given) is ready, committing and connected, and stays so (the release manager runs it after an upgrade)')
-    .option('--expect-version <v>', 'the version that must answer')
+export function registerRelease(program: Command): void {
+  const release = program.command('release').description('the release manager\'s checks of anjud (packaging/anju-release runs them; a technician may too)');
+  release
+    .command('gate')
+    .description('wait until anjud (the version given) is ready, committing and connected, and stays so; KEY=value lines, exit 0 passed, 1 failed')
+    .requiredOption('--expect-version <v>', 'the version that must answer')
     .option('--timeout-s <s>', 'give up after this long', '120')
     .option('--settle-s <s>', 'healthy for this long, with one process', '10')
     .option('--uplink <mode>', 'required | optional: whether the uplink must connect (optional: the previous release was not connected either)', 'required')
     .option('--unit <name>', 'the systemd unit to watch (when systemd runs)', 'anjud.service')
-    .option('--probe', 'print the running daemon\'s version, pid and uplink state, and exit')
-    .action(async (o: { expectVersion?: string; timeoutS: string; settleS: string; uplink: string; unit: string; probe?: boolean }, cmd: Command) => {
+    .action(async (o: { expectVersion: string; timeoutS: string; settleS: string; uplink: string; unit: string }, cmd: Command) => {
       const ctx = context(cmd);
-      const line = (k: string, v: string | number) => ctx.out(`${k}=${String(v).replace(/\n/g, ' ')}`);
-      if (o.probe) {
-        await run(ctx, async () => {
-          const r = await request(ctx.socket, 'get-status', {}, 5000);
-          if (!r.ok) { ctx.err(`anjuctl: get-status: ${r.code}: ${r.message}`); return EXIT.FAILED; }
-          const s = r.data as DaemonStatus;
-          line('version', s.version);
-          line('pid', s.release?.pid ?? 0);
-          line('uplink', s.uplink?.connected ? 'connected' : 'disconnected');
-          return EXIT.OK;
-        });
-        return;
-      }
       const timeoutS = Number(o.timeoutS);
       const settleS = Number(o.settleS);
-      if (!o.expectVersion || !(timeoutS > 0) || !(settleS >= 0) || (o.uplink !== 'required' && o.uplink !== 'optional')) {
-        ctx.err('anjuctl health-gate: --expect-version <v> is required; --timeout-s > 0, --settle-s >= 0, --uplink required|optional');
+      if (!(timeoutS > 0) || !(settleS >= 0) || (o.uplink !== 'required' && o.uplink !== 'optional')) {
+        ctx.err('anjuctl release gate: --timeout-s > 0, --settle-s >= 0, --uplink required|optional');
         process.exit(EXIT.USAGE);
       }
       const v = await runGate({
@@ -52,12 +40,41 @@ export function registerHealthGate(program: Command): void {
         sample: () => sample(ctx, o.unit), now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         onSample: progress(ctx),
       });
-      line('gate', v.passed ? 'passed' : 'failed');
-      line('reason', v.passed ? '' : v.reason);
-      line('ms', Math.round(v.ms));
+      line(ctx, 'gate', v.passed ? 'passed' : 'failed');
+      line(ctx, 'reason', v.passed ? '' : v.reason);
+      line(ctx, 'ms', Math.round(v.ms));
       process.exit(v.passed ? EXIT.OK : EXIT.FAILED);
     });
+  release
+    .command('probe')
+    .description('print the running daemon\'s version, pid and uplink state (the manager\'s baseline before it switches); exit 3 when anjud does not answer')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      await run(ctx, async () => {
+        const r = await request(ctx.socket, 'get-status', {}, 5000);
+        if (!r.ok) { ctx.err(`anjuctl: get-status: ${r.code}: ${r.message}`); return EXIT.FAILED; }
+        const s = r.data as DaemonStatus;
+        line(ctx, 'version', s.version);
+        line(ctx, 'pid', s.release?.pid ?? 0);
+        line(ctx, 'uplink', s.uplink?.connected ? 'connected' : 'disconnected');
+        return EXIT.OK;
+      });
+    });
+  release
+    .command('report')
+    .description('ask anjud to read the release journal now and report what it owes the cloud (hub.upgraded after a confirmed upgrade)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = context(cmd);
+      await run(ctx, async () => {
+        const r = await request(ctx.socket, 'report-upgrades', {}, 10_000);
+        if (!r.ok) { ctx.err(`anjuctl: report-upgrades: ${r.code}: ${r.message}`); return EXIT.FAILED; }
+        line(ctx, 'raised', (r.data as { raised: number }).raised);
+        return EXIT.OK;
+      });
+    });
 }
+
+const line = (ctx: Ctx, k: string, v: string | number) => ctx.out(`${k}=${String(v).replace(/\n/g, ' ')}`);
 
 /** One line on stderr each time the verdict changes, so the manager's output shows the way there. */
 function progress(ctx: Ctx): (healthy: boolean, reason: string | null) => void {
