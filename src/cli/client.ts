@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { WAITING_STATE } from '../config/provisioned.js';
 
 /**
  * anjuctl's side of the control socket (src/daemon/control-socket.ts): one JSON line per request,
@@ -41,7 +42,13 @@ function lines(s: Socket, onLine: (msg: Record<string, unknown>) => void): void 
   });
 }
 
-export async function request(path: string, cmd: string, args: unknown = {}, timeoutMs = 10_000): Promise<Reply> {
+/**
+ * One command and its reply. A daemon waiting for provisioning (src/daemon/waiting.ts) answers
+ * get-status with `{state: "waiting_for_provisioning"}` rather than a hub's status: unless the caller
+ * asks for that (`waiting: true`, anjuctl status), it comes back as ANJU_CMD_NOT_READY saying what to
+ * do, so no command misreads it as a hub with nothing in it.
+ */
+export async function request(path: string, cmd: string, args: unknown = {}, timeoutMs = 10_000, o: { waiting?: boolean } = {}): Promise<Reply> {
   const s = await open(path);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, `no answer to ${cmd} within ${timeoutMs} ms`)); }, timeoutMs);
@@ -49,6 +56,11 @@ export async function request(path: string, cmd: string, args: unknown = {}, tim
       if (msg.id !== 1) return;
       clearTimeout(timer);
       s.end();
+      const data = msg.data as { state?: unknown; config?: unknown } | undefined;
+      if (msg.ok === true && data?.state === WAITING_STATE && !o.waiting) {
+        resolve({ id: msg.id, ok: false, code: 'ANJU_CMD_NOT_READY', message: `anjud is waiting for provisioning (no valid config at ${String(data.config)}): run anjuctl init` });
+        return;
+      }
       resolve(msg as unknown as Reply);
     });
     s.write(`${JSON.stringify({ id: 1, cmd, args })}\n`);

@@ -167,6 +167,9 @@ export const ConfigSchema = z.strictObject({
     remote_config: z.strictObject({
       allow_security_changes: z.boolean().default(false).describe('Let a set-config from the cloud change where secrets are read from (uplink.password_file, uplink.tls.*, zigbee2mqtt.password_file), uplink.insecure, uplink.tls.reject_unauthorized, control.group, an encrypted broker URL to plain text, or send credentials in plain text to a new host. A remote config can never change this section (src/config/remote-policy.ts)'),
     }).prefault({}).describe('Local policy for configs sent by the cloud (set-config); a remote config must leave this section as it is'),
+    update: z.strictObject({
+      max_mb: z.number().positive().default(200).describe('Largest over-the-air update package the hub downloads (the update command\'s size), MB; a larger one is refused (ANJU_CMD_UPDATE_TOO_LARGE). The signature and the release keys in /etc/anju decide what is installed, not this'),
+    }).prefault({}).describe('Over-the-air updates (the update command, docs/uplink.md)'),
     alarms: z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),

@@ -40,11 +40,16 @@ if (opts.checkConfig !== undefined) {
   process.exit(r.exitCode);
 }
 
+// A fresh install has no config yet (or a placeholder of comments): wait for `anjuctl init` rather
+// than exit 78 and stay down (src/daemon/waiting.ts). Anything else is checked as a config.
+const { provisioningOf } = await import('../config/provisioned.js');
+const provisioning = provisioningOf(opts.config).state;
+const unprovisioned = provisioning === 'missing' || provisioning === 'placeholder';
 // Validated once, before anything runs, in a worker thread: the daemon's heap never holds zod and
 // the schema (see validate-off-thread.ts); the messages are loadConfigFile's, word for word.
 // Meanwhile this thread loads the daemon's code (importing runs nothing), so on a 2-core hub
 // start-up takes the longer of the two rather than their sum.
-const validating = loadConfigFileOffThread(opts.config).catch((err: unknown) => {
+const validating = unprovisioned ? null : loadConfigFileOffThread(opts.config).catch((err: unknown) => {
   // Not a config problem (the worker could not run): exit 1, and systemd restarts us.
   process.stderr.write(`anjud could not validate the config: ${(err as Error).message}\n`);
   process.exit(1);
@@ -57,20 +62,35 @@ const [{ systemClock }, { openSystemPort }, { createSupervisor }, { createLogger
   import('./signals.js'),
   import('./sd-notify.js'),
 ]);
-const loaded = await validating;
+const log = createLogger('info');
+// Before anything is spawned: it takes NOTIFY_SOCKET out of our environment (see sd-notify.ts).
+const notify = sdNotify();
+notify.setLog(log.child({ mod: 'sd-notify' }));
+/** What a SIGTERM stops: nothing but the notifier while waiting for provisioning, then the supervisor. */
+let stopRunning = (): Promise<void> => Promise.resolve();
+installSignalHandlers({ log, stop: () => { notify.stopping(); return stopRunning(); } });
+
+let loaded: Awaited<NonNullable<typeof validating>>;
+if (validating === null) {
+  const { waitForProvisioning } = await import('./waiting.js');
+  const { DEFAULT_SOCKET } = await import('../cli/client.js');
+  loaded = await waitForProvisioning({
+    configPath: opts.config, version: VERSION, log, notify, now: () => systemClock.now(),
+    // The defaults of control.socket and control.group: where anjuctl looks when there is no config.
+    socketPath: process.env.ANJU_SOCKET ?? DEFAULT_SOCKET, group: 'anju',
+  });
+} else {
+  loaded = await validating;
+}
 if (!loaded.ok) {
   // Never start half-configured: every problem is printed and we exit before touching anything.
   process.stderr.write(`${formatProblems(opts.config, loaded.problems)}\n${loaded.problems.length} problem(s) in the config; anjud did not start.\n`);
   process.exit(EXIT_CONFIG);
 }
 const config = loaded.config;
-const log = createLogger(config.log.level);
-// Before anything is spawned: it takes NOTIFY_SOCKET out of our environment (see sd-notify.ts).
-const notify = sdNotify();
-notify.setLog(log.child({ mod: 'sd-notify' }));
+log.level = config.log.level;
 const supervisor = createSupervisor({ configPath: opts.config, config, configHash: loaded.hash, log, clock: systemClock, version: VERSION, openPort: openSystemPort });
-
-installSignalHandlers({ log, stop: () => { notify.stopping(); return supervisor.stop(); } });
+stopRunning = () => supervisor.stop();
 try {
   supervisor.start();
 } catch (err) {

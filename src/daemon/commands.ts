@@ -8,6 +8,8 @@ import type { PermitJoinResult } from '../transports/zigbee/types.js';
 import type { EventDraft } from '../core/event.js';
 import type { BleScanResult } from '../transports/ble/ble-scan.js';
 import { bleModelsForServices } from '../drivers/ble-registry.js';
+import type { UpdateArgs } from '../update/update-manager.js';
+import { VERSION_PATTERN } from '../update/manifest.js';
 
 /**
  * The commands the cloud can send this hub (docs/uplink.md, "Commands"). Each validates
@@ -37,6 +39,8 @@ export function hubCommands(o: {
   raiseEvent?: (draft: EventDraft) => void;
   /** Reads the release manager's journal and commits the events it owes (src/daemon/upgrade-report.ts); returns how many. */
   reportUpgrades?: () => number;
+  /** The over-the-air `update` (src/update/update-manager.ts); without it the hub does not offer that command. */
+  update?: (args: UpdateArgs) => unknown;
 }, origin: CommandOrigin = 'cloud'): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: strictArgs({}),
@@ -89,6 +93,22 @@ export function hubCommands(o: {
       run: ({ yaml }) => apply(yaml),
     };
     specs['set-config'] = setConfig;
+  }
+  if (o.update) {
+    const update: CommandSpec<UpdateArgs> = {
+      // Shapes only: what they say (signature, architecture, version, size cap) is checked by the
+      // update manager, which answers with its own codes (ANJU_CMD_UPDATE_*, src/update/errors.ts).
+      args: strictArgs({
+        url: str(1, 2048), // https:// only, no user info (checked by the update manager: ANJU_CMD_UPDATE_URL)
+        size: int(1, Number.MAX_SAFE_INTEGER), // bytes of the package, signed
+        sha256: matching(/^[0-9a-f]{64}$/, '64 lower-case hex digits'), // of the package, signed
+        version: matching(VERSION_PATTERN, 'a version MAJOR.MINOR.PATCH[-PRERELEASE]'), // signed; must be newer than the running one
+        arch: matching(/^[a-z0-9]{1,16}$/, 'a Debian architecture such as arm64 or amd64'), // signed; must be the hub's
+        signature: optional(matching(/^[A-Za-z0-9+/]{86}==$/, 'the base64 of a 64-byte Ed25519 signature')), // of the manifest; absent: ANJU_CMD_UPDATE_UNSIGNED
+      }),
+      run: o.update,
+    };
+    specs.update = update;
   }
   return specs as Record<string, CommandSpec<never>>;
 }

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -6,6 +6,7 @@ import { ErrorCodes } from '../core/errors.js';
 import type { StoredEvent } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import type { CommandDispatcher } from '../uplink/commands.js';
+import { groupId } from './system-groups.js';
 
 /**
  * The local control socket anjuctl talks to: newline-delimited JSON on a Unix socket, mode 0660
@@ -178,14 +179,4 @@ function describeExisting(path: string): string | null {
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symbolic link';
   return 'special file';
-}
-
-/** The numeric id of a group from /etc/group, or null when it does not exist. */
-function groupId(name: string): number | null {
-  try {
-    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[0] === name);
-    return line ? Number(line.split(':')[2]) : null;
-  } catch {
-    return null;
-  }
 }

@@ -40,6 +40,7 @@ import { sdNotify } from './sd-notify.js';
 import { createUpgradeReporter, type UpgradeReporter } from './upgrade-report.js';
 import { journalDir, type Attempt } from '../release/journal.js';
 import { createUpgradeMarks } from '../store/upgrade-marks.js';
+import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
@@ -72,6 +73,10 @@ export interface DaemonDeps {
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
   bootClock?: BootClock;
+  /** The over-the-air `update` command (the supervisor's update manager); without it the hub does not offer it. */
+  update?: (args: UpdateArgs) => unknown;
+  /** The update in progress, for get-status. */
+  updateStatus?: () => UpdateStatus | null;
 }
 
 export interface DaemonStatus {
@@ -105,6 +110,8 @@ export interface DaemonStatus {
    * (same pid across its settle time) and what `anjuctl status` shows after a rollback.
    */
   release: { pid: number; startedTs: number; lastAttempt: Attempt | null };
+  /** The over-the-air update in progress (src/update/update-manager.ts), or null. */
+  update: UpdateStatus | null;
 }
 
 export interface Daemon {
@@ -210,6 +217,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, schema: opened.schema, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
+      ...(deps.update ? { update: deps.update } : {}),
       permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
       bleScan: async (seconds: number, adapter: string | undefined) => {
         const { scanBle } = await import('../transports/ble/ble-scan.js');
@@ -515,6 +523,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),
         },
         release: { pid: process.pid, startedTs, lastAttempt: upgrades?.last() ?? null },
+        update: deps.updateStatus?.() ?? null,
       };
     },
   };

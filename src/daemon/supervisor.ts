@@ -11,6 +11,7 @@ import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createDaemon, type Daemon } from './daemon.js';
 import type { CommandOrigin } from './commands.js';
 import { copyFileDurably, fsyncDir, removeDurably, writeFileDurably } from './durable-file.js';
+import { createHubUpdates } from './hub-updates.js';
 
 /**
  * Runs the daemon for one config file, and swaps it for a new config on `set-config`:
@@ -49,6 +50,11 @@ const runtimeDirs = (): string[] => (process.env.RUNTIME_DIRECTORY ?? '').split(
 
 export function createSupervisor(d: SupervisorDeps): Supervisor {
   let current = { config: d.config, hash: d.configHash };
+  // Lives as long as the process: a set-config meanwhile does not lose an update in progress.
+  const updates = createHubUpdates({
+    configPath: d.configPath, stateDir: d.config.state_dir, version: d.version, log: d.log, clock: d.clock,
+    maxMb: () => current.config.update.max_mb, controlSocket: () => current.config.control.socket, daemon: () => daemon,
+  });
   let daemon: Daemon = build(current.config, current.hash);
   let applying = false;
   let stopped = false;
@@ -56,7 +62,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
   const sidePath = `${d.configPath}.new`;
 
   function build(config: Readonly<Config>, hash: string): Daemon {
-    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig });
+    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, update: (a) => updates.command(a), updateStatus: () => updates.status() });
   }
 
   async function applyConfig(text: string, origin: CommandOrigin): Promise<unknown> {
@@ -184,6 +190,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     start() {
       const interrupted = interruptedApply();
       daemon.start();
+      updates.start(); // after the daemon: it may report an update cut short by the last stop
       if (interrupted) {
         d.log.child({ mod: 'supervisor' }).warn({ attempted: interrupted.hash, hash: current.hash }, 'a set-config was interrupted while it was verified; running the previous config');
         rolledBack(interrupted.hash, 'interrupted: anjud stopped (crash, kill, power cut or restart) while the new config was being verified; the previous config is in force');
@@ -191,6 +198,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     },
     async stop() {
       stopped = true;
+      await updates.stop();
       await daemon.stop();
     },
     current: () => daemon,

@@ -35,11 +35,22 @@ import { sleep, waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 import { check, literalsInSrc, problems, schemaFiles, schemas, UPLINK_MD, unsupportedKeywords, validator, type Json } from './uplink-contract.schemas.js';
 
-// Every command the hub can offer, the optional ones included (set-config needs the supervisor).
+// Every command the hub can offer, the optional ones included (set-config and update need the supervisor).
 type HubCommandOptions = Parameters<typeof hubCommands>[0];
 const commandOptions = { clock: systemClock, uplink: () => null, status: () => ({}), ackAlarm: () => ({ ok: false, reason: 'unknown' }) } as unknown as HubCommandOptions;
-const commandSpecs = hubCommands({ ...commandOptions, applyConfig: () => ({}) }) as unknown as Record<string, CommandSpec<unknown>>;
+const commandSpecs = hubCommands({ ...commandOptions, applyConfig: () => ({}), update: () => ({}) }) as unknown as Record<string, CommandSpec<unknown>>;
 const commandNames = Object.keys(commandSpecs);
+
+/** update: the shapes of its arguments (what they say is the update manager's business, tested in ota-update.test.ts). */
+function updateSamples(): unknown[] {
+  const ok = { url: 'https://p.example/anju_0.2.0_arm64.deb', size: 10, sha256: 'a'.repeat(64), version: '0.2.0', arch: 'arm64', signature: `${'A'.repeat(86)}==` };
+  return [
+    ok, { ...ok, signature: undefined }, { ...ok, url: '' }, { ...ok, url: 'h'.repeat(2049) }, { ...ok, url: 'http://x' }, { ...ok, size: 0 }, { ...ok, size: 1.5 }, { ...ok, size: '10' },
+    { ...ok, size: 2 ** 53 }, { ...ok, sha256: 'A'.repeat(64) }, { ...ok, sha256: 'a'.repeat(63) }, { ...ok, version: '1.2' }, { ...ok, version: '01.2.3' }, { ...ok, version: '1.2.3-rc.1' },
+    { ...ok, version: '1.2.3+build' }, { ...ok, arch: 'ARM64' }, { ...ok, arch: '' }, { ...ok, signature: 'abc' }, { ...ok, signature: `${'A'.repeat(87)}=` }, { ...ok, extra: 1 },
+    { ...ok, arch: undefined }, { ...ok, version: '1.2.3-' }, { ...ok, version: '1.2.3-a..b' }, { ...ok, version: '1234567890.0.0' },
+  ];
+}
 
 const ERROR_CODES = literalsInSrc(/'(ANJU_CMD_[A-Z0-9_]+)'/g);
 const EVENT_TYPES = literalsInSrc(/'((?:alarm|hub|device|event)\.[a-z0-9_]+)'/g);
@@ -139,6 +150,7 @@ describe('docs/schema and docs/uplink.md (no daemon)', () => {
       { since_report_seq: 0, extra: 1 }, { since_report_seq: 0, limit: 0 }, { since_report_seq: 0, limit: 10_001 }, { since_seq: '0', since_report_seq: 0 },
       { id: 'e944eda4' }, { id: 'x', by: 'nurse' }, { id: '' }, { id: 'x'.repeat(64) }, { id: 'x'.repeat(65) }, { id: 'x', by: '' }, { id: 'x', by: 'b'.repeat(129) }, { id: 5 },
       { yaml: 'hub: { id: x }' }, { yaml: '' }, { yaml: 5 }, { yaml: 'x', extra: 1 }, { yaml: 'x'.repeat(1024 * 1024) }, { yaml: 'x'.repeat(1024 * 1024 + 1) },
+      ...updateSamples(),
     ];
     for (const name of commandNames) {
       for (const s of samples) {

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { WaitingStatus } from '../../daemon/waiting.js';
+import { WAITING_STATE } from '../../config/provisioned.js';
+import { formatProblems } from '../../config/result.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
@@ -12,13 +15,21 @@ export function registerStatus(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = context(cmd);
       await run(ctx, async () => {
-        const r = await request(ctx.socket, 'get-status');
+        const r = await request(ctx.socket, 'get-status', {}, 10_000, { waiting: true });
         if (!r.ok) return failed(ctx, r);
         if (ctx.json) ctx.out(JSON.stringify(r.data));
+        else if ((r.data as { state?: string }).state === WAITING_STATE) ctx.out(renderWaiting(ctx, r.data as WaitingStatus));
         else ctx.out(renderStatus(ctx, r.data as DaemonStatus, Date.now()));
         return EXIT.OK;
       });
     });
+}
+
+/** A daemon with no config yet (src/daemon/waiting.ts): what to run. */
+function renderWaiting(ctx: Ctx, s: WaitingStatus): string {
+  const lines = [paint(ctx, 31, t(ctx.lang, 'stWaiting', { version: s.version, file: s.config }))];
+  if (s.problems && s.problems.length > 0) lines.push(t(ctx.lang, 'stWaitingProblems', { n: s.problems.length, first: formatProblems(s.config, s.problems.slice(0, 1)) }));
+  return lines.join('\n');
 }
 
 export function failed(ctx: Ctx, r: { code?: string; message?: string }): number {
@@ -67,6 +78,11 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
   if (s.storage) out.push(storageLine(ctx, s.storage));
   if (s.release?.lastAttempt) out.push(releaseLine(ctx, s.release.lastAttempt, now));
+  if (s.update) {
+    const u = s.update;
+    const stage = u.stage === 'downloading' ? L('stUpdateDownloading', { pct: Math.floor((u.receivedBytes * 100) / u.size), size: size(u.size) }) : L('stUpdateInstalling');
+    out.push(`${paint(ctx, 1, L('stUpdate', { version: u.version, stage }))}`);
+  }
   out.push('', paint(ctx, 1, L('devices')));
   out.push(table(
     [L('colDevice'), L('colModel'), L('colRoom'), L('colPort'), L('colLastSeen'), L('colFrames'), L('colErrors')],

@@ -258,10 +258,10 @@ describe('anjuctl screen-apnea', () => {
   });
 });
 
-// The learning set lives outside the repo (../shared next to the checkout, also in CI); override
+// The learning set is in the repository (datasets/apnea-ecg-hr, with its attribution and licence); override
 // with ANJU_APNEA_ECG_DIR. Without it the test fails loudly: a missing dependency never skips.
 const HERE = dirname(fileURLToPath(import.meta.url));
-const DATASET = process.env.ANJU_APNEA_ECG_DIR ?? resolve(HERE, '../../../../shared/datasets/apnea-ecg-hr/train');
+const DATASET = process.env.ANJU_APNEA_ECG_DIR ?? resolve(HERE, '../../../datasets/apnea-ecg-hr/train');
 
 function loadLearningSet(dir: string): LabelledRecord[] {
   return readdirSync(dir)
@@ -277,7 +277,7 @@ function loadLearningSet(dir: string): LabelledRecord[] {
 
 describe('hr-apnea-screening on the Apnea-ECG learning set (35 records)', () => {
   it('reproduces the README figures (training and leave-one-record-out) within a small margin', () => {
-    if (!existsSync(DATASET)) throw new Error(`the Apnea-ECG learning set is missing at ${DATASET}: it comes with ../shared/datasets, or set ANJU_APNEA_ECG_DIR`);
+    if (!existsSync(DATASET)) throw new Error(`the Apnea-ECG learning set is missing at ${DATASET}: it is in the repository under datasets/apnea-ecg-hr, or set ANJU_APNEA_ECG_DIR`);
     const records = loadLearningSet(DATASET);
     expect(records).toHaveLength(35);
     const e = evaluateScreening(records);

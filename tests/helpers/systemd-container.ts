@@ -1,0 +1,79 @@
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBinary } from './peers.js';
+import { sleep, waitFor } from './wait.js';
+
+/**
+ * A Debian bookworm booted with its own systemd as PID 1 (systemd-nspawn --boot), for what only a real
+ * service manager shows: a unit's sandbox (User=, NoNewPrivileges=, ProtectSystem=), READY/STATUS,
+ * restarts, path units. It shares the host's network, so a Mosquitto or an HTTPS server on the host's
+ * 127.0.0.1 is reachable from inside. The minimal root file system is made once with debootstrap and
+ * kept in BASE (or $ANJU_TEST_ROOTFS); each test boots a throw-away copy of it. `repo` is bind-mounted
+ * read-only at the same path, so the build and its Node run inside unchanged.
+ * Peers: debootstrap, systemd-container (systemd-nspawn); missing ones fail loudly.
+ */
+const BASE = process.env.ANJU_TEST_ROOTFS ?? '/var/cache/anju-test/ota-base';
+
+export interface Container {
+  readonly root: string;
+  /** Runs a command inside (all the container's namespaces), as root. */
+  exec(argv: string[], o?: { input?: string }): SpawnSyncReturns<string>;
+  /** `systemctl show UNIT -p NAME`'s value. */
+  property(unit: string, name: string): string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function ensureRootfs(): string {
+  if (existsSync(join(BASE, 'usr/lib/systemd/systemd'))) return BASE;
+  const debootstrap = requireBinary('debootstrap', 'debootstrap');
+  rmSync(BASE, { recursive: true, force: true });
+  mkdirSync(BASE, { recursive: true });
+  const r = spawnSync(debootstrap, ['--variant=minbase', '--include=systemd,systemd-sysv,dbus', 'bookworm', BASE], { encoding: 'utf8', timeout: 15 * 60_000 });
+  if (r.status !== 0) throw new Error(`debootstrap failed (${String(r.status)}): ${r.stderr.slice(-2000)}`);
+  return BASE;
+}
+
+/** A copy of the base root, prepared by `prepare(root)` (files written from the host), then booted. */
+export async function bootContainer(o: { repo: string; prepare: (root: string) => void }): Promise<Container> {
+  const nspawn = requireBinary('systemd-nspawn', 'systemd-container');
+  const base = ensureRootfs();
+  const work = mkdtempSync(join('/var/tmp', 'anju-nspawn-'));
+  const root = join(work, 'root');
+  const cp = spawnSync('cp', ['-a', base, root], { encoding: 'utf8' });
+  if (cp.status !== 0) throw new Error(`cannot copy ${base}: ${cp.stderr}`);
+  mkdirSync(join(root, o.repo), { recursive: true });
+  o.prepare(root);
+  let out = '';
+  const proc: ChildProcess = spawn(nspawn, ['-D', root, '--register=no', '--keep-unit', '--boot', `--bind-ro=${o.repo}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise((r) => proc.once('exit', r));
+  // The container's systemd: nspawn's child process.
+  const leader = await waitFor('the container\'s systemd', () => {
+    if (proc.exitCode !== null) throw new Error(`systemd-nspawn exited: ${out}`);
+    const children = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter((p) => p !== '');
+    return children[0];
+  }, 30_000);
+  const exec = (argv: string[], x: { input?: string } = {}) =>
+    spawnSync('nsenter', ['-t', leader, '-a', ...argv], { encoding: 'utf8', timeout: 60_000, ...(x.input !== undefined ? { input: x.input } : {}) });
+  await waitFor('the container booted', () => /^(running|degraded)$/.test(exec(['systemctl', 'is-system-running']).stdout.trim()), 60_000, () => out);
+  return {
+    root,
+    exec,
+    property: (unit, name) => exec(['systemctl', 'show', unit, '-p', name, '--value']).stdout.trim(),
+    log: () => out,
+    async stop() {
+      if (proc.exitCode === null) {
+        exec(['systemctl', 'poweroff']);
+        const done = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
+        if (!done) { proc.kill('SIGKILL'); await exited; }
+      }
+      // The repository was bound inside the container's own mount namespace only; should it ever be
+      // visible here (a mount left behind), deleting the copy would delete the repository: never.
+      if (readdirSync(join(root, o.repo)).length > 0) throw new Error(`${join(root, o.repo)} is not empty after the container stopped: not deleting ${work}`);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
