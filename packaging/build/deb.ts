@@ -50,7 +50,11 @@ export function buildDeb(o: DebOptions): { file: string; installedKiB: number } 
   // Every unit in systemd/ ships; those with an [Install] section are enabled by postinst.
   const units = readdirSync(join(o.repo, 'systemd')).filter((f) => /\.(service|path|timer|socket)$/.test(f)).sort();
   for (const u of units) copy(`systemd/${u}`, `usr/lib/systemd/system/${u}`);
-  const enabled = units.filter((u) => /^\[Install\]/m.test(readFileSync(join(o.repo, 'systemd', u), 'utf8'))).join(' ');
+  const unitText = (u: string) => readFileSync(join(o.repo, 'systemd', u), 'utf8');
+  const enabledUnits = units.filter((u) => /^\[Install\]/m.test(unitText(u)));
+  const enabled = enabledUnits.join(' ');
+  // Started by postinst beside anjud (which the release manager restarts): not one-shot jobs (the resume).
+  const aux = enabledUnits.filter((u) => u !== 'anjud.service' && !/^Type=oneshot$/m.test(unitText(u))).join(' ');
   for (const r of readdirSync(join(o.repo, 'systemd')).filter((f) => f.endsWith('.rules'))) copy(`systemd/${r}`, `usr/lib/udev/rules.d/${r}`);
   copy('packaging/debian/release.conf', 'etc/anju/release.conf');
   copy('packaging/debian/copyright', 'usr/share/doc/anju/copyright');
@@ -59,7 +63,7 @@ export function buildDeb(o: DebOptions): { file: string; installedKiB: number } 
   copy('config/anju.example.yaml', 'usr/share/doc/anju/examples/anju.example.yaml');
 
   for (const script of ['postinst', 'prerm', 'postrm']) {
-    put(`DEBIAN/${script}`, readFileSync(join(o.repo, 'packaging/debian', script), 'utf8').replaceAll('@VERSION@', o.version).replaceAll('@UNITS@', enabled), 0o755);
+    put(`DEBIAN/${script}`, readFileSync(join(o.repo, 'packaging/debian', script), 'utf8').replaceAll('@VERSION@', o.version).replaceAll('@UNITS@', enabled).replaceAll('@AUX_UNITS@', aux), 0o755);
   }
   put('DEBIAN/conffiles', '/etc/anju/release.conf\n');
   put('DEBIAN/md5sums', md5sums(root));
