@@ -48,9 +48,7 @@ export function stageRelease(o: StageOptions): StagedRelease {
   mkdirSync(o.out, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(o.repo, 'package.json'), 'utf8')) as Record<string, unknown>;
 
-  // A clean compile of src/ only (dist/ in the checkout may hold files of deleted sources, tests, benches).
-  o.log(`${o.arch}: compiling src/`);
-  execFileSync(process.execPath, [join(o.repo, 'node_modules/typescript/bin/tsc'), '-p', join(o.repo, 'packaging/tsconfig.release.json'), '--outDir', join(o.out, 'dist')], { stdio: 'inherit' });
+  cpSync(compiled(o), join(o.out, 'dist'), { recursive: true });
 
   cpSync(productionModules(o, pkg), join(o.out, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   const cpu = NPM_CPU[o.arch];
@@ -113,6 +111,42 @@ exec "$here/node" "$here/../${entry}" "$@"
 }
 
 /**
+ * A clean compile of src/ only (dist/ in the checkout may hold files of deleted sources, tests,
+ * benches), from the cache when src/, the tsconfigs and TypeScript are unchanged: the output does not
+ * depend on the arch, so both packages (and the tests' builds) share one compile.
+ */
+function compiled(o: StageOptions): string {
+  const h = createHash('sha256');
+  for (const f of ['package-lock.json', 'tsconfig.json', 'packaging/tsconfig.release.json']) h.update(readFileSync(join(o.repo, f)));
+  h.update(treeDigest(join(o.repo, 'src')));
+  const cached = join(o.cacheDir, `dist-${h.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(cached, '.complete'))) return join(cached, 'dist');
+  mkdirSync(o.cacheDir, { recursive: true });
+  o.log(`${o.arch}: compiling src/`);
+  const tmp = `${cached}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(o.repo, 'node_modules/typescript/bin/tsc'), '-p', join(o.repo, 'packaging/tsconfig.release.json'), '--outDir', join(tmp, 'dist')], { stdio: 'inherit' });
+  writeFileSync(join(tmp, '.complete'), '');
+  publish(o, tmp, cached, 'dist-');
+  return join(cached, 'dist');
+}
+
+/** Moves a finished cache entry into place and drops the older entries of its kind. */
+function publish(o: StageOptions, tmp: string, cached: string, kind: string): void {
+  try {
+    renameSync(tmp, cached);
+  } catch (err) {
+    // Another build (a parallel test) made the same cache entry meanwhile: use that one.
+    if (!existsSync(join(cached, '.complete'))) throw err;
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  // Entries of other inputs are never read again.
+  for (const old of readdirSync(o.cacheDir)) {
+    if (old.startsWith(kind) && join(o.cacheDir, old) !== cached && !old.includes('.tmp-')) rmSync(join(o.cacheDir, old), { recursive: true, force: true });
+  }
+}
+
+/**
  * The production node_modules for the arch, pruned, from the cache or made now. Cached by the lockfile,
  * package.json and PRUNE_VERSION: `npm ci` is the slow part, and tests build several packages.
  */
@@ -133,17 +167,7 @@ function productionModules(o: StageOptions, pkg: Record<string, unknown>): strin
   pruneModules(join(staging, 'node_modules'), JSON.parse(lock.toString('utf8')) as Lockfile, cpu);
   execFileSync(STRIP[o.arch], ['--strip-all', join(staging, 'node_modules', `node-linux-${cpu}`, 'bin/node')]);
   writeFileSync(join(staging, '.complete'), '');
-  try {
-    renameSync(staging, cached);
-  } catch (err) {
-    // Another build (a parallel test) made the same cache entry meanwhile: use that one.
-    if (!existsSync(join(cached, '.complete'))) throw err;
-    rmSync(staging, { recursive: true, force: true });
-  }
-  // Entries of other lockfiles or prune rules for this arch are never read again.
-  for (const old of readdirSync(o.cacheDir)) {
-    if (old.startsWith(`node_modules-${o.arch}-`) && old !== `node_modules-${o.arch}-${key}` && !old.includes('.tmp-')) rmSync(join(o.cacheDir, old), { recursive: true, force: true });
-  }
+  publish(o, staging, cached, `node_modules-${o.arch}-`);
   return join(cached, 'node_modules');
 }
 

@@ -7,14 +7,15 @@
  *     `systemd-analyze verify` and rates <= 2.5 in `systemd-analyze security --offline=true`.
  *  2. `anjuctl init` with flags provisions it; anjud runs from the installed tree under systemd,
  *     reads the radar and reaches the cloud.
- *  3. `dpkg -i` of a newer build: preflight, switch, restart, health gate, confirmed (`hub.upgraded`);
- *     config and data kept.
+ *  3. A newer build over the air: the root runner (anju-update.path, anju-update.service) runs
+ *     `dpkg -i`: preflight, switch, restart, health gate, confirmed (`hub.upgraded`); config and data kept.
  *  4. `dpkg -i` of a build whose daemon crashes a few seconds after it starts: the health gate fails,
  *     the hub switches back by itself, and the previous release reports `hub.upgrade_rolled_back`.
  *     Every event committed before, during and after both upgrades reached the cloud: gapless seq.
  *  5. `dpkg --purge` removes the releases, the config and the state.
  * One container and one set of packages for the whole story (they take time to make: see the README).
  */
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Subscriber } from '../helpers/mqtt-subscriber.js';
 import { buildPackages, type TestDeb } from '../helpers/packages.js';
 import { waitFor } from '../helpers/wait.js';
+import { manifestText } from '../../src/update/manifest.js';
 import { breath, presence } from './frames.js';
 import { problems } from './uplink-contract.schemas.js';
 
@@ -43,6 +45,8 @@ describe('the .deb on Debian 12 with systemd: install, run, upgrade, roll back, 
   let debs: TestDeb[];
   let radar: Socket | null = null;
   let feeding: NodeJS.Timeout | null = null;
+  /** Normal breathing only (no alarm opens) while true. */
+  let calm = false;
 
   beforeAll(async () => {
     debs = buildPackages(dir, 'amd64', [
@@ -157,7 +161,7 @@ detectors:
 
     // Breathing too fast for 10 s, then normal for 10 s, over and over: alarms raised and cleared.
     let tick = 0;
-    feeding = setInterval(() => { radar?.write(breath(tick++ % 40 < 20 ? 32 : 16)); }, 500);
+    feeding = setInterval(() => { radar?.write(breath(!calm && tick++ % 40 < 20 ? 32 : 16)); }, 500);
     const raised = await event('an alarm from the installed daemon', (m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised');
     expect(raised.body.hub).toBe(HUB);
     const installed = await event('hub.upgraded of the first install', (m) => m.body.type === 'hub.upgraded', 30_000);
@@ -165,13 +169,34 @@ detectors:
     expect(problems('event.v1.json', installed.body)).toEqual([]);
   }, 10 * 60_000);
 
-  it('dpkg -i of a newer build: preflight, switch, health gate, confirmed with hub.upgraded; config and data kept', async () => {
+  it('a newer build over the air (the root runner\'s dpkg -i): preflight, switch, health gate, confirmed with hub.upgraded; config and data kept', async () => {
     const configBefore = readIn(c, 'etc/anju/anju.yaml');
     const seqBefore = Math.max(...events.messages.map((m) => m.body.seq as number));
-    const r = await dpkgInstall(V2);
-    expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`preflight of release ${V2}: ok: config ok, database ok`));
-    expect(r.stdout).toContain(`release ${V2} passed its health gate: confirmed`);
+    // What anjud hands to root once it downloaded and verified an `update` (src/update/handoff.ts),
+    // written here by the test with a release key of its own: anju-update.path starts the root runner
+    // (anju-update.service), which checks it again and runs `dpkg -i`, whose postinst is the release
+    // manager. The same path as a technician's dpkg -i (tested with the rollback below).
+    const deb = readFileSync(debs[1]!.file);
+    const key = generateKeyPairSync('ed25519');
+    writeFileSync(join(c.root, 'etc/anju/release-keys.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
+    const manifest = { version: V2, arch: 'amd64', size: deb.length, sha256: createHash('sha256').update(deb).digest('hex') };
+    const signature = sign(null, Buffer.from(manifestText(manifest)), key.privateKey).toString('base64');
+    await c.run('install -d -o anju -g anju -m 0750 /var/lib/anju/updates');
+    const file = `/var/lib/anju/updates/anju_${V2}_amd64.deb`;
+    writeFileSync(join(c.root, file), deb);
+    // The runner installs nothing while an alarm is open: normal breathing until every alarm cleared.
+    calm = true;
+    await waitFor('no open alarm', async () => (JSON.parse(await c.run('anjuctl --json status')) as { alarms: unknown[] }).alarms.length === 0, 60_000);
+    const request = JSON.stringify({ v: 1, id: 'ota-e2e-1', ...manifest, signature, file });
+    writeFileSync(join(c.root, 'var/lib/anju/updates/.request.tmp'), request);
+    await c.run('mv /var/lib/anju/updates/.request.tmp /var/lib/anju/updates/request.json');
+    await waitFor('the root runner\'s result', async () => existsSync(join(c.root, 'var/lib/anju/updates/result.json')), 5 * 60_000);
+    const result = JSON.parse(readIn(c, 'var/lib/anju/updates/result.json')) as { ok: boolean; exitCode: number | null; message: string };
+    const runner = await c.run('journalctl -u anju-update.service --no-pager -o cat');
+    expect(result, runner).toMatchObject({ ok: true, exitCode: 0 });
+    calm = false;
+    expect(runner).toMatch(new RegExp(`preflight of release ${V2}: ok: config ok, database ok`));
+    expect(runner).toContain(`release ${V2} passed its health gate: confirmed`);
     expect(await releaseStatus()).toMatchObject({ current: V2, previous: V1, package: V2, state: 'confirmed', gate: 'passed' });
     const upgraded = await event('hub.upgraded', (m) => m.body.type === 'hub.upgraded' && (m.body.data as { version: string }).version === V2, 30_000);
     expect(upgraded.body.data).toMatchObject({ previous: V1, gate: 'passed' });
@@ -221,7 +246,7 @@ detectors:
   it('dpkg --purge removes the releases, the config and the state', async () => {
     const r = await c.exec('dpkg --purge anju 2>&1', { timeoutMs: 5 * 60_000 });
     expect(r.code, r.stdout).toBe(0);
-    for (const p of ['usr/lib/anju', 'var/lib/anju', 'var/lib/anju-release', 'etc/anju', 'usr/bin/anjud', 'usr/lib/systemd/system/anjud.service']) {
+    for (const p of ['usr/lib/anju', 'var/lib/anju', 'var/lib/anju-release', 'var/lib/anju-update', 'etc/anju', 'usr/bin/anjud', 'usr/lib/systemd/system/anjud.service']) {
       expect(existsSync(join(c.root, p)), p).toBe(false);
     }
     expect((await c.exec('systemctl is-active anjud.service')).stdout.trim()).toBe('inactive');
