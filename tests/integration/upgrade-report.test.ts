@@ -78,6 +78,8 @@ describe('release journal -> events', () => {
     expect((await d.exited).code).toBe(0);
     d = start();
     await d.waitForLog('started', (l) => l.msg === 'anjud started');
+    // "anjud started" may come before the control socket listens: wait for it to answer.
+    await waitFor('the control socket answering', async () => (await request(socket, 'get-status').catch(() => null))?.ok === true, 30_000);
     // Later: the manager confirms an upgrade to this release and tells the running daemon.
     const confirmed = `20261207T150000Z-0.0.9-${VERSION}`;
     attempt(confirmed, { kind: 'upgrade', from: '0.0.9', to: VERSION, state: 'confirmed', ts: '1796660000000', reason: '', gate: 'passed' });
