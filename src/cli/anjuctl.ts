@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
-import { VERSION } from '../daemon/version.js';
+import { VERSION } from '../core/version.js';
 import { registerScreenApnea } from './commands/screen-apnea.js';
 import { registerReplay } from './commands/replay.js';
 import { registerAlarms } from './commands/alarms.js';
@@ -23,6 +23,7 @@ import { registerDevicesEdit } from './commands/devices-edit.js';
 import { registerPair } from './commands/pair.js';
 import { registerRelease } from './commands/release.js';
 import { registerInit } from './commands/init.js';
+import { registerReport } from './commands/report.js';
 import { addGlobalOptions } from './context.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
@@ -59,5 +60,6 @@ registerDevicesEdit(registerDevices(program));
 registerPair(program);
 registerRelease(program);
 registerInit(program);
+registerReport(program);
 
 program.parse();

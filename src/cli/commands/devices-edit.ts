@@ -26,7 +26,7 @@ import { bleModelNames } from '../../drivers/ble-registry.js';
 import { modbusModelNames } from '../../drivers/modbus-registry.js';
 import { serialModelNames } from '../../drivers/registry.js';
 import { zigbeeModelNames } from '../../drivers/zigbee-registry.js';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../control/status.js';
 import { ControlError, request } from '../client.js';
 import { appendToList, removeFromList, type Edit } from '../config-edit.js';
 import { context, EXIT, run, type Ctx } from '../context.js';
@@ -251,7 +251,7 @@ async function inForce(ctx: Ctx, file: string, hash: string, dryRun: boolean): P
   let status: DaemonStatus | null = null;
   try {
     const r = await request(ctx.socket, 'get-status');
-    if (r.ok) status = r.data as DaemonStatus;
+    if (r.ok) status = r.data;
   } catch (err) {
     if (!(err instanceof ControlError) || !dryRun) throw err;
   }

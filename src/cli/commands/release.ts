@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { ControlError, request } from '../client.js';
 import { context, EXIT, run, type Ctx } from '../context.js';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../control/status.js';
 import { runGate, type GateSample, type UnitState } from '../../release/health-gate.js';
 
 /**

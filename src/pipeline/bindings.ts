@@ -11,8 +11,19 @@ import { nightWanderingDetector } from '../detectors/night-wandering.js';
 import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
-import type { DetectorBinding } from './ingest.js';
+import type { Detector } from '../detectors/types.js';
 import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-models.js';
+
+/** A detector and where its settings come from: per device (device scope) or for the home (null). */
+export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly detector: Detector<S, C>;
+  readonly settings: (deviceId: string | null) => C;
+  /**
+   * Device scope, with `detector.companionMetrics`: the devices whose readings of those metrics this
+   * device's slot also gets (a bed radar's paired oximeter). Resolved once, when the device is added.
+   */
+  readonly companions?: (deviceId: string) => readonly string[];
+}
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.
@@ -37,12 +48,34 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
     { detector: absenceDetector, settings: () => local(d.absence) },
     { detector: inactivityDetector, settings: () => local(d.inactivity) },
     { detector: nightWanderingDetector, settings: () => local(d.night_wandering) },
-    { detector: sleepReportDetector, settings: () => ({ ...local(d.sleep_report), apnea: d.apnea }) },
+    {
+      detector: sleepReportDetector,
+      settings: (id) => ({ ...local(d.sleep_report), apnea: d.apnea, spo2: d.spo2, companions: id === null ? [] : oximetersOfBed(id, byId) }),
+      companions: (id) => oximetersOfBed(id, byId),
+    },
     {
       detector: deviceSupervisionDetector,
       settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: supervisionClass(id === null ? undefined : byId.get(id)) }),
     },
   ];
+}
+
+/** Models that are bed radars (the sleep report makes nights on them) and pulse oximeters. */
+const BED_RADAR_MODELS: ReadonlySet<string> = new Set(['seeed-mr60bha1', 'seeed-mr60bha2']);
+const OXIMETER_MODELS: ReadonlySet<string> = new Set(['ble-pulse-oximeter']);
+
+/**
+ * The pulse oximeters whose SpO2 goes into a bed radar's sleep report (the night's ODI, issue 18):
+ * those in the same room, when the room has this one bed radar. Two bed radars in a room (a couple)
+ * pair none: whose finger the oximeter was on cannot be told, and a wrong ODI in someone's report is
+ * worse than none. No config key: the rooms say it.
+ */
+function oximetersOfBed(id: string, byId: ReadonlyMap<string, AnyDevice>): string[] {
+  const bed = byId.get(id);
+  if (!bed || !BED_RADAR_MODELS.has(bed.model)) return [];
+  const inRoom = [...byId.values()].filter((x) => x.room === bed.room);
+  if (inRoom.filter((x) => BED_RADAR_MODELS.has(x.model)).length !== 1) return [];
+  return inRoom.filter((x) => OXIMETER_MODELS.has(x.model)).map((x) => x.id);
 }
 
 /** The silence-timeout class of a device (detectors.device_supervision.silence_timeout_s). */
