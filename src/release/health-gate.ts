@@ -1,4 +1,4 @@
-import type { DaemonStatus } from '../daemon/daemon.js';
+import type { DaemonStatus } from '../control/status.js';
 
 /**
  * The health gate of an upgrade (issue 13, point 3; packaging/README.md): after the release manager
