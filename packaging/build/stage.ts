@@ -26,7 +26,7 @@ export const NPM_CPU: Record<DebArch, 'x64' | 'arm64'> = { amd64: 'x64', arm64: 
 /** The strip that understands the target's ELF files (binutils, binutils-aarch64-linux-gnu). */
 const STRIP: Record<DebArch, string> = { amd64: 'strip', arm64: 'aarch64-linux-gnu-strip' };
 /** Bump when the pruning below changes: the cached node_modules are keyed by it. */
-const PRUNE_VERSION = 2;
+const PRUNE_VERSION = 3;
 
 export interface StageOptions {
   /** The checkout (package.json, package-lock.json, src/, config/). */
@@ -171,10 +171,46 @@ function productionModules(o: StageOptions, pkg: Record<string, unknown>): strin
   return join(cached, 'node_modules');
 }
 
-interface Lockfile { packages: Record<string, { optional?: boolean; dev?: boolean }> }
+interface LockEntry { optional?: boolean; dev?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }
+interface Lockfile { packages: Record<string, LockEntry> }
+
+/**
+ * Production dependencies that only the cloud side uses (ingest/: anju-ingest, which never ships to a
+ * hub): they and whatever only they bring are left out of the hub's tree.
+ */
+const CLOUD_ONLY = new Set(['pg']);
+
+/**
+ * The lockfile paths (`node_modules/a/node_modules/b`) a hub can load: the closure of the root's
+ * production dependencies without CLOUD_ONLY, each name resolved as Node does (nearest node_modules
+ * up from the dependent).
+ */
+function hubReachable(lock: Lockfile): Set<string> {
+  const root = lock.packages[''] ?? {};
+  const seen = new Set<string>();
+  const resolve = (from: string, name: string): string | undefined => {
+    for (let dir = from; ; dir = dir.replace(/\/?node_modules\/(?:@[^/]+\/)?[^/]+$/, '')) {
+      const candidate = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
+      if (lock.packages[candidate]) return candidate;
+      if (dir === '') return undefined;
+    }
+  };
+  const visit = (from: string, deps: Record<string, string> | undefined): void => {
+    for (const name of Object.keys(deps ?? {})) {
+      if (from === '' && CLOUD_ONLY.has(name)) continue;
+      const path = resolve(from, name);
+      if (path === undefined || seen.has(path)) continue;
+      seen.add(path);
+      visit(path, { ...lock.packages[path]!.dependencies, ...lock.packages[path]!.optionalDependencies });
+    }
+  };
+  visit('', { ...root.dependencies, ...root.optionalDependencies });
+  return seen;
+}
 
 /**
  * What a hub never reads at run time:
+ * - the cloud side's packages (CLOUD_ONLY, e.g. pg) and what only they bring;
  * - optional production packages other than the Node runtime: today usocket (an optional native
  *   module of dbus-next, never built nor used: src/transports/ble/README.md) and its build tools
  *   (node-gyp, tar, ...);
@@ -189,6 +225,11 @@ function pruneModules(nm: string, lock: Lockfile, cpu: 'x64' | 'arm64'): void {
     .filter(([path, p]) => path.startsWith('node_modules/') && p.optional && !p.dev && path !== `node_modules/node-linux-${cpu}`)
     .map(([path]) => path.slice('node_modules/'.length));
   for (const rel of optional) rmSync(join(nm, rel), { recursive: true, force: true });
+  const reachable = hubReachable(lock);
+  const cloudOnly = Object.entries(lock.packages)
+    .filter(([path, p]) => path.startsWith('node_modules/') && !p.dev && !reachable.has(path))
+    .map(([path]) => path.slice('node_modules/'.length));
+  for (const rel of cloudOnly) rmSync(join(nm, rel), { recursive: true, force: true });
   prune(nm, (rel, isDir) => {
     if (rel.startsWith(`node-linux-${cpu}/`)) return !/^node-linux-[a-z0-9]+\/(bin(\/node)?|package\.json|LICENSE)$/.test(rel);
     // At any depth: zigbee-herdsman brings its own @serialport/bindings-cpp (another version).

