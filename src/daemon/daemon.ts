@@ -4,7 +4,7 @@ import { ErrorCodes } from '../core/errors.js';
 import { createLogLimiter } from '../core/log-limiter.js';
 import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
-import { serialModels } from '../drivers/registry.js';
+import { serialModelOf } from '../drivers/registry.js';
 import type { Db } from '../store/database.js';
 import { openStore } from '../store/open-store.js';
 import { createSpaceReserve } from '../store/space-reserve.js';
@@ -29,15 +29,18 @@ import type { Measurement } from '../core/reading.js';
 import type { BleManager } from '../transports/ble/index.js';
 import type { BleDeviceOptions, BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
 import type { ModbusBus, ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/index.js';
-import { allDevices } from '../config/devices.js';
+import { allDevices, catalogueOf, devicesOn, entryOf, linked } from '../config/devices.js';
+import { bleModelOf } from '../drivers/ble-registry.js';
+import type { ModbusModelEntry } from '../drivers/modbus-registry.js';
 import type { ZigbeeControllerFactory, ZigbeeNetwork, ZigbeeNetworkStats } from '../transports/zigbee/index.js';
 import type { Zigbee2MqttSource, Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
-import type { ZigbeeModel } from '../drivers/zigbee-models.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type HeldStats, type Ingest } from './ingest.js';
 import { linkFaultEvent } from './link-fault.js';
 import { sdNotify } from './sd-notify.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
+
+type ModbusModels = Readonly<Record<string, ModbusModelEntry>>;
 
 /** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
 const DETECTOR_TICK_MS = 5000;
@@ -212,11 +215,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       bleScan: async (seconds: number, adapter: string | undefined) => {
         const { scanBle } = await import('../transports/ble/ble-scan.js');
         const { defaultSystemBusAddress } = await import('../transports/ble/node-ble.js');
-        const configuredAdapter = config.devices.find((d) => 'ble' in d)?.ble?.adapter;
+        const configuredAdapter = devicesOn(config, 'ble')[0]?.ble.adapter;
         return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
       },
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
-      bleConfigured: () => new Map(config.devices.flatMap((d) => ('ble' in d && d.ble ? [[`${d.ble.adapter}/${d.ble.address}`, d.id] as const] : []))),
+      bleConfigured: () => new Map(devicesOn(config, 'ble').map((d) => [`${d.ble.adapter}/${d.ble.address}`, d.id] as const)),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
         if (r.ok && r.event) ingest?.raise(r.event);
@@ -352,36 +355,39 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
     uplink.start();
+    const catalogue = catalogueOf(config);
     const bleDevices: BleDeviceOptions[] = [];
-    const zigbeeDevices: Array<{ id: string; model: ZigbeeModel; ieee: string }> = [];
+    const zigbeeDevices: Array<{ id: string; model: string; ieee: string }> = [];
     const z2mDevices: Array<{ id: string; friendlyName: string }> = [];
     const zigbeeFeeds = new Map<string, (m: readonly Measurement[]) => void>();
     const onZigbee = (id: string, ms: Measurement[]): void => zigbeeFeeds.get(id)?.(ms);
     const bleFeeds = new Map<string, (m: readonly Measurement[]) => void>();
-    for (const d of config.devices) {
-      if ('ble' in d) {
-        bleDevices.push({ id: d.id, model: d.model, address: d.ble.address, adapter: d.ble.adapter });
+    // In config order: the order sources are added is the order the detectors see devices.
+    for (const entry of config.devices) {
+      const x = linked(catalogue, entry);
+      if (x.link === 'ble') {
+        const d = x.device;
+        bleDevices.push({ id: d.id, model: d.model, address: d.ble.address, adapter: d.ble.adapter, entry: bleModelOf(entryOf(catalogue, d.model).profile) });
         bleFeeds.set(d.id, ingest.addSource(d.id));
-        continue;
-      }
-      if (!('serial' in d)) {
-        const feed = ingest.addSource(d.id);
-        zigbeeFeeds.set(d.id, feed);
+      } else if (x.link === 'zigbee' || x.link === 'z2m') {
+        const d = x.device;
+        zigbeeFeeds.set(d.id, ingest.addSource(d.id));
         if (d.zigbee) zigbeeDevices.push({ id: d.id, model: d.model, ieee: d.zigbee.ieee });
         else if (d.z2m) z2mDevices.push({ id: d.id, friendlyName: d.z2m.friendly_name });
-        continue;
+      } else if (x.link === 'serial') {
+        const d = x.device;
+        const model = serialModelOf(entryOf(catalogue, d.model));
+        const feed = ingest.addDevice(d.id, model.createDriver());
+        const t = createSerialTransport({
+          path: d.serial.path,
+          baudRate: d.serial.baudRate ?? model.defaultBaudRate,
+          openPort: deps.openPort,
+          onData: feed,
+          log: log.child({ device: d.id }),
+        });
+        transports.set(d.id, t);
+        t.start();
       }
-      const model = serialModels[d.model];
-      const feed = ingest.addDevice(d.id, model.createDriver());
-      const t = createSerialTransport({
-        path: d.serial.path,
-        baudRate: d.serial.baudRate ?? model.defaultBaudRate,
-        openPort: deps.openPort,
-        onData: feed,
-        log: log.child({ device: d.id }),
-      });
-      transports.set(d.id, t);
-      t.start();
     }
     // Transports a home does not use are not even loaded (node-ble, modbus-serial and friends cost
     // megabytes of RSS on a Pi): each is imported when the config has a device for it, with its
@@ -392,12 +398,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (config.modbus.length > 0) later('modbus', async () => {
       const modbus = await import('../transports/modbus/index.js');
       if (stopped) return;
-      for (const bus of config.modbus) startBus(modbus, bus);
+      const { modbusModelsOf } = await import('../drivers/modbus-registry.js');
+      const models = modbusModelsOf(catalogue);
+      for (const bus of config.modbus) startBus(modbus, bus, models);
     });
-    const startBus = ({ createModbusBus, modbusBusOptions }: typeof import('../transports/modbus/index.js'), bus: Config['modbus'][number]): void => {
+    const startBus = ({ createModbusBus, modbusBusOptions }: typeof import('../transports/modbus/index.js'), bus: Config['modbus'][number], models: ModbusModels): void => {
       const feeds = new Map(bus.devices.map((d) => [d.id, ingest!.addSource(d.id)]));
       const m = createModbusBus({
-        ...modbusBusOptions(bus),
+        ...modbusBusOptions(bus, models),
         onMeasurements: (id, ms) => feeds.get(id)?.(ms),
         // The link-level fault (no answer, exception) of a polled device: its own event, so it is
         // not confused with the sensor's own fault bit (device.fault, from device supervision).
@@ -409,10 +417,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     };
     const zc = config.zigbee;
     if (zigbeeDevices.length > 0 && zc) later('zigbee', async () => {
-      const { createZigbeeNetwork, zigbeeNetworkSettings } = await import('../transports/zigbee/index.js');
+      const { createZigbeeNetwork, zigbeeNetworkSettings, zigbeeModelsOf } = await import('../transports/zigbee/index.js');
       if (stopped) return;
+      const profiles = zigbeeModelsOf(catalogue);
       zigbee = createZigbeeNetwork({
-        stateDir: config.state_dir, ...zigbeeNetworkSettings(zc), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
+        stateDir: config.state_dir, ...zigbeeNetworkSettings(zc), devices: zigbeeDevices.map((d) => ({ ...d, profile: profiles[d.model]! })), onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
         ...(deps.zigbeeControllerFactory ? { controllerFactory: deps.zigbeeControllerFactory } : {}),
       });
       zigbee.start();

@@ -12,7 +12,6 @@ import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { DetectorBinding } from './ingest.js';
-import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-models.js';
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.
@@ -40,16 +39,8 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
     { detector: sleepReportDetector, settings: () => ({ ...local(d.sleep_report), apnea: d.apnea }) },
     {
       detector: deviceSupervisionDetector,
-      settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: supervisionClass(id === null ? undefined : byId.get(id)) }),
+      // The silence-timeout class (detectors.device_supervision.silence_timeout_s): the model's profile says.
+      settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: (id === null ? undefined : byId.get(id))?.supervisionClass ?? 'default' }),
     },
   ];
-}
-
-/** The silence-timeout class of a device (detectors.device_supervision.silence_timeout_s). */
-function supervisionClass(device: AnyDevice | undefined): string {
-  if (!device) return 'default';
-  if (device.transport === 'ble') return 'wearable'; // worn bands and clip-on oximeters come and go
-  if (device.transport === 'modbus') return 'modbus'; // polled every few seconds
-  if (device.transport === 'zigbee' || device.transport === 'z2m') return zigbeeSupervisionClass(device.model as ZigbeeModel); // from its profile
-  return 'radar'; // every serial model so far is a radar that reports every second
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../core/errors.js';
-import { bleModels, decodeBleValue, type BleCharacteristicUse, type BleModel } from '../../drivers/ble-registry.js';
+import { decodeBleValue, type BleCharacteristicUse, type BleModel, type BleModelEntry } from '../../drivers/ble-registry.js';
 import { setupCharacteristics, type ValueSource } from './gatt-setup.js';
 import { LinkFailure, adapterStateOf, describeError, problemCode } from './link-failure.js';
 import type { BleAdapter, BleDevice } from './node-ble.js';
@@ -10,6 +10,8 @@ import type { BleAdapterState, BleLinkStats, BleTiming, OnMeasurements } from '.
 export interface BleLinkOptions {
   id: string;
   model: BleModel;
+  /** The model's characteristics (from the catalogue). */
+  entry: BleModelEntry;
   address: string;
   adapter: string;
   busAddress: string;
@@ -95,7 +97,7 @@ export function createBleLink(o: BleLinkOptions): BleLink {
 
   function onValue(s: Session, use: BleCharacteristicUse, value: Buffer, source: ValueSource): void {
     if (s.closed) return;
-    const r = decodeBleValue(o.model, use.characteristic, value);
+    const r = decodeBleValue(o.model, use.characteristic, value, o.entry);
     if (!r.ok) {
       st.malformed++;
       st.lastMalformed = `${use.name}: ${r.error} (${value.toString('hex')})`;
@@ -205,7 +207,7 @@ export function createBleLink(o: BleLinkOptions): BleLink {
     const now = (await s.step(dev.Get('org.bluez.Device1', 'ServicesResolved'), 'gatt-failed', 'reading ServicesResolved')).value === true;
     if (!now && !resolved) await s.step(new Promise<void>((r) => { resolvedWaiter = r; }), 'gatt-failed', 'waiting for the GATT services to be resolved');
     const gatt = await s.step(device.gatt(), 'gatt-failed', 'enumerating GATT services');
-    st.characteristics = await setupCharacteristics(s, gatt, bleModels[o.model], o.model, o.address,
+    st.characteristics = await setupCharacteristics(s, gatt, o.entry, o.model, o.address,
       (use, value, source) => onValue(s, use, value, source), t.opTimeoutMs, o.now);
   }
 

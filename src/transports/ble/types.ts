@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../core/errors.js';
 import type { Measurement } from '../../core/reading.js';
-import type { BleModel } from '../../drivers/ble-registry.js';
+import type { BleModel, BleModelEntry } from '../../drivers/ble-registry.js';
 
 export interface BleTiming {
   /** One connection attempt (bus, adapter, connect, services resolved, subscriptions), at most. */
@@ -86,6 +86,8 @@ export type OnMeasurements = (deviceId: string, measurements: Measurement[]) => 
 export interface BleDeviceOptions {
   id: string;
   model: BleModel;
+  /** The model's characteristics, from the catalogue (a local profile too); default the shipped model's. */
+  entry?: BleModelEntry;
   /** Bluetooth address, AA:BB:CC:DD:EE:FF. */
   address: string;
   /** Default hci0. */

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
 import type { Measurement } from '../../core/reading.js';
-import { decodeZigbeeModelMessage, isZigbeeModel, zigbeeModels, type ZigbeeModel } from '../../drivers/zigbee-registry.js';
+import { decodeZigbeeProfileMessage, zigbeeModels, type ZigbeeModel } from '../../drivers/zigbee-registry.js';
+import type { ZigbeeDeviceProfile } from '../../drivers/zigbee-ias/index.js';
 import { planEnrolment } from '../../drivers/zigbee-ias/index.js';
 import type { ZigbeeControllerEvents, ZigbeeControllerFactory, ZigbeeControllerPort, ZigbeeControllerSpec, ZigbeePortMessage } from './controller-port.js';
 import { identityConflicts, loadOrCreateIdentity } from './network-settings.js';
@@ -17,7 +18,8 @@ export interface ZigbeeNetworkOptions {
   channel: number;
   panId?: number | undefined;
   extendedPanId?: number[] | undefined;
-  devices: ReadonlyArray<{ id: string; model: ZigbeeModel; ieee: string }>;
+  /** `profile`: the model's, from the catalogue (a local profile too); default the shipped model's. */
+  devices: ReadonlyArray<{ id: string; model: ZigbeeModel; ieee: string; profile?: ZigbeeDeviceProfile }>;
   /** Decoded measurements of one message, in wire order. Exceptions are counted, not propagated. */
   onMeasurements: (deviceId: string, measurements: Measurement[]) => void;
   log: Logger;
@@ -60,15 +62,16 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
   const timing: ZigbeeTiming = { ...DEFAULT_ZIGBEE_TIMING, ...o.timing };
   const now = o.now ?? Date.now;
   const dir = join(o.stateDir, 'zigbee');
-  const byIeee = new Map<string, { id: string; model: ZigbeeModel; stats: ZigbeeDeviceStats; busy: Promise<void> }>();
+  const byIeee = new Map<string, { id: string; model: ZigbeeModel; profile: ZigbeeDeviceProfile; stats: ZigbeeDeviceStats; busy: Promise<void> }>();
   for (const d of o.devices) {
-    if (!isZigbeeModel(d.model)) throw new AnjuError(ErrorCodes.DEVICE_MODEL_UNKNOWN, `device ${d.id}: unknown Zigbee model ${String(d.model)}`);
+    const profile = d.profile ?? zigbeeModels[d.model];
+    if (!profile) throw new AnjuError(ErrorCodes.DEVICE_MODEL_UNKNOWN, `device ${d.id}: unknown Zigbee model ${String(d.model)}`);
     const ieee = d.ieee.toLowerCase();
     if (!IEEE.test(ieee)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: ${d.ieee} is not an IEEE address (0x + 16 hex digits)`);
     if (byIeee.has(ieee)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: ${ieee} is configured twice`);
     if ([...byIeee.values()].some((e) => e.id === d.id)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `Zigbee device id ${d.id} appears twice`);
     byIeee.set(ieee, {
-      id: d.id, model: d.model, busy: Promise.resolve(),
+      id: d.id, model: d.model, profile, busy: Promise.resolve(),
       stats: { id: d.id, ieee, model: d.model, modelId: null, messages: 0, malformed: 0, lastMalformed: null, lastSeenMs: null, linkquality: null, enrolled: null, configured: false, configureFailures: 0, handlerErrors: 0 },
     });
   }
@@ -128,7 +131,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     s.messages++;
     s.lastSeenMs = now();
     s.linkquality = m.linkquality;
-    const r = decodeZigbeeModelMessage(dev.model, { cluster: m.cluster, type: m.type, data: m.data });
+    const r = decodeZigbeeProfileMessage(dev.profile, { cluster: m.cluster, type: m.type, data: m.data });
     if (!r.ok) {
       s.malformed++;
       s.lastMalformed = `${m.cluster} ${m.type}: ${r.error}`;
@@ -141,8 +144,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
   }
 
   /** Enrols the device's IAS endpoints with us, when they are not. Returns false when a step failed. */
-  async function enrol(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; stats: ZigbeeDeviceStats }): Promise<void> {
-    const profile = zigbeeModels[dev.model].zigbee;
+  async function enrol(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; profile: ZigbeeDeviceProfile; stats: ZigbeeDeviceStats }): Promise<void> {
+    const profile = dev.profile.zigbee;
     if (!profile.ias) return;
     const endpoints = c.endpointsWithCluster(ieee, 'ssIasZone');
     if (endpoints.length === 0) throw new Error('no endpoint with the IAS Zone cluster (is this the configured model?)');
@@ -156,8 +159,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     dev.stats.enrolled = true;
   }
 
-  async function configure(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; stats: ZigbeeDeviceStats }): Promise<void> {
-    const cfg = zigbeeModels[dev.model].zigbee.configure;
+  async function configure(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; profile: ZigbeeDeviceProfile; stats: ZigbeeDeviceStats }): Promise<void> {
+    const cfg = dev.profile.zigbee.configure;
     for (const cluster of cfg.bind) for (const ep of c.endpointsWithCluster(ieee, cluster)) await c.bind(ieee, ep, cluster);
     for (const r of cfg.reporting) for (const ep of c.endpointsWithCluster(ieee, r.cluster)) await c.configureReporting(ieee, ep, r);
     dev.stats.configured = true;
@@ -176,7 +179,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         if (full) await configure(c, ieee, dev);
       } catch (err) {
         dev.stats.configureFailures++;
-        if (dev.stats.enrolled !== true) dev.stats.enrolled = zigbeeModels[dev.model].zigbee.ias ? false : null;
+        if (dev.stats.enrolled !== true) dev.stats.enrolled = dev.profile.zigbee.ias ? false : null;
         // Sleepy sensors often miss these requests; the next announce (battery change, rejoin) retries.
         o.log.warn({ code: ErrorCodes.ZIGBEE_CONFIGURE, device: dev.id, err: errMsg(err) }, 'Zigbee: device set-up failed; retried at its next announce');
       }
@@ -202,7 +205,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         }
         if (status !== 'successful') return;
         dev.stats.modelId = info.modelId ?? null;
-        const known = zigbeeModels[dev.model].zigbee.modelIds;
+        const known = dev.profile.zigbee.modelIds;
         if (info.modelId && !known.includes(info.modelId)) {
           o.log.warn({ device: dev.id, modelId: info.modelId, expected: known }, 'Zigbee: joined device reports another model than configured; check the config');
         }
