@@ -4,6 +4,7 @@ import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
 import type { Measurement } from '../../core/reading.js';
 import { decodeZigbeeProfileMessage, zigbeeModels, type ZigbeeModel } from '../../drivers/zigbee-registry.js';
 import type { ZigbeeDeviceProfile } from '../../drivers/zigbee-ias/index.js';
+import { createLinkSupervisor } from '../link-supervisor.js';
 import { planEnrolment } from '../../drivers/zigbee-ias/index.js';
 import type { ZigbeeControllerEvents, ZigbeeControllerFactory, ZigbeeControllerPort, ZigbeeControllerSpec, ZigbeePortMessage } from './controller-port.js';
 import { identityConflicts, loadOrCreateIdentity } from './network-settings.js';
@@ -76,16 +77,17 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     });
   }
 
+  const sup = createLinkSupervisor({
+    policy: { minMs: timing.retryMinMs, maxMs: timing.retryMaxMs, jitter: 'full' }, now, attempt: () => { void attempt(); },
+  });
   const st: Omit<ZigbeeNetworkStats, 'devices' | 'unconfiguredDevices'> = {
-    state: 'idle', problem: null, lastError: null, lastErrorCode: null, starts: 0, startFailures: 0, adapterLosses: 0, retryDelayMs: null,
+    state: 'idle', problem: null, lastError: null, lastErrorCode: null, starts: 0, startFailures: 0, adapterLosses: 0, retryDelayMs: null, retry: sup.status(),
     coordinatorIeee: null, networkCreated: null, settingsConflict: null, permitJoin: false, permitJoinUntilMs: null, unknownMessages: 0,
   };
   const unconfigured = new Map<string, { ieee: string; modelId: string | null; lastSeenMs: number }>();
   let controller: ZigbeeControllerPort | null = null;
   let generation = 0; // events of a controller we already gave up on are ignored
-  let retryTimer: NodeJS.Timeout | null = null;
   let permitTimer: NodeJS.Timeout | null = null;
-  let failures = 0;
   let stopped = false;
 
   function problem(p: ZigbeeNetworkStats['problem'], code: ErrorCode, message: string): void {
@@ -97,10 +99,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
 
   function scheduleRetry(): void {
     if (stopped) return;
-    const delay = Math.min(timing.retryMaxMs, timing.retryMinMs * 2 ** Math.min(failures - 1, 20));
     st.state = 'retrying';
-    st.retryDelayMs = delay;
-    retryTimer = setTimeout(() => { retryTimer = null; void attempt(); }, delay);
+    st.retryDelayMs = sup.failed(st.problem ?? 'adapter-unavailable', st.lastError ?? '');
   }
 
   async function dropController(): Promise<void> {
@@ -221,7 +221,6 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
       adapterDisconnected: () => {
         if (!live()) return;
         st.adapterLosses++;
-        failures = 1;
         problem('adapter-lost', ErrorCodes.ZIGBEE_ADAPTER_LOST, 'the coordinator stick was lost');
         void dropController().then(scheduleRetry);
       },
@@ -251,7 +250,6 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         network: { panId: identity.panId, extendedPanId: identity.extendedPanId, channel: identity.channel, networkKey: identity.networkKey },
       };
     } catch (err) {
-      failures++;
       st.startFailures++;
       problem('state-unavailable', ErrorCodes.ZIGBEE_STATE, `state directory ${dir}: ${errMsg(err)}`);
       return scheduleRetry();
@@ -262,7 +260,6 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     try {
       c = (o.controllerFactory ?? (await loadFactory()))(spec, events(gen));
     } catch (err) {
-      failures++;
       st.startFailures++;
       problem('adapter-unavailable', ErrorCodes.ZIGBEE_ADAPTER_UNAVAILABLE, `coordinator: ${errMsg(err)}`);
       return scheduleRetry();
@@ -272,14 +269,13 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
       await withTimeout(c.start(), timing.startTimeoutMs, 'coordinator start');
     } catch (err) {
       if (gen !== generation) return; // stopped meanwhile
-      failures++;
       st.startFailures++;
       problem('adapter-unavailable', ErrorCodes.ZIGBEE_ADAPTER_UNAVAILABLE, `coordinator on ${o.serialPort.path} (${o.serialPort.adapter}) did not start: ${errMsg(err)}`);
       await dropController();
       return scheduleRetry();
     }
     if (gen !== generation || stopped) return;
-    failures = 0;
+    sup.up();
     st.starts++;
     st.state = 'running';
     if (st.problem) o.log.info('Zigbee: coordinator running again');
@@ -303,8 +299,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     },
     async stop() {
       stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = null;
+      sup.stop();
       await dropController();
       st.state = 'stopped';
     },
