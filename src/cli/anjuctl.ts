@@ -22,6 +22,7 @@ import { registerDevices } from './commands/devices.js';
 import { registerDevicesEdit } from './commands/devices-edit.js';
 import { registerPair } from './commands/pair.js';
 import { registerInit } from './commands/init.js';
+import { registerReport } from './commands/report.js';
 import { addGlobalOptions } from './context.js';
 
 const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
@@ -57,5 +58,6 @@ registerConfigCommands(config);
 registerDevicesEdit(registerDevices(program));
 registerPair(program);
 registerInit(program);
+registerReport(program);
 
 program.parse();

@@ -39,6 +39,8 @@ export function hubCommands(o: {
   raiseEvent?: (draft: EventDraft) => void;
   /** The over-the-air `update` (src/update/update-manager.ts); without it the hub does not offer that command. */
   update?: (args: UpdateArgs) => unknown;
+  /** The most recent stored reports of a type (of a device), newest first (anjuctl report night). */
+  latestReports?: (type: string, device: string | null, limit: number) => readonly { seq: number; ts: number; device: string | null; dataJson: string }[];
 }, origin: CommandOrigin = 'cloud'): Record<string, CommandSpec<never>> {
   const ping: CommandSpec<Record<string, never>> = {
     args: strictArgs({}),
@@ -115,7 +117,7 @@ export function hubCommands(o: {
  * Commands only the local control socket offers (anjuctl on site, group anju), never the cloud:
  * `permit-join` opens the Zigbee network, and anyone in radio range could then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports'>): Record<string, CommandSpec<never>> {
   const permitJoin: CommandSpec<{ seconds: number }> = {
     args: strictArgs({ seconds: int(0, 254, 60) }), // how long new Zigbee devices may join; 0 closes
     async run({ seconds }) {
@@ -157,5 +159,18 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       return { raised: true, nonce };
     },
   };
-  return { 'permit-join': permitJoin, 'ble-scan': bleScan, 'test-event': testEvent } as unknown as Record<string, CommandSpec<never>>;
+  // The nights the hub still has (issue 18: `anjuctl report night` and its 30-night trend). Local: the
+  // cloud has every report already; on site the technician reads them without it.
+  const sleepReports: CommandSpec<{ limit: number; device?: string | undefined }> = {
+    args: strictArgs({
+      limit: int(1, 400, 31), // newest first; 31 = a night and the 30 before it
+      device: optional(matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id')), // only this bed radar's nights
+    }),
+    run({ limit, device }) {
+      if (!o.latestReports) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
+      const rows = o.latestReports('report.sleep', device ?? null, limit);
+      return { reports: rows.map((r) => ({ report_seq: r.seq, ts: r.ts, device: r.device, data: JSON.parse(r.dataJson) as unknown })) };
+    },
+  };
+  return { 'permit-join': permitJoin, 'ble-scan': bleScan, 'test-event': testEvent, 'sleep-reports': sleepReports } as unknown as Record<string, CommandSpec<never>>;
 }

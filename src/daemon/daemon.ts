@@ -219,6 +219,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
       },
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
+      latestReports: (type: string, device: string | null, limit: number) => outbox!.reports.latest(type, device, limit),
       bleConfigured: () => new Map(devicesOn(config, 'ble').map((d) => [`${d.ble.adapter}/${d.ble.address}`, d.id] as const)),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());

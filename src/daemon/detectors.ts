@@ -36,11 +36,33 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
     { detector: absenceDetector, settings: () => local(d.absence) },
     { detector: inactivityDetector, settings: () => local(d.inactivity) },
     { detector: nightWanderingDetector, settings: () => local(d.night_wandering) },
-    { detector: sleepReportDetector, settings: () => ({ ...local(d.sleep_report), apnea: d.apnea }) },
+    {
+      detector: sleepReportDetector,
+      settings: (id) => ({ ...local(d.sleep_report), apnea: d.apnea, spo2: d.spo2, companions: id === null ? [] : oximetersOfBed(id, byId) }),
+      companions: (id) => oximetersOfBed(id, byId),
+    },
     {
       detector: deviceSupervisionDetector,
       // The silence-timeout class (detectors.device_supervision.silence_timeout_s): the model's profile says.
       settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: (id === null ? undefined : byId.get(id))?.supervisionClass ?? 'default' }),
     },
   ];
+}
+
+/** Models that are bed radars (the sleep report makes nights on them) and pulse oximeters. */
+const BED_RADAR_MODELS: ReadonlySet<string> = new Set(['seeed-mr60bha1', 'seeed-mr60bha2']);
+const OXIMETER_MODELS: ReadonlySet<string> = new Set(['ble-pulse-oximeter']);
+
+/**
+ * The pulse oximeters whose SpO2 goes into a bed radar's sleep report (the night's ODI, issue 18):
+ * those in the same room, when the room has this one bed radar. Two bed radars in a room (a couple)
+ * pair none: whose finger the oximeter was on cannot be told, and a wrong ODI in someone's report is
+ * worse than none. No config key: the rooms say it.
+ */
+function oximetersOfBed(id: string, byId: ReadonlyMap<string, AnyDevice>): string[] {
+  const bed = byId.get(id);
+  if (!bed || !BED_RADAR_MODELS.has(bed.model)) return [];
+  const inRoom = [...byId.values()].filter((x) => x.room === bed.room);
+  if (inRoom.filter((x) => BED_RADAR_MODELS.has(x.model)).length !== 1) return [];
+  return inRoom.filter((x) => OXIMETER_MODELS.has(x.model)).map((x) => x.id);
 }

@@ -102,6 +102,11 @@ export interface IngestDeps {
 export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly detector: Detector<S, C>;
   readonly settings: (deviceId: string | null) => C;
+  /**
+   * Device scope, with `detector.companionMetrics`: the devices whose readings of those metrics this
+   * device's slot also gets (a bed radar's paired oximeter). Resolved once, when the device is added.
+   */
+  readonly companions?: (deviceId: string) => readonly string[];
 }
 
 /** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
@@ -158,6 +163,12 @@ export function createIngest(deps: IngestDeps): Ingest {
   const hubCounters = { events: 0 };
   const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
   const homeSlots: DetectorSlot[] = [];
+  /**
+   * By source device: the other devices' slots that take some of its metrics as companions
+   * (Detector.companionMetrics), each with the metrics it takes. A source's list is looked up once per
+   * decoded batch; a device without companions costs one Map lookup per batch.
+   */
+  const companionSlots = new Map<string, Array<{ readonly metrics: ReadonlySet<string>; readonly slot: DetectorSlot }>>();
   /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
   let everySlot: DetectorSlot[] | null = null;
   const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
@@ -227,10 +238,21 @@ export function createIngest(deps: IngestDeps): Ingest {
     const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
     devices.set(deviceId, { driver, stats, slots });
     everySlot = null;
+    deviceBindings.forEach((b, i) => {
+      if (!b.companions || !b.detector.companionMetrics) return;
+      const metrics = new Set(b.detector.companionMetrics);
+      for (const source of b.companions(deviceId)) {
+        if (source === deviceId) continue;
+        const list = companionSlots.get(source) ?? [];
+        list.push({ metrics, slot: slots[i]! });
+        companionSlots.set(source, list);
+      }
+    });
     const route = metricRoutes([...slots, ...homeSlots]);
     return (measurements) => {
       const now = time.now();
       stats.lastSeenTs = now;
+      const companions = companionSlots.get(deviceId);
       for (const m of measurements) {
         // Once, for every source: a number no sensor can mean goes nowhere (issue 12, finding 11).
         const bound = typeof m.value === 'number' ? implausible(m.metric, m.value) : null;
@@ -244,6 +266,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         readings.add(reading);
         deps.tap?.(reading);
         for (const s of route(m.metric)) s.step(reading, now);
+        if (companions !== undefined) for (const c of companions) if (c.metrics.has(m.metric)) c.slot.step(reading, now);
       }
     };
   }

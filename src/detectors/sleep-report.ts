@@ -1,10 +1,11 @@
 import type { EventDraft } from '../core/event.js';
 import type { MeasurementValue, Reading } from '../core/reading.js';
 import { apneaDefaults, apneaDetector, type ApneaSettings, type ApneaState } from './apnea.js';
-import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, rebaseRadarContext, type RadarContext } from './artefact-gates.js';
-import { createHrApneaState, pushBeat, type HrApneaState } from './hr-apnea-screening/index.js';
+import { INITIAL_RADAR_CONTEXT, inBed, isBreathEvidence, isHeartReading, observeRadar, OXIMETER_METRICS, rebaseRadarContext, type RadarContext } from './artefact-gates.js';
+import type { HrApneaState } from './hr-apnea-screening/index.js';
 import { nextWindowEnd, offsetMinAt, parseHhMm } from './local-time.js';
-import { apneaIndexOfNight, hrScreeningSettings, rebaseCompanions, screeningOfNight } from './sleep-companions.js';
+import { closeCompanions, companionFigures, feedCompanions, feedOximetry, openCompanions, rebaseCompanions } from './sleep-companions.js';
+import { spo2Defaults, type Spo2Settings, type Spo2State } from './spo2.js';
 import {
   accountTo, addVital, breakStillness, leaveBed, openNight, rebaseNight, returnToBed, sleepFigures,
   type NightBook, type Scoring, type SleepStage, type VitalSlot,
@@ -61,7 +62,11 @@ export type { SleepReportConfig };
  *   null when fewer than 60 minutes could be analysed: the classes are per whole night, PhysioNet
  *   Apnea-ECG recordings last 7-10 h). A radar reporting less often than every ~4 s gives none;
  * - the module's own night summary (MR60BHA1 `night*` metrics and `sleepRating`, sent when the
- *   person gets up), if one came during the night, for comparison.
+ *   person gets up), if one came during the night, for comparison;
+ * - the ODI of a paired pulse oximeter (the SpO2 detector's code and settings, run on its readings
+ *   during the night; `companions`), null without one;
+ * - one sleep-apnea risk (low / possible / likely / unknown) combining the apnea index, the ODI and
+ *   the screening, with the channels it used and a confidence (apnea-risk.ts, issue 18).
  *
  * State is plain JSON, updated in place (`updatesInPlace`): the screener's buffers (~3,600 numbers,
  * fixed) must be, and the rest is too (copying it per reading cost more than the step's work). The
@@ -92,8 +97,12 @@ export const sleepReportDefaults = Object.freeze({
 
 const D = sleepReportDefaults;
 
-/** What the detector runs with: its settings plus the apnea detector's, so the index follows one rule. */
-export type SleepReportSettings = SleepReportConfig & { readonly apnea?: ApneaSettings };
+/**
+ * What the detector runs with: its settings plus the apnea and SpO2 detectors' (so the index and the
+ * ODI follow one rule each), and the devices paired with this bed (a pulse oximeter worn by the person
+ * in it: daemon/detectors.ts pairs one in the same room as a single bed radar).
+ */
+export type SleepReportSettings = SleepReportConfig & { readonly apnea?: ApneaSettings; readonly spo2?: Spo2Settings; readonly companions?: readonly string[] };
 
 /**
  * Updated in place (the detector says so: `updatesInPlace`): the screener's buffers must be, and a
@@ -122,6 +131,10 @@ export interface SleepReportState {
   /** Heart-rate apnea screener of the night; minute 0 starts at hrOriginS. */
   hr: HrApneaState | null;
   hrOriginS: number | null;
+  /** The SpO2 copy on the paired oximeter's readings (sleep-companions.ts; absent before issue 18). */
+  spo2?: Spo2State | null;
+  /** A breathing reading came during the open night (sleep-companions.ts; absent before issue 18). */
+  nightBreath?: boolean;
 }
 
 export const REPORT_TYPE = 'report.sleep';
@@ -138,6 +151,9 @@ const MODULE_SUMMARY_METRICS = new Set([
 ]);
 
 const apneaSettingsOf = (s: SleepReportSettings): ApneaSettings => s.apnea ?? apneaDefaults;
+const spo2SettingsOf = (s: SleepReportSettings): Spo2Settings => s.spo2 ?? spo2Defaults;
+/** The paired oximeter's metrics the report takes (its SpO2 and the flags that gate it, as spo2.ts). */
+const COMPANION_METRICS = Object.freeze(['spo2Percent', ...OXIMETER_METRICS]);
 
 /** Movement as the fallback sees it (no settle time: asleep_after_still_s is the settling). */
 const moving = (ctx: RadarContext, s: SleepReportSettings): boolean => ctx.motionActive || (ctx.bodyMovement !== null && ctx.bodyMovement > s.max_body_movement);
@@ -182,10 +198,7 @@ function startNight(st: SleepReportState, now: number, s: SleepReportSettings, c
   st.cutTs = s.report_by === null ? null : nextWindowEnd(now, offsetMinAt(now, s), parseHhMm(s.report_by));
   st.module = null;
   st.moduleTs = null;
-  // The apnea copy starts from what this radar has shown so far (its context), with an empty index.
-  st.apnea = { ...apneaDetector.initialState(), device: st.device, ctx };
-  st.hr = createHrApneaState();
-  st.hrOriginS = Math.floor(now / 60_000) * 60;
+  openCompanions(st, st.device, now, ctx, (s.companions?.length ?? 0) > 0);
 }
 
 /** Ends the open night at `endTs`, and pushes the report if the night counts. */
@@ -201,8 +214,8 @@ function closeNight(st: SleepReportState, endTs: number, endedBy: 'out_of_bed' |
       data: {
         ...sleepFigures(n, endTs),
         endedBy,
-        apnea: apneaIndexOfNight(st.apnea),
-        hrApneaScreening: screeningOfNight(st.hr, st.hrOriginS),
+        ...companionFigures(st), // apnea, hrApneaScreening, odi, apneaRisk
+
         module: st.module === null ? null : { ...st.module, receivedTs: st.moduleTs },
       },
     });
@@ -211,9 +224,7 @@ function closeNight(st: SleepReportState, endTs: number, endedBy: 'out_of_bed' |
   st.cutTs = null;
   st.module = null;
   st.moduleTs = null;
-  st.apnea = null;
-  st.hr = null;
-  st.hrOriginS = null;
+  closeCompanions(st);
 }
 
 /** Time passing: accounts up to `now` and ends the night when it is due. */
@@ -283,9 +294,18 @@ function onReading(st: SleepReportState, r: Reading, now: number, s: SleepReport
   }
 
   if (st.night !== null) {
-    if (st.apnea !== null) st.apnea = apneaDetector.step(st.apnea, r, now, apneaSettingsOf(s)).state;
-    if (st.hr !== null && isIn && isHeartReading(r)) pushBeat(st.hr, now / 1000, r.value as number, hrScreeningSettings(st.hrOriginS));
+    feedCompanions(st, r, now, isIn, apneaSettingsOf(s));
   }
+}
+
+/** A paired oximeter's reading: time up to it first, then the night's SpO2 copy takes it. */
+function onCompanion(st: SleepReportState, r: Reading, now: number, s: SleepReportSettings): StepResult<SleepReportState> {
+  if (st.night === null) return { state: st, events: NO_EVENTS };
+  const out: EventDraft[] = [];
+  advance(st, now, s, out);
+  // The copy's own events (desaturations, alarm.spo2) are the oximeter's spo2 detector's to emit.
+  if (st.night !== null) feedOximetry(st, r, now, spo2SettingsOf(s));
+  return { state: st, events: out.length > 0 ? out : NO_EVENTS };
 }
 
 /**
@@ -296,7 +316,7 @@ function onReading(st: SleepReportState, r: Reading, now: number, s: SleepReport
 function rebase(st: SleepReportState, d: number, s: SleepReportSettings): SleepReportState {
   st.ctx = rebaseRadarContext(st.ctx, d);
   if (st.moduleTs !== null) st.moduleTs += d;
-  rebaseCompanions(st, d, apneaSettingsOf(s));
+  rebaseCompanions(st, d, apneaSettingsOf(s), spo2SettingsOf(s));
   if (st.night !== null) {
     st.night = rebaseNight(st.night, d);
     st.cutTs = s.report_by === null ? null : nextWindowEnd(st.night.startTs, offsetMinAt(st.night.startTs, s), parseHhMm(s.report_by));
@@ -308,15 +328,18 @@ export const sleepReportDetector: Detector<SleepReportState, SleepReportSettings
   name: 'sleep_report',
   scope: 'device',
   updatesInPlace: true,
+  companionMetrics: COMPANION_METRICS,
   rebase,
 
   initialState: () => ({
     device: null, radar: false, sawBedState: false, sawPresence: false, sawBreath: false, sawMovement: false,
-    ctx: INITIAL_RADAR_CONTEXT, stage: null, night: null, cutTs: null, module: null, moduleTs: null, apnea: null, hr: null, hrOriginS: null,
+    ctx: INITIAL_RADAR_CONTEXT, stage: null, night: null, cutTs: null, module: null, moduleTs: null, apnea: null, hr: null, hrOriginS: null, nightBreath: false, spo2: null,
   }),
 
   step(st, r, now, s): StepResult<SleepReportState> {
     if (!s.enabled) return { state: st, events: NO_EVENTS };
+    // The paired oximeter (ingest offers its COMPANION_METRICS here): oximetry for the night's ODI.
+    if (s.companions !== undefined && r.device !== st.device && s.companions.includes(r.device)) return onCompanion(st, r, now, s);
     // Door contacts, smoke detectors, oximeters: nothing for a sleep report; no work.
     if (!st.radar && !RADAR_METRICS.has(r.metric)) return { state: st, events: NO_EVENTS };
     st.radar = true;

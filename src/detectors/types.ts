@@ -39,6 +39,14 @@ export interface Detector<S, C> {
    * tests/unit/daemon/dispatch.test.ts replays streams both ways and compares events and states.
    */
   readonly metrics?: readonly string[];
+  /**
+   * Device scope only: metrics this detector also takes from its device's companions, other devices
+   * of the home that its binding names (DetectorBinding.companions; the sleep report takes a paired
+   * pulse oximeter's SpO2 for the night's ODI, issue 18). Such readings keep their own `device`: the
+   * detector tells them from its own device's readings by that, and ingest offers them after the
+   * companion's own detectors, in binding order.
+   */
+  readonly companionMetrics?: readonly string[];
   initialState(): S;
   step(state: S, reading: Reading, now: number, settings: C): StepResult<S>;
   tick?(state: S, now: number, settings: C): StepResult<S>;

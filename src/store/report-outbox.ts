@@ -66,6 +66,11 @@ export interface ReportOutbox {
    */
   since(afterSeq: number, limit: number): OutboxRow[];
   /**
+   * The most recent reports of `type` the hub still has (of `device` when given), newest first, at
+   * most `limit`: for `anjuctl report night` (the night and its 30-night trend). Delivered ones too.
+   */
+  latest(type: string, device: string | null, limit: number): OutboxRow[];
+  /**
    * Reports of `boot` stamped while the clock was unsynchronised, never published that way, get
    * their ts corrected (src/store/unsynced-ts.ts). Returns the report seqs corrected. Called by
    * `Outbox.correctUnsyncedTs`, inside its transaction.
@@ -86,6 +91,9 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
     'INSERT INTO reports (id, ts, type, severity, device, state, data, ts_unsynced, boot, mono_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const selectSince = db.prepare<[number, number], ReportRow>(`SELECT ${COLUMNS} FROM reports WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const selectLatest = db.prepare<[string, string | null, string | null, number], ReportRow>(
+    `SELECT ${COLUMNS} FROM reports WHERE type = ? AND (? IS NULL OR device = ?) ORDER BY seq DESC LIMIT ?`,
+  );
   const stamps = unsyncedTs(db, 'reports');
   const selectNext = db.prepare<[number, number], ReportRow>(`SELECT ${COLUMNS} FROM reports WHERE ${open} AND seq > ? ORDER BY seq LIMIT ?`);
   const puback = db.prepare<[number, number]>('UPDATE reports SET delivered_ts = ? WHERE seq = ? AND delivered_ts IS NULL');
@@ -144,6 +152,7 @@ export function createReportOutbox(db: Db, clock: Clock, doneWhen: DoneWhen): Re
       return g && g.from !== null && g.to !== null ? { from: g.from, to: g.to } : null;
     },
     since: (afterSeq, limit) => selectSince.all(afterSeq, limit).map(toRow),
+    latest: (type, device, limit) => selectLatest.all(type, device, device, limit).map(toRow),
     correctUnsyncedTs: (boot, wallNowMs, monoNowMs) => stamps.correct(boot, wallNowMs, monoNowMs),
     markSentUnsynced: (seq) => stamps.markSent(seq),
   };

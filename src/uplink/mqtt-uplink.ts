@@ -90,7 +90,8 @@ export interface UplinkDeps {
 /** Options of every event publish (mqtt.js copies them, never changes them): one object, not one per event. */
 const EVENT_PUBLISH: IClientPublishOptions = Object.freeze({ qos: 1 });
 
-function credentials(cfg: Config['uplink']): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
+/** MQTT credentials and TLS files from config (also used by the cloud side, ingest/service.ts). */
+export function credentials(cfg: Pick<Config['uplink'], 'username' | 'password' | 'password_file' | 'tls'>): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> {
   const password = cfg.password_file !== undefined ? readFileSync(cfg.password_file, 'utf8').split(/\r?\n/)[0] : cfg.password;
   return {
     ...(cfg.username !== undefined ? { username: cfg.username } : {}),

@@ -20,7 +20,12 @@ export interface DaemonProcess {
 /** `env`: variables added to the daemon's environment (e.g. libfaketime's, tests/helpers/faketime.ts). */
 export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, string>> } = {}): DaemonProcess {
   if (!ANJUD) throw new Error('build first');
-  const proc = spawn(process.execPath, [ANJUD, ...args], { env: { ...process.env, ...o.env, ANJU_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnJsonLogging(ANJUD, args, { ...o.env, ANJU_LOG_FORMAT: 'json' }, 'daemon');
+}
+
+/** A built entry point (`script`) run by this node, its stdout read as JSON log lines (pino). */
+export function spawnJsonLogging(script: string, args: string[], env: Readonly<Record<string, string>>, name: string): DaemonProcess {
+  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   let err = '';
   onLines(proc.stdout!, (line) => {
@@ -28,7 +33,7 @@ export function spawnDaemon(args: string[], o: { env?: Readonly<Record<string, s
   });
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  const dump = () => `daemon logs:\n${logs.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`;
+  const dump = () => `${name} logs:\n${logs.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${err}`;
   return {
     proc,
     logs,

@@ -40,6 +40,13 @@ const SLEEP = {
   apnea: { events: 1, monitoredS: 28_090, perHour: 0.1, band: 'normal', longestEventS: 40 },
   // The example radar reports its heart rate every 20 s: too sparse for the screener (>= one per 4 s).
   hrApneaScreening: { cls: null, apneaMinutes: 0, minutesAnalysed: 0, minutesRejected: 475, startMinuteTs: local(29, 22, 30), minutes: '-'.repeat(475) },
+  // Issue 18: no oximeter in the example home (odi), and the night's risk from the one channel with
+  // signal, the radar's apnea index (0.1/h).
+  odi: null,
+  apneaRisk: {
+    risk: 'low', confidence: 'low', used: ['apneaIndex'],
+    channels: [{ channel: 'apneaIndex', value: 0.1, risk: 'low', notUsed: null }, { channel: 'hrScreening', value: null, risk: null, notUsed: 'too_short' }],
+  },
   module: {
     nightSleepScore: 78, nightTotalSleepMin: 412, nightAwakePct: 9, nightLightPct: 58, nightDeepPct: 33, nightOutOfBedMin: 7,
     nightOutOfBedCount: 1, nightTurnovers: 14, nightAvgBreathPerMin: 13, nightAvgHeartBpm: 58, nightApneaCount: 1, sleepRating: 'good',

@@ -113,8 +113,8 @@ export interface ReplayPipeline {
 
 /**
  * The daemon's detector slots in memory, in the ingest's order (src/daemon/ingest.ts): a reading
- * goes to its device's slots (bindings in order), then to the home's; a tick to every device's,
- * then the home's. Ticks fall every `tickMs` after the first time seen.
+ * goes to its device's slots (bindings in order), then to the home's, then to the slots that take it
+ * as a companion (a bed's paired oximeter); a tick to every device's, then the home's. Ticks fall every `tickMs` after the first time seen.
  */
 export function createReplayPipeline(bindings: readonly DetectorBinding[], opts: { devices?: readonly string[]; virtualDevices?: ReadonlySet<string>; tickMs?: number } = {}): ReplayPipeline {
   const tickMs = opts.tickMs ?? REPLAY_TICK_MS;
@@ -122,9 +122,19 @@ export function createReplayPipeline(bindings: readonly DetectorBinding[], opts:
   const home = bindings.filter((b) => b.detector.scope === 'home').map((b) => slot(b, null));
   const perDevice = bindings.filter((b) => b.detector.scope !== 'home');
   const devices = new Map<string, Slot[]>();
+  // Companion routing as ingest's (Detector.companionMetrics): a bed's paired oximeter feeds its report.
+  const companions = new Map<string, Array<{ metrics: ReadonlySet<string>; slot: Slot }>>();
   const addDevice = (id: string) => {
     let s = devices.get(id);
-    if (!s) devices.set(id, (s = perDevice.map((b) => slot(b, id))));
+    if (!s) {
+      const slots = perDevice.map((b) => slot(b, id));
+      devices.set(id, (s = slots));
+      perDevice.forEach((b, i) => {
+        if (!b.companions || !b.detector.companionMetrics) return;
+        const metrics = new Set(b.detector.companionMetrics);
+        for (const source of b.companions(id)) if (source !== id) companions.set(source, [...(companions.get(source) ?? []), { metrics, slot: slots[i]! }]);
+      });
+    }
     return s;
   };
   for (const id of opts.devices ?? []) addDevice(id);
@@ -146,6 +156,7 @@ export function createReplayPipeline(bindings: readonly DetectorBinding[], opts:
       const out: ReplayEvent[] = [];
       if (!virtual.has(r.device)) for (const s of addDevice(r.device)) s.step(r, r.ts, out);
       for (const s of home) s.step(r, r.ts, out);
+      for (const c of companions.get(r.device) ?? []) if (c.metrics.has(r.metric)) c.slot.step(r, r.ts, out);
       return out;
     },
   };

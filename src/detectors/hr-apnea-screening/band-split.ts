@@ -51,7 +51,8 @@ export function createBandSplit(): BandSplitState {
   };
 }
 
-export type ComponentSink = (m: number, band: number, fast: number, slow: number, valid: boolean) => void;
+/** Sample m's components, with its 1 Hz heart rate itself (the spectral features take it whole). */
+export type ComponentSink = (m: number, band: number, fast: number, slow: number, valid: boolean, hrBpm: number) => void;
 
 /** Mean of x[i-h .. i+h] clipped to [0, last], from the prefix-sum ring. */
 function windowMean(prefix: Ring, i: number, h: number, last: number): number {
@@ -72,7 +73,7 @@ function emit(st: BandSplitState, m: number, lastHr: number, lastDetrended: numb
   const band = windowMean(st.sumDetrended, m, H_FAST, lastDetrended);
   const fast = ringGet(st.hr, m) - windowMean(st.sumHr, m, H_FAST, lastHr);
   const slow = ringGet(st.base, m) - windowMean(st.sumHr, m, H_TREND, lastHr);
-  sink(m, band, fast, slow, ringGet(st.valid, m) === 1);
+  sink(m, band, fast, slow, ringGet(st.valid, m) === 1, ringGet(st.hr, m));
 }
 
 export function pushToBandSplit(st: BandSplitState, hrBpm: number, valid: boolean, sink: ComponentSink): void {

@@ -6,6 +6,8 @@ export {
   classifyNight,
   createHrApneaState,
   finishNight,
+  HR_APNEA_STATE_VERSION,
+  isCurrentHrApneaState,
   pushBeat,
   pushHeartRateReading,
   rebaseHrApneaState,
@@ -18,4 +20,5 @@ export {
   type NightSummary,
   type SeriesResult,
 } from './screener.js';
+export { NIGHT_PERCENTILES, nightClassOf, nightTerms, secondStageInputs, secondStageScores, storedScore, type NightTerms } from './night-stage.js';
 export { judgeParse, parseHrCsv, type ParsedSeries, type ParseProblem } from './parse-hr-csv.js';

@@ -2,15 +2,20 @@ import type { MinuteFeatures } from './minute-features.js';
 import type { HrApneaSettings } from './settings.js';
 
 /**
- * Scores each minute from its features averaged over the surrounding minutes.
+ * Scores each minute from its features averaged over the surrounding minutes, at several scales.
  *
  * Why average: obstructive events come in runs (in the learning set 96 % of A minutes lie in runs
  * of 5 minutes or more; median run 7, quartiles 2 and 23), while a single minute's features are noisy; averaging over
- * +-smoothMinutes (default 4, a 9-minute span) was the largest single gain in cross-validation.
- * The score is linear (a logistic regression: probability > 0.5 <=> score > 0), so each weight
- * reads as "how much this feature argues for apnea" and nothing can overfit a 35-record set.
+ * +-4 minutes (a 9-minute span) was the largest single gain in cross-validation. `contextMinutes`
+ * lists the half-widths; with several, the features averaged at each are concatenated. Issue 18
+ * measured a second, wider scale (+-10 minutes: 16 inputs): no better, so the default is [4]. A
+ * second stage over this stage's log-odds with a running (causal) night-level term did not help
+ * either; with the whole night's percentiles it did, so that runs once at the end of the night
+ * (night-stage.ts). The score is linear (a logistic regression: probability > 0.5 <=> score > 0),
+ * so each weight reads as "how much this feature argues for apnea" and 9 numbers cannot memorise
+ * 35 nights.
  *
- * Lag: minute k is final once the features of minute k + smoothMinutes exist.
+ * Lag: minute k's (provisional) flag is out once the features of minute k + max(contextMinutes) exist.
  */
 export interface MinuteResult {
   readonly minute: number;
@@ -21,7 +26,7 @@ export interface MinuteResult {
   readonly score: number | null;
   /** The minute's own features before averaging; null when not analysed. */
   readonly features: MinuteFeatures | null;
-  /** The averaged features the score was computed from (what a refit trains on); null when not analysed. */
+  /** The averaged features the score was computed from, one block per context scale (what a refit trains on); null when not analysed. */
   readonly smoothed: MinuteFeatures | null;
 }
 
@@ -47,23 +52,37 @@ export function linearScore(x: readonly number[], s: HrApneaSettings): number {
   return z;
 }
 
+/** The widest context: how far ahead (and back) a minute's score looks. */
+export function maxContext(s: HrApneaSettings): number {
+  let h = 0;
+  for (const c of s.contextMinutes) h = Math.max(h, c);
+  return h;
+}
+
+/** Means of the analysed minutes' features within +-h of k, one block per h in contextMinutes. */
+function averaged(st: ClassifierState, k: number, s: HrApneaSettings, d: number): number[] {
+  const out = new Array<number>(d * s.contextMinutes.length).fill(0);
+  s.contextMinutes.forEach((h, block) => {
+    let n = 0;
+    for (const [m, f] of st.recent) {
+      if (f === null || m < k - h || m > k + h) continue;
+      for (let i = 0; i < d; i += 1) out[block * d + i]! += f[i]!;
+      n += 1;
+    }
+    // n >= 1: minute k itself is analysed when this is called.
+    for (let i = 0; i < d; i += 1) out[block * d + i]! /= n;
+  });
+  return out;
+}
+
 function finalise(st: ClassifierState, k: number, s: HrApneaSettings, sink: ResultSink): void {
-  const h = s.smoothMinutes;
   let own: number[] | null = null;
-  let n = 0;
-  let sum: number[] | null = null;
-  for (const [m, f] of st.recent) {
-    if (m === k) own = f;
-    if (f === null || m < k - h || m > k + h) continue;
-    if (sum === null) sum = new Array<number>(f.length).fill(0);
-    for (let i = 0; i < f.length; i += 1) sum[i]! += f[i]!;
-    n += 1;
-  }
-  if (own === null || sum === null) {
+  for (const [m, f] of st.recent) if (m === k) own = f;
+  if (own === null) {
     sink({ minute: k, flag: 'N', analysed: false, score: null, features: null, smoothed: null });
     return;
   }
-  const smoothed = sum.map((v) => v / n);
+  const smoothed = averaged(st, k, s, own.length);
   const score = linearScore(smoothed, s);
   sink({ minute: k, flag: score > 0 ? 'A' : 'N', analysed: true, score, features: own, smoothed });
 }
@@ -71,7 +90,7 @@ function finalise(st: ClassifierState, k: number, s: HrApneaSettings, sink: Resu
 export function pushToClassifier(st: ClassifierState, k: number, features: MinuteFeatures | null, s: HrApneaSettings, sink: ResultSink): void {
   st.recent.push([k, features === null ? null : features.slice()]);
   st.lastMinute = k;
-  const h = s.smoothMinutes;
+  const h = maxContext(s);
   for (; st.nextFinal <= k - h; st.nextFinal += 1) finalise(st, st.nextFinal, s, sink);
   // Keep only what the next minute to finalise can still use.
   while (st.recent.length > 0 && st.recent[0]![0] < st.nextFinal - h) st.recent.shift();

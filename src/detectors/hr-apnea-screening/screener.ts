@@ -2,6 +2,7 @@ import type { Reading } from '../../core/reading.js';
 import { createBandSplit, flushBandSplit, pushToBandSplit, type BandSplitState } from './band-split.js';
 import { createBeatFilter, flushBeatFilter, pushBeatToFilter, type BeatFilterState } from './beat-filter.js';
 import { createClassifier, flushClassifier, pushToClassifier, type ClassifierState, type MinuteResult } from './minute-classifier.js';
+import { nightClassOf, nightTerms, secondStageScores, storedScore } from './night-stage.js';
 import { createMinuteFeatures, flushMinuteFeatures, pushToMinuteFeatures, type MinuteFeatureState } from './minute-features.js';
 import { createResampler, flushResampler, pushToResampler, type ResamplerState } from './resampler.js';
 import { hrApneaDefaults, type HrApneaSettings } from './settings.js';
@@ -11,29 +12,49 @@ import { hrApneaDefaults, type HrApneaSettings } from './settings.js';
  * per state. Stages, each O(1) amortised per beat with bounded buffers:
  *
  *   beat filter (artefacts, 3-beat look-ahead) -> 1 Hz grid -> band split (150 s lag)
- *   -> per-minute features (3-minute window) -> minute classifier (+-4 minutes) -> flags
+ *   -> per-minute features (3- and 5-minute windows) -> minute classifier (+-4 minutes) -> flags
  *
- * Lag: minute k's flag is emitted by the first accepted beat after originS + 60k + 509.5 s, once
+ * Lag: minute k's flag is emitted by the first accepted beat after originS + 60k + 569.5 s, once
  * three more plausible beats have arrived: the flag waits for the features of minute k + 4
- * (averaging), whose 3-minute window ends at 60(k+4) + 119 s, plus the 150 s lag of the band
- * split. That is about 7.5 minutes after the minute ends. `finishNight` flushes the rest with
- * truncated windows.
+ * (averaging), whose 5-minute spectral window ends at 60(k+4) + 179 s, plus the 150 s lag of the
+ * band split. That is about 8.5 minutes after the minute ends. Those flags are stage 1's, provisional:
+ * `finishNight` flushes the rest with truncated windows, then runs the night-level stage
+ * (night-stage.ts) over the night's stage-1 scores, which may revise any minute's flag and decides
+ * the night's class. That end-of-night pass is the only place where the streaming screener does
+ * something a minute-by-minute one could not; whole-night scoring (tools/screener) gives the same
+ * final flags and class (tests/unit/detectors/hr-apnea-screening-fit.test.ts).
  *
  * The state is plain JSON (numbers, arrays, strings), so it can be snapshotted with
  * JSON.stringify and restored with JSON.parse. It is updated in place: copying ~3,600 buffered
  * numbers per beat to keep it immutable would make every beat cost a full copy for nothing.
- * Memory: fixed buffers of ~3,600 numbers (5 minutes of 1 Hz samples for the filters; about
- * 56 KB as JSON) plus one character per minute of the night. Cost measured at ~2 us per beat.
+ * Memory: fixed buffers of ~5,300 numbers (the filters' and the features' 1 Hz samples; measured
+ * by tests/unit/detectors/hr-apnea-screening-fit.test.ts) plus, per minute of the night (at most
+ * maxMinutes), one character and one stage-1 score (4 decimals). Cost: see bench/ (`--only detectors`).
  */
+/**
+ * The state's layout version. 2 (issue 18): the feature stage keeps the 1 Hz heart rate and a
+ * 5-minute window. A state of another version (a snapshot from before an upgrade) cannot be
+ * continued: `isCurrentHrApneaState` says so, and the sleep report starts the screener afresh.
+ * 3 (issue 18): the per-minute stage-1 scores for the end-of-night stage.
+ */
+export const HR_APNEA_STATE_VERSION = 3;
+
 export interface HrApneaState {
-  readonly version: 1;
+  readonly version: typeof HR_APNEA_STATE_VERSION;
   beats: BeatFilterState;
   grid: ResamplerState;
   split: BandSplitState;
   features: MinuteFeatureState;
   classifier: ClassifierState;
-  /** One character per final minute: 'A', 'N', or '-' (not analysable; reported as N). */
+  /**
+   * One character per minute: 'A', 'N', or '-' (not analysable; reported as N). Stage 1's
+   * provisional flags until `finishNight`, the night-level stage's final ones after.
+   */
   codes: string;
+  /** Stage-1 score of each minute (storedScore), null where not analysed: the night-level stage's input. */
+  scores: (number | null)[];
+  /** The night's class once finished (night-stage.ts), null before. */
+  nightClass: NightClass | null;
   /** Latest in-range beat time (accepted or not): the night ends at the end of its minute. */
   lastTS: number | null;
   /** Beats before originS or after originS + maxMinutes minutes. */
@@ -63,19 +84,27 @@ export function resolveHrApneaSettings(partial: Partial<HrApneaSettings> = {}): 
 
 export function createHrApneaState(): HrApneaState {
   return {
-    version: 1,
+    version: HR_APNEA_STATE_VERSION,
     beats: createBeatFilter(),
     grid: createResampler(),
     split: createBandSplit(),
     features: createMinuteFeatures(),
     classifier: createClassifier(),
     codes: '',
+    scores: [],
+    nightClass: null,
     lastTS: null,
     beatsIgnored: 0,
     finished: false,
   };
 }
 
+/** Whether a (restored) state has this code's layout; anything else must not be fed. */
+export function isCurrentHrApneaState(st: unknown): st is HrApneaState {
+  return typeof st === 'object' && st !== null && (st as { version?: unknown }).version === HR_APNEA_STATE_VERSION;
+}
+
+/** The expert rule of the Apnea-ECG classes from a count of apnea minutes (what the fit scores against). */
 export function classifyNight(apneaMinutes: number, s: HrApneaSettings = hrApneaDefaults): NightClass {
   if (apneaMinutes >= s.classAMinMinutes) return 'A';
   return apneaMinutes >= s.classBMinMinutes ? 'B' : 'C';
@@ -87,11 +116,12 @@ const NO_MINUTES: readonly MinuteResult[] = Object.freeze([]);
 function sinks(st: HrApneaState, s: HrApneaSettings, out: MinuteResult[]) {
   const onResult = (r: MinuteResult): void => {
     st.codes += r.analysed ? r.flag : '-';
+    st.scores.push(r.score === null ? null : storedScore(r.score));
     out.push(r);
   };
   const onFeatures = (k: number, f: readonly number[] | null): void => pushToClassifier(st.classifier, k, f, s, onResult);
-  const onComponents = (m: number, band: number, fast: number, slow: number, valid: boolean): void =>
-    pushToMinuteFeatures(st.features, m, band, fast, slow, valid, s, onFeatures);
+  const onComponents = (m: number, band: number, fast: number, slow: number, valid: boolean, hr: number): void =>
+    pushToMinuteFeatures(st.features, m, band, fast, slow, valid, hr, s, onFeatures);
   const onSample = (_n: number, hr: number, valid: boolean): void => pushToBandSplit(st.split, hr, valid, onComponents);
   const onBeat = (tS: number, hr: number): void => pushToResampler(st.grid, tS, hr, s, onSample);
   return { onBeat, onSample, onComponents, onFeatures, onResult };
@@ -135,7 +165,10 @@ export function pushHeartRateReading(st: HrApneaState, reading: Reading, s: HrAp
   return pushBeat(st, reading.ts / 1000, reading.value, s);
 }
 
-/** Summary of the minutes final so far (the whole night after `finishNight`). */
+/**
+ * Summary of the minutes scored so far: after `finishNight`, the night's final flags and class; before,
+ * stage 1's provisional flags and the class the night-level rule gives the night so far.
+ */
 export function summarise(st: HrApneaState, s: HrApneaSettings = hrApneaDefaults): NightSummary {
   const minutes: ('A' | 'N')[] = [];
   let apnea = 0;
@@ -145,9 +178,10 @@ export function summarise(st: HrApneaState, s: HrApneaSettings = hrApneaDefaults
     if (c === 'A') apnea += 1;
     if (c === '-') rejected += 1;
   }
+  const analysed = minutes.length - rejected;
   return {
     minutes,
-    cls: classifyNight(apnea, s),
+    cls: st.nightClass ?? (analysed === 0 ? 'C' : nightClassOf(nightTerms(st.scores).classScore, s)),
     apneaMinutes: apnea,
     minutesAnalysed: minutes.length - rejected,
     minutesRejected: rejected,
@@ -173,7 +207,16 @@ export function finishNight(st: HrApneaState, s: HrApneaSettings = hrApneaDefaul
   flushBandSplit(st.split, k.onComponents);
   flushMinuteFeatures(st.features, s, k.onFeatures);
   flushClassifier(st.classifier, s, k.onResult);
+  reviseNight(st, s);
   return out;
+}
+
+/** The end-of-night revision: final flags and class from the night-level stage (night-stage.ts). */
+function reviseNight(st: HrApneaState, s: HrApneaSettings): void {
+  const terms = nightTerms(st.scores);
+  const final = secondStageScores(st.scores, s, terms);
+  st.codes = final.map((z) => (z === null ? '-' : z > 0 ? 'A' : 'N')).join('');
+  st.nightClass = terms.analysed === 0 ? 'C' : nightClassOf(terms.classScore, s);
 }
 
 export interface Beat {

@@ -1,3 +1,5 @@
+import { SHIPPED_BIAS, SHIPPED_NIGHT_CLASS_CUTOFFS, SHIPPED_SECOND_STAGE_BIAS, SHIPPED_SECOND_STAGE_WEIGHTS, SHIPPED_WEIGHTS } from './shipped-weights.js';
+
 /**
  * Parameters of the heart-rate apnea screening, with where each number comes from.
  * See README.md in this folder for the method and the measured accuracy.
@@ -24,16 +26,35 @@ export interface HrApneaSettings {
    * the minute itself is covered by valid samples; otherwise it is reported as rejected (and N).
    */
   readonly minValidFraction: number;
-  /** Per-minute features are averaged over +-smoothMinutes minutes before scoring (episodes last minutes). */
-  readonly smoothMinutes: number;
   /**
-   * Linear score over the smoothed features [lnBandRms, cyclicity, lnSlowRms, lnFastRms] plus a
-   * bias; a minute is flagged A when the score is > 0 (logistic regression, probability > 0.5).
-   * Fitted on the 35 Apnea-ECG learning-set records by `fitWeights` (evaluate.ts).
+   * Per-minute features are averaged over +-h minutes for each h here, before scoring (episodes last
+   * minutes; the wider scale is the stretch of night around the minute). The widest sets the lag.
+   */
+  readonly contextMinutes: readonly number[];
+  /**
+   * Linear score over the averaged features (FEATURE_NAMES at contextMinutes[0], then the same at
+   * contextMinutes[1], ...) plus a bias; a minute is flagged A when the score is > 0 (logistic
+   * regression, probability > 0.5). Fitted on the 35 Apnea-ECG learning-set records by
+   * `npm run fit-screener` (tools/screener/), which prints these numbers; a test refits and compares.
    */
   readonly weights: readonly number[];
   readonly bias: number;
-  /** Night classes (PhysioNet Apnea-ECG): A >= 100 apnea minutes, B 5..99, C < 5. */
+  /**
+   * The end-of-night stage (night-stage.ts): final minute flags from a linear score over [stage-1
+   * score averaged over +-secondStageContextMinutes, the night's 10th, 50th and 90th percentiles
+   * of the stage-1 scores] plus a bias (> 0 is A). Fitted by `npm run fit-screener` on the
+   * leave-one-record-out stage-1 scores (never on a record's own fit).
+   */
+  readonly secondStageContextMinutes: number;
+  readonly secondStageWeights: readonly number[];
+  readonly secondStageBias: number;
+  /**
+   * The night class from the night's 90th percentile of the stage-1 scores: A at or above `a`, C
+   * below `c`, B between. Chosen by `npm run fit-screener` as the cut-offs that class the most
+   * learning-set records right from their leave-one-record-out scores.
+   */
+  readonly nightClassCutoffs: { readonly c: number; readonly a: number };
+  /** The rule of the expert classes (PhysioNet Apnea-ECG): A >= 100 apnea minutes, B 5..99, C < 5 (what the fit scores the night class against). */
   readonly classAMinMinutes: number;
   readonly classBMinMinutes: number;
 }
@@ -46,11 +67,17 @@ export const hrApneaDefaults: HrApneaSettings = Object.freeze({
   maxRrJump: 0.25,
   maxGapS: 4,
   minValidFraction: 0.6,
-  smoothMinutes: 4,
-  // fitWeights() on the 35 learning-set records (evaluate.ts), rounded. Leaving out any one record
-  // moves no weight by more than ~20 % (the smallest, lnSlowRms) and the others by ~10 % (README).
-  weights: Object.freeze([5.101, 11.363, -1.525, -3.034]),
-  bias: -7.404,
+  // +-4: the plateau of the first version (README); a second scale of +-10 did not help (issue 18,
+  // tools/screener/README.md).
+  contextMinutes: Object.freeze([4]),
+  weights: SHIPPED_WEIGHTS,
+  bias: SHIPPED_BIAS,
+  // +-5: the middle of the +-2/5/10 scales the issue names; +-2, +-5, +-10 and all three together
+  // measured the same in the prototype (tools/screener/README.md), so one input.
+  secondStageContextMinutes: 5,
+  secondStageWeights: SHIPPED_SECOND_STAGE_WEIGHTS,
+  secondStageBias: SHIPPED_SECOND_STAGE_BIAS,
+  nightClassCutoffs: SHIPPED_NIGHT_CLASS_CUTOFFS,
   classAMinMinutes: 100,
   classBMinMinutes: 5,
 });
