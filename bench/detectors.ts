@@ -4,8 +4,10 @@ import { performance } from 'node:perf_hooks';
 import { createManualClock } from '../src/core/clock.js';
 import type { Reading } from '../src/core/reading.js';
 import { parseConfig } from '../src/config/load.js';
-import { detectorBindings } from '../src/daemon/detectors.js';
-import { createIngest, flushReadingsAndStates, type DetectorBinding } from '../src/daemon/ingest.js';
+import { detectorBindings } from '../src/pipeline/bindings.js';
+import { createIngest, flushReadingsAndStates } from '../src/daemon/ingest.js';
+import type { DetectorBinding } from '../src/pipeline/bindings.js';
+import { createDetectorRunner, memorySlot, type RunnerSlot } from '../src/pipeline/runner.js';
 import { createMr60bha1Driver } from '../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase } from '../src/store/database.js';
 import { createDetectorStateStore } from '../src/store/detector-state.js';
@@ -23,10 +25,10 @@ import { fmtRate, median, round } from './stats.js';
  *   radars of bench/ingest-workload.ts, detector state store, outbox, readings in SQLite), flushed
  *   and snapshotted as the daemon's timers do, `tick()` every 5 s of the home's time;
  * - without: the same path with `detectors: []` (the baseline);
- * - detectors alone: the same bindings driven directly, per reading, as ingest drives them (every
- *   device-scoped detector with that device's state, every home-scoped one, each offered the
- *   readings of the metrics it declares or every reading, tick every 5 s): absolute readings/s
- *   through all detectors, nothing else.
+ * - detectors alone: the same bindings driven directly, per reading, through the runner ingest uses
+ *   (src/pipeline/runner.ts: every device-scoped detector with that device's state, every home-scoped
+ *   one, each offered the readings of the metrics it declares or every reading, tick every 5 s), the
+ *   slots in memory: absolute readings/s through all detectors, nothing else.
  * Share = (full time - without time) ÷ full time (median of the rounds). Goal: < 20 %.
  */
 const GOAL_SHARE = 0.2;
@@ -112,31 +114,12 @@ function decodedReadings(w: Workload): Reading[] {
   return out;
 }
 
-interface Slot { metrics: ReadonlySet<string> | null; step(r: Reading, now: number): void; tick(now: number): void }
-
-/** All detectors driven directly, as ingest drives them, without decoding or storing. */
+/** All detectors driven directly through the daemon's detector runner (src/pipeline/runner.ts), without decoding or storing. */
 function detectorsSide(readings: readonly Reading[], bindings: DetectorBinding[]): Side {
   let events = 0;
-  const slot = (b: DetectorBinding, key: string | null): Slot => {
-    const settings = b.settings(key);
-    let state = b.detector.initialState();
-    return {
-      metrics: b.detector.metrics ? new Set(b.detector.metrics) : null,
-      step(r, now) { const x = b.detector.step(state, r, now, settings); state = x.state; events += x.events.length; },
-      tick(now) { if (b.detector.tick) { const x = b.detector.tick(state, now, settings); state = x.state; events += x.events.length; } },
-    };
-  };
-  const home = bindings.filter((b) => b.detector.scope === 'home').map((b) => slot(b, null));
-  const perDevice = new Map(HOME_RADARS.map((id) => [id as string, [...bindings.filter((b) => b.detector.scope !== 'home').map((b) => slot(b, id)), ...home]]));
-  const all = [...[...perDevice.values()].flat().filter((s) => !home.includes(s)), ...home];
-  // As ingest routes a reading: to the device's and the home's slots that declared its metric or take every reading.
-  const routes = new Map(HOME_RADARS.map((id) => [id as string, new Map<string, Slot[]>()]));
-  const route = (r: Reading): Slot[] => {
-    const byMetric = routes.get(r.device)!;
-    let x = byMetric.get(r.metric);
-    if (!x) byMetric.set(r.metric, (x = perDevice.get(r.device)!.filter((s) => s.metrics === null || s.metrics.has(r.metric))));
-    return x;
-  };
+  const runner = createDetectorRunner<RunnerSlot, null>(bindings, (_key, detector, settings) => memorySlot(detector, settings, (e) => { events += e.length; }));
+  runner.addHome(null);
+  const offers = new Map(HOME_RADARS.map((id) => [id as string, runner.addDevice(id, null)]));
   let lastTs = -1;
   let done = 0;
   return {
@@ -146,9 +129,9 @@ function detectorsSide(readings: readonly Reading[], bindings: DetectorBinding[]
         const r = readings[k]!;
         if (r.ts !== lastTs) {
           lastTs = r.ts;
-          if (((r.ts - T0_MS) / 1000) % TICK_S === 0) for (const s of all) s.tick(r.ts);
+          if (((r.ts - T0_MS) / 1000) % TICK_S === 0) runner.tick(r.ts);
         }
-        for (const s of route(r)) s.step(r, r.ts);
+        offers.get(r.device)!(r, r.ts);
         done++;
       }
     },

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createManualClock } from '../src/core/clock.js';
 import { parseConfig } from '../src/config/load.js';
-import { detectorBindings } from '../src/daemon/detectors.js';
+import { detectorBindings } from '../src/pipeline/bindings.js';
 import { createIngest, flushReadingsAndStates } from '../src/daemon/ingest.js';
 import { createMr60bha1Driver } from '../src/drivers/seeed-mr60bha1/index.js';
 import { openDatabase } from '../src/store/database.js';

@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
-import { VERSION } from '../daemon/version.js';
+import { VERSION } from '../core/version.js';
 import { registerScreenApnea } from './commands/screen-apnea.js';
 import { registerReplay } from './commands/replay.js';
 import { registerAlarms } from './commands/alarms.js';

@@ -1,8 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { WAITING_STATE } from '../config/provisioned.js';
+import type { CommandName, ControlReply, ControlRequest, ReplyOf, Sent, StreamMessage, SubscribeArgs } from '../control/protocol.js';
+import type { DaemonStatus, WaitingStatus } from '../control/status.js';
+import type { Reading } from '../core/reading.js';
 
 /**
- * anjuctl's side of the control socket (src/daemon/control-socket.ts): one JSON line per request,
+ * anjuctl's side of the control socket (the daemon's: src/daemon/control-socket.ts; the commands'
+ * arguments and replies: src/control/protocol.ts): one JSON line per request,
  * one per response; `subscribe` turns the connection into a stream. Connection failures become
  * typed errors so commands can say "not running" or "not in group anju" instead of a stack trace.
  */
@@ -14,7 +18,8 @@ export class ControlError extends Error {
   }
 }
 
-export interface Reply { id: unknown; ok: boolean; code?: string; message?: string; data?: unknown }
+/** A reply: `data` typed by the command (src/control/protocol.ts), or a stable error code and message. */
+export type Reply<R> = ControlReply<R>;
 
 function open(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -43,12 +48,23 @@ function lines(s: Socket, onLine: (msg: Record<string, unknown>) => void): void 
 }
 
 /**
- * One command and its reply. A daemon waiting for provisioning (src/daemon/waiting.ts) answers
- * get-status with `{state: "waiting_for_provisioning"}` rather than a hub's status: unless the caller
- * asks for that (`waiting: true`, anjuctl status), it comes back as ANJU_CMD_NOT_READY saying what to
- * do, so no command misreads it as a hub with nothing in it.
+ * One command and its reply, typed by the protocol (src/control/protocol.ts): `request(socket,
+ * 'get-status')` is a Reply<DaemonStatus>. A daemon waiting for provisioning (src/daemon/waiting.ts)
+ * answers get-status with `{state: "waiting_for_provisioning"}` rather than a hub's status: that comes
+ * back as ANJU_CMD_NOT_READY saying what to do, so no command misreads it as a hub with nothing in
+ * it (`requestStatus` takes either, for anjuctl status).
  */
-export async function request(path: string, cmd: string, args: unknown = {}, timeoutMs = 10_000, o: { waiting?: boolean } = {}): Promise<Reply> {
+export function request<C extends CommandName>(path: string, cmd: C, args?: Sent<C>, timeoutMs = 10_000): Promise<Reply<ReplyOf<C>>> {
+  return exchange(path, cmd, args ?? {}, timeoutMs, false) as Promise<Reply<ReplyOf<C>>>;
+}
+
+/** get-status from a running hub or from one waiting for provisioning (tell them apart with `isWaiting`). */
+export function requestStatus(path: string, timeoutMs = 10_000): Promise<Reply<DaemonStatus | WaitingStatus>> {
+  return exchange(path, 'get-status', {}, timeoutMs, true) as Promise<Reply<DaemonStatus | WaitingStatus>>;
+}
+
+/** One request line and the reply line with its id; what the daemon says is trusted to be the protocol's. */
+async function exchange(path: string, cmd: CommandName, args: unknown, timeoutMs: number, waiting: boolean): Promise<Reply<unknown>> {
   const s = await open(path);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, `no answer to ${cmd} within ${timeoutMs} ms`)); }, timeoutMs);
@@ -57,23 +73,34 @@ export async function request(path: string, cmd: string, args: unknown = {}, tim
       clearTimeout(timer);
       s.end();
       const data = msg.data as { state?: unknown; config?: unknown } | undefined;
-      if (msg.ok === true && data?.state === WAITING_STATE && !o.waiting) {
+      if (msg.ok === true && data?.state === WAITING_STATE && !waiting) {
         resolve({ id: msg.id, ok: false, code: 'ANJU_CMD_NOT_READY', message: `anjud is waiting for provisioning (no valid config at ${String(data.config)}): run anjuctl init` });
         return;
       }
-      resolve(msg as unknown as Reply);
+      resolve(msg as unknown as Reply<unknown>);
     });
-    s.write(`${JSON.stringify({ id: 1, cmd, args })}\n`);
+    const line: ControlRequest = { id: 1, cmd, args };
+    s.write(`${JSON.stringify(line)}\n`);
   });
 }
 
-/** Streams events and/or readings until the returned stop() or the socket closes. */
-export async function subscribe(path: string, args: { events?: boolean; readings?: boolean; device?: string }, onMessage: (stream: string, data: Record<string, unknown>) => void): Promise<{ stop(): void; closed: Promise<void> }> {
+export interface Subscription { stop(): void; closed: Promise<void> }
+
+/**
+ * Streams events and/or readings until the returned stop() or the socket closes. `onMessage` gets
+ * ('event', StoredEvent) or ('reading', Reading): checking the first narrows the second.
+ */
+export async function subscribe(path: string, args: SubscribeArgs & { events: false; readings: true }, onMessage: (stream: 'reading', r: Reading) => void): Promise<Subscription>;
+export async function subscribe(path: string, args: SubscribeArgs, onMessage: (...m: StreamMessage) => void): Promise<Subscription>;
+export async function subscribe(path: string, args: SubscribeArgs, onMessage: ((...m: StreamMessage) => void) | ((stream: 'reading', r: Reading) => void)): Promise<Subscription> {
   const s = await open(path);
+  // Readings only (events: false) get no 'event' line: the daemon filters by args (control-socket.ts).
+  const deliver = onMessage as (...m: StreamMessage) => void;
   lines(s, (msg) => {
-    if (typeof msg.stream === 'string') onMessage(msg.stream, msg.data as Record<string, unknown>);
+    if (msg.stream === 'event' || msg.stream === 'reading') deliver(...([msg.stream, msg.data] as StreamMessage));
   });
-  s.write(`${JSON.stringify({ id: 1, cmd: 'subscribe', args })}\n`);
+  const line: ControlRequest = { id: 1, cmd: 'subscribe', args };
+  s.write(`${JSON.stringify(line)}\n`);
   const closed = new Promise<void>((r) => s.once('close', () => r()));
   return { stop: () => s.destroy(), closed };
 }

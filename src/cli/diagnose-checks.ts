@@ -6,7 +6,7 @@ import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { devicesOn } from '../config/devices.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
-import type { DaemonStatus } from '../daemon/daemon.js';
+import type { DaemonStatus } from '../control/status.js';
 import { clockState } from './clock-state.js';
 import { ControlError, request } from './client.js';
 import { t, type Lang, type MessageKey } from './i18n.js';
@@ -69,7 +69,7 @@ export async function diagnose(o: { socket: string; configPath: string | undefin
   try {
     const r = await request(socket, 'get-status', {}, 5000);
     if (r.ok) {
-      status = r.data as DaemonStatus;
+      status = r.data;
       add('daemon', 'ok', 'dgDaemonUp', { hub: status.hub, version: status.version, n: status.devices.length });
     } else {
       add('daemon', 'error', 'dgDaemonError', { code: r.code ?? '?', message: r.message ?? '' }, 'dgHintJournal');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfigFile } from '../config/load.js';
-import type { DaemonStatus } from '../daemon/daemon.js';
+import type { DaemonStatus } from '../control/status.js';
 import { request } from './client.js';
 import type { Ctx } from './context.js';
 
@@ -28,12 +28,12 @@ export async function measureUplink(
 ): Promise<UplinkTest> {
   const wait: TestWait = { nonce: randomUUID().replace(/-/g, ''), seen: null };
   expect(wait);
-  const r = await request(socket, 'test-event', { nonce: wait.nonce, by }).catch((err: unknown) => ({ ok: false, message: (err as Error).message }));
+  const r = await request(socket, 'test-event', { nonce: wait.nonce, by }).catch((err: unknown) => ({ ok: false as const, message: (err as Error).message }));
   const seenBy = Date.now() + 5000;
   while (r.ok && wait.seen === null && Date.now() < seenBy && !gone()) await sleep(100);
   const seen = wait.seen as TestWait['seen'];
   if (!r.ok || seen === null) {
-    return { seq: null, confirmed: false, via: null, roundTripMs: null, error: r.ok ? 'the hub.test event was not seen on the event stream' : (r as { message?: string }).message ?? 'refused' };
+    return { seq: null, confirmed: false, via: null, roundTripMs: null, error: r.ok ? 'the hub.test event was not seen on the event stream' : r.message ?? 'refused' };
   }
   return { seq: seen.seq, ...(await waitForCloud({ ...seen, preexisting: false }, delivery, timeoutMs, getStatus)), error: null };
 }

@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { EXIT_CONFIG, formatProblems } from '../config/result.js';
 import { loadConfigFileOffThread } from '../config/validate-off-thread.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
 
 const program = new Command()
   .name('anjud')

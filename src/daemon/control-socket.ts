@@ -6,7 +6,8 @@ import { ErrorCodes } from '../core/errors.js';
 import type { StoredEvent } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import type { CommandDispatcher } from '../uplink/commands.js';
-import { groupId } from './system-groups.js';
+import type { ControlRequest, SubscribeArgs } from '../control/protocol.js';
+import { groupId } from '../core/system-groups.js';
 
 /**
  * The local control socket anjuctl talks to: newline-delimited JSON on a Unix socket, mode 0660
@@ -17,7 +18,8 @@ import { groupId } from './system-groups.js';
  *             -> {"id": 2, "ok": true} then {"stream": "event"|"reading", "data": ...} lines
  *
  * Commands are the same dispatcher the cloud uses (same validation, same error codes), so the CLI
- * and the cloud can never disagree about what a command does. Bad lines get an error, never a crash.
+ * and the cloud can never disagree about what a command does; their arguments and replies are typed
+ * once, in src/control/protocol.ts (anjuctl's side: src/cli/client.ts). Bad lines get an error, never a crash.
  */
 export interface ControlSocket {
   start(): void;
@@ -41,7 +43,8 @@ export function createControlSocket(o: { path: string; group: string; commands: 
   };
 
   async function handleLine(socket: Socket, line: string): Promise<void> {
-    let req: { id?: unknown; cmd?: unknown; args?: unknown };
+    // Hostile until checked: a ControlRequest (src/control/protocol.ts) is what it should be.
+    let req: { [K in keyof ControlRequest]?: unknown };
     try {
       req = JSON.parse(line) as typeof req;
     } catch (err) {
@@ -54,7 +57,7 @@ export function createControlSocket(o: { path: string; group: string; commands: 
       return;
     }
     if (req.cmd === 'subscribe') {
-      const a = (req.args ?? {}) as { events?: unknown; readings?: unknown; device?: unknown };
+      const a = (req.args ?? {}) as { [K in keyof SubscribeArgs]?: unknown };
       const sub: Sub = { socket, events: a.events !== false, readings: a.readings === true, device: typeof a.device === 'string' ? a.device : null };
       subs.add(sub);
       if (sub.readings) readingSubs++;

@@ -2,41 +2,37 @@ import type { Logger } from 'pino';
 import type { BootClock, Clock } from '../core/clock.js';
 import { ErrorCodes } from '../core/errors.js';
 import { createLogLimiter } from '../core/log-limiter.js';
-import { classOf, type EventClass, type EventDraft, type StoredEvent } from '../core/event.js';
+import { classOf, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/database.js';
 import { openStore } from '../store/open-store.js';
 import { createSpaceReserve } from '../store/space-reserve.js';
-import { createStorageHealth, type StorageHealth, type StorageStatus } from '../store/storage-health.js';
+import { createStorageHealth, type StorageHealth } from '../store/storage-health.js';
 import { guardOutbox, guardTelemetry } from '../store/guarded.js';
 import { transaction } from '../store/transaction.js';
 import { createDetectorStateStore } from '../store/detector-state.js';
 import { createQuotaKeeper } from '../store/quota.js';
-import { createAlarmStore, type OpenAlarm } from '../store/alarm-store.js';
+import { createAlarmStore } from '../store/alarm-store.js';
 import { createAlarms, type Alarms } from '../alarms/alarms.js';
 import { createTelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
-import type { OpenPort, SerialTransport } from '../transports/serial/serial-transport.js';
+import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createCommandDispatcher } from '../uplink/commands.js';
-import { createMqttUplink, type Uplink, type UplinkStatus } from '../uplink/mqtt-uplink.js';
+import { createMqttUplink, type Uplink } from '../uplink/mqtt-uplink.js';
 import { hubCommands, localOnlyCommands, type CommandOrigin } from './commands.js';
 import { createClockSyncProbe, type ClockSyncProbe } from '../transports/clock/clock-sync.js';
 import { systemBootClock } from '../transports/clock/boot-clock.js';
-import { detectorBindings } from './detectors.js';
-import type { BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
-import type { ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/index.js';
+import { detectorBindings } from '../pipeline/bindings.js';
+import { DETECTOR_TICK_MS } from '../pipeline/runner.js';
 import { allDevices, catalogueOf, devicesOn } from '../config/devices.js';
-import type { ZigbeeControllerFactory, ZigbeeNetworkStats } from '../transports/zigbee/index.js';
-import type { Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
+import type { ZigbeeControllerFactory } from '../transports/zigbee/index.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
-import { createIngest, flushReadingsAndStates, type DeviceIngestStats, type HeldStats, type Ingest } from './ingest.js';
+import { createIngest, flushReadingsAndStates, type Ingest } from './ingest.js';
 import { deviceSink, startTransports, type RunningTransports } from './transports.js';
 import { sdNotify } from './sd-notify.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 
-/** How often time-driven detectors look at the clock ("no activity for 12 h", "silent device"). */
-const DETECTOR_TICK_MS = 5000;
 /**
  * Detector states that changed are saved at least this often (issue 12: a state change that starts
  * or ends a timer is on disk within a second), with the readings flush, or on their own when
@@ -61,46 +57,21 @@ export interface DaemonDeps {
    */
   zigbeeControllerFactory?: ZigbeeControllerFactory;
   /** The set-config command (from the cloud, or on site); without it the hub does not offer that command. */
-  applyConfig?: (yamlText: string, origin: CommandOrigin) => unknown;
+  applyConfig?: (yamlText: string, origin: CommandOrigin) => Promise<ReplyOf<'set-config'>>;
   /** Whether the wall clock is synchronised: the system's (timesyncd, timedatectl) by default; tests pass their own. */
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
   bootClock?: BootClock;
   /** The over-the-air `update` command (the supervisor's update manager); without it the hub does not offer it. */
-  update?: (args: UpdateArgs) => unknown;
+  update?: (args: UpdateArgs) => ReplyOf<'update'>;
   /** The update in progress, for get-status. */
   updateStatus?: () => UpdateStatus | null;
 }
 
-export interface DaemonStatus {
-  hub: string;
-  version: string;
-  /** config_hash of the file this daemon runs (birth message): edits must start from that file. */
-  configHash: string;
-  uplink: UplinkStatus | null;
-  outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
-  alarms: readonly OpenAlarm[];
-  devices: Array<{
-    id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
-    modbus: ModbusDeviceStats | null; ingest: DeviceIngestStats | undefined;
-  }>;
-  /** Modbus buses (port or connection state and counters); their devices are under `devices`. */
-  modbusBuses: Array<Omit<ModbusBusStats, 'devices'> & { devices: undefined }>;
-  /** BlueZ adapters as the BLE links see them (hci0: ok / missing / powered-off ...); {} without BLE devices. */
-  bleAdapters: BleManagerStats['adapters'];
-  /** The coordinator network (state, permit-join, devices), or null without zigbee: devices. */
-  zigbee: ZigbeeNetworkStats | null;
-  /** The Zigbee2MQTT source (connection, per device availability), or null without z2m: devices. */
-  zigbee2mqtt: Zigbee2MqttStats | null;
-  /**
-   * The store's health (src/store/storage-health.ts): state, free space, the reserve, failures by
-   * kind, the last error; events held in memory because they could not be committed; the store's
-   * size as the quota counts it. null before the store is open.
-   */
-  storage: (StorageStatus & { held: HeldStats; usedBytes: number | null; quotaBytes: number }) | null;
-  /** The over-the-air update in progress (src/update/update-manager.ts), or null. */
-  update: UpdateStatus | null;
-}
+import type { ReplyOf } from '../control/protocol.js';
+import type { DaemonStatus } from '../control/status.js';
+
+export type { DaemonStatus } from '../control/status.js';
 
 export interface Daemon {
   /** Throws (after releasing what it opened) if the store cannot open or a component cannot start. */

@@ -1,5 +1,6 @@
 import { classOf, type EventDraft, type PendingEvent, type StoredEvent } from '../core/event.js';
 import type { Outbox, PreparedEvent } from '../store/outbox.js';
+import type { HeldStats } from '../control/status.js';
 
 /**
  * How an event becomes committed, or is held when it cannot be (issue 12, findings 2 and 14): the
@@ -15,13 +16,6 @@ import type { Outbox, PreparedEvent } from '../store/outbox.js';
  * - Memory is bounded: beyond MAX_HELD, events (device.* first, then hub.*) are dropped, oldest
  *   first, counted and reported; alarms and reports never are.
  */
-export interface HeldStats {
-  events: number;
-  alarms: number;
-  /** Events (never alarms or reports) dropped since start because more than MAX_HELD were held. */
-  dropped: number;
-}
-
 /**
  * Held events kept in memory at most before dropping some: events only (device.*, then hub.*),
  * oldest first; alarms and reports are never dropped (an open alarm is not raised again, so alarms

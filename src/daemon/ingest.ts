@@ -3,15 +3,18 @@ import type { EventDraft, PendingEvent, StoredEvent } from '../core/event.js';
 import { implausible, type PlausibleRange } from '../core/plausibility.js';
 import type { Measurement, Reading } from '../core/reading.js';
 import type { Detector, StepResult } from '../detectors/types.js';
-import type { StreamDriver, DriverStats } from '../drivers/types.js';
+import type { DetectorBinding } from '../pipeline/bindings.js';
+import { createDetectorRunner, type RunnerSlot } from '../pipeline/runner.js';
+import type { StreamDriver } from '../drivers/types.js';
 import type { DetectorSnapshot, DetectorStateStore } from '../store/detector-state.js';
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
 import { transaction } from '../store/transaction.js';
 import type { ReadingStore } from '../store/readings.js';
-import { createEventCommitter, type HeldStats } from './held-events.js';
+import type { DeviceIngestStats, HeldStats } from '../control/status.js';
+import { createEventCommitter } from './held-events.js';
 
-export type { HeldStats } from './held-events.js';
+export type { DeviceIngestStats, HeldStats } from '../control/status.js';
 import { createSavePacer, PROGRESS_SAVE_MS } from './state-saves.js';
 import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
 
@@ -24,16 +27,6 @@ import { stepSinceSave, watchWallClock } from './wall-clock-watch.js';
  * Time: detectors get the wall clock, read through a watch that finds its steps against the
  * monotonic clock and moves every state by them first (wall-clock-watch.ts, Detector.rebase).
  */
-export interface DeviceIngestStats {
-  readings: number;
-  events: number;
-  /** Numbers outside their metric's plausible range (src/core/plausibility.ts): dropped, never stored or detected on. */
-  implausible: number;
-  lastSeenTs: number | null;
-  /** Framing counters of byte-stream devices; null for sources that deliver decoded values (BLE, Modbus). */
-  driver: Readonly<DriverStats> | null;
-}
-
 export interface Ingest {
   /** Registers a byte-stream device; returns the function its transport calls with each chunk. */
   addDevice(deviceId: string, driver: StreamDriver): (chunk: Uint8Array) => void;
@@ -98,51 +91,15 @@ export interface IngestDeps {
   onClockStep?: (stepMs: number) => void;
 }
 
-/** A detector and where its settings come from: per device (device scope) or for the home (null). */
-export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  readonly detector: Detector<S, C>;
-  readonly settings: (deviceId: string | null) => C;
-  /**
-   * Device scope, with `detector.companionMetrics`: the devices whose readings of those metrics this
-   * device's slot also gets (a bed radar's paired oximeter). Resolved once, when the device is added.
-   */
-  readonly companions?: (deviceId: string) => readonly string[];
-}
+export type { DetectorBinding } from '../pipeline/bindings.js';
+export { HOME_KEY } from '../pipeline/runner.js';
 
-/** Snapshot key of home-scoped detectors (device ids cannot contain '@'). */
-export const HOME_KEY = '@home';
-
-/** One detector bound to its settings, holding the state for one device or the home. */
-interface DetectorSlot {
-  /** The metrics it is offered (Detector.metrics); null: every reading. */
-  readonly metrics: ReadonlySet<string> | null;
-  step(reading: Reading, now: number): void;
-  tick(now: number): void;
+/** A runner slot (src/pipeline/runner.ts) that commits its events and saves its state. */
+interface DetectorSlot extends RunnerSlot {
   /** The wall clock stepped: moves the state's instants (Detector.rebase). */
   rebase(stepMs: number): void;
   /** The state to save, or undefined when unchanged since the last call or not due yet unless `force` (state-saves.ts). */
   takeSnapshot(force?: boolean, progress?: boolean): DetectorSnapshot | undefined;
-}
-
-/** Metric names a device may bring with their own route (a driver has a few dozen; a source sending more gets them filtered on each reading). */
-const MAX_ROUTES = 256;
-
-/**
- * Which slots a reading of each metric goes to: those that declared the metric (Detector.metrics)
- * and those that take every reading, in the slots' order (the device's bindings, then the home's),
- * so events come out in the same order as if every slot were offered every reading. Built on a
- * metric's first reading and kept.
- */
-function metricRoutes(slots: readonly DetectorSlot[]): (metric: string) => readonly DetectorSlot[] {
-  const routes = new Map<string, readonly DetectorSlot[]>();
-  return (metric) => {
-    let r = routes.get(metric);
-    if (r === undefined) {
-      r = slots.filter((s) => s.metrics === null || s.metrics.has(metric));
-      if (routes.size < MAX_ROUTES) routes.set(metric, r);
-    }
-    return r;
-  };
 }
 
 export function createIngest(deps: IngestDeps): Ingest {
@@ -161,17 +118,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 
   const hubCounters = { events: 0 };
-  const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'>; slots: DetectorSlot[] }>();
-  const homeSlots: DetectorSlot[] = [];
-  /**
-   * By source device: the other devices' slots that take some of its metrics as companions
-   * (Detector.companionMetrics), each with the metrics it takes. A source's list is looked up once per
-   * decoded batch; a device without companions costs one Map lookup per batch.
-   */
-  const companionSlots = new Map<string, Array<{ readonly metrics: ReadonlySet<string>; readonly slot: DetectorSlot }>>();
+  const devices = new Map<string, { driver: StreamDriver | null; stats: Omit<DeviceIngestStats, 'driver'> }>();
+  // Which slot gets which reading, and the tick's order: the runner's, as in anjuctl replay.
+  const runner = createDetectorRunner<DetectorSlot, { events: number }>(deps.detectors, (key, detector, settings, counters) => slot(key, detector, settings, counters));
   /** Every slot, the devices' in registration order then the home's (tick and snapshot walk it every few seconds). */
-  let everySlot: DetectorSlot[] | null = null;
-  const allSlots = (): DetectorSlot[] => (everySlot ??= [...[...devices.values()].flatMap((d) => d.slots), ...homeSlots]);
+  const allSlots = (): readonly DetectorSlot[] => runner.slots();
 
   // Time: the wall clock for the detectors, watched against the monotonic clock; a step moves every
   // state before anything is judged at the new time (wall-clock-watch.ts, Detector.rebase).
@@ -228,31 +179,16 @@ export function createIngest(deps: IngestDeps): Ingest {
     return self;
   }
 
-  for (const b of deps.detectors) if (b.detector.scope === 'home') homeSlots.push(slot(HOME_KEY, b.detector, b.settings(null), hubCounters));
-  everySlot = null; // a step found while they were built may have listed some of them only
-  const deviceBindings = deps.detectors.filter((b) => b.detector.scope !== 'home');
+  runner.addHome(hubCounters);
 
   /** A device's detector slots and counters; returns what its decoded measurements go through. */
   function register(deviceId: string, driver: StreamDriver | null): (measurements: readonly Measurement[]) => void {
     const stats = { readings: 0, events: 0, implausible: 0, lastSeenTs: null as number | null };
-    const slots: DetectorSlot[] = deviceBindings.map((b) => slot(deviceId, b.detector, b.settings(deviceId), stats));
-    devices.set(deviceId, { driver, stats, slots });
-    everySlot = null;
-    deviceBindings.forEach((b, i) => {
-      if (!b.companions || !b.detector.companionMetrics) return;
-      const metrics = new Set(b.detector.companionMetrics);
-      for (const source of b.companions(deviceId)) {
-        if (source === deviceId) continue;
-        const list = companionSlots.get(source) ?? [];
-        list.push({ metrics, slot: slots[i]! });
-        companionSlots.set(source, list);
-      }
-    });
-    const route = metricRoutes([...slots, ...homeSlots]);
+    const offer = runner.addDevice(deviceId, stats);
+    devices.set(deviceId, { driver, stats });
     return (measurements) => {
       const now = time.now();
       stats.lastSeenTs = now;
-      const companions = companionSlots.get(deviceId);
       for (const m of measurements) {
         // Once, for every source: a number no sensor can mean goes nowhere (issue 12, finding 11).
         const bound = typeof m.value === 'number' ? implausible(m.metric, m.value) : null;
@@ -265,8 +201,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         stats.readings++;
         readings.add(reading);
         deps.tap?.(reading);
-        for (const s of route(m.metric)) s.step(reading, now);
-        if (companions !== undefined) for (const c of companions) if (c.metrics.has(m.metric)) c.slot.step(reading, now);
+        offer(reading, now);
       }
     };
   }
@@ -288,8 +223,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       commit(draft, hubCounters);
     },
     tick() {
-      const now = time.now();
-      for (const s of allSlots()) s.tick(now);
+      runner.tick(time.now());
     },
     retryHeld,
     held: events.held,

@@ -10,7 +10,8 @@ import { redactUrl } from '../uplink/redact-url.js';
 import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createDaemon, type Daemon } from './daemon.js';
 import type { CommandOrigin } from './commands.js';
-import { copyFileDurably, fsyncDir, removeDurably, writeFileDurably } from './durable-file.js';
+import type { ReplyOf } from '../control/protocol.js';
+import { copyFileDurably, fsyncDir, removeDurably, writeFileDurably } from '../core/durable-file.js';
 import { createHubUpdates } from './hub-updates.js';
 
 /**
@@ -65,7 +66,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, update: (a) => updates.command(a), updateStatus: () => updates.status() });
   }
 
-  async function applyConfig(text: string, origin: CommandOrigin): Promise<unknown> {
+  async function applyConfig(text: string, origin: CommandOrigin): Promise<ReplyOf<'set-config'>> {
     if (applying) throw new CommandError('ANJU_CMD_BUSY', 'a config is being applied; try again when it is done');
     // Busy from here: a second set-config while this one is validated is refused, not raced.
     applying = true;
@@ -84,7 +85,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
   }
 
   /** Checks a validated config against the one in force; schedules the swap and replies "accepted", or throws why not. */
-  function accept(text: string, r: ConfigResult): { accepted: true; hash: string; previous_hash: string; verify_s: number } | { applied: false; unchanged: true; hash: string } {
+  function accept(text: string, r: ConfigResult): ReplyOf<'set-config'> {
     if (!r.ok) throw new CommandError('ANJU_CMD_INVALID_CONFIG', formatProblems('set-config', r.problems));
     if (r.config.hub.id !== current.config.hub.id) {
       throw new CommandError('ANJU_CMD_INVALID_CONFIG', `hub.id cannot be changed remotely (${current.config.hub.id} -> ${r.config.hub.id})`);

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { provisioningOf, WAITING_STATE } from '../config/provisioned.js';
-import type { ConfigProblem, ConfigResult } from '../config/result.js';
+import type { ConfigResult } from '../config/result.js';
 import { loadConfigFileOffThread } from '../config/validate-off-thread.js';
-import { strictArgs } from '../uplink/args.js';
+import { COMMAND_ARGS, type ArgsOf, type WaitingReplies } from '../control/protocol.js';
 import { createCommandDispatcher, type CommandSpec } from '../uplink/commands.js';
 import { createControlSocket } from './control-socket.js';
 import type { SdNotify } from './sd-notify.js';
@@ -23,15 +23,9 @@ import type { SdNotify } from './sd-notify.js';
  */
 export { WAITING_STATE };
 
-export interface WaitingStatus {
-  state: typeof WAITING_STATE;
-  version: string;
-  /** The config file anjud waits for. */
-  config: string;
-  sinceTs: number;
-  /** Problems of the config found there, when one is there but not valid; else null. */
-  problems: ConfigProblem[] | null;
-}
+import type { WaitingStatus } from '../control/status.js';
+
+export type { WaitingStatus } from '../control/status.js';
 
 export interface WaitingDeps {
   configPath: string;
@@ -49,11 +43,10 @@ export const waitingStatusLine = (configPath: string): string => `waiting for pr
 
 export async function waitForProvisioning(d: WaitingDeps): Promise<Extract<ConfigResult, { ok: true }>> {
   const status: WaitingStatus = { state: WAITING_STATE, version: d.version, config: d.configPath, sinceTs: d.now(), problems: null };
-  const none = strictArgs({});
-  const specs = {
-    ping: { args: none, run: () => ({ pong: true, ts: d.now() }) },
-    'get-status': { args: none, run: () => status },
-  } as unknown as Record<string, CommandSpec<never>>;
+  // The protocol's schemas, with the replies of a hub that has no config yet (WaitingReplies).
+  const ping: CommandSpec<ArgsOf<'ping'>, WaitingReplies['ping']> = { args: COMMAND_ARGS.ping, run: () => ({ pong: true, ts: d.now() }) };
+  const getStatus: CommandSpec<ArgsOf<'get-status'>, WaitingReplies['get-status']> = { args: COMMAND_ARGS['get-status'], run: () => status };
+  const specs = { ping, 'get-status': getStatus } as unknown as Record<string, CommandSpec<never>>;
   const control = createControlSocket({ path: d.socketPath, group: d.group, commands: createCommandDispatcher('unprovisioned', specs, d.log.child({ mod: 'cmd' })), log: d.log.child({ mod: 'control' }) });
   control.start();
   d.log.warn({ config: d.configPath, socket: d.socketPath }, `not provisioned: no config at ${d.configPath}; waiting for one (run: anjuctl init)`);

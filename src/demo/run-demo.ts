@@ -11,7 +11,7 @@ import { systemClock } from '../core/clock.js';
 import { formatProblems, loadConfigFile } from '../config/load.js';
 import { createDaemon } from '../daemon/daemon.js';
 import { createLogger } from '../daemon/logger.js';
-import { VERSION } from '../daemon/version.js';
+import { VERSION } from '../core/version.js';
 import type { PortLike } from '../transports/serial/serial-transport.js';
 import { demoEvening } from './simulated-home.js';
 import { devicesOn } from '../config/devices.js';

@@ -53,7 +53,7 @@ export type { SleepReportConfig };
  * Also in the report, for the same night:
  * - average heart and breathing rate while asleep (readings that came while the time was scored as sleep);
  * - the apnea index: counted by the apnea detector's own code with its own settings (`detectors.apnea`,
- *   bound in daemon/detectors.ts), run inside this state for the night (sleep-companions.ts). One
+ *   bound in pipeline/bindings.ts), run inside this state for the night (sleep-companions.ts). One
  *   rule, one code path: the `event.apnea` events of the night and this count
  *   are the same pauses (the embedded copy's events are not emitted again);
  * - the heart-rate apnea screening (hr-apnea-screening/): the streaming screener fed with the
@@ -100,7 +100,7 @@ const D = sleepReportDefaults;
 /**
  * What the detector runs with: its settings plus the apnea and SpO2 detectors' (so the index and the
  * ODI follow one rule each), and the devices paired with this bed (a pulse oximeter worn by the person
- * in it: daemon/detectors.ts pairs one in the same room as a single bed radar).
+ * in it: pipeline/bindings.ts pairs one in the same room as a single bed radar).
  */
 export type SleepReportSettings = SleepReportConfig & { readonly apnea?: ApneaSettings; readonly spo2?: Spo2Settings; readonly companions?: readonly string[] };
 

@@ -31,7 +31,7 @@ export interface Detector<S, C> {
   readonly updatesInPlace?: boolean;
   /**
    * The metrics whose readings can change this detector's state or raise an event: ingest offers
-   * it only those (indexed per metric, src/daemon/ingest.ts). For a reading of any other metric,
+   * it only those (indexed per metric, src/pipeline/runner.ts). For a reading of any other metric,
    * `step` must return the state unchanged and no event. Omit it (every reading is offered) when
    * any reading matters: as a sign of life (device supervision; the radar context of apnea,
    * vital_signs_lost and the sleep report stamps every reading's time), or because `step` advances

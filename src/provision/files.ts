@@ -1,5 +1,5 @@
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { fsyncDir } from '../daemon/durable-file.js';
+import { fsyncDir } from '../core/durable-file.js';
 
 /**
  * How `anjuctl init` puts files into /etc/anju: whole or not at all (a temporary name, fsync, rename,

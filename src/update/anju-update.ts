@@ -12,7 +12,7 @@
  */
 import { Command } from 'commander';
 import { DEFAULT_SOCKET, request } from '../cli/client.js';
-import { VERSION } from '../daemon/version.js';
+import { VERSION } from '../core/version.js';
 import { runUpdate } from './runner.js';
 
 const program = new Command().name('anju-update').description('install a verified over-the-air update (run as root)').version(VERSION);
@@ -37,7 +37,8 @@ program.parse();
 async function openAlarms(socket: string): Promise<number | null> {
   try {
     const r = await request(socket, 'get-status', {}, 5000);
-    const alarms = (r.data as { alarms?: unknown } | undefined)?.alarms;
+    // Checked all the same: the daemon answering may be another version than this tool.
+    const alarms: unknown = r.ok ? r.data.alarms : undefined;
     return r.ok && Array.isArray(alarms) ? alarms.length : null;
   } catch {
     return null;

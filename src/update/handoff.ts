@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, writeFileDurably } from '../daemon/durable-file.js';
+import { fsyncDir, writeFileDurably } from '../core/durable-file.js';
 import type { UpdateManifest } from './manifest.js';
 
 /**

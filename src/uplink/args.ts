@@ -13,9 +13,14 @@ export interface ArgsIssue {
 
 export type ArgsResult<A> = { success: true; data: A } | { success: false; error: { issues: readonly ArgsIssue[] } };
 
-/** What the command dispatcher needs of an arguments schema (a zod schema has it too). */
-export interface ArgsSchema<A> {
+/**
+ * What the command dispatcher needs of an arguments schema (a zod schema has it too). `A` is what
+ * a handler gets (defaults filled in); `I` what a sender may send (keys with a default or optional
+ * may be left out): a type only, never set, so that anjuctl's typed requests follow the schema.
+ */
+export interface ArgsSchema<A, I = A> {
   safeParse(raw: unknown): ArgsResult<A>;
+  readonly input?: I;
 }
 
 type Check<T> = (v: unknown) => { ok: true; value: T } | { ok: false; message: string };
@@ -31,7 +36,12 @@ interface Field<T> {
 const found = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? `string of length ${v.length}` : `${typeof v} ${String(v)}`;
 
+/** A field with a default: the sender may leave it out. */
+type Defaulted<T> = Field<T> & { readonly default: T };
+
 /** An integer within [min, max]. */
+export function int(min: number, max: number): Field<number>;
+export function int(min: number, max: number, dflt: number): Defaulted<number>;
 export function int(min: number, max: number, dflt?: number): Field<number> {
   const check: Check<number> = (v) =>
     typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? { ok: true, value: v } : { ok: false, message: `expected an integer from ${min} to ${max}, found ${found(v)}` };
@@ -39,6 +49,8 @@ export function int(min: number, max: number, dflt?: number): Field<number> {
 }
 
 /** A string of minLength to maxLength characters. */
+export function str(minLength: number, maxLength: number): Field<string>;
+export function str(minLength: number, maxLength: number, dflt: string): Defaulted<string>;
 export function str(minLength: number, maxLength: number, dflt?: string): Field<string> {
   const check: Check<string> = (v) =>
     typeof v === 'string' && v.length >= minLength && v.length <= maxLength ? { ok: true, value: v } : { ok: false, message: `expected a string of ${minLength} to ${maxLength} characters, found ${found(v)}` };
@@ -51,13 +63,18 @@ export function matching(re: RegExp, what: string): Field<string> {
 }
 
 /** The same field, but the key may be absent. */
-export function optional<T>(field: Field<T>): Field<T | undefined> {
+export function optional<T>(field: Field<T>): Field<T | undefined> & { readonly optional: true } {
   return { check: field.check, optional: true };
 }
 
+type Parsed<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+/** Keys a sender may leave out: those with a default, and optional ones. */
+type Omissible<S> = { [K in keyof S]: S[K] extends { readonly default: unknown } | { readonly optional: true } ? K : never }[keyof S];
+type Sent<S> = { [K in Exclude<keyof S, Omissible<S>>]: Parsed<S>[K] } & { [K in Omissible<S>]?: Exclude<Parsed<S>[K], undefined> };
+
 /** An object with exactly these keys (an unknown key is an error, as a misspelt one would be ignored). */
-export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): ArgsSchema<{ [K in keyof S]: S[K] extends Field<infer T> ? T : never }> {
-  type A = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): ArgsSchema<Parsed<S>, Sent<S>> {
+  type A = Parsed<S>;
   return {
     safeParse(raw) {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { success: false, error: { issues: [{ path: [], message: `expected an object, found ${found(raw)}` }] } };
@@ -86,7 +103,7 @@ export function strictArgs<S extends Record<string, Field<unknown>>>(shape: S): 
  * `schema`, plus a check across its keys once each key is valid (e.g. "at least one of"): returns
  * the issue, or null when the arguments are fine.
  */
-export function refine<A>(schema: ArgsSchema<A>, check: (args: A) => ArgsIssue | null): ArgsSchema<A> {
+export function refine<A, I>(schema: ArgsSchema<A, I>, check: (args: A) => ArgsIssue | null): ArgsSchema<A, I> {
   return {
     safeParse(raw) {
       const r = schema.safeParse(raw);

@@ -23,10 +23,10 @@ export class CommandError extends Error {
   }
 }
 
-export interface CommandSpec<A> {
+export interface CommandSpec<A, R = unknown> {
   /** Arguments schema (src/uplink/args.ts, or a zod schema); an empty payload is parsed as `{}`. */
-  args: ArgsSchema<A>;
-  run(args: A): unknown | Promise<unknown>;
+  args: ArgsSchema<A, unknown>;
+  run(args: A): R | Promise<R>;
 }
 
 export interface CommandDispatcher {

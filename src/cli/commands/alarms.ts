@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../control/status.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table } from '../context.js';
 import { t } from '../i18n.js';
@@ -16,7 +16,7 @@ export function registerAlarms(program: Command): void {
       await run(ctx, async () => {
         const r = await request(ctx.socket, 'get-status');
         if (!r.ok) return failed(ctx, r);
-        const open = (r.data as DaemonStatus).alarms;
+        const open = r.data.alarms;
         if (ctx.json) ctx.out(JSON.stringify(open));
         else if (open.length === 0) ctx.out(t(ctx.lang, 'noAlarms'));
         else ctx.out(table(['ID', t(ctx.lang, 'colAlarm'), t(ctx.lang, 'colDevice'), t(ctx.lang, 'colSince'), t(ctx.lang, 'colAck')],
@@ -34,7 +34,7 @@ export function registerAlarms(program: Command): void {
       await run(ctx, async () => {
         const r = await request(ctx.socket, 'ack-alarm', { id, by: o.by });
         if (!r.ok) return failed(ctx, r);
-        const d = r.data as { already_acknowledged: boolean };
+        const d = r.data;
         if (ctx.json) ctx.out(JSON.stringify(r.data));
         else ctx.out(t(ctx.lang, d.already_acknowledged ? 'ackAlready' : 'ackDone', { id }));
         return EXIT.OK;

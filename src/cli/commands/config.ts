@@ -16,6 +16,7 @@ import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { EXIT_CONFIG } from '../../config/check.js';
 import { formatProblems, loadConfigFile, parseConfig, type ConfigResult } from '../../config/load.js';
+import type { StreamMessage } from '../../control/protocol.js';
 import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
@@ -165,7 +166,7 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
   let outcome: { kind: 'applied' | 'rolled_back'; reason?: string } | null = null;
   let hash = '';
   let generation = 0;
-  const onEvent = (stream: string, d: Record<string, unknown>) => {
+  const onEvent = (...[stream, d]: StreamMessage) => {
     if (stream !== 'event') return;
     const data = (d.data ?? {}) as { hash?: string; attempted_hash?: string; reason?: string };
     if (d.type === 'hub.config_applied' && data.hash === hash) outcome = { kind: 'applied' };
@@ -182,8 +183,8 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
     if (r.code === 'ANJU_CMD_UNKNOWN' || /unknown command/i.test(r.message ?? '')) ctx.err(L('cfNoSetConfig'));
     return failed(ctx, r);
   }
-  const data = r.data as { accepted?: boolean; unchanged?: boolean; hash: string; previous_hash?: string; verify_s?: number };
-  if (data.unchanged) {
+  const data = r.data;
+  if ('unchanged' in data) {
     sub.stop();
     if (ctx.json) ctx.out(JSON.stringify({ ok: true, ...extra, outcome: 'unchanged', hash: data.hash }));
     else ctx.out(L('cfUnchanged', { hash: data.hash }));
@@ -225,7 +226,7 @@ function socketSig(path: string): string | null {
  * Subscribes to the next daemon: one whose socket file is not `oldSig`. A connection that reaches the
  * old daemon in its last milliseconds (its file is still there) is dropped and retried.
  */
-async function reconnect(socket: string, deadline: number, onEvent: (s: string, d: Record<string, unknown>) => void, oldSig: string | null) {
+async function reconnect(socket: string, deadline: number, onEvent: (...m: StreamMessage) => void, oldSig: string | null) {
   while (Date.now() < deadline) {
     const sig = socketSig(socket);
     if (sig !== null && sig !== oldSig) {

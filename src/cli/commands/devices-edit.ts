@@ -23,7 +23,7 @@ import { allDevices, devicesOn } from '../../config/devices.js';
 import { formatProblems, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue, type TransportKind } from '../../drivers/catalogue.js';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../control/status.js';
 import { ControlError, request } from '../client.js';
 import { appendToList, removeFromList, type Edit } from '../config-edit.js';
 import { context, EXIT, run, type Ctx } from '../context.js';
@@ -255,7 +255,7 @@ async function inForce(ctx: Ctx, file: string, hash: string, dryRun: boolean): P
   let status: DaemonStatus | null = null;
   try {
     const r = await request(ctx.socket, 'get-status');
-    if (r.ok) status = r.data as DaemonStatus;
+    if (r.ok) status = r.data;
   } catch (err) {
     if (!(err instanceof ControlError) || !dryRun) throw err;
   }

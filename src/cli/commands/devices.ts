@@ -6,7 +6,7 @@
  * Exit codes: 0 ok, 1 unknown device, 3 anjud not running, 4 no permission.
  */
 import type { Command } from 'commander';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../control/status.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
@@ -24,7 +24,7 @@ export function registerDevices(program: Command): Command {
       await run(ctx, async () => {
         const r = await request(ctx.socket, 'get-status');
         if (!r.ok) return failed(ctx, r);
-        const s = r.data as DaemonStatus;
+        const s = r.data;
         const now = Date.now();
         if (ctx.json) ctx.out(JSON.stringify(s.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, transport: transportOf(d), link: linkOf(d), lastSeenTs: d.ingest?.lastSeenTs ?? null, readings: d.ingest?.readings ?? 0, errors: errorsOf(d) }))));
         else ctx.out(table(
@@ -43,7 +43,7 @@ export function registerDevices(program: Command): Command {
       await run(ctx, async () => {
         const r = await request(ctx.socket, 'get-status');
         if (!r.ok) return failed(ctx, r);
-        const s = r.data as DaemonStatus;
+        const s = r.data;
         const d = s.devices.find((x) => x.id === id);
         if (!d) {
           ctx.err(t(ctx.lang, 'unknownDevice', { id, ids: s.devices.map((x) => x.id).join(', ') || '-' }));

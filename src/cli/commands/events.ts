@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { subscribe } from '../client.js';
 import { context, run, type Ctx } from '../context.js';
 import { classOf } from '../../core/event.js';
+import type { SubscribeArgs } from '../../control/protocol.js';
 import { t } from '../i18n.js';
 
 /**
@@ -24,15 +25,15 @@ export function registerEvents(program: Command): void {
     .action(async (o: { device?: string; count?: number }, cmd: Command) => follow(context(cmd), { events: false, readings: true, ...(o.device ? { device: o.device } : {}) }, o.count));
 }
 
-async function follow(ctx: Ctx, args: { events: boolean; readings: boolean; device?: string }, count?: number): Promise<void> {
+async function follow(ctx: Ctx, args: SubscribeArgs, count?: number): Promise<void> {
   await run(ctx, async () => {
     let seen = 0;
     if (!ctx.json) ctx.err(t(ctx.lang, 'waiting'));
     const sub = await subscribe(ctx.socket, args, (stream, d) => {
       if (count !== undefined && seen >= count) return; // already stopping
       if (ctx.json) ctx.out(JSON.stringify({ stream, ...d }));
-      else if (stream === 'event') ctx.out(`${new Date(Number(d.ts)).toISOString()}  ${classOf(String(d.type)) === 'report' ? 'report ' : ''}#${String(d.seq)}  ${String(d.type)} ${String(d.state)}  ${String(d.device ?? '-')}  ${JSON.stringify(d.data)}`);
-      else ctx.out(`${new Date(Number(d.ts)).toISOString()}  ${String(d.device)}  ${String(d.metric)} = ${JSON.stringify(d.value)}`);
+      else if (stream === 'event') ctx.out(`${new Date(d.ts).toISOString()}  ${classOf(d.type) === 'report' ? 'report ' : ''}#${d.seq}  ${d.type} ${d.state}  ${d.device ?? '-'}  ${JSON.stringify(d.data)}`);
+      else ctx.out(`${new Date(d.ts).toISOString()}  ${d.device}  ${d.metric} = ${JSON.stringify(d.value)}`);
       if (count !== undefined && ++seen >= count) sub.stop();
     });
     process.once('SIGINT', () => sub.stop());

@@ -4,6 +4,7 @@ import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
 import { failed } from './status.js';
+import type { ScannedBleDevice } from '../../control/protocol.js';
 
 /**
  * `anjuctl pair [--seconds N] [--close]`: opens the Zigbee network for joining for a bounded time
@@ -30,17 +31,12 @@ export function registerPair(program: Command): void {
         if (o.ble) return bleScan(ctx, o);
         const r = await request(ctx.socket, 'permit-join', { seconds: o.close ? 0 : o.seconds ?? 60 });
         if (!r.ok) return failed(ctx, r);
-        const d = r.data as { seconds: number; until_ts: number | null };
+        const d = r.data;
         if (ctx.json) ctx.out(JSON.stringify(d));
         else ctx.out(d.seconds > 0 ? t(ctx.lang, 'pairOpen', { n: d.seconds }) : t(ctx.lang, 'pairClosed'));
         return EXIT.OK;
       });
     });
-}
-
-interface ScannedDevice {
-  address: string; name: string | null; rssi: number | null; uuids: string[]; paired: boolean; connected: boolean;
-  models: string[]; configured_as: string | null;
 }
 
 async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?: string }): Promise<number> {
@@ -59,7 +55,7 @@ async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?:
     if (/^(bluez-unavailable|bus-unavailable)/.test(message)) ctx.err(`  -> ${t(ctx.lang, 'pbHintBluez')}`);
     return EXIT.FAILED;
   }
-  const data = r.data as { adapter: string; seconds: number; devices: ScannedDevice[] };
+  const data = r.data;
   const room = o.room ?? '<room>';
   const devices = data.devices.map((d) => ({ ...d, add_command: d.configured_as === null && d.models.length === 1 ? addLine(d, data.adapter, room) : null }));
   if (ctx.json) {
@@ -90,7 +86,7 @@ async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?:
 }
 
 /** `anjuctl devices add ...` for a scanned device, ready to paste (shell-quoted). */
-function addLine(d: ScannedDevice, adapter: string, room: string): string {
+function addLine(d: ScannedBleDevice, adapter: string, room: string): string {
   const model = d.models[0]!;
   const id = `${model.replace(/^ble-/, '')}-${d.address.slice(-5).replace(':', '').toLowerCase()}`;
   const parts = ['anjuctl', 'devices', 'add', '--id', id, '--model', model, '--room', room, '--address', d.address];

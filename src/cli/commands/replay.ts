@@ -11,10 +11,12 @@
  * skipped, named on stderr as FILE:LINE, and counted; it never stops the replay. Gzipped files
  * (recognised by their magic bytes) are read as well.
  *
- * The same pure code as the daemon: `detectorBindings(config)` (src/daemon/detectors.ts) with the
- * config given by --config, or a built-in one with every detector at its defaults. The clock is the
- * readings' `ts`; the detectors are ticked every 5 s of replayed time, as anjud does, before a
- * reading at a later time (after the readings of one instant). What is different, on purpose:
+ * The daemon's own detector runner (src/pipeline/runner.ts, through src/pipeline/replay.ts): the same
+ * slots, routing and tick order as anjud's ingest, with `detectorBindings(config)`
+ * (src/pipeline/bindings.ts) of the config given by --config, or a built-in one with every detector
+ * at its defaults. The clock is the readings' `ts`; the detectors are ticked every 5 s of replayed
+ * time, as anjud does, before a reading at a later time (after the readings of one instant). What
+ * is different, on purpose:
  * - no SQLite, no uplink: detector state lives in memory (restarts are the unit tests' business);
  * - the alarm lifecycle (src/alarms/alarms.ts) is not run: it only drops a second `raised` of an
  *   alarm already open (the detectors never send one) and adds reminders (`hub.alarm_reminder`), so
@@ -33,15 +35,15 @@ import { EXIT_CONFIG } from '../../config/check.js';
 import { allDevices } from '../../config/devices.js';
 import { formatProblems, loadConfigFile, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import type { EventDraft } from '../../core/event.js';
 import type { MeasurementValue, Reading } from '../../core/reading.js';
-import { detectorBindings } from '../../daemon/detectors.js';
-import type { DetectorBinding } from '../../daemon/ingest.js';
+import { detectorBindings } from '../../pipeline/bindings.js';
+import { createReplayPipeline, type ReplayEvent } from '../../pipeline/replay.js';
+import { DETECTOR_TICK_MS } from '../../pipeline/runner.js';
 import { utcOffsetMinAt } from '../../detectors/local-time.js';
 import { fileErrorReason } from '../file-errors.js';
 
-/** The daemon's detector tick period (src/daemon/daemon.ts, DETECTOR_TICK_MS). */
-export const REPLAY_TICK_MS = 5000;
+/** The daemon's detector tick period (src/pipeline/runner.ts). */
+export const REPLAY_TICK_MS = DETECTOR_TICK_MS;
 
 /** Device ids as the config allows them (src/config/schema.ts): also keeps '@home' (the home's snapshot key) out. */
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -75,91 +77,6 @@ export function parseReplayLine(line: string): ReplayLine {
   if (typeof metric !== 'string' || metric === '') return { kind: 'bad', reason: '"metric" must be a metric name' };
   if (!isValue(value)) return { kind: 'bad', reason: '"value" must be a number, boolean or string' };
   return { kind: 'reading', reading: { ts, device, metric, value } };
-}
-
-/** An event as the replay prints it: the draft and the replayed time it came out. */
-export interface ReplayEvent extends EventDraft {
-  readonly ts: number;
-}
-
-interface Slot {
-  step(r: Reading, now: number, out: ReplayEvent[]): void;
-  tick(now: number, out: ReplayEvent[]): void;
-}
-
-function slot(b: DetectorBinding, deviceId: string | null): Slot {
-  const settings: unknown = b.settings(deviceId);
-  let state: unknown = b.detector.initialState();
-  const take = (r: { state: unknown; events: readonly EventDraft[] }, now: number, out: ReplayEvent[]) => {
-    state = r.state;
-    for (const e of r.events) out.push({ ts: now, ...e });
-  };
-  return {
-    step: (r, now, out) => take(b.detector.step(state, r, now, settings), r.ts, out),
-    tick: (now, out) => {
-      if (b.detector.tick) take(b.detector.tick(state, now, settings), now, out);
-    },
-  };
-}
-
-export interface ReplayPipeline {
-  /** When the next tick falls; null before the first advanceTo. */
-  nextTickAt(): number | null;
-  /** Ticks due before `ts` (or at it, with `inclusive`), in time order. */
-  advanceTo(ts: number, inclusive: boolean): ReplayEvent[];
-  /** One reading at its `ts` (call advanceTo first). */
-  feed(r: Reading): ReplayEvent[];
-}
-
-/**
- * The daemon's detector slots in memory, in the ingest's order (src/daemon/ingest.ts): a reading
- * goes to its device's slots (bindings in order), then to the home's, then to the slots that take it
- * as a companion (a bed's paired oximeter); a tick to every device's, then the home's. Ticks fall every `tickMs` after the first time seen.
- */
-export function createReplayPipeline(bindings: readonly DetectorBinding[], opts: { devices?: readonly string[]; virtualDevices?: ReadonlySet<string>; tickMs?: number } = {}): ReplayPipeline {
-  const tickMs = opts.tickMs ?? REPLAY_TICK_MS;
-  const virtual = opts.virtualDevices ?? new Set<string>();
-  const home = bindings.filter((b) => b.detector.scope === 'home').map((b) => slot(b, null));
-  const perDevice = bindings.filter((b) => b.detector.scope !== 'home');
-  const devices = new Map<string, Slot[]>();
-  // Companion routing as ingest's (Detector.companionMetrics): a bed's paired oximeter feeds its report.
-  const companions = new Map<string, Array<{ metrics: ReadonlySet<string>; slot: Slot }>>();
-  const addDevice = (id: string) => {
-    let s = devices.get(id);
-    if (!s) {
-      const slots = perDevice.map((b) => slot(b, id));
-      devices.set(id, (s = slots));
-      perDevice.forEach((b, i) => {
-        if (!b.companions || !b.detector.companionMetrics) return;
-        const metrics = new Set(b.detector.companionMetrics);
-        for (const source of b.companions(id)) if (source !== id) companions.set(source, [...(companions.get(source) ?? []), { metrics, slot: slots[i]! }]);
-      });
-    }
-    return s;
-  };
-  for (const id of opts.devices ?? []) addDevice(id);
-  let nextTick: number | null = null;
-
-  return {
-    nextTickAt: () => nextTick,
-    advanceTo(ts, inclusive) {
-      const out: ReplayEvent[] = [];
-      if (nextTick === null) nextTick = ts + tickMs;
-      while (nextTick < ts || (inclusive && nextTick === ts)) {
-        for (const d of devices.values()) for (const s of d) s.tick(nextTick, out);
-        for (const s of home) s.tick(nextTick, out);
-        nextTick += tickMs;
-      }
-      return out;
-    },
-    feed(r) {
-      const out: ReplayEvent[] = [];
-      if (!virtual.has(r.device)) for (const s of addDevice(r.device)) s.step(r, r.ts, out);
-      for (const s of home) s.step(r, r.ts, out);
-      for (const c of companions.get(r.device) ?? []) if (c.metrics.has(r.metric)) c.slot.step(r, r.ts, out);
-      return out;
-    },
-  };
 }
 
 /** ISO 8601 with the home's UTC offset when it has a time zone (what a carer reads), else UTC. */

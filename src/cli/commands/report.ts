@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request } from '../client.js';
 import { context, EXIT, run } from '../context.js';
 import { t } from '../i18n.js';
-import { isDate, nightDate, renderNight, viewNight, type StoredNight } from '../report-night.js';
+import { isDate, nightDate, renderNight, viewNight } from '../report-night.js';
 import { failed } from './status.js';
 
 /**
@@ -29,7 +29,7 @@ export function registerReport(program: Command): void {
         // The latest night needs it and 30 before it; an earlier date, up to about a year back.
         const r = await request(ctx.socket, 'sleep-reports', { limit: o.date === undefined ? 31 : 400, ...(o.device ? { device: o.device } : {}) });
         if (!r.ok) return failed(ctx, r);
-        const stored = (r.data as { reports: StoredNight[] }).reports;
+        const stored = r.data.reports;
         const device = o.device ? ` (${o.device})` : '';
         const v = viewNight(stored, o.date);
         if (v === null) {

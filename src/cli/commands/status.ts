@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import type { DaemonStatus } from '../../daemon/daemon.js';
-import type { WaitingStatus } from '../../daemon/waiting.js';
-import { WAITING_STATE } from '../../config/provisioned.js';
+import { isWaiting, type DaemonStatus, type WaitingStatus } from '../../control/status.js';
 import { formatProblems } from '../../config/result.js';
-import { request } from '../client.js';
+import { requestStatus } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
 
@@ -15,11 +13,11 @@ export function registerStatus(program: Command): void {
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = context(cmd);
       await run(ctx, async () => {
-        const r = await request(ctx.socket, 'get-status', {}, 10_000, { waiting: true });
+        const r = await requestStatus(ctx.socket);
         if (!r.ok) return failed(ctx, r);
         if (ctx.json) ctx.out(JSON.stringify(r.data));
-        else if ((r.data as { state?: string }).state === WAITING_STATE) ctx.out(renderWaiting(ctx, r.data as WaitingStatus));
-        else ctx.out(renderStatus(ctx, r.data as DaemonStatus, Date.now()));
+        else if (isWaiting(r.data)) ctx.out(renderWaiting(ctx, r.data));
+        else ctx.out(renderStatus(ctx, r.data, Date.now()));
         return EXIT.OK;
       });
     });

@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
-import { VERSION } from '../../daemon/version.js';
+import { VERSION } from '../../core/version.js';
 import { context, EXIT, run, type Ctx } from '../context.js';
 import { diagnose, findingsJson } from '../diagnose-checks.js';
 import { t } from '../i18n.js';

@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { deliveryMode, measureUplink, waitForCloud, type Delivery, type TestWait, type UplinkTest } from '../walktest-cloud.js';
 import { userInfo } from 'node:os';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../control/status.js';
 import { clockState, type ClockState } from '../clock-state.js';
 import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
@@ -92,11 +92,11 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   }
   const getStatus = async (): Promise<DaemonStatus | null> => {
     const r = await request(ctx.socket, 'get-status');
-    return r.ok ? (r.data as DaemonStatus) : null;
+    return r.ok ? r.data : null;
   };
   const first = await request(ctx.socket, 'get-status');
   if (!first.ok) return failed(ctx, first);
-  const status0 = first.data as DaemonStatus;
+  const status0 = first.data;
   const known = status0.devices.map((d) => d.id);
   const unknown = o.device.filter((id) => !known.includes(id));
   if (unknown.length > 0) {
@@ -112,14 +112,14 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   let current: { id: string; proof: ProofState; alarmTypes: readonly string[]; alarm: { type: string; id: string; seq: number; ts: number } | null } | null = null;
   let testWait: TestWait | null = null;
   const sub = await subscribe(ctx.socket, { events: true, readings: true }, (stream, d) => {
-    if (stream === 'event' && d.type === 'hub.test' && testWait && (d.data as { nonce?: unknown } | undefined)?.nonce === testWait.nonce) {
-      testWait.seen = { seq: Number(d.seq), ts: Number(d.ts) };
+    if (stream === 'event' && d.type === 'hub.test' && testWait && d.data.nonce === testWait.nonce) {
+      testWait.seen = { seq: d.seq, ts: d.ts };
     }
     const c = current;
     if (!c || d.device !== c.id) return;
-    if (stream === 'reading') observe(c.proof, String(d.metric), d.value as number | boolean | string);
-    else if (stream === 'event' && d.state === 'raised' && c.alarmTypes.includes(String(d.type)) && c.alarm === null) {
-      c.alarm = { type: String(d.type), id: String(d.id), seq: Number(d.seq), ts: Number(d.ts) };
+    if (stream === 'reading') observe(c.proof, d.metric, d.value);
+    else if (d.state === 'raised' && c.alarmTypes.includes(d.type) && c.alarm === null) {
+      c.alarm = { type: d.type, id: d.id, seq: d.seq, ts: d.ts };
     }
   });
   let daemonGone = false;

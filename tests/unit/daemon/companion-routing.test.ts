@@ -5,12 +5,12 @@
  * reading; and the same night through anjuctl replay's pipeline gives the same report.
  */
 import { describe, expect, it } from 'vitest';
-import { createReplayPipeline } from '../../../src/cli/commands/replay.js';
+import { createReplayPipeline } from '../../../src/pipeline/replay.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { createManualClock } from '../../../src/core/clock.js';
 import type { EventDraft, StoredEvent } from '../../../src/core/event.js';
 import type { MeasurementValue } from '../../../src/core/reading.js';
-import { detectorBindings } from '../../../src/daemon/detectors.js';
+import { detectorBindings } from '../../../src/pipeline/bindings.js';
 import { createIngest } from '../../../src/daemon/ingest.js';
 import type { Outbox } from '../../../src/store/outbox.js';
 import type { ReadingStore } from '../../../src/store/readings.js';

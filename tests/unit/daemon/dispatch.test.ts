@@ -15,7 +15,7 @@ import { createManualClock } from '../../../src/core/clock.js';
 import type { EventDraft, StoredEvent } from '../../../src/core/event.js';
 import type { MeasurementValue, Reading } from '../../../src/core/reading.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { detectorBindings } from '../../../src/daemon/detectors.js';
+import { detectorBindings } from '../../../src/pipeline/bindings.js';
 import { createIngest, type DetectorBinding } from '../../../src/daemon/ingest.js';
 import type { Detector } from '../../../src/detectors/types.js';
 import { createMr60bha1Driver } from '../../../src/drivers/seeed-mr60bha1/index.js';

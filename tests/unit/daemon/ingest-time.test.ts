@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualBootClock, createManualClock } from '../../../src/core/clock.js';
 import type { StoredEvent } from '../../../src/core/event.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { detectorBindings } from '../../../src/daemon/detectors.js';
+import { detectorBindings } from '../../../src/pipeline/bindings.js';
 import { createIngest, flushReadingsAndStates } from '../../../src/daemon/ingest.js';
 import { PROGRESS_SAVE_MS } from '../../../src/daemon/state-saves.js';
 import { stepSinceSave, watchWallClock } from '../../../src/daemon/wall-clock-watch.js';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../src/core/clock.js';
 import type { StoredEvent } from '../../../src/core/event.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { detectorBindings } from '../../../src/daemon/detectors.js';
+import { detectorBindings } from '../../../src/pipeline/bindings.js';
 import { createIngest, flushReadingsAndStates } from '../../../src/daemon/ingest.js';
 import type { Detector } from '../../../src/detectors/types.js';
 import { createMr60bha1Driver, encodeFrame } from '../../../src/drivers/seeed-mr60bha1/index.js';

@@ -34,7 +34,7 @@ export interface Case {
 }
 
 /**
- * Every detector of the daemon (src/daemon/detectors.ts), at UTC, with short delays. `calendar`
+ * Every detector of the daemon (src/pipeline/bindings.ts), at UTC, with short delays. `calendar`
  * settings keep their local-time rules (curfew, windows, night, report_by); the others switch
  * them off (night_wandering has no such switch: it is tested on its own).
  */

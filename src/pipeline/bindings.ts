@@ -11,7 +11,18 @@ import { nightWanderingDetector } from '../detectors/night-wandering.js';
 import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
-import type { DetectorBinding } from './ingest.js';
+import type { Detector } from '../detectors/types.js';
+
+/** A detector and where its settings come from: per device (device scope) or for the home (null). */
+export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly detector: Detector<S, C>;
+  readonly settings: (deviceId: string | null) => C;
+  /**
+   * Device scope, with `detector.companionMetrics`: the devices whose readings of those metrics this
+   * device's slot also gets (a bed radar's paired oximeter). Resolved once, when the device is added.
+   */
+  readonly companions?: (deviceId: string) => readonly string[];
+}
 
 /**
  * Which detectors run, with which settings: the one place where detectors meet the config.

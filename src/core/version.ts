@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json (two levels above dist/src/daemon/). */
+/** The package version, read once from package.json (at the root, three levels above dist/src/core/version.js). */
 export const VERSION: string = (() => {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
