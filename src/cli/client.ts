@@ -89,18 +89,43 @@ export interface Subscription { stop(): void; closed: Promise<void> }
 /**
  * Streams events and/or readings until the returned stop() or the socket closes. `onMessage` gets
  * ('event', StoredEvent) or ('reading', Reading): checking the first narrows the second.
+ * Resolves once the daemon confirmed the subscription: from then on nothing it publishes is missed.
+ * (Resolving at connect left a window in which an event went by unseen: `events tail` said
+ * "waiting" and missed the alarm raised right after, on a loaded machine.)
  */
-export async function subscribe(path: string, args: SubscribeArgs & { events: false; readings: true }, onMessage: (stream: 'reading', r: Reading) => void): Promise<Subscription>;
-export async function subscribe(path: string, args: SubscribeArgs, onMessage: (...m: StreamMessage) => void): Promise<Subscription>;
-export async function subscribe(path: string, args: SubscribeArgs, onMessage: ((...m: StreamMessage) => void) | ((stream: 'reading', r: Reading) => void)): Promise<Subscription> {
+export async function subscribe(path: string, args: SubscribeArgs & { events: false; readings: true }, onMessage: (stream: 'reading', r: Reading) => void, timeoutMs?: number): Promise<Subscription>;
+export async function subscribe(path: string, args: SubscribeArgs, onMessage: (...m: StreamMessage) => void, timeoutMs?: number): Promise<Subscription>;
+export async function subscribe(path: string, args: SubscribeArgs, onMessage: ((...m: StreamMessage) => void) | ((stream: 'reading', r: Reading) => void), timeoutMs = 10_000): Promise<Subscription> {
   const s = await open(path);
   // Readings only (events: false) get no 'event' line: the daemon filters by args (control-socket.ts).
   const deliver = onMessage as (...m: StreamMessage) => void;
-  lines(s, (msg) => {
-    if (msg.stream === 'event' || msg.stream === 'reading') deliver(...([msg.stream, msg.data] as StreamMessage));
+  const closed = new Promise<void>((r) => s.once('close', () => r()));
+  // Messages are handed over only once the caller holds the handle (it may stop() from onMessage):
+  // the confirmation and the first messages can arrive in one chunk.
+  let handedOver = false;
+  const early: StreamMessage[] = [];
+  const confirmed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, `no answer to subscribe within ${timeoutMs} ms`)); }, timeoutMs);
+    lines(s, (msg) => {
+      if (msg.stream === 'event' || msg.stream === 'reading') {
+        const m = [msg.stream, msg.data] as StreamMessage;
+        if (handedOver) deliver(...m);
+        else early.push(m);
+      } else if (msg.id === 1) {
+        clearTimeout(timer);
+        if (msg.ok !== true) { s.destroy(); reject(new ControlError('protocol', path, `subscribe refused: ${String(msg.code)}: ${String(msg.message)}`)); return; }
+        resolve();
+        setImmediate(() => {
+          handedOver = true;
+          for (const m of early.splice(0)) deliver(...m);
+        });
+      }
+    });
+    void closed.then(() => { clearTimeout(timer); reject(new ControlError('protocol', path, 'the daemon closed the connection before confirming the subscription')); });
   });
   const line: ControlRequest = { id: 1, cmd: 'subscribe', args };
-  s.write(`${JSON.stringify(line)}\n`);
-  const closed = new Promise<void>((r) => s.once('close', () => r()));
+  s.write(`${JSON.stringify(line)}
+`);
+  await confirmed;
   return { stop: () => s.destroy(), closed };
 }

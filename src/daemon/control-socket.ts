@@ -37,6 +37,8 @@ const MAX_LINE = 1024 * 1024;
 export function createControlSocket(o: { path: string; group: string; commands: CommandDispatcher; log: Logger }): ControlSocket {
   let server: Server | null = null;
   const subs = new Set<Sub>();
+  /** Every open connection: stop() closes them, as server.close() alone waits for clients to hang up. */
+  const conns = new Set<Socket>();
   let readingSubs = 0;
   const send = (s: Socket, msg: unknown): void => {
     if (!s.destroyed) s.write(`${JSON.stringify(msg)}\n`);
@@ -69,6 +71,7 @@ export function createControlSocket(o: { path: string; group: string; commands: 
   }
 
   function onConnection(socket: Socket): void {
+    conns.add(socket);
     let buf = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
@@ -88,6 +91,7 @@ export function createControlSocket(o: { path: string; group: string; commands: 
     socket.on('error', () => undefined);
     socket.on('end', () => socket.destroy());
     socket.on('close', () => {
+      conns.delete(socket);
       for (const s of subs) {
         if (s.socket !== socket) continue;
         subs.delete(s);
@@ -142,7 +146,10 @@ export function createControlSocket(o: { path: string; group: string; commands: 
       });
     },
     async stop() {
-      for (const s of subs) s.socket.destroy();
+      // A client that keeps its connection (answered, but not closed yet: a stuck anjuctl, a test
+      // process blocked in spawnSync) would otherwise hold up the stop, and with it a config apply.
+      for (const c of conns) c.destroy();
+      conns.clear();
       subs.clear();
       readingSubs = 0;
       const srv = server;

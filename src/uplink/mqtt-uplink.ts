@@ -322,6 +322,9 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
         // a retained command is never executed (it would run again at every reconnect).
         c.subscribe([t.ack, `${t.cmdPrefix}+`], { qos: 1, ...(v5 ? { rap: true } : {}) }, (err) => {
           if (err) log.error({ err: err.message }, 'cannot subscribe to the ack and command topics');
+          // Only from the broker's SUBACK on does a command reach the hub: one the cloud sends between
+          // 'uplink connected' and here is dropped by the broker (no subscriber yet). Tests wait for this.
+          else log.info('uplink subscribed to acks and commands');
         });
         for (const payload of unstored.values()) c.publish(t.unstored, payload, { qos: 1 });
         drainAll();

@@ -6,6 +6,10 @@ import { waitFor } from './wait.js';
 export interface CloudCommands {
   /** Publishes `anju/v1/<hub>/cmd/<cmd>` and waits for the reply correlated with `id`. */
   send(hub: string, cmd: string, payload: unknown, id: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The reply correlated with `id`, if one came (to check that none did). */
+  reply(id: string): Record<string, unknown> | undefined;
+  /** The underlying client, for what send() does not do (a retained command, another response topic). */
+  readonly client: MqttClient;
   close(): Promise<void>;
 }
 
@@ -22,6 +26,8 @@ export async function connectCloud(brokerUrl: string, replyTopic = 'cloud/replie
       cloud.publish(`anju/v1/${hub}/cmd/${cmd}`, JSON.stringify(payload), { qos: 1, properties: { responseTopic: replyTopic, correlationData: Buffer.from(id) } });
       return waitFor(`reply ${id}`, () => replies.get(id), timeoutMs);
     },
+    reply: (id) => replies.get(id),
+    client: cloud,
     close: () => cloud.endAsync(true),
   };
 }

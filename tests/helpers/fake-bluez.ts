@@ -78,6 +78,8 @@ export interface FakeBluez {
   setPowered(on: boolean): void;
   /** bluetoothd dies: its bus connection closes and org.bluez has no owner; links die silently. */
   crash(): void;
+  /** bluetoothd dies while a call to it is on the way: the next method call it receives kills it, unanswered. */
+  crashOnNextCall(): void;
   /** bluetoothd starts again: owns org.bluez and exports the same objects, all disconnected. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -247,7 +249,23 @@ class FakeBluezImpl implements FakeBluez {
     // Unexport first: dbus-next keeps the interfaces' signal handlers on the old bus otherwise.
     for (const [path, ifaces] of this.objects) for (const i of ifaces) this.bus.unexport(path, i);
     this.bus.unexport('/', this.om);
+    // A dead process answers nothing. dbus-next would still read what the bus had already sent it
+    // and answer it on the closed stream, which throws out of its socket handler: an uncaught
+    // "Cannot send message, stream is closed" in the test process (seen with parallel test files).
+    // A method handler that claims every call keeps it from answering; dbus-daemon tells the
+    // callers NoReply, as it does when the real bluetoothd dies.
+    this.bus.addMethodHandler(() => true);
     this.bus.disconnect();
+  }
+
+  crashOnNextCall() {
+    const bus = this.bus;
+    const onMessage = (m: { type: number }) => {
+      if (m.type !== dbus.MessageType.METHOD_CALL) return;
+      bus.removeListener('message', onMessage);
+      this.crash();
+    };
+    bus.on('message', onMessage);
   }
 
   async restart() {

@@ -57,6 +57,7 @@ export class RtuSlaveSim {
   private port: SerialPort | null = null;
   private buf = Buffer.alloc(0);
   private corruptNext = new Set<number>();
+  private nextImage = new Map<number, ReadonlyArray<{ function: 3 | 4; address: number; words: readonly number[] }>>();
 
   constructor(private readonly path: string, private readonly baudRate = 9600) {}
 
@@ -75,6 +76,16 @@ export class RtuSlaveSim {
     const u = this.units.get(unitId);
     if (!u) return;
     words.forEach((w, i) => (fn === 3 ? u.holding : u.input).set(address + i, w));
+  }
+
+  /**
+   * Shows `reads` (the register reads of one poll, in the order the master makes them, as fixtures
+   * list them) from the unit's next poll on: they are written when the request for the first of them
+   * arrives. setRegisters between two reads of one poll would hand the master half of the old image
+   * and half of the new (seen under load: a batch mixing two fixture cases).
+   */
+  showAtNextPoll(unitId: number, reads: ReadonlyArray<{ function: 3 | 4; address: number; words: readonly number[] }>): void {
+    if (reads.length > 0) this.nextImage.set(unitId, reads);
   }
 
   /** The next answer of this unit goes out with one byte flipped (its CRC then fails). */
@@ -133,6 +144,11 @@ export class RtuSlaveSim {
     if (fn !== 3 && fn !== 4) return this.send(unitId, [unitId, fn | 0x80, 0x01]);
     const address = req.readUInt16BE(2);
     const count = req.readUInt16BE(4);
+    const image = this.nextImage.get(unitId);
+    if (image && image[0]!.function === fn && image[0]!.address === address) {
+      this.nextImage.delete(unitId);
+      for (const r of image) this.setRegisters(unitId, r.function, r.address, r.words);
+    }
     if (count < 1 || count > 125) return this.send(unitId, [unitId, fn | 0x80, 0x03]);
     const regs = fn === 3 ? u.holding : u.input;
     const body = [unitId, fn, count * 2];

@@ -4,7 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { requireBinary } from './peers.js';
-import { waitFor } from './wait.js';
+import { WAIT_MS, waitFor } from './wait.js';
 import { onLines } from './lines.js';
 
 /**
@@ -72,7 +72,7 @@ export async function createNotifyListener(path: string): Promise<NotifyListener
   return {
     path,
     messages,
-    waitFor: (what, match, timeoutMs = 15_000) => waitFor(what, () => messages.find(match), timeoutMs, dump),
+    waitFor: (what, match, timeoutMs = WAIT_MS) => waitFor(what, () => messages.find(match), timeoutMs, dump),
     with: (name, sinceMs = -Infinity, untilMs = Infinity) => messages.filter((m) => name in m.vars && m.atMs >= sinceMs && m.atMs < untilMs),
     async close() {
       if (proc.exitCode === null) { proc.kill('SIGTERM'); await exited; }

@@ -4,17 +4,15 @@
  * acknowledging events (delivery cloud_ack), and anjuctl walktest driven by a scripted technician
  * who answers the prompts on stdin and "does" what they say (the test feeds the frames).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudConsumer, type CloudConsumer } from '../../examples/cloud-consumer/consumer.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
+import { feedUntil, startHub, type Hub } from '../helpers/hub.js';
 import { startTcpSlave, type TcpSlaveSim } from '../helpers/modbus-tcp-slave.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty.js';
-import { spawnCli, waitForPortOpen } from '../helpers/scripted-cli.js';
-import { sleep } from '../helpers/wait.js';
+import { type PtyPair } from '../helpers/pty.js';
+import { spawnCli } from '../helpers/scripted-cli.js';
+import { waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 
 interface Report {
@@ -25,47 +23,44 @@ interface Report {
 }
 
 describe('anjuctl walktest', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-walk-'));
-  const socket = join(dir, 'state', 'anjud.sock');
-  const cfg = join(dir, 'anju.yaml');
   const cleanup: Array<() => unknown> = [];
+  let hub: Hub;
+  let dir: string;
+  let socket: string;
+  let cfg: string;
   let pty: PtyPair;
   let gas: TcpSlaveSim;
-  let daemon: DaemonProcess;
   let cloud: CloudConsumer;
 
   beforeAll(async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    cloud = createCloudConsumer({ url: broker.url, dbPath: ':memory:', ackDebounceMs: 50 });
-    await cloud.start();
-    cleanup.push(() => cloud.stop());
-    pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
     gas = await startTcpSlave();
     gas.setUnit(1, { holding: { 0: 0, 1: 0x0200 } }); // clean air, LEL head
     cleanup.push(() => gas.close());
-    writeFileSync(cfg, `hub: { id: hub-walk }
-state_dir: "${join(dir, 'state')}"
-control: { socket: "${socket}" }
-uplink: { url: "${broker.url}", delivery: cloud_ack, reconnect_min_s: 0.2, reconnect_max_s: 1, retry_s: 2 }
+    hub = await startHub({
+      name: 'walk', radars: ['bed-radar'], subscribe: false, start: false,
+      yaml: (h) => `hub: { id: hub-walk }
+state_dir: "${h.stateDir}"
+control: { socket: "${h.socket}" }
+uplink: { url: "${h.brokerUrl}", delivery: cloud_ack, reconnect_min_s: 0.2, reconnect_max_s: 1, retry_s: 2 }
 devices:
-  - { id: bed-radar, model: seeed-mr60bha1, room: bedroom, serial: { path: "${pty.devicePath}" } }
+  - { id: bed-radar, model: seeed-mr60bha1, room: bedroom, serial: { path: "${h.ptys['bed-radar']!.devicePath}" } }
 modbus:
   - id: kitchen-bus
     tcp: { host: 127.0.0.1, port: ${gas.port} }
     devices:
       - { id: gas-kitchen, model: gas-detector-4000x, room: kitchen, unitId: 1, pollIntervalMs: 300, timeoutMs: 500, retries: 0 }
-`);
-    daemon = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => daemon.proc.kill('SIGKILL'));
-    await daemon.waitForLog('control socket', (l) => l.msg === 'control socket listening');
-    await daemon.waitForLog('uplink', (l) => l.msg === 'uplink connected');
-    await waitForPortOpen(socket);
+`,
+    });
+    ({ dir, socket, cfgPath: cfg } = hub);
+    pty = hub.pty;
+    cloud = createCloudConsumer({ url: hub.broker.url, dbPath: ':memory:', ackDebounceMs: 50 });
+    await cloud.start();
+    cleanup.push(() => cloud.stop());
+    await hub.start();
   });
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-    rmSync(dir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('every device passes: the radar sees her, the gas test alarm reaches the cloud (cloud ack), a report in text and JSON', async () => {
@@ -79,9 +74,7 @@ modbus:
     cli.answer('');
     await cli.waitForOutput(/Waiting up to 20 s for presence and a breathing rate/);
     // The technician lies down: the radar reports presence, then a breathing rate.
-    for (let i = 0; i < 3; i++) { pty.write(presence(true)); pty.write(breath(16)); await sleep(300); }
-
-    await cli.waitForOutput(/\[2\/2\] gas-kitchen/);
+    await feedUntil(pty, () => [presence(true), breath(16)], 'the walk test moved on to the gas detector', () => /\[2\/2\] gas-kitchen/.test(cli.stdout()), { everyMs: 300 });
     expect(cli.stdout()).toMatch(/PASS in \d+\.\d s: presence=true, breathRatePerMin=16/);
     expect(cli.stdout()).toContain('Apply test gas');
     await cli.waitForOutput(/Press Enter when ready/, 2);
@@ -123,7 +116,7 @@ modbus:
 
   it('an unplugged radar fails with a useful hint (en, zh and JSON), exit 1', async () => {
     await pty.unplug();
-    await sleep(500);
+    await waitFor('the daemon saw the port go', async () => (await hub.status()).devices.find((d) => d.id === 'bed-radar')?.serial?.open === false);
     const cli = spawnCli(['walktest', '--socket', socket, '--config', cfg, '--device', 'bed-radar', '--timeout-s', '2']);
     cleanup.push(() => cli.proc.kill());
     await cli.waitForOutput(/Press Enter when ready/);
@@ -165,10 +158,10 @@ modbus:
       await cli.waitForOutput(/Press Enter when ready/);
       cli.answer('');
       await cli.waitForOutput(/Waiting up to 20 s/);
-      for (let i = 0; i < 3; i++) { pty.write(presence(true)); pty.write(breath(15)); await sleep(300); }
+      await feedUntil(pty, () => [presence(true), breath(15)], 'the radar proved', () => /PASS|FAIL|失败/.test(cli.stdout() + cli.stderr()), { everyMs: 300 });
       return { code: await cli.exited, report: JSON.parse(cli.stdout()) as Report, err: cli.stderr() };
     };
-    await waitForPortOpen(socket);
+    await waitFor('the radar port open again', async () => (await hub.status()).devices.find((d) => d.id === 'bed-radar')?.serial?.open === true);
     const ok = await run([]);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.report.devices.map((d) => [d.id, d.result, d.alarm])).toEqual([['bed-radar', 'pass', null]]);

@@ -1,41 +1,28 @@
 /** anjuctl against a running daemon over its control socket, in English and Chinese, tables and JSON. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty.js';
-import { sleep } from '../helpers/wait.js';
+import { ROOT } from '../helpers/daemon-process.js';
+import { feedUntil, startHub, type Hub } from '../helpers/hub.js';
+import { waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 
 const ANJUCTL = join(ROOT, 'dist/src/cli/anjuctl.js');
 
 describe('anjuctl', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-ctl-'));
-  const socket = join(dir, 'state', 'anjud.sock');
   const cleanup: Array<() => unknown> = [];
-  let pty: PtyPair;
-  let daemon: DaemonProcess;
+  let hub: Hub;
+  let socket: string;
   const ctl = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [ANJUCTL, ...args, '--socket', socket], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, timeout: 20_000 });
+    spawnSync(process.execPath, [ANJUCTL, ...args, '--socket', socket], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, timeout: 60_000 });
 
   beforeAll(async () => {
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(dir, 'anju.yaml');
-    writeFileSync(cfg, testConfig({ hubId: 'hub-ctl', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }], sustainS: 2 }));
-    daemon = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => daemon.proc.kill('SIGKILL'));
-    await daemon.waitForLog('control socket', (l) => l.msg === 'control socket listening');
-    await daemon.waitForLog('uplink', (l) => l.msg === 'uplink connected');
+    hub = await startHub({ name: 'ctl', radars: ['bed-radar'], sustainS: 2 });
+    socket = hub.socket;
   });
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-    rmSync(dir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('status: a table in English, the same in Chinese, and JSON for scripts', () => {
@@ -61,16 +48,18 @@ describe('anjuctl', () => {
     const tail = spawn(process.execPath, [ANJUCTL, 'events', 'tail', '--count', '1', '--json', '--socket', socket]);
     let liveOut = '';
     let tailOut = '';
+    let tailErr = '';
     live.stdout.on('data', (d: Buffer) => { liveOut += d.toString(); });
     tail.stdout.on('data', (d: Buffer) => { tailOut += d.toString(); });
     live.stderr.on('data', (d: Buffer) => { liveOut += d.toString(); });
-    tail.stderr.on('data', (d: Buffer) => { tailOut += d.toString(); });
+    tail.stderr.on('data', (d: Buffer) => { tailErr += d.toString(); });
     cleanup.push(() => { live.kill(); tail.kill(); });
-    const exited = Promise.all([new Promise((r) => live.once('exit', r)), new Promise((r) => tail.once('exit', r))]);
-    await sleep(800);
-    // Presence with every breath: `live` may subscribe after the first frames on a loaded machine
-    // (it says "waiting" before its subscription is in place), and must still see both metrics.
-    for (let i = 0; i < 5; i++) { pty.write(presence(true)); pty.write(breath(30)); await sleep(700); }
+    let gone = 0;
+    const exited = Promise.all([live, tail].map((p) => new Promise((r) => p.once('exit', (code) => { gone++; r(code); }))));
+    // Both say "waiting" once the daemon confirmed their subscription: what comes next, they see.
+    await waitFor('live and events tail subscribed', () => liveOut.includes('waiting for events') && tailErr.includes('waiting for events'), 30_000, () => `live:\n${liveOut}\ntail:\n${tailOut}${tailErr}`);
+    // Presence with every breath, until the alarm is raised and both have what they wait for.
+    await feedUntil(hub.pty, () => [presence(true), breath(30)], 'live and events tail done', () => gone === 2, { everyMs: 700 });
     const [liveCode, tailCode] = await exited;
     expect(liveCode).toBe(0);
     expect(liveOut).toMatch(/bed-radar {2}presence = true/);
@@ -92,10 +81,10 @@ describe('anjuctl', () => {
   });
 
   it('says clearly when the daemon is not running (exit 3) or the user lacks the group (exit 4)', () => {
-    const gone = spawnSync(process.execPath, [ANJUCTL, 'status', '--socket', join(dir, 'nope.sock')], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8' } });
+    const gone = spawnSync(process.execPath, [ANJUCTL, 'status', '--socket', join(hub.dir, 'nope.sock')], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8' } });
     expect(gone.status).toBe(3);
     expect(gone.stderr).toContain('anjud is not running');
-    const zh = spawnSync(process.execPath, [ANJUCTL, 'status', '--socket', join(dir, 'nope.sock')], { encoding: 'utf8', env: { ...process.env, LANG: 'zh_CN.UTF-8' } });
+    const zh = spawnSync(process.execPath, [ANJUCTL, 'status', '--socket', join(hub.dir, 'nope.sock')], { encoding: 'utf8', env: { ...process.env, LANG: 'zh_CN.UTF-8' } });
     expect(zh.stderr).toContain('anjud 未运行');
     if (process.getuid?.() === 0) {
       // As an unprivileged user (not in the socket's group): permission denied, with the fix.

@@ -8,52 +8,39 @@
  * what the daemon times outside the detectors: an unacknowledged event's resend and an open alarm's
  * reminder come after their delay of real time, not an hour late.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnDaemon, testConfig } from '../helpers/daemon-process.js';
+import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { fakeWallClock } from '../helpers/faketime.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
-import { mqttSub } from '../helpers/mqtt-subscriber.js';
-import { createPtyPair } from '../helpers/pty.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { feedUntil, startHub } from '../helpers/hub.js';
+import { waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 
 const SUSTAIN_S = 12;
 const HOUR_S = 3600;
 
-describe('a wall-clock step of the daemon delays and advances nothing', () => {
-  const dirs: string[] = [];
+// The four hubs are independent (each its own broker, pty, daemon and libfaketime offset file):
+// they run at once, and the file takes as long as its longest test, not the sum.
+describe.concurrent('a wall-clock step of the daemon delays and advances nothing', () => {
   const cleanup: Array<() => unknown> = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   /** A hub with one radar on a pty, its daemon's wall clock at real time + `offsetS` (libfaketime); `config` adds to the test config. */
-  async function startHub(name: string, offsetS: number, config: (broker: string, radar: string, stateDir: string) => string) {
-    const dir = mkdtempSync(join(tmpdir(), `anju-clock-${name}-`));
-    dirs.push(dir);
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(dir, 'anju.yaml');
-    writeFileSync(cfg, config(broker.url, pty.devicePath, join(dir, 'state')));
-    const wall = fakeWallClock(dir, offsetS);
-    const sub = await mqttSub(broker.url, `anju/v1/hub-clock-${name}/events`);
-    cleanup.push(() => sub.close());
-    const d = spawnDaemon(['--config', cfg], { env: wall.env });
-    cleanup.push(() => d.proc.kill('SIGKILL'));
-    await d.waitForLog('serial port open', (l) => l.msg === 'serial port open');
-    pty.write(presence(true));
-    return { dir, pty, sub, d, wall };
+  async function clockHub(name: string, offsetS: number, extra: { sustainS: number; delivery?: 'cloud_ack'; uplinkExtra?: string; extra?: string }) {
+    // The offset file lives outside the hub's dir: the hub is created with it in its environment.
+    const clockDir = mkdtempSync(join(tmpdir(), `anju-clock-${name}-`));
+    cleanup.push(() => rmSync(clockDir, { recursive: true, force: true }));
+    const wall = fakeWallClock(clockDir, offsetS);
+    const hub = await startHub({ name: `clock-${name}`, clearAfterS: 2, ...extra, env: wall.env });
+    cleanup.push(() => hub.stop());
+    hub.pty.write(presence(true));
+    return { hub, pty: hub.pty, sub: hub.sub, d: hub.daemon, dir: hub.dir, wall };
   }
-  const hubConfig = (name: string, sustainS: number, extra: Partial<Parameters<typeof testConfig>[0]> = {}) => (broker: string, radar: string, stateDir: string) =>
-    testConfig({ hubId: `hub-clock-${name}`, stateDir, brokerUrl: broker, devices: [{ id: 'radar', path: radar }], sustainS, clearAfterS: 2, ...extra });
 
   /**
    * A breathing run of 30/min; the daemon's wall clock goes from `fromS` to `toS` (offsets to real
@@ -61,9 +48,8 @@ describe('a wall-clock step of the daemon delays and advances nothing', () => {
    * Inactivity after 30 min without activity (and none before the run): an hour's step forward must
    * not look like an hour of silence.
    */
-  async function runWithStep(name: string, fromS: number, toS: number) {
-    const config = hubConfig(name, SUSTAIN_S);
-    const { dir, pty, sub, d, wall } = await startHub(name, fromS, (b, r, st) => `${config(b, r, st)}  inactivity: { max_inactive_s: 1800, windows: [] }\n`);
+  async function runWithStep(expect: ExpectStatic, name: string, fromS: number, toS: number) {
+    const { dir, pty, sub, d, wall } = await clockHub(name, fromS, { sustainS: SUSTAIN_S, extra: '  inactivity: { max_inactive_s: 1800, windows: [] }\n' });
     const t0 = performance.now();
     pty.write(breath(30));
     const feeder = setInterval(() => pty.write(breath(30)), 500);
@@ -79,12 +65,12 @@ describe('a wall-clock step of the daemon delays and advances nothing', () => {
     d.proc.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
     // Events go out in seq order: an alarm raised by the step (inactivity) would be here already.
-    const others = sub.messages.filter((m) => m.body.type !== 'alarm.breathing_rate').map((m) => `${m.body.type as string} ${m.body.state as string}`);
+    const others = sub.messages.filter((m) => m.topic.endsWith('/events') && m.body.type !== 'alarm.breathing_rate').map((m) => `${m.body.type as string} ${m.body.state as string}`);
     return { raised: raised.body as { ts: number; data: { sustainedS: number; outOfBandSinceTs: number } }, elapsedMs, stepRealTs, others, logs: d.logs };
   }
 
-  it('stepped back an hour during the run: raised after sustain_s of real time, not an hour later', async () => {
-    const { raised, elapsedMs, stepRealTs, others, logs } = await runWithStep('back', 0, -HOUR_S);
+  it('stepped back an hour during the run: raised after sustain_s of real time, not an hour later', async ({ expect }) => {
+    const { raised, elapsedMs, stepRealTs, others, logs } = await runWithStep(expect, 'back', 0, -HOUR_S);
     // The daemon's clock really was an hour behind when it raised (its events carry its wall time).
     expect(Math.abs(raised.ts - (Date.now() - HOUR_S * 1000))).toBeLessThan(120_000);
     // Not before sustain_s of real time since the first out-of-band reading was written.
@@ -99,8 +85,8 @@ describe('a wall-clock step of the daemon delays and advances nothing', () => {
     expect(logs.some((l) => l.msg === 'wall clock stepped: detector timers moved with it' && l.stepMs as number < -3_500_000)).toBe(true);
   }, 150_000);
 
-  it('booted an hour behind and stepped forward during the run (NTP after fake-hwclock): not raised at once', async () => {
-    const { raised, elapsedMs, stepRealTs, others, logs } = await runWithStep('forward', -HOUR_S, 0);
+  it('booted an hour behind and stepped forward during the run (NTP after fake-hwclock): not raised at once', async ({ expect }) => {
+    const { raised, elapsedMs, stepRealTs, others, logs } = await runWithStep(expect, 'forward', -HOUR_S, 0);
     // The hour the clock jumped was not taken for an hour without activity.
     expect(others).toEqual([]);
     expect(Math.abs(raised.ts - Date.now())).toBeLessThan(120_000);
@@ -113,24 +99,25 @@ describe('a wall-clock step of the daemon delays and advances nothing', () => {
     expect(logs.some((l) => l.msg === 'wall clock stepped: detector timers moved with it' && l.stepMs as number > 3_500_000)).toBe(true);
   }, 150_000);
 
-  it('resends an event the cloud did not acknowledge after ack_timeout_s of real time, though the clock was set back an hour', async () => {
+  it('resends an event the cloud did not acknowledge after ack_timeout_s of real time, though the clock was set back an hour', async ({ expect }) => {
     // cloud_ack delivery and no cloud: every event waits for an ack that never comes, and is sent again.
-    const { pty, sub, d, wall } = await startHub('resend', 0, hubConfig('resend', 1, { delivery: 'cloud_ack', uplinkExtra: 'ack_timeout_s: 4' }));
-    for (let i = 0; i < 4; i++) { pty.write(breath(30)); await sleep(600); }
-    const first = await sub.waitFor('the alarm published', (m) => m.body.type === 'alarm.breathing_rate', 20_000);
+    const { pty, sub, d, wall } = await clockHub('resend', 0, { sustainS: 1, delivery: 'cloud_ack', uplinkExtra: 'ack_timeout_s: 4' });
+    const isAlarm = (m: { topic: string; body: Record<string, unknown> }) => m.topic.endsWith('/events') && m.body.type === 'alarm.breathing_rate';
+    await feedUntil(pty, () => breath(30), 'the alarm published', () => sub.messages.some(isAlarm), { everyMs: 600 });
+    const first = sub.messages.find(isAlarm)!;
     wall.set(-HOUR_S); // right after the publish, NTP sets the daemon's clock back an hour
-    const copies = () => sub.messages.filter((m) => m.body.id === first.body.id).length;
+    const copies = () => sub.messages.filter((m) => m.topic.endsWith('/events') && m.body.id === first.body.id).length;
     // ack_timeout_s (4 s) of real time, plus the sweep's period: not an hour.
     await waitFor('the alarm sent again', () => copies() >= 2, 30_000, () => JSON.stringify(sub.messages.map((m) => m.body.id)));
     d.proc.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
   }, 60_000);
 
-  it('reminds of an open alarm after renotify_s of real time, though the clock was set back an hour', async () => {
-    const config = hubConfig('remind', 1);
-    const { pty, sub, d, wall } = await startHub('remind', 0, (b, r, st) => `${config(b, r, st)}alarms: { renotify_s: 8 }\n`);
-    for (let i = 0; i < 4; i++) { pty.write(breath(30)); await sleep(600); }
-    const raised = await sub.waitFor('the alarm raised', (m) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised', 20_000);
+  it('reminds of an open alarm after renotify_s of real time, though the clock was set back an hour', async ({ expect }) => {
+    const { pty, sub, d, wall } = await clockHub('remind', 0, { sustainS: 1, extra: 'alarms: { renotify_s: 8 }\n' });
+    const isRaise = (m: { body: Record<string, unknown> }) => m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised';
+    await feedUntil(pty, () => breath(30), 'the alarm raised', () => sub.messages.some(isRaise), { everyMs: 600 });
+    const raised = sub.messages.find(isRaise)!;
     wall.set(-HOUR_S);
     const reminder = await sub.waitFor('a reminder', (m) => m.body.type === 'hub.alarm_reminder', 40_000);
     expect(reminder.body.data).toMatchObject({ alarm_id: raised.body.id, reminder: 1 });

@@ -3,15 +3,12 @@
  * broker up: every event raised before the kill arrives, with its original id; seq keeps growing
  * across the restart and no event id changes or is lost.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnDaemon, testConfig, type DaemonProcess, type LogLine } from '../helpers/daemon-process.js';
-import { createMosquitto } from '../helpers/mosquitto.js';
+import { type DaemonProcess, type LogLine } from '../helpers/daemon-process.js';
+import { feedUntil, startHub, type Hub } from '../helpers/hub.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
-import { createPtyPair } from '../helpers/pty.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 import Database from 'better-sqlite3';
 import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
 import { breath, presence } from './frames.js';
@@ -21,50 +18,40 @@ const loggedEvents = (d: DaemonProcess): LoggedEvent[] =>
   d.logs.filter((l): l is LogLine & { event: LoggedEvent } => typeof l.event === 'object' && l.event !== null).map((l) => l.event);
 
 describe('no event is lost across kill -9 during a broker outage', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-crash-'));
+  let hub: Hub;
   const cleanup: Array<() => unknown> = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-    rmSync(dir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('delivers every committed event after the restart, ids unchanged, seq continuing', async () => {
-    const broker = await createMosquitto(); // created, not started: the broker is down
-    cleanup.push(() => broker.stop());
-    const pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(dir, 'anju.yaml');
-    writeFileSync(cfg, testConfig({ hubId: 'hub-crash', stateDir: join(dir, 'state'), brokerUrl: broker.url, devices: [{ id: 'radar', path: pty.devicePath }], sustainS: 2, clearAfterS: 1, delivery: 'cloud_ack' }));
+    // The broker is created, not started: it is down.
+    hub = await startHub({ name: 'crash', broker: 'down', sustainS: 2, clearAfterS: 1, delivery: 'cloud_ack' });
+    const { pty, broker } = hub;
+    const first = hub.daemon;
 
-    const first = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => first.proc.kill('SIGKILL'));
-    await first.waitForLog('serial port open', (l) => l.msg === 'serial port open');
-
-    // Three events while the broker is down: raised, cleared, raised again.
+    // Three events while the broker is down: raised, cleared, raised again. Each rate is fed until
+    // its event is committed (a slowed-down daemon may read a second's frames in one go).
     pty.write(presence(true));
-    const episode = async (rate: number, seconds: number) => {
-      for (let i = 0; i < seconds; i++) { pty.write(breath(rate)); await sleep(500); }
-    };
-    await episode(30, 6);
-    await episode(16, 4);
-    await episode(4, 6);
-    await first.waitForLog('third event committed', () => loggedEvents(first).length >= 3);
+    const episode = (rate: number, events: number) => feedUntil(pty, () => breath(rate), `event ${events} committed`, () => loggedEvents(first).length >= events);
+    await episode(30, 1);
+    await episode(16, 2);
+    await episode(4, 3);
     const before = loggedEvents(first);
     expect(before.map((e) => [e.seq, e.state])).toEqual([[1, 'raised'], [2, 'cleared'], [3, 'raised']]);
 
-    first.proc.kill('SIGKILL');
-    const killed = await first.exited;
+    const killed = await hub.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
 
     await broker.start();
     const sub = await mqttSub(broker.url, 'anju/v1/hub-crash/events');
     cleanup.push(() => sub.close());
     // The reference cloud consumer stores and acknowledges (cloud_ack delivery).
-    const cloud = createCloudConsumer({ url: broker.url, dbPath: join(dir, 'cloud.db'), group: 'anju-cloud' });
+    const cloud = createCloudConsumer({ url: broker.url, dbPath: join(hub.dir, 'cloud.db'), group: 'anju-cloud' });
     await cloud.start();
     cleanup.push(() => cloud.stop());
-    const second = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => second.proc.kill('SIGKILL'));
+    const second = await hub.start({ ready: 'spawned' });
     await second.waitForLog('store reopened with 3 alarms pending', (l) => l.msg === 'store open' && (l.pending as { alarm: number }).alarm === 3 && l.lastSeq === 3);
     await sub.waitFor('all three events', () => new Set(sub.messages.map((m) => m.body.id)).size >= 3);
 
@@ -74,8 +61,8 @@ describe('no event is lost across kill -9 during a broker outage', () => {
 
     // The alarm open at the kill (seq 3) is remembered (detector state is snapshotted with each
     // event): a normal rate clears it, as seq 4 with a new id, and it is not raised a second time.
-    await episode(16, 4);
-    const next = await sub.waitFor('seq 4 after restart', (m) => m.body.seq === 4);
+    await feedUntil(pty, () => breath(16), 'seq 4 after restart', () => sub.messages.some((m) => m.body.seq === 4));
+    const next = sub.messages.find((m) => m.body.seq === 4)!;
     // worstPerMin 4 is the episode raised as seq 3 before the kill (4/min), carried over the restart.
     expect(next.body).toMatchObject({ state: 'cleared', data: { breathRatePerMin: 16, worstPerMin: 4 } });
     expect(before.map((e) => e.id)).not.toContain(next.body.id);
@@ -85,10 +72,9 @@ describe('no event is lost across kill -9 during a broker outage', () => {
     expect(cloud.gaps('hub-crash')).toEqual([]);
     expect(cloud.events('hub-crash').map((e) => e.id)).toEqual([...before.map((e) => e.id), next.body.id]);
 
-    const db = new Database(join(dir, 'state', 'anju.db'), { readonly: true });
+    const db = new Database(join(hub.stateDir, 'anju.db'), { readonly: true });
     await waitFor('hub outbox empty', () => (db.prepare('SELECT count(*) AS n FROM events WHERE acked_ts IS NULL').get() as { n: number }).n === 0, 10_000);
     db.close();
-    second.proc.kill('SIGTERM');
-    expect((await second.exited).code).toBe(0);
+    expect((await hub.kill('SIGTERM')).code).toBe(0);
   });
 });

@@ -22,6 +22,7 @@ import { ROOT, spawnDaemon, testConfig, type DaemonProcess } from '../helpers/da
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Message } from '../helpers/mqtt-subscriber.js';
 import { createPtyPair } from '../helpers/pty.js';
+import { feedUntil } from '../helpers/hub.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 import { problems } from './uplink-contract.schemas.js';
 
@@ -45,7 +46,8 @@ function seqProblems(messages: readonly Message[]): string[] {
 /** A 1 MB space reserve (default 8) fits a 16 MB test file system; the disk is looked at every second. */
 const STORE = 'store: { reserve_mb: 1, quota_check_s: 1 }\n';
 
-describe('a full disk in the daemon', () => {
+// The four homes are independent (each its own tmpfs or dir, broker, pty and daemon): they run at once.
+describe.concurrent('a full disk in the daemon', () => {
   const cleanup: Array<() => unknown> = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) {
@@ -79,7 +81,7 @@ describe('a full disk in the daemon', () => {
     return { disk, stateDir, sub, pty, cfg };
   }
 
-  it('a cloud ack on a full disk, and a restart on it, never end the daemon (finding 1)', async () => {
+  it('a cloud ack on a full disk, and a restart on it, never end the daemon (finding 1)', async ({ expect }) => {
     const disk = mountTmpfs(16);
     cleanup.push(() => disk.unmount());
     const stateDir = join(disk.dir, 'state');
@@ -132,7 +134,7 @@ describe('a full disk in the daemon', () => {
     expect(seqProblems(sub.messages)).toEqual([]);
   });
 
-  it('an alarm raised on a full disk reaches the cloud at once and survives a kill -9 before the space returns (finding 2)', async () => {
+  it('an alarm raised on a full disk reaches the cloud at once and survives a kill -9 before the space returns (finding 2)', async ({ expect }) => {
     const { disk, stateDir, sub, pty, cfg } = await homeOnTmpfs('hub-full2', STORE);
 
     let d = start(cfg);
@@ -172,7 +174,7 @@ describe('a full disk in the daemon', () => {
     expect(alive(d)).toBe(true);
   });
 
-  it('without a reserve, an alarm on a full disk is published unstored at once and committed with its seq once space returns (findings 2, 14)', async () => {
+  it('without a reserve, an alarm on a full disk is published unstored at once and committed with its seq once space returns (findings 2, 14)', async ({ expect }) => {
     const { disk, sub, pty, cfg } = await homeOnTmpfs('hub-full3', 'store: { reserve_mb: 0, quota_check_s: 1 }\n');
     const d = start(cfg);
     await d.waitForLog('uplink connected', (l) => l.msg === 'uplink connected');
@@ -209,7 +211,7 @@ describe('a full disk in the daemon', () => {
     expect(alive(again)).toBe(true);
   });
 
-  it('an alarm whose commit fails is published at once without a seq, then committed with a new one; no seq on two ids (findings 2, 14)', async () => {
+  it('an alarm whose commit fails is published at once without a seq, then committed with a new one; no seq on two ids (findings 2, 14)', async ({ expect }) => {
     const dir = mkdtempSync(join(tmpdir(), 'anju-held-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const stateDir = join(dir, 'state');
@@ -248,9 +250,10 @@ describe('a full disk in the daemon', () => {
     fail('events', 1);
     fail('states', 1);
     pty.write(presence(true));
-    for (let i = 0; i < 8; i++) { pty.write(breath(30)); await sleep(500); }
     // Published at once, though it has no seq yet: the unstored topic, marked, with the id it keeps.
-    const unstored = await sub.waitFor('the held alarm published at once', (m) => m.topic === 'anju/v1/hub-seq/unstored' && m.body.type === 'alarm.breathing_rate', 15_000);
+    const isHeld = (m: Message) => m.topic === 'anju/v1/hub-seq/unstored' && m.body.type === 'alarm.breathing_rate';
+    await feedUntil(pty, () => breath(30), 'the held alarm published at once', () => sub.messages.some(isHeld));
+    const unstored = sub.messages.find(isHeld)!;
     expect(unstored.body).toMatchObject({ v: 1, stored: false, hub: 'hub-seq', state: 'raised', device: 'bed', severity: 'critical' });
     expect(unstored.body.seq).toBeUndefined();
     expect(problems('unstored.v1.json', unstored.body)).toEqual([]);
@@ -262,8 +265,9 @@ describe('a full disk in the daemon', () => {
     // A later event: it must get a new seq, never the alarm's.
     for (let i = 0; i < 6; i++) { pty.write(breath(16)); await sleep(500); }
     fail('states', 0);
-    for (let i = 0; i < 4; i++) { pty.write(breath(16)); await sleep(500); }
-    const cleared = await sub.waitFor('the alarm cleared', (m) => m.topic.endsWith('/events') && m.body.type === 'alarm.breathing_rate' && m.body.state === 'cleared', 20_000);
+    const isCleared = (m: Message) => m.topic.endsWith('/events') && m.body.type === 'alarm.breathing_rate' && m.body.state === 'cleared';
+    await feedUntil(pty, () => breath(16), 'the alarm cleared', () => sub.messages.some(isCleared));
+    const cleared = sub.messages.find(isCleared)!;
     const raised = sub.messages.filter((m) => m.topic.endsWith('/events') && m.body.type === 'alarm.breathing_rate' && m.body.state === 'raised');
     expect(raised.length, 'the raise reached the events topic').toBeGreaterThan(0);
     expect(raised[0]!.body.id, 'the committed copy keeps the id it was published with').toBe(unstored.body.id);

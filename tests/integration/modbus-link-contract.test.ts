@@ -32,7 +32,11 @@ function describeLinkContract(name: string, make: () => Promise<Harness>): void 
     });
     afterAll(async () => h?.cleanup());
 
-    const req = { unitId: 1, function: 3 as const, address: 0, count: 3, timeoutMs: 200 };
+    // A healthy unit answers within milliseconds; the generous timeout only keeps a loaded machine
+    // (test and simulator share one event loop) from turning a late answer into a timeout. The
+    // silent unit is read with a short one.
+    const req = { unitId: 1, function: 3 as const, address: 0, count: 3, timeoutMs: 5000 };
+    const SILENT_TIMEOUT_MS = 200;
 
     it('reads holding and input registers', async () => {
       h.setUnit1({ kind: 'ok' });
@@ -51,7 +55,7 @@ function describeLinkContract(name: string, make: () => Promise<Harness>): void 
     it('times out on a silent unit within about its timeout, then works again', async () => {
       h.setUnit1({ kind: 'dead' });
       const t0 = Date.now();
-      const r = await h.link.read(req);
+      const r = await h.link.read({ ...req, timeoutMs: SILENT_TIMEOUT_MS });
       expect(r).toEqual({ ok: false, failure: expect.objectContaining({ kind: 'timeout', code: 'ANJU_ERR_MODBUS_TIMEOUT' }) });
       expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
       expect(Date.now() - t0).toBeLessThan(2000);

@@ -7,8 +7,6 @@
  * the same id, report_seq and content as their first publish; the one the hub evicted unsent stays
  * lost, named by the next report's `gap`, which a resync carries while the hub still knows it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
@@ -16,30 +14,31 @@ import { request } from '../../src/cli/client.js';
 import { systemClock } from '../../src/core/clock.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createOutbox } from '../../src/store/outbox.js';
-import { spawnDaemon, testConfig } from '../helpers/daemon-process.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
-import { mqttSub, type Message } from '../helpers/mqtt-subscriber.js';
-import { createPtyPair } from '../helpers/pty.js';
+import { night, startHub, type Hub } from '../helpers/hub.js';
+import { type Message } from '../helpers/mqtt-subscriber.js';
 import { SLEEP_DATA } from '../helpers/sleep-report.js';
-import { sleep, waitFor } from '../helpers/wait.js';
-import { breath, presence } from './frames.js';
+import { waitFor } from '../helpers/wait.js';
 import { problems } from './uplink-contract.schemas.js';
 
 const HUB = 'hub-resync';
 const BASE = `anju/v1/${HUB}`;
 
 describe('resync of reports: the reference consumer asks for a report_seq hole (real daemon, real Mosquitto)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-report-resync-'));
   const cleanup: Array<() => unknown> = [];
+  let hub: Hub;
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-    rmSync(dir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('reports and events the broker took while the cloud was away come again, the same; the evicted one stays lost', async () => {
+    hub = await startHub({
+      name: 'report-resync', hubId: HUB, radars: ['bed-radar'], delivery: 'puback', start: false,
+      extra: '  sleep_report: { min_in_bed_s: 4, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\n',
+    });
     // What the hub committed during an outage: three events and three reports, and report 2 evicted
     // by the disk quota before anyone had it (as src/store/quota.ts leaves it: row gone, range in report_gaps).
-    const stateDir = join(dir, 'state');
+    const { stateDir, socket, broker } = hub;
     const db = openDatabase(stateDir);
     const outbox = createOutbox(db, systemClock, { doneWhen: 'puback' });
     for (let n = 1; n <= 3; n++) {
@@ -50,18 +49,8 @@ describe('resync of reports: the reference consumer asks for a report_seq hole (
     db.prepare('INSERT INTO report_gaps (from_seq, to_seq) VALUES (2, 2)').run();
     db.close();
 
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const wire = await mqttSub(broker.url, `${BASE}/#`); // what went over the broker, for comparison
-    cleanup.push(() => wire.close());
-    const pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(dir, 'anju.yaml');
-    writeFileSync(cfg, `${testConfig({
-      hubId: HUB, stateDir, brokerUrl: broker.url, devices: [{ id: 'bed-radar', path: pty.devicePath }], delivery: 'puback',
-    })}  sleep_report: { min_in_bed_s: 4, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\n`);
-    const daemon = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => daemon.proc.kill('SIGKILL'));
+    const wire = hub.sub; // what went over the broker, for comparison
+    const daemon = await hub.start({ ready: 'spawned' });
     const reportsOnWire = (from = 0): Message[] => wire.messages.slice(from).filter((m) => m.topic === `${BASE}/reports`);
     const eventsOnWire = (from = 0): Message[] => wire.messages.slice(from).filter((m) => m.topic === `${BASE}/events`);
 
@@ -71,7 +60,6 @@ describe('resync of reports: the reference consumer asks for a report_seq hole (
     const firstEvent = new Map(eventsOnWire().map((m) => [m.body.seq as number, m.body]));
     expect([...firstReport.keys()]).toEqual([1, 3]);
     expect(firstReport.get(3)).toMatchObject({ gap: { from: 2, to: 2 } });
-    const socket = join(stateDir, 'anjud.sock');
     await waitFor('the backlog done (PUBACKed)', async () => {
       const st = await request(socket, 'get-status');
       const depth = (st.data as { outbox: { depth: { alarm: number; event: number; report: number } } }).outbox.depth;
@@ -79,12 +67,10 @@ describe('resync of reports: the reference consumer asks for a report_seq hole (
     }, 10_000);
 
     // The cloud comes up and sees what happens from now on: a night (report 4) and a hub.test (event 4).
-    const cloud = createCloudConsumer({ url: broker.url, dbPath: join(dir, 'cloud.db'), group: 'anju-cloud', clientId: 'resync-cloud', ackDebounceMs: 50 });
+    const cloud = createCloudConsumer({ url: broker.url, dbPath: join(hub.dir, 'cloud.db'), group: 'anju-cloud', clientId: 'resync-cloud', ackDebounceMs: 50 });
     await cloud.start();
     cleanup.push(() => cloud.stop());
-    pty.write(presence(true));
-    for (let i = 0; i < 6; i++) { pty.write(breath(16)); await sleep(1000); }
-    pty.write(presence(false));
+    await night(hub, 5, 'report 4 on the wire', () => reportsOnWire().some((m) => m.body.report_seq === 4));
     await request(socket, 'test-event', { nonce: 'resync', by: 'test' });
     await waitFor('report 4 and event 4 at the cloud', () => cloud.reports(HUB).some((r) => r.reportSeq === 4) && cloud.events(HUB).some((e) => e.seq === 4), 30_000);
     expect(cloud.reportGaps(HUB)).toEqual([1, 2, 3]);
@@ -97,6 +83,8 @@ describe('resync of reports: the reference consumer asks for a report_seq hole (
     expect(res).toEqual({ v: 1, hub: HUB, cmd: 'resync', ok: true, data: { count: 4, lastSeq: 4, reportCount: 3, lastReportSeq: 4 } });
     expect(problems('command-response.v1.json', res)).toEqual([]);
     await waitFor('the cloud complete', () => cloud.reportContiguous(HUB) === 4 && cloud.contiguous(HUB) === 4, 10_000);
+    // The wire subscriber is another client: it gets the same messages, not necessarily as early.
+    await waitFor('the resent reports on the wire', () => reportsOnWire(from).length >= 3, 10_000);
     expect(cloud.reportGaps(HUB)).toEqual([]);
     expect(cloud.lostReports(HUB)).toEqual([2]); // named by report 3's gap: lost for good, not asked for again
     expect(cloud.gaps(HUB)).toEqual([]);

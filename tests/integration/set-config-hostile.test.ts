@@ -6,34 +6,25 @@
  * being verified (the known-good one must run after the restart, and the cloud hears why).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCloud, startListener, type CloudCommands, type Listener } from '../helpers/cloud-commands.js';
-import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { mqttSub, type Subscriber } from '../helpers/mqtt-subscriber.js';
-import { freePort } from '../helpers/peers.js';
-import { createPtyPair } from '../helpers/pty.js';
+import { testConfig } from '../helpers/daemon-process.js';
+import { startHub, type Hub } from '../helpers/hub.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HUB = 'hub-hostile';
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 describe('set-config from a hostile cloud', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-hostile-'));
-  const etc = join(dir, 'etc'); // the config directory, /etc/anju in the field
-  const state = join(dir, 'state');
-  const cfgPath = join(etc, 'anju.yaml');
-  const db = join(state, 'anju.db');
-  const secret = join(dir, 'secret.txt'); // readable by the daemon, outside the config directory
   const SECRET = 'first-line-of-a-secret-file-7731';
   const cleanup: Array<() => unknown> = [];
-  let broker: Mosquitto;
-  let daemon: DaemonProcess;
+  let hub: Hub;
+  let cfgPath: string; // in etc/, the config directory (/etc/anju in the field)
+  let state: string;
+  let db: string;
   let cloud: CloudCommands;
-  let events: Subscriber;
   let listener: Listener;
   let original: string;
 
@@ -41,31 +32,26 @@ describe('set-config from a hostile cloud', () => {
   const expectUnchanged = () => {
     expect(readFileSync(cfgPath, 'utf8')).toBe(original);
     expect(existsSync(`${cfgPath}.new`)).toBe(false);
-    expect(daemon.proc.exitCode).toBeNull();
+    expect(hub.daemon.proc.exitCode).toBeNull();
   };
+  const secretFile = () => join(hub.dir, 'secret.txt'); // readable by the daemon, outside the config directory
 
   beforeAll(async () => {
-    mkdirSync(etc);
-    writeFileSync(secret, `${SECRET}\nsecond line\n`);
-    broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
+    hub = await startHub({ name: 'hostile', hubId: HUB, radars: ['r'], configFile: 'etc/anju.yaml', start: false });
+    ({ cfgPath, stateDir: state } = hub);
+    db = join(state, 'anju.db');
+    writeFileSync(secretFile(), `${SECRET}\nsecond line\n`);
     listener = await startListener();
     cleanup.push(() => listener.close());
-    const pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    original = testConfig({ hubId: HUB, stateDir: state, brokerUrl: broker.url, devices: [{ id: 'r', path: pty.devicePath }], uplinkExtra: 'apply_verify_s: 120' });
-    writeFileSync(cfgPath, original);
-    events = await mqttSub(broker.url, `anju/v1/${HUB}/events`);
-    cleanup.push(() => events.close());
-    cloud = await connectCloud(broker.url);
+    original = testConfig({ hubId: HUB, stateDir: state, brokerUrl: hub.broker.url, devices: [{ id: 'r', path: hub.pty.devicePath }], uplinkExtra: 'apply_verify_s: 120' });
+    hub.writeConfig(original);
+    cloud = await connectCloud(hub.broker.url);
     cleanup.push(() => cloud.close());
-    daemon = spawnDaemon(['--config', cfgPath]);
-    cleanup.push(() => daemon.proc.kill('SIGKILL'));
-    await daemon.waitForLog('connected', (l) => l.msg === 'uplink connected');
+    await hub.start();
   });
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
-    rmSync(dir, { recursive: true, force: true });
+    await hub?.stop();
   });
 
   it('refuses a control socket on the database or the config file, and the database stays intact', async () => {
@@ -81,7 +67,7 @@ describe('set-config from a hostile cloud', () => {
   });
 
   it('refuses a config that reads a secret file and points the uplink at a listener of its choice; nothing reaches the listener', async () => {
-    const steal = original.replace(`url: "${broker.url}"`, `url: "mqtt://127.0.0.1:${listener.port}", username: thief, password_file: "${secret}"`);
+    const steal = original.replace(`url: "${hub.broker.url}"`, `url: "mqtt://127.0.0.1:${listener.port}", username: thief, password_file: "${secretFile()}"`);
     const r = await setConfig('steal', steal);
     expect(r).toMatchObject({ ok: false, code: 'ANJU_CMD_INVALID_CONFIG' });
     expect(String(r.message)).toContain('uplink.password_file');
@@ -97,7 +83,7 @@ describe('set-config from a hostile cloud', () => {
   ])('refuses a plain-text URL whose host hides behind %s; no credentials reach a plain listener', async (what, tail) => {
     // 0.0.0.0 reaches this machine's 127.0.0.1 listener on Linux, but is not a loopback name: plain
     // text to it needs uplink.insecure, which this config does not set.
-    const sneaky = original.replace(`url: "${broker.url}"`, `url: "mqtt://0.0.0.0:${listener.port}${tail}", username: hub, password: in-clear-${what.length}`);
+    const sneaky = original.replace(`url: "${hub.broker.url}"`, `url: "mqtt://0.0.0.0:${listener.port}${tail}", username: hub, password: in-clear-${what.length}`);
     const r = await setConfig(`url-${what}`, sneaky);
     expect(r).toMatchObject({ ok: false, code: 'ANJU_CMD_INVALID_CONFIG' });
     expect(String(r.message)).toContain('uplink.url');
@@ -118,19 +104,19 @@ describe('set-config from a hostile cloud', () => {
   });
 
   it('keeps the known-good config on disk while a new one is verified: after a kill -9 the old one runs and the cloud hears why', async () => {
-    const dead = await freePort();
-    const next = original.replace(broker.url, `mqtt://127.0.0.1:${dead}`);
+    // A listener that never answers MQTT holds the port: a free port could meanwhile become another test's broker.
+    const dead = await startListener();
+    cleanup.push(() => dead.close());
+    const next = original.replace(hub.broker.url, `mqtt://127.0.0.1:${dead.port}`);
     const r = await setConfig('dead', next);
     expect(r).toMatchObject({ ok: true, data: { accepted: true, verify_s: 120 } });
+    const daemon = hub.daemon;
     await daemon.waitForLog('the new config started', () => daemon.logs.filter((l) => l.msg === 'anjud started').length === 2);
-    daemon.proc.kill('SIGKILL');
-    await daemon.exited;
+    await hub.kill('SIGKILL');
     expect(readFileSync(cfgPath, 'utf8')).toBe(original); // the config in force on disk is the known-good one
 
-    daemon = spawnDaemon(['--config', cfgPath]);
-    cleanup.push(() => daemon.proc.kill('SIGKILL'));
-    await daemon.waitForLog('connected with the known-good config', (l) => l.msg === 'uplink connected');
-    const back = await events.waitFor('hub.config_rolled_back', (m) => m.body.type === 'hub.config_rolled_back', 30_000);
+    await hub.start(); // connected with the known-good config
+    const back = await hub.sub.waitFor('hub.config_rolled_back', (m) => m.topic.endsWith('/events') && m.body.type === 'hub.config_rolled_back', 30_000);
     expect(back.body.data).toMatchObject({ attempted_hash: hashOf(next), hash: hashOf(original) });
     expect(String((back.body.data as { reason: string }).reason)).toMatch(/interrupted/);
     await waitFor('the side file cleaned up', () => !existsSync(`${cfgPath}.new`));

@@ -3,83 +3,72 @@
  * Over the quota telemetry goes first, then reports, never an undelivered alarm; the next report names
  * the evicted ones (gap), and the reference consumer counts them as settled.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createOutbox } from '../../src/store/outbox.js';
 import { createReadingStore } from '../../src/store/readings.js';
 import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
-import { breath, presence } from './frames.js';
-import { sleep } from '../helpers/wait.js';
 import { problems } from './uplink-contract.schemas.js';
-import { spawnDaemon, testConfig } from '../helpers/daemon-process.js';
-import { startMosquitto } from '../helpers/mosquitto.js';
-import { mqttSub } from '../helpers/mqtt-subscriber.js';
-import { createPtyPair } from '../helpers/pty.js';
+import { night, startHub, type Hub } from '../helpers/hub.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('store quota in the daemon', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'anju-quota-it-'));
-  const cleanup: Array<() => unknown> = [];
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c();
-    rmSync(dir, { recursive: true, force: true });
+  // Each test's hub goes at its end: the first one's daemon would otherwise go on resending its
+  // 1500 unacknowledged alarms through the second test.
+  const undo: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const u of undo.splice(0).reverse()) await u();
   });
+  /** A state dir seeded by `seed`, then a hub (not started) whose daemon will open it. */
+  async function seededHub(name: string, seed: (stateDir: string) => void, extra: Parameters<typeof startHub>[0]): Promise<Hub> {
+    const dir = mkdtempSync(join(tmpdir(), `anju-${name}-`));
+    seed(join(dir, 'state'));
+    const hub = await startHub({ ...extra, dir, start: false });
+    undo.push(async () => { await hub.stop(); rmSync(dir, { recursive: true, force: true }); });
+    return hub;
+  }
 
   it('raises hub.storage_full when undelivered alarms alone exceed the quota, keeping them all', async () => {
-    const stateDir = join(dir, 'state');
-    const db = openDatabase(stateDir);
-    const outbox = createOutbox(db, systemClock);
-    for (let i = 0; i < 1500; i++) outbox.append({ type: 'alarm.test', severity: 'critical', device: 'r', state: 'raised', data: { pad: 'x'.repeat(200), i } });
-    db.close();
-
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const sub = await mqttSub(broker.url, 'anju/v1/hub-quota/events');
-    cleanup.push(() => sub.close());
-    const pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(dir, 'anju.yaml');
     // cloud_ack mode and nobody acknowledging: all 1500 alarms stay in the outbox.
-    writeFileSync(cfg, `${testConfig({ hubId: 'hub-quota', stateDir, brokerUrl: broker.url, devices: [{ id: 'r', path: pty.devicePath }], delivery: 'cloud_ack' })}store: { quota_mb: 0.1, quota_check_s: 1 }\n`);
-    const d = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => d.proc.kill('SIGKILL'));
+    const hub = await seededHub('quota', (stateDir) => {
+      const db = openDatabase(stateDir);
+      const outbox = createOutbox(db, systemClock);
+      for (let i = 0; i < 1500; i++) outbox.append({ type: 'alarm.test', severity: 'critical', device: 'r', state: 'raised', data: { pad: 'x'.repeat(200), i } });
+      db.close();
+    }, { name: 'quota', radars: ['r'], delivery: 'cloud_ack', extra: 'store: { quota_mb: 0.1, quota_check_s: 1 }\n' });
+    await hub.start({ ready: 'spawned' });
+    const sub = hub.sub;
 
     const full = await sub.waitFor('hub.storage_full raised', (m) => m.body.type === 'hub.storage_full');
     expect(full.body).toMatchObject({ severity: 'critical', state: 'raised', device: null, seq: 1501, data: { quotaBytes: 104858 } }); // 0.1 MB, rounded
-    await sub.waitFor('every alarm delivered as well', () => new Set(sub.messages.filter((m) => m.body.type === 'alarm.test').map((m) => m.body.id)).size === 1500, 30_000);
-    expect(sub.messages.filter((m) => m.body.type === 'hub.storage_full')).toHaveLength(1);
+    await sub.waitFor('every alarm delivered as well', () => new Set(hub.on('events').filter((m) => m.body.type === 'alarm.test').map((m) => m.body.id)).size === 1500, 30_000);
+    expect(hub.on('events').filter((m) => m.body.type === 'hub.storage_full')).toHaveLength(1);
   });
 
   it('telemetry first, then reports, alarms never: the next report names the lost ones and the cloud settles them', async () => {
-    const stateDir = join(dir, 'state-reports');
-    const db = openDatabase(stateDir);
-    const outbox = createOutbox(db, systemClock);
-    const readings = createReadingStore(db, systemClock);
-    for (let i = 0; i < 5000; i++) readings.add({ device: 'r', ts: Date.now(), metric: 'breathRatePerMin', value: 16 });
-    readings.flush();
-    for (let n = 0; n < 5; n++) outbox.append({ type: 'report.sleep', severity: 'info', device: 'r', state: 'info', data: { night: n, pad: 'x'.repeat(2000) } });
-    for (let i = 0; i < 1500; i++) outbox.append({ type: 'alarm.test', severity: 'critical', device: 'r', state: 'raised', data: { pad: 'x'.repeat(200), i } });
-    expect(outbox.depth()).toEqual({ alarm: 1500, event: 0, report: 5 });
-    db.close();
-
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const sub = await mqttSub(broker.url, 'anju/v1/hub-quota2/#');
-    cleanup.push(() => sub.close());
-    const cloud = createCloudConsumer({ url: broker.url, dbPath: ':memory:', ackDebounceMs: 100 });
+    const hub = await seededHub('quota2', (stateDir) => {
+      const db = openDatabase(stateDir);
+      const outbox = createOutbox(db, systemClock);
+      const readings = createReadingStore(db, systemClock);
+      for (let i = 0; i < 5000; i++) readings.add({ device: 'r', ts: Date.now(), metric: 'breathRatePerMin', value: 16 });
+      readings.flush();
+      for (let n = 0; n < 5; n++) outbox.append({ type: 'report.sleep', severity: 'info', device: 'r', state: 'info', data: { night: n, pad: 'x'.repeat(2000) } });
+      for (let i = 0; i < 1500; i++) outbox.append({ type: 'alarm.test', severity: 'critical', device: 'r', state: 'raised', data: { pad: 'x'.repeat(200), i } });
+      expect(outbox.depth()).toEqual({ alarm: 1500, event: 0, report: 5 });
+      db.close();
+    }, {
+      name: 'quota2', radars: ['r'], delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1, telemetry: { interval_s: 1 }',
+      extra: '  sleep_report: { min_in_bed_s: 3, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\nstore: { quota_mb: 0.1, quota_check_s: 1 }\n',
+    });
+    const sub = hub.sub;
+    const cloud = createCloudConsumer({ url: hub.broker.url, dbPath: ':memory:', ackDebounceMs: 100 });
     await cloud.start();
-    cleanup.push(() => cloud.stop());
-    const pty = await createPtyPair(dir);
-    cleanup.push(() => pty.unplug());
-    const cfg = join(dir, 'anju-reports.yaml');
-    writeFileSync(cfg, `${testConfig({ hubId: 'hub-quota2', stateDir, brokerUrl: broker.url, devices: [{ id: 'r', path: pty.devicePath }], delivery: 'cloud_ack', uplinkExtra: 'heartbeat_s: 1, telemetry: { interval_s: 1 }' })}`
-      + '  sleep_report: { min_in_bed_s: 3, end_after_out_s: 2, min_out_of_bed_s: 1, report_by: null }\nstore: { quota_mb: 0.1, quota_check_s: 1 }\n');
-    const d = spawnDaemon(['--config', cfg]);
-    cleanup.push(() => d.proc.kill('SIGKILL'));
-
+    undo.push(() => cloud.stop());
+    const d = await hub.start({ ready: 'spawned' });
     // The first quota check (at start, before anything is sent): every reading, then every report; no alarm.
     const evicted = await d.waitForLog('reports evicted', (l) => l.msg.startsWith('store over quota: evicted undelivered reports'));
     expect(evicted).toMatchObject({ evictedReadings: 5000, evictedReports: 5, evictedHistory: 0, full: true });
@@ -89,11 +78,9 @@ describe('store quota in the daemon', () => {
     await sub.waitFor('storage_full cleared', (m) => m.body.type === 'hub.storage_full' && m.body.state === 'cleared', 60_000);
     expect(new Set(cloud.events('hub-quota2').filter((e) => e.type === 'alarm.test').map((e) => e.id)).size).toBe(1500);
     expect(cloud.gaps('hub-quota2')).toEqual([]);
-    // A night: report_seq 6, naming 1..5 as lost.
-    pty.write(presence(true));
-    for (let i = 0; i < 5; i++) { pty.write(breath(16)); await sleep(1000); }
-    pty.write(presence(false));
-    const rep = await sub.waitFor('the next report', (m) => m.topic.endsWith('/reports'), 30_000);
+    // A night (min_in_bed_s 3): report_seq 6, naming 1..5 as lost.
+    await night(hub, 5, 'the next report', () => hub.on('reports').length > 0);
+    const rep = hub.on('reports')[0]!;
     expect(rep.body).toMatchObject({ type: 'report.sleep', report_seq: 6, gap: { from: 1, to: 5 } });
     expect(problems('report.v1.json', rep.body)).toEqual([]);
     // Telemetry lost everything it had not sent: its first message (the night's readings) says so.

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSdNotify, type NotifyLog } from '../../src/daemon/sd-notify.js';
+import { createSdNotify, systemdNotifySender, type NotifyLog, type NotifySender } from '../../src/daemon/sd-notify.js';
 import { ANJUD, ROOT, spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { freePort, requireBinary } from '../helpers/peers.js';
 import { createPtyPair } from '../helpers/pty.js';
@@ -211,8 +211,19 @@ describe('watchdog', () => {
     cleanup.push(() => listener.close());
     const warnings: Array<Record<string, unknown>> = [];
     const log: NotifyLog = { info: () => undefined, warn: (o) => { warnings.push(o as Record<string, unknown>); } };
+    // The real systemd-notify does the sending; the test notes when each datagram was handed to it,
+    // since on a loaded machine one may arrive long after it was decided on.
+    const env = { NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '400000', PATH: process.env.PATH };
+    const real = systemdNotifySender(process.pid, env.PATH);
+    const pings: number[] = [];
+    let inFlight = 0;
+    const send: NotifySender = (socket, assignments, done) => {
+      if (assignments.includes('WATCHDOG=1')) pings.push(performance.now());
+      inFlight++;
+      real(socket, assignments, (err) => { inFlight--; done(err); });
+    };
     // WATCHDOG_USEC 0.4 s: a ping every 200 ms; flush every 50 ms: stale after max(150, 200) ms.
-    const n = createSdNotify({ env: { NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '400000', PATH: process.env.PATH }, log });
+    const n = createSdNotify({ env, log, send });
     const wd = n.startWatchdog({ storeFlushMs: 50 });
     expect(wd).toEqual({ intervalMs: 200, storeStaleAfterMs: 200, maxLagMs: 100 });
     let committing = true;
@@ -220,22 +231,25 @@ describe('watchdog', () => {
     cleanup.push(() => clearInterval(flushes));
 
     const t0 = performance.now();
-    await sleep(1200);
-    expect(listener.with('WATCHDOG', t0).length).toBeGreaterThanOrEqual(3);
+    await waitFor('3 pings through systemd-notify', () => listener.with('WATCHDOG', t0).length >= 3, 20_000);
 
+    const before = warnings.length;
     committing = false;
-    await sleep(400); // past the 200 ms bound, and a ping already on its way has arrived
+    // Withheld for the store alone: a tick on time (the loop is fine) that found no commit. From
+    // then on, and once no datagram decided earlier is still being sent, no ping may go out.
+    const stale = (w: Record<string, unknown>) => (w.storeAgeMs as number) > 200 && (w.lagMs as number) <= 100;
+    await waitFor('a ping withheld for the store alone, nothing in flight', () => warnings.slice(before).some(stale) && inFlight === 0, 20_000, () => JSON.stringify(warnings));
     const quiet = performance.now();
-    await sleep(1200);
-    expect(listener.with('WATCHDOG', quiet)).toEqual([]);
-    // Withheld for the store alone: at least one of those ticks was on time.
-    expect(warnings.some((w) => (w.storeAgeMs as number) > 200 && (w.lagMs as number) <= 100), JSON.stringify(warnings)).toBe(true);
+    // Five more ticks (1 s) without a commit: none of them hands systemd-notify a ping.
+    const withheldAt = warnings.length;
+    await waitFor('5 more pings withheld', () => warnings.length >= withheldAt + 5, 20_000);
+    expect(pings.filter((t) => t >= quiet)).toEqual([]);
 
     committing = true;
     const back = performance.now();
-    await listener.waitFor('pings again once the store commits', (m) => 'WATCHDOG' in m.vars && m.atMs >= back, 3000);
+    await listener.waitFor('pings again once the store commits', (m) => 'WATCHDOG' in m.vars && m.atMs >= back, 20_000);
     n.stopping();
-    await listener.waitFor('STOPPING=1', (m) => m.vars.STOPPING === '1', 3000);
+    await listener.waitFor('STOPPING=1', (m) => m.vars.STOPPING === '1', 20_000);
   });
 
   it('the daemon: READY, STATUS and pings; none while its main loop is frozen or its store cannot commit', async () => {

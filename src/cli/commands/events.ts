@@ -28,7 +28,6 @@ export function registerEvents(program: Command): void {
 async function follow(ctx: Ctx, args: SubscribeArgs, count?: number): Promise<void> {
   await run(ctx, async () => {
     let seen = 0;
-    if (!ctx.json) ctx.err(t(ctx.lang, 'waiting'));
     const sub = await subscribe(ctx.socket, args, (stream, d) => {
       if (count !== undefined && seen >= count) return; // already stopping
       if (ctx.json) ctx.out(JSON.stringify({ stream, ...d }));
@@ -36,6 +35,9 @@ async function follow(ctx: Ctx, args: SubscribeArgs, count?: number): Promise<vo
       else ctx.out(`${new Date(d.ts).toISOString()}  ${d.device}  ${d.metric} = ${JSON.stringify(d.value)}`);
       if (count !== undefined && ++seen >= count) sub.stop();
     });
+    // Said once the daemon confirmed the subscription (what comes from now on is shown); on stderr,
+    // also with --json, so that a script can tell when to start what it wants to watch.
+    ctx.err(t(ctx.lang, 'waiting'));
     process.once('SIGINT', () => sub.stop());
     await sub.closed;
     return 0;

@@ -2,7 +2,9 @@
  * The control socket removes nothing but a stale socket (issue 12, finding 3): a regular file, a
  * directory or a symlink at its path is left alone and the socket is not started; at stop it removes
  * only the socket it made, also when something else took its place meanwhile (libuv would remove
- * whatever sits at the path it listened on).
+ * whatever sits at the path it listened on). A client that keeps its connection open (answered,
+ * but not closed yet: a test process blocked in spawnSync, a stuck `anjuctl`) cannot hold up stop
+ * (and with it a config apply or shutdown).
  */
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -83,5 +85,24 @@ describe('control socket', () => {
     writeFileSync(path, 'someone else\'s');
     await ctl.stop();
     expect(readFileSync(path, 'utf8')).toBe('someone else\'s');
+  });
+
+  it('stops although a client holds its connection open', async () => {
+    const path = join(dir, 'held.sock');
+    const { ctl } = socketAt(path);
+    ctl.start();
+    await waitFor('an answer', async () => (await ping(path).catch(() => '')).includes('"pong":true'));
+    // Answered, then silent: neither end nor destroy from this side.
+    const held = connect(path);
+    const reply = new Promise<string>((r) => held.once('data', (d) => r(d.toString())));
+    held.write('{"id":1,"cmd":"ping"}\n');
+    expect(await reply).toContain('"pong":true');
+    const closedByDaemon = new Promise<void>((r) => held.once('close', () => r()));
+    held.on('error', () => undefined);
+    const stopped = await Promise.race([ctl.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still waiting for the client'), 5_000))]);
+    held.destroy();
+    expect(stopped).toBe('stopped');
+    await closedByDaemon;
+    expect(existsSync(path)).toBe(false);
   });
 });

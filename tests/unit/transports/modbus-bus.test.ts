@@ -4,7 +4,7 @@
  * real-wire versions of these are in tests/integration/modbus-*.test.ts.
  */
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Measurement } from '../../../src/core/reading.js';
 import { modbusModels } from '../../../src/drivers/modbus-registry.js';
 import { createFakeModbusLink, createModbusBus, MODBUS_CLEAR_AFTER_GOOD_POLLS, type FakeModbusLink, type FakeUnit, type ModbusBus, type ModbusFault } from '../../../src/transports/modbus/index.js';
@@ -41,7 +41,7 @@ const units = () => ({
 });
 
 let running: ModbusBus | null = null;
-afterEach(async () => { await running?.stop(); running = null; });
+afterEach(async () => { vi.useRealTimers(); vi.restoreAllMocks(); await running?.stop(); running = null; });
 
 describe('modbus bus (fake link)', () => {
   it('polls every unit and hands over decoded measurements', async () => {
@@ -56,35 +56,51 @@ describe('modbus bus (fake link)', () => {
     expect(bus.stats()).toMatchObject({ open: true, opens: 1, reconnects: 0, timeouts: 0 });
   });
 
+  // Rates are measured in fake time (the bus schedules on performance.now() and setTimeout): in
+  // real time a loaded machine delays the timers and the healthy unit's rate with them (seen
+  // failing with 14 runnable processes on 2 cores).
   it('a silent unit becomes a timeout fault, backs off, and does not slow the others', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    // The bus holds node:perf_hooks' performance object, which faking replaces only on globalThis:
+    // its method is what must follow the fake clock.
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now());
+    const until = async (what: string, cond: () => boolean, maxMs = 10_000): Promise<void> => {
+      for (let t = 0; !cond(); t += 10) {
+        if (t > maxMs) throw new Error(`no ${what} within ${maxMs} ms (fake time)`);
+        await vi.advanceTimersByTimeAsync(10);
+      }
+    };
+
     const fake = createFakeModbusLink(units());
     const { bus, got, faults, dev } = setup(fake);
     running = bus;
     bus.start();
-    await waitFor('first polls', () => (got.get('lel')?.length ?? 0) > 0);
-    const base = { n: got.get('lel')!.length, t: Date.now() };
-    await sleep(1000);
-    const healthyRate = (got.get('lel')!.length - base.n) / (Date.now() - base.t);
+    await until('first polls', () => (got.get('lel')?.length ?? 0) > 0);
+    const base = got.get('lel')!.length;
+    await vi.advanceTimersByTimeAsync(1000);
+    const healthyRate = (got.get('lel')!.length - base) / 1000;
 
     fake.setUnit(3, { behaviour: 'dead' });
-    await waitFor('the dead unit to back off to its ceiling', () => dev('lel2').currentIntervalMs === 400);
+    await until('the dead unit to back off to its ceiling', () => dev('lel2').currentIntervalMs === 400);
     expect(dev('lel2').fault?.code).toBe('ANJU_ERR_MODBUS_TIMEOUT');
     expect(faults.filter(([id]) => id === 'lel2')).toHaveLength(1); // raised once, not per poll
-    const before = { lel: got.get('lel')!.length, lel2: got.get('lel2')!.length, dead: fake.requestsTo(3), t: Date.now() };
-    await sleep(1000);
+    const before = { lel: got.get('lel')!.length, lel2: got.get('lel2')!.length, dead: fake.requestsTo(3) };
+    await vi.advanceTimersByTimeAsync(1000);
     // The healthy unit keeps most of its rate; a bus that waited out every retry in line would
     // drop to about half.
-    expect((got.get('lel')!.length - before.lel) / (Date.now() - before.t)).toBeGreaterThan(healthyRate * 0.7);
+    expect((got.get('lel')!.length - before.lel) / 1000).toBeGreaterThan(healthyRate * 0.7);
     // Backed off to 400 ms with one retry: about 5 requests a second, not 40.
     expect(fake.requestsTo(3) - before.dead).toBeLessThanOrEqual(10);
     expect(got.get('lel2')!.length).toBe(before.lel2);
 
     fake.setUnit(3, units()[3]);
-    await waitFor('the unit to come back', () => dev('lel2').state === 'ok');
-    await waitFor('the fault episode to end (MODBUS_CLEAR_AFTER_GOOD_POLLS answers in a row)', () => dev('lel2').fault === null);
+    await until('the unit to come back', () => dev('lel2').state === 'ok');
+    await until('the fault episode to end (MODBUS_CLEAR_AFTER_GOOD_POLLS answers in a row)', () => dev('lel2').fault === null);
     expect(faults.at(-1)).toEqual(['lel2', null]);
     expect(faults.filter(([id]) => id === 'lel2')).toHaveLength(2); // raised once, cleared once
     expect(dev('lel2').currentIntervalMs).toBe(50);
+    await bus.stop();
+    running = null;
   });
 
   it('an exception is a fault with its own code; only "busy" is retried', async () => {
@@ -93,7 +109,9 @@ describe('modbus bus (fake link)', () => {
     running = bus;
     bus.start();
     await waitFor('exception fault', () => dev('co').fault?.code === 'ANJU_ERR_MODBUS_EXCEPTION_02');
-    await sleep(200);
+    // Polls, not a fixed 200 ms: a loaded machine may run only one or two in that time.
+    const polled = dev('co').polls;
+    await waitFor('three more polls of the failing unit, four of a healthy one', () => dev('co').polls >= polled + 3 && dev('lel').pollsOk > 3);
     expect(dev('co').retries).toBe(0);
     expect(dev('co').fault).toMatchObject({ exceptionCode: 2, message: 'exception 02: illegal data address' });
     expect(dev('co').currentIntervalMs).toBe(50); // it answers, so it is not backed off
