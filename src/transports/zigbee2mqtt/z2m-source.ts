@@ -248,15 +248,16 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
         o.log.error({ err, topic }, 'Zigbee2MQTT message handling failed');
       }
     });
+    // Every close is retried by the link supervisor (mqtt.js's own reconnect, and with it its
+    // 'offline' event, is off). Recorded before the state changes, so status never shows a
+    // disconnected source without its reason.
     c.on('close', () => {
       if (st.state === 'connected') st.disconnects++;
       if (stopped) return;
+      if (fellBack) fellBack = false; // refused MQTT 5 a moment ago: not an outage
+      else if (st.state === 'connected' || st.lastErrorCode === null) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable');
       st.state = 'disconnected';
       sup.failed('broker-unreachable', st.lastError ?? 'connection closed');
-    });
-    c.on('offline', () => {
-      if (fellBack) { fellBack = false; return; } // refused MQTT 5 a moment ago: not an outage
-      if (!stopped) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable');
     });
     // mqtt.js emits 'error' for refused connections (bad credentials); an unheard 'error' would crash us.
     c.on('error', (err) => {
