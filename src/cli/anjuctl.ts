@@ -21,6 +21,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerDevices } from './commands/devices.js';
 import { registerDevicesEdit } from './commands/devices-edit.js';
 import { registerPair } from './commands/pair.js';
+import { registerRelease } from './commands/release.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { addGlobalOptions } from './context.js';
@@ -57,6 +58,7 @@ registerSupportBundle(program);
 registerConfigCommands(config);
 registerDevicesEdit(registerDevices(program));
 registerPair(program);
+registerRelease(program);
 registerInit(program);
 registerReport(program);
 

@@ -56,6 +56,8 @@ export const COMMAND_ARGS = {
     nonce: matching(/^[A-Za-z0-9_-]{1,64}$/, '1 to 64 letters, digits, _ or -'), // chosen by the requester, to recognise its event on the event stream
     by: str(1, 128), // who asked, e.g. walktest:<user>
   }),
+  // The release manager asks anjud to read its journal now (packaging/README.md; anjuctl release report).
+  'report-upgrades': strictArgs({}),
   'sleep-reports': strictArgs({
     limit: int(1, 400, 31), // newest first; 31 = a night and the 30 before it
     device: optional(matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id')), // only this bed radar's nights
@@ -83,6 +85,8 @@ export interface CommandReplies {
   'test-event': { raised: true; nonce: string };
   /** The stored report.sleep of the nights the hub still has, newest first (anjuctl report night). */
   'sleep-reports': { reports: StoredReport[] };
+  /** How many hub.upgraded / hub.upgrade_rolled_back events the journal owed and were committed now. */
+  'report-upgrades': { raised: number };
 }
 
 /** A report as the hub stored it: its report_seq, when, which device, and its data (docs/schema/report.v1.json). */
@@ -102,7 +106,7 @@ export type Sent<C extends CommandName> = NonNullable<Schema<C>['input']>;
 export type ReplyOf<C extends CommandName> = CommandReplies[C];
 
 /** Commands only the control socket offers (on site, group anju), never the cloud (src/daemon/commands.ts). */
-export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports'] as const satisfies readonly CommandName[];
+export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports', 'report-upgrades'] as const satisfies readonly CommandName[];
 
 /** A daemon waiting for provisioning (src/daemon/waiting.ts) answers these only, get-status with its own shape. */
 export interface WaitingReplies {

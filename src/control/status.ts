@@ -2,6 +2,7 @@ import { WAITING_STATE } from '../config/provisioned.js';
 import type { ConfigProblem } from '../config/result.js';
 import type { EventClass } from '../core/event.js';
 import type { DriverStats } from '../drivers/types.js';
+import type { Attempt } from '../release/journal.js';
 import type { OpenAlarm } from '../store/alarm-store.js';
 import type { StorageStatus } from '../store/storage-health.js';
 import type { BleLinkStats, BleManagerStats } from '../transports/ble/types.js';
@@ -43,6 +44,11 @@ export interface DaemonStatus {
    * size as the quota counts it. null before the store is open.
    */
   storage: (StorageStatus & { held: HeldStats; usedBytes: number | null; quotaBytes: number }) | null;
+  /**
+   * This process and the release manager's last attempt (issue 13): what the health gate checks
+   * (same pid across its settle time) and what `anjuctl status` shows after a rollback.
+   */
+  release: { pid: number; startedTs: number; lastAttempt: Attempt | null };
   /** The over-the-air update in progress (src/update/update-manager.ts), or null. */
   update: UpdateStatus | null;
 }

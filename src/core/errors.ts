@@ -9,6 +9,11 @@ export const ErrorCodes = {
   /** The control socket's path holds something other than a socket (never removed), or it cannot listen. */
   CONTROL_SOCKET: 'ANJU_ERR_CONTROL_SOCKET',
   STORE_OPEN: 'ANJU_ERR_STORE_OPEN',
+  /**
+   * The database was written by a newer anjud whose schema this one cannot read and write (a
+   * downgrade across a schema change, src/store/database.ts): refused before anything changed.
+   */
+  STORE_SCHEMA: 'ANJU_ERR_STORE_SCHEMA',
   STORE_WRITE: 'ANJU_ERR_STORE_WRITE',
   SERIAL_OPEN: 'ANJU_ERR_SERIAL_OPEN',
   SERIAL_LOST: 'ANJU_ERR_SERIAL_LOST',

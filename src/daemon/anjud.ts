@@ -3,7 +3,10 @@
  * anjud: the Anju gateway daemon.
  *   anjud --config /etc/anju/anju.yaml   run
  *   anjud --check-config FILE            validate a config file and exit (0 valid, 78 invalid)
- * Exit codes: 0 clean stop, 1 fatal error at start-up or run time, 78 invalid config (EX_CONFIG).
+ *   anjud --preflight [--config FILE] [--rollback-schema N]
+ *                                        would this release run here? (src/daemon/preflight-cli.ts)
+ * Exit codes: 0 clean stop, 1 fatal error at start-up or run time, 78 invalid config (EX_CONFIG);
+ * --preflight also 65 (a copy of the database fails) and 66 (refused: schema).
  */
 import { Command } from 'commander';
 import { EXIT_CONFIG, formatProblems } from '../config/result.js';
@@ -16,10 +19,17 @@ const program = new Command()
   .version(VERSION)
   .option('-c, --config <file>', 'config file (YAML)', process.env.ANJU_CONFIG ?? '/etc/anju/anju.yaml')
   .option('--check-config <file>', 'validate the config file, print every problem, and exit')
+  .option('--preflight', 'check the config (--config) and a copy of the database with this release, print KEY=value lines, and exit (the release manager runs it before switching)')
+  .option('--rollback-schema <n>', 'with --preflight: the schema version of the release a rollback would return to')
   .showHelpAfterError();
 
 program.parse();
-const opts = program.opts<{ config: string; checkConfig?: string }>();
+const opts = program.opts<{ config: string; checkConfig?: string; preflight?: boolean; rollbackSchema?: string }>();
+
+if (opts.preflight) {
+  const { runPreflight } = await import('./preflight-cli.js');
+  process.exit(await runPreflight(opts.config, opts.rollbackSchema, VERSION));
+}
 
 if (opts.checkConfig !== undefined) {
   // Validates in-thread (zod and the schema load here): the process exits right after.

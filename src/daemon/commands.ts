@@ -49,6 +49,8 @@ export function hubCommands(o: {
   bleConfigured?: () => ReadonlyMap<string, string>;
   /** Commits a hub-level event through the ingest path (hub.test). */
   raiseEvent?: (draft: EventDraft) => void;
+  /** Reads the release manager's journal and commits the events it owes (src/daemon/upgrade-report.ts); returns how many. */
+  reportUpgrades?: () => number;
   /** The over-the-air `update` (src/update/update-manager.ts); without it the hub does not offer that command. */
   update?: (args: UpdateArgs) => ReplyOf<'update'>;
   /** The most recent stored reports of a type (of a device), newest first (anjuctl report night). */
@@ -84,7 +86,7 @@ export function hubCommands(o: {
  * (LOCAL_ONLY_COMMANDS): `permit-join` opens the Zigbee network, and anyone in radio range could
  * then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports' | 'reportUpgrades'>): Record<string, CommandSpec<never>> {
   return commandSpecs({
     async 'permit-join'({ seconds }) {
       const pending = o.permitJoin?.(seconds) ?? null;
@@ -118,6 +120,12 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       if (!o.latestReports) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
       const rows = o.latestReports('report.sleep', device ?? null, limit);
       return { reports: rows.map((r) => ({ report_seq: r.seq, ts: r.ts, device: r.device, data: JSON.parse(r.dataJson) as Record<string, unknown> })) };
+    },
+    // The release manager (root, on the hub) says it wrote an outcome to its journal: hub.upgraded once
+    // the health gate confirmed this release. Local only: the journal is the hub's, not the cloud's.
+    'report-upgrades'() {
+      if (!o.reportUpgrades) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
+      return { raised: o.reportUpgrades() };
     },
   });
 }

@@ -31,6 +31,9 @@ import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type Ingest } from './ingest.js';
 import { deviceSink, startTransports, type RunningTransports } from './transports.js';
 import { sdNotify } from './sd-notify.js';
+import { createUpgradeReporter, type UpgradeReporter } from './upgrade-report.js';
+import { journalDir, type Attempt } from '../release/journal.js';
+import { createUpgradeMarks } from '../store/upgrade-marks.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 
 /**
@@ -106,6 +109,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   let health: StorageHealth | null = null;
   let usedBytes: (() => number) | null = null;
+  let upgrades: UpgradeReporter | null = null;
+  const startedTs = clock.now();
 
   const onEvent = (e: StoredEvent): void => {
     // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
@@ -148,7 +153,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   function startAll(): void {
     const reserve = createSpaceReserve(config.state_dir, Math.round(config.store.reserve_mb * 1024 * 1024));
-    const opened = openStore(config.state_dir, { now: () => clock.now(), doneWhen: config.uplink.delivery, reserve });
+    const opened = openStore(config.state_dir, { now: () => clock.now(), doneWhen: config.uplink.delivery, reserve, version: deps.version });
     db = opened.db;
     const storeLog = log.child({ mod: 'store' });
     const h = createStorageHealth({
@@ -166,7 +171,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     });
     const uplinkOutbox = guardOutbox(outbox, h.run);
     readings = createReadingStore(db, clock);
-    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, storage: h.state() }, 'store open');
+    log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, schema: opened.schema, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       ...(deps.update ? { update: deps.update } : {}),
@@ -178,6 +183,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
       },
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
+      reportUpgrades: () => h.run('upgrade_report', () => upgrades?.report() ?? 0),
       latestReports: (type: string, device: string | null, limit: number) => outbox!.reports.latest(type, device, limit),
       bleConfigured: () => new Map(devicesOn(config, 'ble').map((d) => [`${d.ble.adapter}/${d.ble.address}`, d.id] as const)),
       ackAlarm: (id: string, by: string) => {
@@ -232,6 +238,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       log.error({ reset: opened.reset }, 'the database was damaged: quarantined it (renamed, kept) and started a new one');
       ingest.raise({ type: 'hub.storage_reset', severity: 'critical', device: null, state: 'info', data: { ...opened.reset } });
     }
+    // What the release manager did before this start (a rollback to this release, say): told once.
+    const ing = ingest;
+    upgrades = createUpgradeReporter({ dir: journalDir(), version: deps.version, marks: createUpgradeMarks(db), raise: (draft) => ing.raise(draft), now: () => clock.now(), log: log.child({ mod: 'release' }) });
+    const u = upgrades;
+    h.attempt('upgrade_report', () => u.report());
 
     timers.push(setInterval(flushReadings, config.store.readings_flush_ms));
     if (config.store.readings_flush_ms > STATE_SAVE_MS) {
@@ -376,6 +387,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),
         },
+        release: { pid: process.pid, startedTs, lastAttempt: upgrades?.last() ?? null },
         update: deps.updateStatus?.() ?? null,
       };
     },

@@ -8,10 +8,19 @@ export type Db = Database.Database;
 export const DB_FILE = 'anju.db';
 
 /**
- * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
- * Append only: a released migration is never edited, so upgrades in the field are repeatable.
+ * One schema migration. A string is an additive one: code that does not know it keeps reading and
+ * writing the database correctly (new tables or columns with defaults that old code need not fill,
+ * new indexes). A migration after which older code would misread or miswrite the database (a
+ * column dropped or renamed, rows moved to a table older code does not drain, a meaning changed)
+ * says from which schema version on code can use the result: `compat`, usually its own number.
  */
-const MIGRATIONS: readonly string[] = [
+export type Migration = string | { sql: string; compat: number };
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran (the schema
+ * version). Append only: a released migration is never edited, so upgrades in the field are repeatable.
+ */
+const MIGRATIONS: readonly Migration[] = [
   `
   -- Every event the hub raised. seq is AUTOINCREMENT so a number is never reused, even after rows
   -- are deleted: the cloud detects loss by gaps in seq. delivered_ts is set once the broker
@@ -203,13 +212,87 @@ export function connect(file: string): Db {
   }
 }
 
-/** Applies the migrations this database has not had yet. */
-export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
+/** The schema version this code writes: how many migrations it knows. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Schema compatibility (issue 13: releases side by side, rollback, downgrade). Like SQLite's own
+ * read and write version bytes, the database records in `meta` the lowest schema version whose code
+ * can still read and write it (`schema_compat`) and which anjud migrated it last (`schema_writer`).
+ * Additive migrations keep `schema_compat`, so the previous release opens a newer database and works
+ * on (a rollback loses nothing); a migration with `compat` raises it, and code older than that
+ * refuses the database with ANJU_ERR_STORE_SCHEMA before it changes anything. The release manager
+ * asks the same question on a copy before it switches (src/store/preflight.ts).
+ */
+export interface SchemaState {
+  /** user_version before this open. */
+  from: number;
+  /** user_version after this open (equals `from` when the database is newer than this code). */
+  to: number;
+  /** The lowest schema version whose code can read and write the database now. */
+  compat: number;
+  /** The anjud version that migrated it last, when recorded. */
+  writer: string | null;
+}
+
+const META_COMPAT = 'schema_compat';
+const META_WRITER = 'schema_writer';
+/** The meta table exists from this schema version on (migration 3). */
+const META_FROM_SCHEMA = 3;
+
+const sqlOf = (m: Migration): string => (typeof m === 'string' ? m : m.sql);
+const compatOf = (m: Migration, before: number): number => (typeof m === 'string' ? before : Math.max(before, m.compat));
+
+function readMeta(db: Db, key: string): string | null {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+  const row = hasTable ? db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined : undefined;
+  return row?.value ?? null;
+}
+function writeMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
+/**
+ * Applies the migrations this database has not had yet, recording the schema compatibility. A
+ * database from newer code is left as it is: opened when this code can read and write it, refused
+ * with ANJU_ERR_STORE_SCHEMA otherwise (also when a newer database does not say, which is the safe
+ * reading). `writer`: this anjud's version, for the message a later, older release would print.
+ */
+export function migrate(db: Db, o: { writer?: string; migrations?: readonly Migration[] } = {}): SchemaState {
+  const migrations = o.migrations ?? MIGRATIONS;
+  const known = migrations.length;
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > known) {
+    const stored = readMeta(db, META_COMPAT);
+    const compat = stored !== null && /^\d+$/.test(stored) ? Number(stored) : from;
+    const writer = readMeta(db, META_WRITER);
+    if (compat > known) {
+      throw new AnjuError(
+        ErrorCodes.STORE_SCHEMA,
+        `the database is at schema version ${from}${writer ? ` (written by anjud ${writer})` : ''} and needs an anjud that knows schema ${compat} or later; `
+        + `this anjud${o.writer ? ` ${o.writer}` : ''} knows schema ${known}. A downgrade across this schema change is refused and nothing was changed: `
+        + `run ${writer ? `anjud ${writer}` : 'the newer anjud'} or later again (anju-release status shows the releases on this hub)`,
+      );
+    }
+    return { from, to: from, compat, writer };
+  }
+  let compat = 0;
+  // The compat a database at `from` already has: the same rule applied to the migrations it had.
+  for (let v = 0; v < from; v++) compat = compatOf(migrations[v]!, compat);
+  for (let v = from; v < known; v++) {
+    const m = migrations[v]!;
+    compat = compatOf(m, compat);
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      db.exec(sqlOf(m));
       db.pragma(`user_version = ${v + 1}`);
+      if (v + 1 >= META_FROM_SCHEMA) {
+        writeMeta(db, META_COMPAT, String(compat));
+        if (o.writer) writeMeta(db, META_WRITER, o.writer);
+      }
     })();
   }
+  // A database made before compat was recorded says so from now on.
+  const hasMeta = known >= META_FROM_SCHEMA;
+  if (hasMeta && from === known && readMeta(db, META_COMPAT) === null) writeMeta(db, META_COMPAT, String(compat));
+  return { from, to: known, compat, writer: hasMeta ? readMeta(db, META_WRITER) : null };
 }

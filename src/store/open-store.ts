@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { AnjuError, ErrorCodes } from '../core/errors.js';
-import { connect, DB_FILE, migrate, type Db } from './database.js';
+import { connect, DB_FILE, migrate, type Db, type SchemaState } from './database.js';
 import type { DoneWhen } from './outbox-types.js';
 import type { SpaceReserve } from './space-reserve.js';
 import { classifyStoreError, storeErrorCode, type StoreErrorKind } from './store-errors.js';
@@ -47,6 +47,8 @@ export interface OpenedStore {
   reset: StoreReset | null;
   /** How long quick_check took, ms (0 for a new database). */
   quickCheckMs: number;
+  /** The schema before and after this open, and its compatibility (src/store/database.ts). */
+  schema: SchemaState;
 }
 
 export interface OpenStoreOptions {
@@ -54,6 +56,8 @@ export interface OpenStoreOptions {
   doneWhen: DoneWhen;
   /** Released (once) when the disk is too full to open the store. */
   reserve?: SpaceReserve;
+  /** This anjud's version, recorded with a migration (the message an older release prints names it). */
+  version?: string;
 }
 
 /** A WAL larger than this is not read into memory to count what a quarantined empty database held. */
@@ -145,10 +149,12 @@ export function openStore(stateDir: string, o: OpenStoreOptions): OpenedStore {
   try {
     db ??= withRoom(o.reserve, () => connect(file));
     const opened = db;
-    withRoom(o.reserve, () => migrate(opened));
-    return { db: opened, reset, quickCheckMs };
+    const schema = withRoom(o.reserve, () => migrate(opened, o.version ? { writer: o.version } : {}));
+    return { db: opened, reset, quickCheckMs, schema };
   } catch (err) {
     db?.close();
+    // A newer database this code must not touch: its own code and message (what to run instead).
+    if (err instanceof AnjuError && err.code === ErrorCodes.STORE_SCHEMA) throw err;
     throw openError(stateDir, err);
   }
 }

@@ -35,6 +35,8 @@ export interface StorageStatus {
   /** Failed store writes since start, by kind. */
   failures: Record<StoreErrorKind, number>;
   lastError: { code: string | null; kind: StoreErrorKind; where: string; ts: number; message: string } | null;
+  /** When a store write last succeeded (ms), null before one: the health gate's "store committing" (issue 13). */
+  lastCommitTs: number | null;
 }
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; kind: StoreErrorKind; err: unknown };
@@ -125,7 +127,9 @@ export function createStorageHealth(d: StorageHealthDeps): StorageHealth {
     return kind;
   };
 
+  let lastCommitTs: number | null = null;
   const succeeded = (): void => {
+    lastCommitTs = d.clock.now();
     if (failing === null) return;
     failing = null;
     evaluate();
@@ -152,6 +156,7 @@ export function createStorageHealth(d: StorageHealthDeps): StorageHealth {
         d.onReleased?.();
         try {
           const v = fn();
+          lastCommitTs = d.clock.now();
           failing = null;
           evaluate(); // the reserve is gone: still disk_full, until there is room to make it again
           return v;
@@ -195,7 +200,7 @@ export function createStorageHealth(d: StorageHealthDeps): StorageHealth {
     status: () => ({
       state, since, freeBytes: sample?.freeBytes ?? null, totalBytes: sample?.totalBytes ?? null, lowWaterBytes,
       reserve: { bytes: d.reserve.bytes, present: d.reserve.present(), releases: d.reserve.releases() },
-      failures: { ...failures }, lastError: lastError && { ...lastError },
+      failures: { ...failures }, lastError: lastError && { ...lastError }, lastCommitTs,
     }),
   };
   return health;

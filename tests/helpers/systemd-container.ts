@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { bookwormRootfs } from './container.js';
 import { requireBinary } from './peers.js';
 import { sleep, waitFor } from './wait.js';
 
@@ -8,12 +9,12 @@ import { sleep, waitFor } from './wait.js';
  * A Debian bookworm booted with its own systemd as PID 1 (systemd-nspawn --boot), for what only a real
  * service manager shows: a unit's sandbox (User=, NoNewPrivileges=, ProtectSystem=), READY/STATUS,
  * restarts, path units. It shares the host's network, so a Mosquitto or an HTTPS server on the host's
- * 127.0.0.1 is reachable from inside. The minimal root file system is made once with debootstrap and
- * kept in BASE (or $ANJU_TEST_ROOTFS); each test boots a throw-away copy of it. `repo` is bind-mounted
- * read-only at the same path, so the build and its Node run inside unchanged.
+ * 127.0.0.1 is reachable from inside. The minimal root file system is made once with debootstrap,
+ * shared with the package tests (tests/helpers/container.ts; or $ANJU_TEST_ROOTFS); each test boots a
+ * throw-away copy of it. `repo` is bind-mounted read-only at the same path, so the build and its Node
+ * run inside unchanged.
  * Peers: debootstrap, systemd-container (systemd-nspawn); missing ones fail loudly.
  */
-const BASE = process.env.ANJU_TEST_ROOTFS ?? '/var/cache/anju-test/ota-base';
 
 export interface Container {
   readonly root: string;
@@ -25,14 +26,9 @@ export interface Container {
   stop(): Promise<void>;
 }
 
+/** The bookworm root the package tests use too (tests/helpers/container.ts): one debootstrap per machine. */
 export function ensureRootfs(): string {
-  if (existsSync(join(BASE, 'usr/lib/systemd/systemd'))) return BASE;
-  const debootstrap = requireBinary('debootstrap', 'debootstrap');
-  rmSync(BASE, { recursive: true, force: true });
-  mkdirSync(BASE, { recursive: true });
-  const r = spawnSync(debootstrap, ['--variant=minbase', '--include=systemd,systemd-sysv,dbus', 'bookworm', BASE], { encoding: 'utf8', timeout: 15 * 60_000 });
-  if (r.status !== 0) throw new Error(`debootstrap failed (${String(r.status)}): ${r.stderr.slice(-2000)}`);
-  return BASE;
+  return bookwormRootfs();
 }
 
 /** A copy of the base root, prepared by `prepare(root)` (files written from the host), then booted. */

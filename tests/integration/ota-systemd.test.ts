@@ -73,10 +73,14 @@ beforeAll(async () => {
       symlinkSync(join(ROOT, 'node_modules/.bin/node'), join(rel, 'bin/node'));
       symlinkSync(join(ROOT, 'dist'), join(rel, 'dist'));
       symlinkSync('releases/dev', join(root, 'usr/lib/anju/current'));
-      writeFileSync(join(root, 'usr/bin/anjud'), '#!/bin/sh\nexec /usr/lib/anju/current/bin/node /usr/lib/anju/current/dist/src/daemon/anjud.js "$@"\n');
-      writeFileSync(join(root, 'usr/bin/anjuctl'), '#!/bin/sh\nexec /usr/lib/anju/current/bin/node /usr/lib/anju/current/dist/src/cli/anjuctl.js "$@"\n');
-      chmodSync(join(root, 'usr/bin/anjud'), 0o755);
-      chmodSync(join(root, 'usr/bin/anjuctl'), 0o755);
+      // The release's bin/anjud and bin/anjuctl (the unit's ExecStart is the release's), and the
+      // /usr/bin wrappers through current, as the package has them (packaging/build/).
+      for (const [name, entry] of [['anjud', 'daemon/anjud.js'], ['anjuctl', 'cli/anjuctl.js']] as const) {
+        writeFileSync(join(rel, 'bin', name), `#!/bin/sh\nexec /usr/lib/anju/current/bin/node /usr/lib/anju/current/dist/src/${entry} "$@"\n`);
+        writeFileSync(join(root, 'usr/bin', name), `#!/bin/sh\nexec /usr/lib/anju/current/bin/${name} "$@"\n`);
+        chmodSync(join(rel, 'bin', name), 0o755);
+        chmodSync(join(root, 'usr/bin', name), 0o755);
+      }
       const units = join(root, 'etc/systemd/system');
       for (const u of ['anjud.service', 'anju-update.path', 'anju-update.service']) copyFileSync(join(ROOT, 'systemd', u), join(units, u));
       symlinkSync('/etc/systemd/system/anjud.service', join(units, 'multi-user.target.wants/anjud.service'));

@@ -3,7 +3,8 @@
  *  - the shipped unit rates <= 2.5 in `systemd-analyze security --offline=true`, and a copy of it whose
  *    ExecStart points at the built daemon passes `systemd-analyze verify` without a word;
  *  - the udev rules are well-formed and name the radar, RS-485 and Zigbee adapters;
- *  - packaging/install.sh installs into a temp root and keeps config and data on a second run;
+ *  - the release manager's resume unit passes `systemd-analyze verify` too (the package itself, with
+ *    systemd as PID 1, is tested in tests/integration/package-e2e.test.ts);
  *  - the watchdog: the real built daemon, with NOTIFY_SOCKET on a datagram socket this test reads
  *    and WATCHDOG_USEC=1 s, says READY=1 and STATUS= and pings WATCHDOG=1; the pings stop while its
  *    main loop is frozen (a real busy loop run in it through the inspector, not SIGSTOP) and while
@@ -12,7 +13,7 @@
  * systemd is not PID 1 here (nor in CI): nothing is started by systemd; its tools are run directly.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,9 +30,9 @@ import { shippedEnvironment } from '../../bench/shipped-node-options.js';
 
 const UNIT = join(ROOT, 'systemd/anjud.service');
 const RULES = join(ROOT, 'systemd/99-anju-serial.rules');
-const INSTALL = join(ROOT, 'packaging/install.sh');
-/** The ExecStart binary of the shipped unit: the symlink install.sh puts there. */
-const SHIPPED_BIN = '/usr/bin/anjud';
+/** The ExecStart binary of the shipped unit: the release in force's wrapper (packaging/README.md). */
+const SHIPPED_BIN = '/usr/lib/anju/current/bin/anjud';
+const RESUME_UNIT = join(ROOT, 'systemd/anju-release-resume.service');
 
 const dir = mkdtempSync(join(tmpdir(), 'anju-systemd-'));
 const cleanup: Array<() => unknown> = [];
@@ -77,6 +78,17 @@ describe('systemd/anjud.service', () => {
     // loads as dependencies (network-online.target, bluetooth.service ...): those are the host's.
     const ours = r.out.split('\n').filter((l) => l.trim() !== '' && !isAboutAnotherUnit(l));
     expect(ours, r.out).toEqual([]);
+  });
+
+  it('anju-release-resume.service passes systemd-analyze verify with ExecStart at the release manager in this checkout', () => {
+    const shipped = readFileSync(RESUME_UNIT, 'utf8');
+    expect(shipped).toMatch(/^ExecStart=\/usr\/lib\/anju\/anju-release resume$/m);
+    const copyDir = join(dir, 'verify-resume');
+    mkdirSync(copyDir);
+    writeFileSync(join(copyDir, 'anju-release-resume.service'), shipped.replace('ExecStart=/usr/lib/anju/anju-release', `ExecStart=${join(ROOT, 'packaging/anju-release')}`));
+    const r = analyze(['verify', join(copyDir, 'anju-release-resume.service')]);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out.split('\n').filter((l) => l.trim() !== '' && !isAboutAnotherUnit(l)), r.out).toEqual([]);
   });
 
   it('gives node the V8 memory flags the memory bench runs with, and node takes them', () => {
@@ -155,52 +167,6 @@ describe('systemd/99-anju-serial.rules', () => {
     expect([...names].sort()).toEqual(['anju-radar', 'anju-rs485', 'anju-zigbee']);
     const text = active.join('\n');
     for (const id of ['"1a86"', '"7523"', '"10c4"', '"ea60"', '"0403"', '"6001"', '"1cf1"', '"0030"']) expect(text).toContain(id);
-  });
-});
-
-describe('packaging/install.sh', () => {
-  it('installs into a temp root, and a second run keeps the config and the data', () => {
-    const root = join(dir, 'rootfs');
-    const run = () => spawnSync('sh', [INSTALL, '--root', root], { encoding: 'utf8' });
-    const first = run();
-    expect(first.status, `${first.stdout}${first.stderr}`).toBe(0);
-    // Nothing on this machine was touched: the steps that would are skipped, saying so.
-    expect(first.stdout).toMatch(/skipping users and groups/);
-    expect(first.stdout).toMatch(/skipping systemctl/);
-
-    const app = join(root, 'usr/lib/anju');
-    for (const f of ['package.json', 'dist/src/daemon/anjud.js', 'dist/src/cli/anjuctl.js', 'node_modules/better-sqlite3/package.json', 'config/anju.example.yaml', 'docs/operations.md']) {
-      expect(existsSync(join(app, f)), f).toBe(true);
-    }
-    // The unit's ExecStart=/usr/bin/anjud is a link into the app that resolves inside the root.
-    const bin = join(root, SHIPPED_BIN);
-    expect(lstatSync(bin).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(bin).startsWith('/')).toBe(false);
-    expect(realpathSync(bin)).toBe(realpathSync(join(app, 'dist/src/daemon/anjud.js')));
-    expect(statSync(bin).mode & 0o111).not.toBe(0);
-    expect(readFileSync(join(root, 'usr/lib/systemd/system/anjud.service'), 'utf8')).toBe(readFileSync(UNIT, 'utf8'));
-    expect(readFileSync(join(root, 'usr/lib/udev/rules.d/99-anju-serial.rules'), 'utf8')).toBe(readFileSync(RULES, 'utf8'));
-    const conf = join(root, 'etc/anju/anju.yaml');
-    expect(readFileSync(conf, 'utf8')).toBe(readFileSync(join(ROOT, 'config/anju.example.yaml'), 'utf8'));
-    expect(statSync(conf).mode & 0o777).toBe(0o640);
-    expect(statSync(join(root, 'etc/anju')).mode & 0o777).toBe(0o770);
-    expect(statSync(join(root, 'var/lib/anju')).mode & 0o777).toBe(0o750);
-    // The installed tree runs: its imports resolve from /usr/lib/anju/node_modules.
-    const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
-    expect(version.status, version.stderr).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
-
-    // A technician's config and the hub's data survive an upgrade.
-    writeFileSync(conf, 'hub: { id: hub-0042 }\n# edited on site\n');
-    writeFileSync(join(root, 'var/lib/anju/anju.db'), 'the outbox');
-    const second = run();
-    expect(second.status, `${second.stdout}${second.stderr}`).toBe(0);
-    expect(second.stdout).toMatch(/kept \/etc\/anju\/anju\.yaml/);
-    expect(second.stdout).toMatch(/upgraded \/usr\/lib\/anju/);
-    expect(readFileSync(conf, 'utf8')).toBe('hub: { id: hub-0042 }\n# edited on site\n');
-    expect(readFileSync(join(root, 'var/lib/anju/anju.db'), 'utf8')).toBe('the outbox');
-    expect(existsSync(join(app, 'dist/src/daemon/anjud.js'))).toBe(true);
-    expect(existsSync(`${app}.new`) || existsSync(`${app}.old`)).toBe(false);
   });
 });
 

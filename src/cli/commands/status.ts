@@ -52,6 +52,19 @@ function storageLine(ctx: Ctx, st: NonNullable<DaemonStatus['storage']>): string
   return parts.join('  ');
 }
 
+/**
+ * The release manager's last attempt (issue 13): after a rollback, dpkg says the new version is
+ * installed while the previous one runs; this line says which ran, which was tried, and why it is back.
+ */
+function releaseLine(ctx: Ctx, a: NonNullable<NonNullable<DaemonStatus['release']>['lastAttempt']>, now: number): string {
+  const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
+  const state = a.state === 'confirmed' ? L('releaseConfirmed')
+    : a.state === 'rolled_back' ? paint(ctx, 31, L('releaseRolledBack'))
+      : a.state === 'refused' ? L('releaseRefused') : L('releasePending');
+  const line = `${paint(ctx, 1, L('release'))} ${L('releaseAttempt', { kind: L(a.kind === 'rollback' ? 'releaseKindRollback' : 'releaseKindUpgrade'), from: a.from || '-', to: a.to, state, ago: ago(ctx, a.ts, now) })}`;
+  return a.reason ? `${line}  ${L('releaseReason', { reason: a.reason })}` : line;
+}
+
 export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
   const u = s.uplink;
@@ -62,6 +75,7 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
   out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
   if (s.storage) out.push(storageLine(ctx, s.storage));
+  if (s.release?.lastAttempt) out.push(releaseLine(ctx, s.release.lastAttempt, now));
   if (s.update) {
     const u = s.update;
     const stage = u.stage === 'downloading' ? L('stUpdateDownloading', { pct: Math.floor((u.receivedBytes * 100) / u.size), size: size(u.size) }) : L('stUpdateInstalling');
