@@ -86,8 +86,10 @@ function readRoot(root: string, source: CatalogueEntry['source']): { entries: Ca
   try {
     names = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() || d.isSymbolicLink()).map((d) => d.name).sort();
   } catch (err) {
-    // A missing local folder is normal (nothing added on site); anything else is worth saying.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push({ model: '', file: root, message: `cannot read the folder: ${(err as Error).message}` });
+    // A missing local folder is normal (nothing added on site); a missing shipped one is a broken
+    // build or release (no model would be known), and anything else is worth saying.
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    if (!missing || source === 'shipped') problems.push({ model: '', file: root, message: missing ? 'the build\'s device profiles are missing (npm run build copies devices/*/profile.json here)' : `cannot read the folder: ${(err as Error).message}` });
     return { entries, problems };
   }
   for (const name of names) {
