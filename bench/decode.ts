@@ -77,16 +77,16 @@ function indexOfRange(chunks: readonly Buffer[], from: number, to: number, heade
 const part = (length: number, i: number, n: number): [number, number] => [Math.floor((length * i) / n), Math.floor((length * (i + 1)) / n)];
 
 /** UART line rate of the model's default baud (8N1: 10 bits a byte), bytes/s. */
-const lineBytesPerS = (model: SerialModel): number => serialModels[model].defaultBaudRate / 10;
+const lineBytesPerS = (model: SerialModel): number => serialModels[model]!.defaultBaudRate / 10;
 
 function benchModel(ctx: BenchContext, model: SerialModel, seed: number): BenchResult {
   const s = buildStream(fixtureBytes(model), seed);
   // The readings the stream must decode to, from an untimed pass with its own driver.
-  const reference = serialModels[model].createDriver();
+  const reference = serialModels[model]!.createDriver();
   const expected = decodeRange((c) => reference.push(c), s.chunks, 0, s.chunks.length);
   if (expected === 0) throw new Error(`${model}: the fixture stream decodes to no reading`);
   // Warm the JIT on all three loops.
-  const warm = serialModels[model].createDriver();
+  const warm = serialModels[model]!.createDriver();
   decodeRange((c) => warm.push(c), s.chunks, 0, Math.min(s.chunks.length, 5000));
   sumRange(s.chunks, 0, Math.min(s.chunks.length, 5000));
   indexOfRange(s.chunks, 0, Math.min(s.chunks.length, 5000), s.header);
@@ -96,7 +96,7 @@ function benchModel(ctx: BenchContext, model: SerialModel, seed: number): BenchR
   const sumRates: number[] = [];
   const indexOfRates: number[] = [];
   for (let r = 0; r < ctx.rounds; r++) {
-    const driver = serialModels[model].createDriver();
+    const driver = serialModels[model]!.createDriver();
     const push = (c: Uint8Array): unknown[] => driver.push(c);
     let decodeMs = 0;
     let sumMs = 0;
@@ -125,7 +125,7 @@ function benchModel(ctx: BenchContext, model: SerialModel, seed: number): BenchR
   }
   const ratio = median(ratios);
   const driverMBps = median(driverRates);
-  const probe = serialModels[model].createDriver();
+  const probe = serialModels[model]!.createDriver();
   decodeRange((c) => probe.push(c), s.chunks, 0, s.chunks.length);
   const st = probe.stats();
   return {
@@ -146,7 +146,7 @@ function benchModel(ctx: BenchContext, model: SerialModel, seed: number): BenchR
       ratioVsIndexOf: round(driverMBps / median(indexOfRates), 4),
       ratioMin: round(Math.min(...ratios), 3),
       ratioMax: round(Math.max(...ratios), 3),
-      uartHeadroom: `${Math.round((driverMBps * MB) / lineBytesPerS(model))}x the ${serialModels[model].defaultBaudRate}-baud line rate`,
+      uartHeadroom: `${Math.round((driverMBps * MB) / lineBytesPerS(model))}x the ${serialModels[model]!.defaultBaudRate}-baud line rate`,
       rounds: ctx.rounds,
     },
   };

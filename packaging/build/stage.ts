@@ -4,12 +4,14 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, re
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalise, prune, treeDigest } from './files.js';
+import { copyDeviceProfiles } from '../../src/drivers/copy-profiles.js';
 
 /**
  * One release tree (what becomes /usr/lib/anju/releases/<version>/ on a hub, packaging/README.md):
  *   bin/anjud, bin/anjuctl   sh wrappers: this release's node and entry points
  *   bin/node                 -> ../node_modules/node-linux-<arch>/bin/node (stripped)
  *   dist/src/                the daemon and CLI, compiled from this checkout (a clean compile: no stale files)
+ *   dist/devices/            each devices/<model>/profile.json: the device catalogue the daemon reads at start
  *   node_modules/            production dependencies for <arch>, as package-lock.json pins them
  *   config/                  the example config and its JSON Schema
  *   package.json, release.env
@@ -49,6 +51,8 @@ export function stageRelease(o: StageOptions): StagedRelease {
   const pkg = JSON.parse(readFileSync(join(o.repo, 'package.json'), 'utf8')) as Record<string, unknown>;
 
   cpSync(compiled(o), join(o.out, 'dist'), { recursive: true });
+  // The device catalogue reads the shipped models from dist/devices at run time (src/drivers/catalogue.ts).
+  copyDeviceProfiles(join(o.repo, 'devices'), join(o.out, 'dist', 'devices'));
 
   cpSync(productionModules(o, pkg), join(o.out, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   const cpu = NPM_CPU[o.arch];

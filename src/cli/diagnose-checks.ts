@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { devicesOn } from '../config/devices.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
 import type { DaemonStatus } from '../control/status.js';
 import { clockState } from './clock-state.js';
@@ -109,7 +110,7 @@ function serialChecks(config: Readonly<Config> | null, add: Add): void {
   else add('serial', 'info', 'dgSerialNoById', { dir: BY_ID_DIR, ttys: ttys.join(', ') || '-' });
   if (!config) return;
   const wanted: Array<[string, string]> = [
-    ...config.devices.flatMap((d) => ('serial' in d ? [[d.id, d.serial.path] as [string, string]] : [])),
+    ...devicesOn(config, 'serial').map((d): [string, string] => [d.id, d.serial.path]),
     ...config.modbus.flatMap((b) => (b.rtu ? [[b.id, b.rtu.path] as [string, string]] : [])),
   ];
   for (const [id, path] of wanted) {
@@ -208,7 +209,7 @@ function diskCheck(config: Readonly<Config>, add: Add): void {
 }
 
 function bleChecks(config: Readonly<Config>, status: DaemonStatus | null, add: Add): void {
-  const adapters = new Set(config.devices.flatMap((d) => ('ble' in d ? [d.ble.adapter] : [])));
+  const adapters = new Set(devicesOn(config, 'ble').map((d) => d.ble.adapter));
   for (const a of adapters) {
     if (existsSync(join(BT_SYSFS, a))) add('ble', 'ok', 'dgBleAdapterOk', { adapter: a, state: status?.bleAdapters?.[a] ?? '-' });
     else add('ble', 'error', 'dgBleAdapterMissing', { adapter: a, dir: BT_SYSFS }, 'dgHintBleAdapter');

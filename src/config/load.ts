@@ -1,7 +1,9 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema, configSchemaFor, type Config } from './schema.js';
+import { DEFAULT_LOCAL_DIR, deviceCatalogue, type Catalogue } from '../drivers/catalogue.js';
+import { checkProfile } from '../drivers/profile-check.js';
 import { remoteConfigProblems, type RemoteContext } from './remote-policy.js';
 import { configHash, deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
 import { parseYaml } from './parse-yaml.js';
@@ -145,14 +147,38 @@ function parseConfigText(text: string): ConfigResult {
   const y = parseYaml(text);
   if (!y.ok) return y;
   const { data, doc, lineCounter: lc } = y;
-  const parsed = ConfigSchema.safeParse(data, { reportInput: true });
+  const catalogue = deviceCatalogue(localDirOf(data));
+  const parsed = configSchemaFor(catalogue).safeParse(data, { reportInput: true });
   if (parsed.success) {
-    const dups = duplicateDeviceIds(data);
+    const dups = [...localProfileProblems(catalogue), ...duplicateDeviceIds(data)];
     if (dups.length > 0) return { ok: false, problems: dups.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
     return { ok: true, config: deepFreeze(parsed.data), hash: configHash(text) };
   }
-  const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...duplicateDeviceIds(data)];
+  const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...localProfileProblems(catalogue), ...duplicateDeviceIds(data)];
   return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
+}
+
+/**
+ * The local profile folder the config names (device_profiles.local_dir), read before the config is
+ * validated because its models are part of what the config may use. Anything but a string or null
+ * falls back to the default here; the schema then reports the key itself.
+ */
+function localDirOf(data: unknown): string | null {
+  const dp = (data as { device_profiles?: unknown } | null)?.device_profiles;
+  const dir = typeof dp === 'object' && dp !== null ? (dp as { local_dir?: unknown }).local_dir : undefined;
+  return typeof dir === 'string' || dir === null ? dir : DEFAULT_LOCAL_DIR;
+}
+
+/**
+ * A local profile is held to exactly what a shipped one is (src/drivers/catalogue.ts for the
+ * common fields, profile-check.ts for its transport's section): each problem names the file.
+ */
+function localProfileProblems(catalogue: Catalogue): ConfigProblem[] {
+  const at = 'device_profiles.local_dir';
+  return [
+    ...catalogue.problems.map((p) => ({ path: at, message: `${p.file}: ${p.message}` })),
+    ...catalogue.entries.filter((e) => e.source === 'local').flatMap((e) => checkProfile(e).map((m) => ({ path: at, message: `${e.file}: ${m}` }))),
+  ];
 }
 
 /**

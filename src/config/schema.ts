@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { serialModelNames } from '../drivers/registry.js';
-import { BleDeviceFields, BleSettingsSchema } from '../transports/ble/config.js';
-import { ModbusBusConfigSchema, ModbusDeviceConfigSchema } from '../transports/modbus/config.js';
-import { ZigbeeDeviceFields, ZigbeeSettingsSchema, checkZigbeeDeviceSource } from '../transports/zigbee/config.js';
+import { DEFAULT_LOCAL_DIR, deviceCatalogue, type Catalogue } from '../drivers/catalogue.js';
+import { modbusModelsOf } from '../drivers/modbus-registry.js';
+import { linked } from './devices.js';
+import { bleDeviceFields, BleSettingsSchema } from '../transports/ble/config.js';
+import { modbusBusConfigSchema, modbusDeviceConfigSchema } from '../transports/modbus/config.js';
+import { zigbeeDeviceFields, ZigbeeSettingsSchema, checkZigbeeDeviceSource } from '../transports/zigbee/config.js';
 import { Zigbee2MqttSettingsSchema } from '../transports/zigbee2mqtt/config.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
 import { ApneaSettingsSchema } from '../detectors/settings/apnea.js';
@@ -44,20 +46,26 @@ const deviceCommon = {
   name: z.string().optional().describe('Human-friendly name'),
 };
 
+const names = (c: Catalogue, t: Parameters<Catalogue['models']>[0]) => c.models(t) as [string, ...string[]];
+
 /** A Modbus device also says which room it is in, like every other device. */
-const ModbusBusWithRoomsSchema = ModbusBusConfigSchema.safeExtend({
-  devices: z.array(ModbusDeviceConfigSchema.safeExtend(deviceCommon)).min(1).describe('Devices on this bus, each with its own unit id'),
-});
+const modbusBusWithRoomsSchema = (c: Catalogue) => {
+  const models = modbusModelsOf(c);
+  return modbusBusConfigSchema(models).safeExtend({
+    devices: z.array(modbusDeviceConfigSchema(models).safeExtend(deviceCommon)).min(1).describe('Devices on this bus, each with its own unit id'),
+  });
+};
 
 /**
- * A device entry: its `model` decides its transport block (`serial:` for the UART radars, `ble:`
- * for Bluetooth health devices), so a radar without `serial:` or a band with `serial:` is an
- * error at the right key path.
+ * A device entry: its `model`, through the device catalogue (src/drivers/catalogue.ts), decides its
+ * transport block (`serial:` for the UART radars, `ble:` for Bluetooth health devices, `zigbee:` or
+ * `z2m:` for Zigbee sensors), so a radar without `serial:` or a band with `serial:` is an error at
+ * the right key path.
  */
-const DeviceSchema = z.discriminatedUnion('model', [
-  z.strictObject({ ...deviceCommon, model: z.enum(serialModelNames).describe('Device model: a folder under devices/'), serial: SerialSchema }),
-  z.strictObject({ ...deviceCommon, ...BleDeviceFields }),
-  z.strictObject({ ...deviceCommon, ...ZigbeeDeviceFields }).superRefine(checkZigbeeDeviceSource),
+const deviceSchema = (c: Catalogue) => z.discriminatedUnion('model', [
+  z.strictObject({ ...deviceCommon, model: z.enum(names(c, 'serial')).describe('Device model: a folder under devices/'), serial: SerialSchema }),
+  z.strictObject({ ...deviceCommon, ...bleDeviceFields(names(c, 'ble')) }),
+  z.strictObject({ ...deviceCommon, ...zigbeeDeviceFields(names(c, 'zigbee')) }).superRefine(checkZigbeeDeviceSource),
 ]);
 
 const TlsSchema = z.strictObject({
@@ -143,7 +151,8 @@ const DetectorsSchema = z.strictObject({
   device_supervision: DeviceSupervisionSettingsSchema.prefault({}),
 });
 
-export const ConfigSchema = z.strictObject({
+/** The config schema for the models of one catalogue (the shipped models plus a local profile folder's). */
+const buildConfigSchema = (catalogue: Catalogue) => z.strictObject({
     hub: z.strictObject({
       id: idString('hub id').describe('Hub id, unique in the district; the MQTT topic prefix is anju/v1/<id>/'),
       name: z.string().optional().describe('Human-friendly name, e.g. the address'),
@@ -155,9 +164,12 @@ export const ConfigSchema = z.strictObject({
     }).prefault({}),
     uplink: UplinkSchema,
     store: StoreSchema.prefault({}),
-    devices: z.array(DeviceSchema).default([]),
+    devices: z.array(deviceSchema(catalogue)).default([]),
+    device_profiles: z.strictObject({
+      local_dir: z.string().min(1).nullable().default(DEFAULT_LOCAL_DIR).describe('Folder of device profiles added on site, one <model>/profile.json each (a Modbus register map, a Zigbee or BLE variant), checked exactly like the shipped devices/ folders; a missing folder adds nothing; null: shipped models only'),
+    }).prefault({}).describe('Device models beyond the shipped ones (devices/README.md)'),
     ble: BleSettingsSchema.prefault({}).describe('Bluetooth (BlueZ over D-Bus) settings for the ble: devices'),
-    modbus: z.array(ModbusBusWithRoomsSchema).default([]).describe('RS-485 / Modbus TCP buses, each with the gas detectors on it'),
+    modbus: z.array(modbusBusWithRoomsSchema(catalogue)).default([]).describe('RS-485 / Modbus TCP buses, each with the gas detectors on it'),
     zigbee: ZigbeeSettingsSchema.optional().describe('Our own Zigbee coordinator stick, for devices with zigbee: { ieee }'),
     zigbee2mqtt: Zigbee2MqttSettingsSchema.optional().describe('An existing Zigbee2MQTT on the hub, for devices with z2m: { friendly_name }'),
     control: z.strictObject({
@@ -176,11 +188,29 @@ export const ConfigSchema = z.strictObject({
     detectors: DetectorsSchema.prefault({}),
   }).superRefine((cfg, ctx) => {
     // A Zigbee device needs the section of the way it is reached.
-    cfg.devices.forEach((d, i) => {
-      if ('zigbee' in d && d.zigbee !== undefined && !cfg.zigbee) ctx.addIssue({ code: 'custom', path: ['devices', i, 'zigbee'], message: 'a zigbee: device needs the top-level zigbee: section (the coordinator stick)' });
-      if ('z2m' in d && d.z2m !== undefined && !cfg.zigbee2mqtt) ctx.addIssue({ code: 'custom', path: ['devices', i, 'z2m'], message: 'a z2m: device needs the top-level zigbee2mqtt: section (its broker)' });
+    cfg.devices.forEach((entry, i) => {
+      const x = linked(catalogue, entry);
+      if (x.link !== 'zigbee' && x.link !== 'z2m') return;
+      const d = x.device;
+      if (d.zigbee !== undefined && !cfg.zigbee) ctx.addIssue({ code: 'custom', path: ['devices', i, 'zigbee'], message: 'a zigbee: device needs the top-level zigbee: section (the coordinator stick)' });
+      if (d.z2m !== undefined && !cfg.zigbee2mqtt) ctx.addIssue({ code: 'custom', path: ['devices', i, 'z2m'], message: 'a z2m: device needs the top-level zigbee2mqtt: section (its broker)' });
     });
   });
+
+/** The schema for the shipped models: the JSON Schema for editors, key hints, the types. */
+export const ConfigSchema = buildConfigSchema(deviceCatalogue());
+
+const schemas = new Map<Catalogue, typeof ConfigSchema>([[deviceCatalogue(), ConfigSchema]]);
+
+/** The schema for a catalogue's models, built once per catalogue. */
+export function configSchemaFor(catalogue: Catalogue): typeof ConfigSchema {
+  let s = schemas.get(catalogue);
+  if (!s) {
+    s = buildConfigSchema(catalogue);
+    schemas.set(catalogue, s);
+  }
+  return s;
+}
 
 export type Config = z.output<typeof ConfigSchema>;
 export type DeviceConfig = Config['devices'][number];

@@ -4,7 +4,6 @@ import { ErrorCodes } from '../core/errors.js';
 import { createLogLimiter } from '../core/log-limiter.js';
 import { classOf, type EventDraft, type StoredEvent } from '../core/event.js';
 import type { Config } from '../config/schema.js';
-import { serialModels } from '../drivers/registry.js';
 import type { Db } from '../store/database.js';
 import { openStore } from '../store/open-store.js';
 import { createSpaceReserve } from '../store/space-reserve.js';
@@ -18,7 +17,7 @@ import { createAlarms, type Alarms } from '../alarms/alarms.js';
 import { createTelemetryOutbox } from '../store/telemetry-outbox.js';
 import { createOutbox, type Outbox } from '../store/outbox.js';
 import { createReadingStore, type ReadingStore } from '../store/readings.js';
-import { createSerialTransport, type OpenPort, type SerialTransport } from '../transports/serial/serial-transport.js';
+import type { OpenPort } from '../transports/serial/serial-transport.js';
 import { createCommandDispatcher } from '../uplink/commands.js';
 import { createMqttUplink, type Uplink } from '../uplink/mqtt-uplink.js';
 import { hubCommands, localOnlyCommands, type CommandOrigin } from './commands.js';
@@ -26,17 +25,11 @@ import { createClockSyncProbe, type ClockSyncProbe } from '../transports/clock/c
 import { systemBootClock } from '../transports/clock/boot-clock.js';
 import { detectorBindings } from '../pipeline/bindings.js';
 import { DETECTOR_TICK_MS } from '../pipeline/runner.js';
-import type { Measurement } from '../core/reading.js';
-import type { BleManager } from '../transports/ble/index.js';
-import type { BleDeviceOptions } from '../transports/ble/types.js';
-import type { ModbusBus } from '../transports/modbus/index.js';
-import { allDevices } from '../config/devices.js';
-import type { ZigbeeControllerFactory, ZigbeeNetwork } from '../transports/zigbee/index.js';
-import type { Zigbee2MqttSource } from '../transports/zigbee2mqtt/index.js';
-import type { ZigbeeModel } from '../drivers/zigbee-models.js';
+import { allDevices, catalogueOf, devicesOn } from '../config/devices.js';
+import type { ZigbeeControllerFactory } from '../transports/zigbee/index.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type Ingest } from './ingest.js';
-import { linkFaultEvent } from './link-fault.js';
+import { deviceSink, startTransports, type RunningTransports } from './transports.js';
 import { sdNotify } from './sd-notify.js';
 import { createUpgradeReporter, type UpgradeReporter } from './upgrade-report.js';
 import { journalDir, type Attempt } from '../release/journal.js';
@@ -106,13 +99,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let ingest: Ingest | null = null;
   let alarms: Alarms | null = null;
   let control: ControlSocket | null = null;
-  let ble: BleManager | null = null;
   let stopped = false;
-  const starting: Array<Promise<void>> = [];
-  let zigbee: ZigbeeNetwork | null = null;
-  let z2m: Zigbee2MqttSource | null = null;
-  const modbusBuses: ModbusBus[] = [];
-  const transports = new Map<string, SerialTransport>();
+  let running: RunningTransports | null = null;
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
   const clockSync = deps.clockSync ?? createClockSyncProbe({ now: () => clock.now(), notBeforeTs: Date.UTC(2026, 10, 1) });
   const timers: NodeJS.Timeout[] = [];
@@ -154,9 +142,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const recent = clock.now() - 5 * 60_000;
     let open = 0;
     let seen = 0;
-    const polled = modbusBuses.flatMap((m) => m.stats().devices);
+    const up = new Set((running?.status() ?? []).flatMap((t) => t.devices.filter((d) => d.up).map((d) => d.id)));
     for (const d of allDevices(config)) {
-      if (transports.get(d.id)?.stats().open || ble?.stats().devices.find((b) => b.id === d.id)?.connected || polled.find((m) => m.id === d.id)?.state === 'ok') open++;
+      if (up.has(d.id)) open++;
       const last = ingest?.stats(d.id)?.lastSeenTs;
       if (last !== undefined && last !== null && last >= recent) seen++;
     }
@@ -187,17 +175,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
       ...(deps.update ? { update: deps.update } : {}),
-      permitJoin: (seconds: number) => zigbee?.permitJoin(seconds) ?? null,
+      permitJoin: (seconds: number) => running?.byName('zigbee')?.permitJoin?.(seconds) ?? null,
       bleScan: async (seconds: number, adapter: string | undefined) => {
         const { scanBle } = await import('../transports/ble/ble-scan.js');
         const { defaultSystemBusAddress } = await import('../transports/ble/node-ble.js');
-        const configuredAdapter = config.devices.find((d) => 'ble' in d)?.ble?.adapter;
+        const configuredAdapter = devicesOn(config, 'ble')[0]?.ble.adapter;
         return scanBle({ busAddress: config.ble.bus_address ?? defaultSystemBusAddress(), adapter: adapter ?? configuredAdapter ?? 'hci0', seconds });
       },
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
       reportUpgrades: () => h.run('upgrade_report', () => upgrades?.report() ?? 0),
       latestReports: (type: string, device: string | null, limit: number) => outbox!.reports.latest(type, device, limit),
-      bleConfigured: () => new Map(config.devices.flatMap((d) => ('ble' in d && d.ble ? [[`${d.ble.adapter}/${d.ble.address}`, d.id] as const] : []))),
+      bleConfigured: () => new Map(devicesOn(config, 'ble').map((d) => [`${d.ble.adapter}/${d.ble.address}`, d.id] as const)),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
         if (r.ok && r.event) ingest?.raise(r.event);
@@ -338,94 +326,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
     uplink.start();
-    const bleDevices: BleDeviceOptions[] = [];
-    const zigbeeDevices: Array<{ id: string; model: ZigbeeModel; ieee: string }> = [];
-    const z2mDevices: Array<{ id: string; friendlyName: string }> = [];
-    const zigbeeFeeds = new Map<string, (m: readonly Measurement[]) => void>();
-    const onZigbee = (id: string, ms: Measurement[]): void => zigbeeFeeds.get(id)?.(ms);
-    const bleFeeds = new Map<string, (m: readonly Measurement[]) => void>();
-    for (const d of config.devices) {
-      if ('ble' in d) {
-        bleDevices.push({ id: d.id, model: d.model, address: d.ble.address, adapter: d.ble.adapter });
-        bleFeeds.set(d.id, ingest.addSource(d.id));
-        continue;
-      }
-      if (!('serial' in d)) {
-        const feed = ingest.addSource(d.id);
-        zigbeeFeeds.set(d.id, feed);
-        if (d.zigbee) zigbeeDevices.push({ id: d.id, model: d.model, ieee: d.zigbee.ieee });
-        else if (d.z2m) z2mDevices.push({ id: d.id, friendlyName: d.z2m.friendly_name });
-        continue;
-      }
-      const model = serialModels[d.model];
-      const feed = ingest.addDevice(d.id, model.createDriver());
-      const t = createSerialTransport({
-        path: d.serial.path,
-        baudRate: d.serial.baudRate ?? model.defaultBaudRate,
-        openPort: deps.openPort,
-        onData: feed,
-        log: log.child({ device: d.id }),
-      });
-      transports.set(d.id, t);
-      t.start();
-    }
-    // Transports a home does not use are not even loaded (node-ble, modbus-serial and friends cost
-    // megabytes of RSS on a Pi): each is imported when the config has a device for it, with its
-    // config helpers (their modules hold the zod schemas: a radar-only home never loads zod).
-    const later = (what: string, load: () => Promise<void>): void => {
-      starting.push(load().catch((err: unknown) => log.error({ err, transport: what }, 'cannot start a transport')));
-    };
-    if (config.modbus.length > 0) later('modbus', async () => {
-      const modbus = await import('../transports/modbus/index.js');
-      if (stopped) return;
-      for (const bus of config.modbus) startBus(modbus, bus);
-    });
-    const startBus = ({ createModbusBus, modbusBusOptions }: typeof import('../transports/modbus/index.js'), bus: Config['modbus'][number]): void => {
-      const feeds = new Map(bus.devices.map((d) => [d.id, ingest!.addSource(d.id)]));
-      const m = createModbusBus({
-        ...modbusBusOptions(bus),
-        onMeasurements: (id, ms) => feeds.get(id)?.(ms),
-        // The link-level fault (no answer, exception) of a polled device: its own event, so it is
-        // not confused with the sensor's own fault bit (device.fault, from device supervision).
-        onDeviceFault: (id, fault, ended) => ingest?.raise(linkFaultEvent(bus.id, id, fault, ended, clock.now())),
-        log: log.child({ bus: bus.id }),
-      });
-      modbusBuses.push(m);
-      m.start();
-    };
-    const zc = config.zigbee;
-    if (zigbeeDevices.length > 0 && zc) later('zigbee', async () => {
-      const { createZigbeeNetwork, zigbeeNetworkSettings } = await import('../transports/zigbee/index.js');
-      if (stopped) return;
-      zigbee = createZigbeeNetwork({
-        stateDir: config.state_dir, ...zigbeeNetworkSettings(zc), devices: zigbeeDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee' }),
-        ...(deps.zigbeeControllerFactory ? { controllerFactory: deps.zigbeeControllerFactory } : {}),
-      });
-      zigbee.start();
-    });
-    const z = config.zigbee2mqtt;
-    if (z2mDevices.length > 0 && z) later('zigbee2mqtt', async () => {
-      const { createZigbee2MqttSource } = await import('../transports/zigbee2mqtt/index.js');
-      if (stopped) return;
-      z2m = createZigbee2MqttSource({
-        url: z.url, baseTopic: z.base_topic, ...(z.username ? { username: z.username } : {}), ...(z.password_file ? { passwordFile: z.password_file } : {}),
-        batteryIntervalMs: z.battery_interval_min * 60_000, reconnectMs: z.reconnect_s * 1000,
-        devices: z2mDevices, onMeasurements: onZigbee, log: log.child({ mod: 'zigbee2mqtt' }),
-      });
-      z2m.start();
-    });
-    if (bleDevices.length > 0) later('ble', async () => {
-      const { createBleManager, bleTimingFromSettings } = await import('../transports/ble/index.js');
-      if (stopped) return;
-      ble = createBleManager({
-        devices: bleDevices,
-        onMeasurements: (id, ms) => bleFeeds.get(id)?.(ms),
-        log: log.child({ mod: 'ble' }),
-        ...(config.ble.bus_address ? { busAddress: config.ble.bus_address } : {}),
-        timing: bleTimingFromSettings(config.ble),
-      });
-      ble.start();
-    });
+    // Every transport the config uses, created and started the same way (src/daemon/transports.ts).
+    running = startTransports({
+      config, catalogue: catalogueOf(config), sink: deviceSink(config, catalogueOf(config), ingest), clock, log, openPort: deps.openPort,
+      zigbeeControllerFactory: deps.zigbeeControllerFactory,
+    }, () => stopped);
     // node: the runtime actually running (package.json pins Node 24; a system node could differ).
     log.info({ hub: config.hub.id, devices: config.devices.length, version: deps.version, node: process.version }, 'anjud started');
   }
@@ -446,19 +351,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       for (const t of timers) clearInterval(t);
       clockSync.stop();
       stopped = true;
-      await Promise.all(starting); // a transport still loading must not start after the stop
-      await Promise.all([...transports.values()].map((t) => t.stop()));
+      await running?.loading; // a transport still loading must not start after the stop
+      await running?.stop();
       try { ingest?.snapshot(true); } catch (err) { log.error({ err }, 'cannot save detector state at stop'); }
       const held = ingest?.held();
       if (held && held.events > 0) log.error({ code: ErrorCodes.STORE_WRITE, held }, 'stopping with events the store could not take: they were published unstored, and are lost to the outbox');
-      await ble?.stop();
-      ble = null;
-      await zigbee?.stop();
-      zigbee = null;
-      await z2m?.stop();
-      z2m = null;
-      await Promise.all(modbusBuses.map((m) => m.stop()));
-      modbusBuses.length = 0;
       flushReadings();
       limitedLog.flush();
       await control?.stop();
@@ -469,8 +366,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
 
     status() {
-      const bleStats = ble?.stats();
-      const modbusStats = modbusBuses.map((m) => m.stats());
+      const parts = running?.status() ?? [];
+      const of = (id: string) => parts.flatMap((p) => p.devices).find((x) => x.id === id);
       return {
         hub: config.hub.id,
         version: deps.version,
@@ -479,15 +376,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: allDevices(config).map((d) => ({
-          id: d.id, model: d.model, room: d.room, serial: transports.get(d.id)?.stats() ?? null,
-          ble: bleStats?.devices.find((b) => b.id === d.id) ?? null,
-          modbus: modbusStats.flatMap((b) => b.devices).find((m) => m.id === d.id) ?? null,
+          id: d.id, model: d.model, room: d.room, serial: of(d.id)?.serial ?? null, ble: of(d.id)?.ble ?? null, modbus: of(d.id)?.modbus ?? null,
           ingest: ingest?.stats(d.id),
         })),
-        modbusBuses: modbusStats.map((b) => ({ ...b, devices: undefined })),
-        bleAdapters: bleStats?.adapters ?? {},
-        zigbee: zigbee?.stats() ?? null,
-        zigbee2mqtt: z2m?.stats() ?? null,
+        modbusBuses: parts.flatMap((p) => p.modbusBuses ?? []),
+        bleAdapters: Object.assign({}, ...parts.map((p) => p.bleAdapters ?? {})) as DaemonStatus['bleAdapters'],
+        zigbee: parts.find((p) => p.zigbee)?.zigbee ?? null,
+        zigbee2mqtt: parts.find((p) => p.zigbee2mqtt)?.zigbee2mqtt ?? null,
         storage: health && {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),

@@ -14,6 +14,7 @@ import { createLogger } from '../daemon/logger.js';
 import { VERSION } from '../core/version.js';
 import type { PortLike } from '../transports/serial/serial-transport.js';
 import { demoEvening } from './simulated-home.js';
+import { devicesOn } from '../config/devices.js';
 
 const configPath = process.argv[2] ?? fileURLToPath(new URL('../../../config/demo.yaml', import.meta.url));
 const tty = process.stdout.isTTY === true;
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
   // The simulated serial line: the daemon opens it like a real port; we write the radar's bytes.
   type MockLine = { emitData(data: Buffer): void };
   const opened: MockLine[] = [];
-  for (const d of config.devices) if ('serial' in d) SerialPortMock.binding.createPort(d.serial.path, { echo: false, record: false });
+  for (const d of devicesOn(config, 'serial')) SerialPortMock.binding.createPort(d.serial.path, { echo: false, record: false });
   const openPort = ({ path, baudRate }: { path: string; baudRate: number }): PortLike => {
     const p = new SerialPortMock({ path, baudRate, autoOpen: false });
     p.on('open', () => opened.push(p.port as unknown as MockLine));

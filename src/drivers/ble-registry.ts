@@ -1,5 +1,4 @@
-import hrProfile from '../../devices/ble-heart-rate/profile.json' with { type: 'json' };
-import plxProfile from '../../devices/ble-pulse-oximeter/profile.json' with { type: 'json' };
+import { deviceCatalogue, type Catalogue } from './catalogue.js';
 import { decodeGattValue, fullUuid, gattDecoders, shortUuid, type GattDecodeResult } from './ble-gatt/index.js';
 
 /**
@@ -29,7 +28,9 @@ interface ProfileJson {
   ble: { services: Array<{ uuid: string; characteristics: Array<{ uuid: string; name: string; role: string; subscribe: boolean; readOnConnect: boolean; readEveryS?: number }> }> };
 }
 
-function fromProfile(p: ProfileJson): BleModelEntry {
+/** A BLE profile's services as the link uses them (the shape is checked by profile-check.ts). */
+export function bleModelOf(profile: unknown): BleModelEntry {
+  const p = profile as ProfileJson;
   return {
     characteristics: p.ble.services.flatMap((s) =>
       s.characteristics.map((c) => ({
@@ -44,26 +45,27 @@ function fromProfile(p: ProfileJson): BleModelEntry {
   };
 }
 
-/**
- * BLE device models this build knows, by the `model` name used in config and in devices/<model>/.
- * The decoding is the standard GATT one (src/drivers/ble-gatt/), chosen by characteristic UUID;
- * a model only says which characteristics to use. Adding a model: a folder under devices/
- * (profile with `ble.services`, README, fixtures) and one entry here.
- */
-export const bleModels = {
-  'ble-heart-rate': fromProfile(hrProfile),
-  'ble-pulse-oximeter': fromProfile(plxProfile),
-} as const satisfies Record<string, BleModelEntry>;
+export function bleModelsOf(catalogue: Catalogue): Record<string, BleModelEntry> {
+  return Object.fromEntries(catalogue.models('ble').map((m) => [m, bleModelOf(catalogue.get(m)!.profile)]));
+}
 
-export type BleModel = keyof typeof bleModels;
+/**
+ * The shipped BLE models (src/drivers/catalogue.ts), by the `model` name used in config and in
+ * devices/<model>/. The decoding is the standard GATT one (src/drivers/ble-gatt/), chosen by
+ * characteristic UUID; a model only says which characteristics to use. Adding a model: a folder
+ * under devices/ (profile with `ble.services`, README, fixtures), or in the local profile folder.
+ */
+export const bleModels: Readonly<Record<string, BleModelEntry>> = bleModelsOf(deviceCatalogue());
+
+export type BleModel = string;
 export const bleModelNames = Object.keys(bleModels) as [BleModel, ...BleModel[]];
 
 export const isBleModel = (model: string): model is BleModel => Object.hasOwn(bleModels, model);
 
 /** Decodes one value of a characteristic the model uses (16- or 128-bit UUID). Never throws. */
-export function decodeBleValue(model: BleModel, characteristic: string, value: Uint8Array): GattDecodeResult {
+export function decodeBleValue(model: BleModel, characteristic: string, value: Uint8Array, entry: BleModelEntry | undefined = bleModels[model]): GattDecodeResult {
   const short = shortUuid(characteristic);
-  if (!bleModels[model].characteristics.some((c) => c.characteristic === short)) {
+  if (!entry?.characteristics.some((c) => c.characteristic === short)) {
     return { ok: false, error: `${model} does not use characteristic ${characteristic}` };
   }
   return decodeGattValue(short, value);
@@ -80,7 +82,7 @@ export { fullUuid };
  * 16- or 128-bit): what `anjuctl pair --ble` offers to add a scanned device as. A heart-rate band
  * advertises 0x180D, a pulse oximeter 0x1822; a device advertising only Battery (0x180F) matches none.
  */
-export function bleModelsForServices(uuids: readonly string[]): BleModel[] {
+export function bleModelsForServices(uuids: readonly string[], models: Readonly<Record<string, BleModelEntry>> = bleModels): BleModel[] {
   const advertised = new Set(uuids.map((u) => shortUuid(u.toLowerCase())));
-  return bleModelNames.filter((m) => bleModels[m].characteristics.some((c) => c.role === 'primary' && advertised.has(c.service)));
+  return Object.keys(models).filter((m) => models[m]!.characteristics.some((c) => c.role === 'primary' && advertised.has(c.service)));
 }

@@ -1,27 +1,32 @@
-import { loadModbusProfile, type ModbusProfile } from './modbus-profile/index.js';
-import gasDetector4000xProfile from '../../devices/gas-detector-4000x/profile.json' with { type: 'json' };
-import gasModule6000hProfile from '../../devices/gas-module-6000h/profile.json' with { type: 'json' };
-import modbusGenericProfile from '../../devices/modbus-generic/profile.json' with { type: 'json' };
+import { parseModbusProfile, type ModbusProfile } from './modbus-profile/index.js';
+import { deviceCatalogue, type Catalogue } from './catalogue.js';
 
-interface ModbusModelEntry {
+export interface ModbusModelEntry {
   /** The validated register map from devices/<model>/profile.json. */
   profile: ModbusProfile;
 }
 
 /**
- * Modbus device models this build knows, by the `model` name used in config and in `devices/<model>/`.
- * Kept apart from the serial registry (src/drivers/registry.ts) because a Modbus model is only data:
- * the one decoder in src/drivers/modbus-profile/ serves all of them.
- * Adding a model: a folder under devices/ (profile.json, README.md, fixtures/registers.json) and one
- * entry here.
+ * The Modbus models of a catalogue (src/drivers/catalogue.ts), each with its validated register
+ * map: a Modbus model is only data, the one decoder in src/drivers/modbus-profile/ serves all of
+ * them. A map that does not validate is left out (no config can then use it); config validation
+ * names its problems (profile-check.ts), and the catalogue test holds every shipped map to it.
  */
-export const modbusModels = {
-  'gas-detector-4000x': { profile: loadModbusProfile(gasDetector4000xProfile) },
-  'gas-module-6000h': { profile: loadModbusProfile(gasModule6000hProfile) },
-  'modbus-generic': { profile: loadModbusProfile(modbusGenericProfile) },
-} as const satisfies Record<string, ModbusModelEntry>;
+export function modbusModelsOf(catalogue: Catalogue): Record<string, ModbusModelEntry> {
+  return Object.fromEntries(catalogue.models('modbus').flatMap((m) => {
+    const r = parseModbusProfile(catalogue.get(m)!.profile);
+    return r.ok ? [[m, { profile: r.profile }]] : [];
+  }));
+}
 
-export type ModbusModel = keyof typeof modbusModels;
+/**
+ * The shipped Modbus models, by the `model` name used in config and in `devices/<model>/`; a
+ * register map added on site (device_profiles.local_dir) is in `modbusModelsOf(deviceCatalogue(dir))`.
+ * Adding a model: a folder under devices/ (profile.json, README.md, fixtures/registers.json).
+ */
+export const modbusModels: Readonly<Record<string, ModbusModelEntry>> = modbusModelsOf(deviceCatalogue());
+
+export type ModbusModel = string;
 export const modbusModelNames = Object.keys(modbusModels) as [ModbusModel, ...ModbusModel[]];
 
 export function isModbusModel(name: string): name is ModbusModel {

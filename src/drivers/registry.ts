@@ -1,26 +1,31 @@
 import type { StreamDriver } from './types.js';
-import { createMr60bha1Driver } from './seeed-mr60bha1/index.js';
-import mr60bha1Profile from '../../devices/seeed-mr60bha1/profile.json' with { type: 'json' };
-import { createMr60bha2Driver } from './seeed-mr60bha2/index.js';
-import mr60bha2Profile from '../../devices/seeed-mr60bha2/profile.json' with { type: 'json' };
-import { createLd2410Driver } from './hilink-ld2410/index.js';
-import ld2410Profile from '../../devices/hilink-ld2410/profile.json' with { type: 'json' };
+import { deviceCatalogue, type Catalogue, type CatalogueEntry } from './catalogue.js';
+import { serialDrivers } from './serial-drivers.js';
 
-interface SerialModelEntry {
+export interface SerialModelEntry {
   createDriver: () => StreamDriver;
   /** From the model's profile in devices/<model>/profile.json. */
   defaultBaudRate: number;
 }
 
 /**
- * Device models this build knows, by the `model` name used in config and in `devices/<model>/`.
- * Adding a model: a folder under devices/ (profile, README, fixtures) and one entry here.
+ * A serial model of the catalogue (src/drivers/catalogue.ts) bound to its decoder: the profile's
+ * `driver` names one of serial-drivers.ts, its `serial.baudRate` the line speed. The catalogue has
+ * checked the driver name; the line speed is checked with the rest of the profile (profile-check.ts).
  */
-export const serialModels = {
-  'seeed-mr60bha1': { createDriver: createMr60bha1Driver, defaultBaudRate: mr60bha1Profile.serial.baudRate },
-  'seeed-mr60bha2': { createDriver: createMr60bha2Driver, defaultBaudRate: mr60bha2Profile.serial.baudRate },
-  'hilink-ld2410': { createDriver: createLd2410Driver, defaultBaudRate: ld2410Profile.serial.baudRate },
-} as const satisfies Record<string, SerialModelEntry>;
+export function serialModelOf(entry: CatalogueEntry): SerialModelEntry {
+  const createDriver = serialDrivers[entry.driver];
+  if (!createDriver || entry.transport !== 'serial') throw new Error(`${entry.model} is not a serial model (${entry.file})`);
+  const serial = entry.profile.serial as { baudRate?: unknown } | undefined;
+  return { createDriver, defaultBaudRate: typeof serial?.baudRate === 'number' ? serial.baudRate : 115_200 };
+}
 
-export type SerialModel = keyof typeof serialModels;
+export function serialModelsOf(catalogue: Catalogue): Record<string, SerialModelEntry> {
+  return Object.fromEntries(catalogue.models('serial').map((m) => [m, serialModelOf(catalogue.get(m)!)]));
+}
+
+/** The shipped serial models, by the `model` name used in config and in `devices/<model>/`. */
+export const serialModels: Readonly<Record<string, SerialModelEntry>> = serialModelsOf(deviceCatalogue());
+
+export type SerialModel = string;
 export const serialModelNames = Object.keys(serialModels) as [SerialModel, ...SerialModel[]];

@@ -12,7 +12,6 @@ import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { Detector } from '../detectors/types.js';
-import { zigbeeSupervisionClass, type ZigbeeModel } from '../drivers/zigbee-models.js';
 
 /** A detector and where its settings come from: per device (device scope) or for the home (null). */
 export interface DetectorBinding<S = any, C = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -55,7 +54,8 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
     },
     {
       detector: deviceSupervisionDetector,
-      settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: supervisionClass(id === null ? undefined : byId.get(id)) }),
+      // The silence-timeout class (detectors.device_supervision.silence_timeout_s): the model's profile says.
+      settings: (id) => ({ ...d.device_supervision, device_id: id, device_class: (id === null ? undefined : byId.get(id))?.supervisionClass ?? 'default' }),
     },
   ];
 }
@@ -76,13 +76,4 @@ function oximetersOfBed(id: string, byId: ReadonlyMap<string, AnyDevice>): strin
   const inRoom = [...byId.values()].filter((x) => x.room === bed.room);
   if (inRoom.filter((x) => BED_RADAR_MODELS.has(x.model)).length !== 1) return [];
   return inRoom.filter((x) => OXIMETER_MODELS.has(x.model)).map((x) => x.id);
-}
-
-/** The silence-timeout class of a device (detectors.device_supervision.silence_timeout_s). */
-function supervisionClass(device: AnyDevice | undefined): string {
-  if (!device) return 'default';
-  if (device.transport === 'ble') return 'wearable'; // worn bands and clip-on oximeters come and go
-  if (device.transport === 'modbus') return 'modbus'; // polled every few seconds
-  if (device.transport === 'zigbee' || device.transport === 'z2m') return zigbeeSupervisionClass(device.model as ZigbeeModel); // from its profile
-  return 'radar'; // every serial model so far is a radar that reports every second
 }

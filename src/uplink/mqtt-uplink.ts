@@ -7,7 +7,7 @@ import { ErrorCodes } from '../core/errors.js';
 import { CLASS_PRIORITY, classOf, type PendingEvent, type StoredEvent } from '../core/event.js';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
 import type { Config } from '../config/schema.js';
-import { fullJitterDelayMs } from './backoff.js';
+import { fullJitterDelayMs } from '../core/backoff.js';
 import { redactUrl } from './redact-url.js';
 import { brokerConnectOptions } from '../core/broker-url.js';
 import type { CommandDispatcher } from './commands.js';

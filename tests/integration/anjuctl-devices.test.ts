@@ -78,7 +78,7 @@ describe('anjuctl devices add | remove', () => {
     expect(dupZh.stderr).toContain('设备 ID bed-radar 已被使用');
     const model = add('--id', 'x', '--model', 'mr60', '--room', 'hall', '--path', hall.devicePath);
     expect(model.status).toBe(78);
-    expect(model.stderr).toMatch(/unknown model mr60; models this build knows: serial: seeed-mr60bha1, seeed-mr60bha2, hilink-ld2410; ble: ble-heart-rate, ble-pulse-oximeter; zigbee: .*; modbus: /);
+    expect(model.stderr).toMatch(/unknown model mr60; models this build knows: serial: hilink-ld2410, seeed-mr60bha1, seeed-mr60bha2; ble: ble-heart-rate, ble-pulse-oximeter; zigbee: .*; modbus: /);
     const port = add('--id', 'x', '--model', 'hilink-ld2410', '--room', 'hall', '--path', bed.devicePath);
     expect(port.status).toBe(78);
     expect(port.stderr).toContain(`serial port ${bed.devicePath} is already used by bed-radar`);

@@ -57,7 +57,7 @@ describe('modbus RTU bus on a pty', () => {
     bus = createModbusBus({
       id: 'rs485-test',
       link: { kind: 'rtu', path: pty.devicePath, baudRate: 9600 },
-      devices: UNITS.map((u) => ({ id: u.id, unitId: u.unitId, model: u.model, profile: modbusModels[u.model].profile, ...timing })),
+      devices: UNITS.map((u) => ({ id: u.id, unitId: u.unitId, model: u.model, profile: modbusModels[u.model]!.profile, ...timing })),
       onMeasurements: (id, m) => batches.set(id, [...(batches.get(id) ?? []), { seq: ++seq, m }]),
       onDeviceFault: (id, f) => faults.push([id, f]),
       log: pino({ level: 'silent' }),

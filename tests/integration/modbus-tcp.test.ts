@@ -46,7 +46,7 @@ describe('modbus TCP bus', () => {
     bus = createModbusBus({
       id: 'tcp-test',
       link: { kind: 'tcp', host: '127.0.0.1', port: server.port, connectTimeoutMs: 1000 },
-      devices: UNITS.map((u) => ({ id: u.id, unitId: u.unitId, model: u.model, profile: modbusModels[u.model].profile, ...timing })),
+      devices: UNITS.map((u) => ({ id: u.id, unitId: u.unitId, model: u.model, profile: modbusModels[u.model]!.profile, ...timing })),
       onMeasurements: (id, m) => batches.set(id, [...(batches.get(id) ?? []), { seq: ++seq, m }]),
       log: pino({ level: 'silent' }),
     });

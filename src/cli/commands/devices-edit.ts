@@ -19,13 +19,10 @@ import type { Command } from 'commander';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { EXIT_CONFIG } from '../../config/check.js';
-import { allDevices } from '../../config/devices.js';
+import { allDevices, devicesOn } from '../../config/devices.js';
 import { formatProblems, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { bleModelNames } from '../../drivers/ble-registry.js';
-import { modbusModelNames } from '../../drivers/modbus-registry.js';
-import { serialModelNames } from '../../drivers/registry.js';
-import { zigbeeModelNames } from '../../drivers/zigbee-registry.js';
+import { DEFAULT_LOCAL_DIR, deviceCatalogue, type TransportKind } from '../../drivers/catalogue.js';
 import type { DaemonStatus } from '../../control/status.js';
 import { ControlError, request } from '../client.js';
 import { appendToList, removeFromList, type Edit } from '../config-edit.js';
@@ -33,9 +30,16 @@ import { context, EXIT, run, type Ctx } from '../context.js';
 import { t, type MessageKey } from '../i18n.js';
 import { diffConfigs, printChanges, readCurrent, reportProblems, sendConfig, type Change } from './config.js';
 
-type Transport = 'serial' | 'ble' | 'zigbee' | 'modbus';
+type Transport = TransportKind;
 
-const MODELS: Record<Transport, readonly string[]> = { serial: serialModelNames, ble: bleModelNames, zigbee: zigbeeModelNames, modbus: modbusModelNames };
+/**
+ * The models offered, by transport, from the device catalogue (the default local profile folder
+ * included; the config's own folder, if it names another, is checked when the edit is validated).
+ */
+const MODELS = (): Record<Transport, readonly string[]> => {
+  const c = deviceCatalogue(DEFAULT_LOCAL_DIR);
+  return { serial: c.models('serial'), ble: c.models('ble'), zigbee: c.models('zigbee'), modbus: c.models('modbus') };
+};
 
 /** The flags of each transport (commander's camelCase name -> the flag). */
 const TRANSPORT_FLAGS: Record<Transport, Record<string, string>> = {
@@ -101,10 +105,10 @@ function refuse(ctx: Ctx, exit: number, code: string, key: MessageKey, vars: Rec
   return exit;
 }
 
-const modelList = () => (Object.entries(MODELS) as Array<[Transport, readonly string[]]>).map(([tr, ms]) => `${tr}: ${ms.join(', ')}`).join('; ');
+const modelList = () => (Object.entries(MODELS()) as Array<[Transport, readonly string[]]>).map(([tr, ms]) => `${tr}: ${ms.join(', ')}`).join('; ');
 
 function transportOfModel(model: string): Transport | null {
-  for (const [tr, ms] of Object.entries(MODELS) as Array<[Transport, readonly string[]]>) if (ms.includes(model)) return tr;
+  for (const [tr, ms] of Object.entries(MODELS()) as Array<[Transport, readonly string[]]>) if (ms.includes(model)) return tr;
   return null;
 }
 
@@ -190,7 +194,7 @@ function inUse(config: Readonly<Config>, transport: Transport, entry: Record<str
   const path = transport === 'serial' ? sub('serial').path : transport === 'modbus' ? o.path : undefined;
   if (typeof path === 'string') {
     const ports: Array<[string, string]> = [
-      ...config.devices.flatMap((d): Array<[string, string]> => ('serial' in d ? [[d.serial.path, d.id]] : [])),
+      ...devicesOn(config, 'serial').map((d): [string, string] => [d.serial.path, d.id]),
       ...config.modbus.flatMap((b): Array<[string, string]> => (b.rtu ? [[b.rtu.path, `bus ${b.id}`]] : [])),
       ...(config.zigbee ? [[config.zigbee.serial.path, 'the Zigbee coordinator'] as [string, string]] : []),
     ];
@@ -200,17 +204,17 @@ function inUse(config: Readonly<Config>, transport: Transport, entry: Record<str
   const address = sub('ble').address;
   if (typeof address === 'string') {
     const adapter = typeof sub('ble').adapter === 'string' ? sub('ble').adapter : 'hci0';
-    const hit = config.devices.find((d) => 'ble' in d && d.ble.address === address.toUpperCase() && d.ble.adapter === adapter);
+    const hit = devicesOn(config, 'ble').find((d) => d.ble.address === address.toUpperCase() && d.ble.adapter === adapter);
     if (hit) return { what: 'dvWhatAddress', value: address, other: hit.id };
   }
   const ieee = sub('zigbee').ieee;
   if (typeof ieee === 'string') {
-    const hit = config.devices.find((d) => 'zigbee' in d && d.zigbee?.ieee === ieee.toLowerCase());
+    const hit = devicesOn(config, 'zigbee').find((d) => d.zigbee?.ieee === ieee.toLowerCase());
     if (hit) return { what: 'dvWhatIeee', value: ieee, other: hit.id };
   }
   const fn = sub('z2m').friendly_name;
   if (typeof fn === 'string') {
-    const hit = config.devices.find((d) => 'z2m' in d && d.z2m?.friendly_name === fn);
+    const hit = devicesOn(config, 'z2m').find((d) => d.z2m?.friendly_name === fn);
     if (hit) return { what: 'dvWhatZ2m', value: fn, other: hit.id };
   }
   return null;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { bleModelNames } from '../../drivers/ble-registry.js';
+import { DEFAULT_LOCAL_DIR, deviceCatalogue } from '../../drivers/catalogue.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
@@ -76,7 +76,7 @@ async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?:
   ));
   const lines = devices.filter((d) => d.add_command !== null);
   ctx.out('');
-  if (lines.length === 0) ctx.out(t(ctx.lang, 'pbNothingToAdd', { models: bleModelNames.join(', ') }));
+  if (lines.length === 0) ctx.out(t(ctx.lang, 'pbNothingToAdd', { models: deviceCatalogue(DEFAULT_LOCAL_DIR).models('ble').join(', ') }));
   else {
     ctx.out(L('pbToAdd'));
     for (const d of lines) ctx.out(`  ${paint(ctx, 1, d.add_command!)}`);

@@ -101,6 +101,8 @@ export const ModbusProfileSchema = z.strictObject({
   name: z.string().min(1),
   driver: z.literal('modbus-profile'),
   transport: z.literal('modbus'),
+  /** The device-supervision class (checked by the catalogue, src/drivers/catalogue.ts). */
+  supervisionClass: z.string().optional(),
   /** "typical": a register layout many devices share, not one vendor's published map; check yours. */
   mapKind: z.enum(['vendor', 'typical', 'template']),
   /** Line settings the device ships with; config may override them per bus. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../core/errors.js';
-import { bleModels, decodeBleValue, type BleCharacteristicUse, type BleModel } from '../../drivers/ble-registry.js';
+import { decodeBleValue, type BleCharacteristicUse, type BleModel, type BleModelEntry } from '../../drivers/ble-registry.js';
+import { createLinkSupervisor } from '../link-supervisor.js';
 import { setupCharacteristics, type ValueSource } from './gatt-setup.js';
 import { LinkFailure, adapterStateOf, describeError, problemCode } from './link-failure.js';
 import type { BleAdapter, BleDevice } from './node-ble.js';
@@ -10,6 +11,8 @@ import type { BleAdapterState, BleLinkStats, BleTiming, OnMeasurements } from '.
 export interface BleLinkOptions {
   id: string;
   model: BleModel;
+  /** The model's characteristics (from the catalogue). */
+  entry: BleModelEntry;
   address: string;
   adapter: string;
   busAddress: string;
@@ -38,27 +41,28 @@ export function createBleLink(o: BleLinkOptions): BleLink {
   const t = o.timing;
   const adapterPath = `/org/bluez/${o.adapter}`;
   const devicePath = `${adapterPath}/dev_${o.address.toUpperCase().replace(/:/g, '_')}`;
+  // No jitter: a BLE link is this hub's own radio to one device, nobody else's retries to spread;
+  // the backoff doubles per failure up to the ceiling, as the BLE tests expect.
+  const sup = createLinkSupervisor({
+    policy: { minMs: t.reconnectMinMs, maxMs: t.reconnectMaxMs, jitter: 'none' }, stableMs: t.stableMs, now: o.now,
+    attempt: () => { void attempt(); },
+  });
   const st: BleLinkStats = {
     id: o.id, model: o.model, address: o.address, adapter: o.adapter, state: 'idle', connected: false, problem: null,
     connects: 0, disconnects: 0, connectFailures: 0, notifications: 0, reads: 0, malformed: 0, handlerErrors: 0,
-    lastError: null, lastErrorCode: null, lastMalformed: null, retryDelayMs: null, characteristics: [],
+    lastError: null, lastErrorCode: null, lastMalformed: null, retryDelayMs: null, characteristics: [], retry: sup.status(),
   };
+
   const log = o.log.child({ device: o.id, address: o.address });
   let session: Session | null = null;
-  let retryTimer: NodeJS.Timeout | null = null;
-  let failures = 0;
-  let connectedAt = 0;
   let stopped = false;
   let outageLogged = false;
   let malformedLogged = false;
 
-  function schedule(): void {
-    if (stopped || retryTimer) return;
-    const delay = Math.min(t.reconnectMaxMs, t.reconnectMinMs * 2 ** Math.min(failures, 30));
-    failures++;
+  function schedule(f: LinkFailure): void {
+    if (stopped || sup.pending) return;
     st.state = 'retrying';
-    st.retryDelayMs = delay;
-    retryTimer = setTimeout(() => { retryTimer = null; void attempt(); }, delay);
+    st.retryDelayMs = sup.failed(f.problem, f.message);
   }
 
   function failed(f: LinkFailure): void {
@@ -71,7 +75,7 @@ export function createBleLink(o: BleLinkOptions): BleLink {
     if (!outageLogged) log.warn(line, 'BLE device not connected; retrying');
     else log.debug(line, 'BLE attempt failed; retrying');
     outageLogged = true;
-    schedule();
+    schedule(f);
   }
 
   /** The link went down: during set-up it ends the attempt, once established it starts the retries. */
@@ -80,7 +84,6 @@ export function createBleLink(o: BleLinkOptions): BleLink {
     if (st.state !== 'connected') { s.abort(f); return; }
     st.connected = false;
     st.disconnects++;
-    if (o.now() - connectedAt >= t.stableMs) failures = 0;
     session = null;
     void s.close(false, DISCONNECT_ON_STOP_MS);
     log.warn({ code: ErrorCodes.BLE_LOST, problem: f.problem, err: f.message }, 'BLE link lost; reconnecting');
@@ -90,12 +93,12 @@ export function createBleLink(o: BleLinkOptions): BleLink {
     st.lastErrorCode = problemCode[f.problem];
     const a = adapterStateOf(f.problem);
     if (a) o.onAdapterState(o.adapter, a);
-    schedule();
+    schedule(f);
   }
 
   function onValue(s: Session, use: BleCharacteristicUse, value: Buffer, source: ValueSource): void {
     if (s.closed) return;
-    const r = decodeBleValue(o.model, use.characteristic, value);
+    const r = decodeBleValue(o.model, use.characteristic, value, o.entry);
     if (!r.ok) {
       st.malformed++;
       st.lastMalformed = `${use.name}: ${r.error} (${value.toString('hex')})`;
@@ -205,7 +208,7 @@ export function createBleLink(o: BleLinkOptions): BleLink {
     const now = (await s.step(dev.Get('org.bluez.Device1', 'ServicesResolved'), 'gatt-failed', 'reading ServicesResolved')).value === true;
     if (!now && !resolved) await s.step(new Promise<void>((r) => { resolvedWaiter = r; }), 'gatt-failed', 'waiting for the GATT services to be resolved');
     const gatt = await s.step(device.gatt(), 'gatt-failed', 'enumerating GATT services');
-    st.characteristics = await setupCharacteristics(s, gatt, bleModels[o.model], o.model, o.address,
+    st.characteristics = await setupCharacteristics(s, gatt, o.entry, o.model, o.address,
       (use, value, source) => onValue(s, use, value, source), t.opTimeoutMs, o.now);
   }
 
@@ -247,7 +250,7 @@ export function createBleLink(o: BleLinkOptions): BleLink {
       st.problem = null;
       st.lastError = null;
       st.lastErrorCode = null;
-      connectedAt = o.now();
+      sup.up();
       outageLogged = false;
       malformedLogged = false;
       log.info({ model: o.model, characteristics: st.characteristics, connects: st.connects }, 'BLE device connected');
@@ -268,8 +271,7 @@ export function createBleLink(o: BleLinkOptions): BleLink {
     },
     async stop() {
       stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = null;
+      sup.stop();
       st.state = 'stopped';
       st.retryDelayMs = null;
       const s = session;

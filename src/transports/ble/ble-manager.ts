@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes } from '../../core/errors.js';
-import { isBleModel } from '../../drivers/ble-registry.js';
+import { bleModels } from '../../drivers/ble-registry.js';
 import { createBleLink, type BleLink } from './ble-link.js';
 import { defaultSystemBusAddress } from './node-ble.js';
 import { DEFAULT_BLE_TIMING, type BleAdapterState, type BleDeviceOptions, type BleManagerStats, type BleTiming, type OnMeasurements } from './types.js';
@@ -42,7 +42,7 @@ export function createBleManager(o: BleManagerOptions): BleManager {
   const ids = new Set<string>();
   const addresses = new Set<string>();
   for (const d of o.devices) {
-    if (!isBleModel(d.model)) throw new AnjuError(ErrorCodes.DEVICE_MODEL_UNKNOWN, `device ${d.id}: unknown BLE model ${String(d.model)}`);
+    if (!(d.entry ?? bleModels[d.model])) throw new AnjuError(ErrorCodes.DEVICE_MODEL_UNKNOWN, `device ${d.id}: unknown BLE model ${String(d.model)}`);
     const address = d.address.toUpperCase();
     if (!MAC.test(address)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: ${d.address} is not a Bluetooth address`);
     if (ids.has(d.id)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `BLE device id ${d.id} appears twice`);
@@ -57,7 +57,7 @@ export function createBleManager(o: BleManagerOptions): BleManager {
     const adapter = d.adapter ?? 'hci0';
     adapters[adapter] = 'unknown';
     return createBleLink({
-      id: d.id, model: d.model, address: d.address.toUpperCase(), adapter, busAddress, timing,
+      id: d.id, model: d.model, entry: (d.entry ?? bleModels[d.model])!, address: d.address.toUpperCase(), adapter, busAddress, timing,
       log: o.log, now: o.now ?? (() => performance.now()), onMeasurements: o.onMeasurements,
       onAdapterState: (name, state) => {
         if (adapters[name] !== state) o.log.info({ adapter: name, state }, 'BLE adapter state');

@@ -24,11 +24,14 @@ export const BleSchema = z.strictObject({
     .describe('Local Bluetooth adapter (hciconfig / bluetoothctl list)'),
 });
 
-/** The fields a BLE device entry adds to the common id / room / name. */
-export const BleDeviceFields = {
-  model: z.enum(bleModelNames).describe('Device model: a folder under devices/ (ble-heart-rate, ble-pulse-oximeter)'),
+/** The fields a BLE device entry adds to the common id / room / name, for the catalogue's BLE models. */
+export const bleDeviceFields = (models: readonly [string, ...string[]]) => ({
+  model: z.enum(models).describe('Device model: a folder under devices/ (ble-heart-rate, ble-pulse-oximeter) or the local profile folder with transport ble'),
   ble: BleSchema,
-};
+});
+
+/** The fields for the shipped models. */
+export const BleDeviceFields = bleDeviceFields(bleModelNames);
 
 export const BleDeviceConfigSchema = z.strictObject(BleDeviceFields);
 export type BleDeviceConfig = z.output<typeof BleDeviceConfigSchema>;

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../core/errors.js';
 import type { Measurement } from '../../core/reading.js';
-import type { BleModel } from '../../drivers/ble-registry.js';
+import type { BleModel, BleModelEntry } from '../../drivers/ble-registry.js';
+import type { LinkRetryStatus } from '../link-supervisor.js';
 
 export interface BleTiming {
   /** One connection attempt (bus, adapter, connect, services resolved, subscriptions), at most. */
@@ -71,6 +72,8 @@ export interface BleLinkStats {
   lastMalformed: string | null;
   /** The delay of the retry now scheduled, while retrying. */
   retryDelayMs: number | null;
+  /** The link supervisor's bookkeeping (src/transports/link-supervisor.ts), as every link shows it. */
+  retry: Readonly<LinkRetryStatus>;
   /** Characteristics in use on the current (or last) link, 16-bit UUIDs. */
   characteristics: string[];
 }
@@ -86,6 +89,8 @@ export type OnMeasurements = (deviceId: string, measurements: Measurement[]) => 
 export interface BleDeviceOptions {
   id: string;
   model: BleModel;
+  /** The model's characteristics, from the catalogue (a local profile too); default the shipped model's. */
+  entry?: BleModelEntry;
   /** Bluetooth address, AA:BB:CC:DD:EE:FF. */
   address: string;
   /** Default hci0. */

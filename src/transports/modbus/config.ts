@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modbusModelNames, modbusModels, type ModbusModel } from '../../drivers/modbus-registry.js';
+import { modbusModels, type ModbusModelEntry } from '../../drivers/modbus-registry.js';
 import { modbusDeviceDefaults as D, type ModbusBusOptions, type ModbusDeviceOptions, type ModbusLinkSpec } from './types.js';
 
 /**
@@ -17,9 +17,12 @@ import { modbusDeviceDefaults as D, type ModbusBusOptions, type ModbusDeviceOpti
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ms = (def: number, what: string) => z.number().int().positive().default(def).describe(`${what}, milliseconds (default ${def})`);
 
-export const ModbusDeviceConfigSchema = z.strictObject({
+/** The models a catalogue offers (src/drivers/catalogue.ts), each with its register map. */
+type Models = Readonly<Record<string, ModbusModelEntry>>;
+
+export const modbusDeviceConfigSchema = (models: Models) => z.strictObject({
   id: z.string().regex(ID, 'device id: 1-64 characters of A-Z a-z 0-9 _ - (it is used in MQTT topics)').describe('Stable device id, used in events and topics'),
-  model: z.enum(modbusModelNames).describe('Modbus device model: a folder under devices/ registered in src/drivers/modbus-registry.ts'),
+  model: z.enum(Object.keys(models) as [string, ...string[]]).describe('Modbus device model: a folder under devices/ (or the local profile folder, device_profiles.local_dir) with transport modbus'),
   unitId: z.number().int().min(0).max(255).optional().describe("Unit id (slave address); RTU 1-247. Default: the model's profile (usually 1)"),
   pollIntervalMs: ms(D.pollIntervalMs, 'Read the device this often'),
   timeoutMs: ms(D.timeoutMs, 'Wait this long for each answer; a dead unit holds the bus this long per try, so keep it short'),
@@ -42,17 +45,17 @@ const TcpSchema = z.strictObject({
   connectTimeoutMs: ms(3000, 'Give up one connection attempt after'),
 });
 
-export const ModbusBusConfigSchema = z.strictObject({
+export const modbusBusConfigSchema = (models: Models) => z.strictObject({
   id: z.string().regex(ID).describe('Bus id, for logs and status'),
   rtu: RtuSchema.optional().describe('An RS-485 line through a serial adapter'),
   tcp: TcpSchema.optional().describe('A Modbus TCP connection (a device, or a gateway to an RS-485 line)'),
   reopenMs: ms(1000, 'Retry opening a lost port or connection this often'),
-  devices: z.array(ModbusDeviceConfigSchema).min(1).describe('Devices on this bus, each with its own unit id'),
+  devices: z.array(modbusDeviceConfigSchema(models)).min(1).describe('Devices on this bus, each with its own unit id'),
 }).superRefine((b, ctx) => {
   if ((b.rtu === undefined) === (b.tcp === undefined)) ctx.addIssue({ code: 'custom', path: ['rtu'], message: 'give exactly one of rtu or tcp' });
   const seen = new Map<number, string>();
   b.devices.forEach((d, i) => {
-    const unit = d.unitId ?? modbusModels[d.model].profile.defaultUnitId;
+    const unit = d.unitId ?? models[d.model]!.profile.defaultUnitId;
     const other = seen.get(unit);
     if (other) ctx.addIssue({ code: 'custom', path: ['devices', i, 'unitId'], message: `unit id ${unit} is already used by ${other} on this bus (two devices cannot share an address)` });
     seen.set(unit, d.id);
@@ -60,12 +63,16 @@ export const ModbusBusConfigSchema = z.strictObject({
   });
 });
 
+/** The shipped models' schemas (a local profile folder adds models: modbusBusConfigSchema(modbusModelsOf(catalogue))). */
+export const ModbusDeviceConfigSchema = modbusDeviceConfigSchema(modbusModels);
+export const ModbusBusConfigSchema = modbusBusConfigSchema(modbusModels);
+
 export type ModbusDeviceConfig = z.output<typeof ModbusDeviceConfigSchema>;
 export type ModbusBusConfig = z.output<typeof ModbusBusConfigSchema>;
 
 /** A validated device entry as the bus wants it: the model resolved to its profile. */
-export function modbusDeviceOptions(d: ModbusDeviceConfig): ModbusDeviceOptions {
-  const profile = modbusModels[d.model as ModbusModel].profile;
+export function modbusDeviceOptions(d: ModbusDeviceConfig, models: Models = modbusModels): ModbusDeviceOptions {
+  const profile = models[d.model]!.profile; // the schema checked the model against the same catalogue
   return {
     id: d.id, model: d.model, unitId: d.unitId ?? profile.defaultUnitId, profile,
     pollIntervalMs: d.pollIntervalMs, timeoutMs: d.timeoutMs, retries: d.retries, retryBackoffMs: d.retryBackoffMs, maxBackoffMs: d.maxBackoffMs,
@@ -73,14 +80,14 @@ export function modbusDeviceOptions(d: ModbusDeviceConfig): ModbusDeviceOptions 
 }
 
 /** The link of a validated bus entry; serial settings not given come from the first device's profile. */
-export function modbusLinkSpec(b: ModbusBusConfig): ModbusLinkSpec {
+export function modbusLinkSpec(b: ModbusBusConfig, models: Models = modbusModels): ModbusLinkSpec {
   if (b.tcp) return { kind: 'tcp', host: b.tcp.host, port: b.tcp.port, connectTimeoutMs: b.tcp.connectTimeoutMs };
-  const first = modbusModels[b.devices[0]!.model as ModbusModel].profile.serial;
+  const first = models[b.devices[0]!.model]!.profile.serial;
   const r = b.rtu!;
   return { kind: 'rtu', path: r.path, baudRate: r.baudRate ?? first.baudRate, parity: r.parity ?? first.parity, dataBits: r.dataBits ?? first.dataBits, stopBits: r.stopBits ?? first.stopBits };
 }
 
 /** Everything createModbusBus needs from a validated bus entry, except the callbacks and logger. */
-export function modbusBusOptions(b: ModbusBusConfig): Pick<ModbusBusOptions, 'id' | 'link' | 'devices' | 'reopenMs'> {
-  return { id: b.id, link: modbusLinkSpec(b), devices: b.devices.map(modbusDeviceOptions), reopenMs: b.reopenMs };
+export function modbusBusOptions(b: ModbusBusConfig, models: Models = modbusModels): Pick<ModbusBusOptions, 'id' | 'link' | 'devices' | 'reopenMs'> {
+  return { id: b.id, link: modbusLinkSpec(b, models), devices: b.devices.map((d) => modbusDeviceOptions(d, models)), reopenMs: b.reopenMs };
 }

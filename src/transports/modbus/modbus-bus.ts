@@ -7,6 +7,7 @@ import { isNoAnswer, isRetryable, type ModbusLink, type ReadFailure } from './mo
 import { nextDueAt, pickDue, pollIntervalAfterFailures, retryDelayMs, rtuInterFrameMs } from './poll-schedule.js';
 import { createRtuLink } from './rtu-link.js';
 import { createTcpLink } from './tcp-link.js';
+import { createLinkSupervisor } from '../link-supervisor.js';
 import { modbusDeviceDefaults as D, type ModbusBus, type ModbusBusOptions, type ModbusBusStats, type ModbusDeviceOptions, type ModbusDeviceStats, type ModbusFault, type ModbusLinkSpec } from './types.js';
 
 interface Poll {
@@ -74,7 +75,7 @@ function checkDevices(devices: readonly ModbusDeviceOptions[]): void {
  * registers on its own schedule, one request at a time, decodes them with the device's profile and
  * hands the measurements to `onMeasurements`. Never throws into the daemon: a device that does not
  * answer, answers with an exception or garbles its answer becomes a device fault with a stable code
- * (status, `onDeviceFault`), and a port that vanishes is reopened every `reopenMs`.
+ * (status, `onDeviceFault`), and a port that vanishes is reopened by the link supervisor (full jitter up to `reopenMs`).
  */
 export function createModbusBus(o: ModbusBusOptions): ModbusBus {
   checkDevices(o.devices);
@@ -104,7 +105,7 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
     };
   });
 
-  const st: Omit<ModbusBusStats, 'devices' | 'crcErrors' | 'garbageBytes'> = {
+  const st: Omit<ModbusBusStats, 'devices' | 'crcErrors' | 'garbageBytes' | 'retry'> = {
     id: o.id, kind: o.link.kind, endpoint: endpointOf(o.link), open: false, opens: 0, reconnects: 0,
     requests: 0, responses: 0, timeouts: 0, exceptions: 0, badResponses: 0, handlerErrors: 0, lastError: null, lastErrorAt: null,
   };
@@ -113,7 +114,8 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
   let started = false;
   let stopped = false;
   let outageLogged = false;
-  let reopenTimer: NodeJS.Timeout | null = null;
+  // The one retry loop (src/transports/link-supervisor.ts), full jitter up to `reopenMs`.
+  const sup = createLinkSupervisor({ policy: { minMs: reopenMs, maxMs: reopenMs, jitter: 'full' }, now: mono, attempt: () => { void openLink(); } });
   let loopDone: Promise<void> = Promise.resolve();
   let lastFrameAt = -Infinity;
 
@@ -173,11 +175,6 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
   }
 
   // --- the link: open, lose, reopen ------------------------------------------------------------
-  const scheduleReopen = (): void => {
-    if (stopped || reopenTimer) return;
-    reopenTimer = setTimeout(() => { reopenTimer = null; void openLink(); }, reopenMs);
-  };
-
   async function openLink(): Promise<void> {
     if (stopped || !link) return;
     const err = await link.open();
@@ -187,12 +184,13 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
       if (!outageLogged) o.log.warn({ ...logBase, code: ErrorCodes.MODBUS_OPEN, err }, 'cannot open modbus bus; retrying');
       outageLogged = true;
       for (const d of devices) setFault(d, { kind: 'link-down', code: ErrorCodes.MODBUS_LINK_DOWN, message: `bus not open: ${err}` });
-      scheduleReopen();
+      sup.failed('open-failed', err);
       return;
     }
     if (st.opens > 0) st.reconnects++;
     st.opens++;
     Object.assign(st, { open: true, lastError: null });
+    sup.up();
     outageLogged = false;
     o.log.info({ ...logBase, reconnects: st.reconnects }, 'modbus bus open');
     // Ask everyone at once: faults from the outage clear as soon as each device answers.
@@ -213,7 +211,7 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
       setFault(d, { kind: 'link-down', code: ErrorCodes.MODBUS_LINK_DOWN, message: `bus not open: ${why}` });
     }
     void link?.close();
-    scheduleReopen();
+    sup.failed('lost', why);
   }
 
   // --- polling ---------------------------------------------------------------------------------
@@ -321,8 +319,7 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
     },
     async stop() {
       stopped = true;
-      if (reopenTimer) clearTimeout(reopenTimer);
-      reopenTimer = null;
+      sup.stop();
       wake();
       await link?.close();
       st.open = false;
@@ -334,6 +331,7 @@ export function createModbusBus(o: ModbusBusOptions): ModbusBus {
       const line = link?.lineCounters() ?? { crcErrors: 0, garbageBytes: 0 };
       return {
         ...st,
+        retry: { ...sup.status() },
         crcErrors: line.crcErrors,
         garbageBytes: line.garbageBytes,
         devices: devices.map((d) => ({ ...d.st, fault: d.st.fault && { ...d.st.fault } })),

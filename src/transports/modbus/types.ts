@@ -1,3 +1,4 @@
+import type { LinkRetryStatus } from '../link-supervisor.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { ErrorCode } from '../../core/errors.js';
@@ -127,6 +128,8 @@ export interface ModbusBusStats {
   /** Port path or host:port. */
   endpoint: string;
   open: boolean;
+  /** The link supervisor's bookkeeping (src/transports/link-supervisor.ts), as every link shows it. */
+  retry: LinkRetryStatus;
   opens: number;
   reconnects: number;
   requests: number;

@@ -1,6 +1,8 @@
 import { SerialPort } from 'serialport';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../core/errors.js';
+import type { BackoffPolicy } from '../../core/backoff.js';
+import { createLinkSupervisor, type LinkRetryStatus } from '../link-supervisor.js';
 
 /** The part of serialport's stream API we use; SerialPort and SerialPortMock both provide it. */
 export interface PortLike {
@@ -35,7 +37,15 @@ export interface SerialStats {
   /** Chunks whose processing threw (a bug, never bad bytes); logged with ANJU_ERR_INGEST_FAILED. */
   handlerErrors: number;
   lastError: string | null;
+  /** The link supervisor's bookkeeping: problem (`open-failed`, `lost`), failures, the next retry. */
+  retry: Readonly<LinkRetryStatus>;
 }
+
+/**
+ * Reopening a port: full jitter up to 1 s. A port that is missing fails at once, so attempts cost
+ * nothing; a re-plugged radar is read again within a second, as before the supervisor (fixed 1 s).
+ */
+export const SERIAL_RECONNECT: BackoffPolicy = { minMs: 1000, maxMs: 1000, jitter: 'full' };
 
 export interface SerialTransport {
   start(): void;
@@ -49,27 +59,23 @@ export interface SerialTransportOptions {
   openPort: OpenPort;
   onData: (chunk: Buffer) => void;
   log: Logger;
-  /** Wait between attempts to (re)open the port. */
-  reopenMs?: number;
+  /** Waits between attempts to (re)open the port; default SERIAL_RECONNECT. */
+  reconnect?: BackoffPolicy;
+  /** Monotonic ms clock for the retry bookkeeping; default performance.now. */
+  now?: () => number;
 }
 
 /**
  * Keeps one serial port open: opens it, and when it fails or goes away (adapter unplugged, pty
- * closed) tries again every `reopenMs` until it is back. Never throws into the daemon: a missing
+ * closed) the link supervisor tries again after its backoff until it is back. Never throws into the daemon: a missing
  * port is a status ("not open", last error), logged once per outage.
  */
 export function createSerialTransport(o: SerialTransportOptions): SerialTransport {
-  const reopenMs = o.reopenMs ?? 1000;
-  const st: SerialStats = { path: o.path, open: false, bytes: 0, opens: 0, reconnects: 0, handlerErrors: 0, lastError: null };
+  const sup = createLinkSupervisor({ policy: o.reconnect ?? SERIAL_RECONNECT, attempt: () => attempt(), now: o.now ?? (() => performance.now()) });
+  const st: SerialStats = { path: o.path, open: false, bytes: 0, opens: 0, reconnects: 0, handlerErrors: 0, lastError: null, retry: sup.status() };
   let port: PortLike | null = null;
-  let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let outageLogged = false;
-
-  const schedule = (): void => {
-    if (stopped || timer) return;
-    timer = setTimeout(() => { timer = null; attempt(); }, reopenMs);
-  };
 
   const lost = (why: string): void => {
     if (!st.open && port === null) return;
@@ -82,7 +88,7 @@ export function createSerialTransport(o: SerialTransportOptions): SerialTranspor
     if (!stopped) {
       o.log.warn({ code: ErrorCodes.SERIAL_LOST, path: o.path, err: why }, 'serial port lost; reopening');
       outageLogged = true;
-      schedule();
+      sup.failed('lost', why);
     }
   };
 
@@ -110,13 +116,14 @@ export function createSerialTransport(o: SerialTransportOptions): SerialTranspor
         port = null;
         if (!outageLogged) o.log.warn({ code: ErrorCodes.SERIAL_OPEN, path: o.path, err: err.message }, 'cannot open serial port; retrying');
         outageLogged = true;
-        schedule();
+        sup.failed('open-failed', err.message);
         return;
       }
       if (st.opens > 0) st.reconnects++;
       st.opens++;
       st.open = true;
       st.lastError = null;
+      sup.up();
       outageLogged = false;
       o.log.info({ path: o.path, baudRate: o.baudRate, reconnects: st.reconnects }, 'serial port open');
     });
@@ -126,7 +133,7 @@ export function createSerialTransport(o: SerialTransportOptions): SerialTranspor
     start: attempt,
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      sup.stop();
       const p = port;
       port = null;
       st.open = false;

@@ -14,7 +14,7 @@ import { Zigbee2MqttDeviceSchema } from '../zigbee2mqtt/config.js';
  *
  * A device entry:  z.strictObject({ ...deviceCommon, ...ZigbeeDeviceFields }).superRefine(checkZigbeeDeviceSource)
  * (a Zigbee model is reached through our coordinator, `zigbee:`, or through Zigbee2MQTT, `z2m:`:
- * exactly one). Its supervision class: zigbeeSupervisionClass(model) from src/drivers/zigbee-registry.ts.
+ * exactly one). Its supervision class: its profile's, through the catalogue (src/drivers/catalogue.ts).
  */
 
 const IEEE = /^0x[0-9a-fA-F]{16}$/;
@@ -24,12 +24,15 @@ export const ZigbeeAddressSchema = z.strictObject({
     .describe("The device's IEEE (EUI-64) address, 0x + 16 hex digits: on its label, or in `anjuctl status` after it joined"),
 });
 
-/** The fields a Zigbee device entry adds to the common id / room / name. */
-export const ZigbeeDeviceFields = {
-  model: z.enum(zigbeeModelNames).describe('Zigbee device model: a folder under devices/ (heiman-hs1sa, heiman-hs1cg, ...)'),
+/** The fields a Zigbee device entry adds to the common id / room / name, for the catalogue's Zigbee models. */
+export const zigbeeDeviceFields = (models: readonly [string, ...string[]]) => ({
+  model: z.enum(models).describe('Zigbee device model: a folder under devices/ (heiman-hs1sa, heiman-hs1cg, ...) or the local profile folder with transport zigbee'),
   zigbee: ZigbeeAddressSchema.optional().describe('Reached through our own coordinator (the zigbee: section)'),
   z2m: Zigbee2MqttDeviceSchema.optional().describe('Reached through an existing Zigbee2MQTT (the zigbee2mqtt: section)'),
-};
+});
+
+/** The fields for the shipped models. */
+export const ZigbeeDeviceFields = zigbeeDeviceFields(zigbeeModelNames);
 
 /** superRefine for a device entry built from ZigbeeDeviceFields: exactly one of zigbee / z2m. */
 export function checkZigbeeDeviceSource(d: { zigbee?: unknown; z2m?: unknown }, ctx: z.RefinementCtx): void {

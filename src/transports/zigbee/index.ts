@@ -7,4 +7,4 @@ export { createZigbeeNetwork, type ZigbeeNetwork, type ZigbeeNetworkOptions } fr
 export { ZigbeeSettingsSchema, ZigbeeDeviceFields, ZigbeeDeviceConfigSchema, ZigbeeAddressSchema, checkZigbeeDeviceSource, zigbeeNetworkSettings, type ZigbeeSettings, type ZigbeeDeviceConfig } from './config.js';
 export { DEFAULT_ZIGBEE_TIMING, type ZigbeeTiming, type ZigbeeNetworkStats, type ZigbeeDeviceStats, type ZigbeeNetworkState, type PermitJoinResult } from './types.js';
 export type { ZigbeeControllerFactory, ZigbeeControllerPort, ZigbeeControllerEvents, ZigbeeControllerSpec, ZigbeePortMessage, ZigbeeReportingSpec } from './controller-port.js';
-export { zigbeeSupervisionClass } from '../../drivers/zigbee-registry.js';
+export { zigbeeSupervisionClass, zigbeeModelsOf } from '../../drivers/zigbee-registry.js';

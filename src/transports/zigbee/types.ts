@@ -1,3 +1,4 @@
+import type { LinkRetryStatus } from '../link-supervisor.js';
 import type { ErrorCode } from '../../core/errors.js';
 
 export interface ZigbeeTiming {
@@ -53,6 +54,8 @@ export interface ZigbeeNetworkStats {
   startFailures: number;
   adapterLosses: number;
   retryDelayMs: number | null;
+  /** The link supervisor's bookkeeping (src/transports/link-supervisor.ts), as every link shows it. */
+  retry: Readonly<LinkRetryStatus>;
   coordinatorIeee: string | null;
   /** network.json was created on this start (a new network: every device must be paired). */
   networkCreated: boolean | null;

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
 import type { Measurement } from '../../core/reading.js';
-import { decodeZigbeeModelMessage, isZigbeeModel, zigbeeModels, type ZigbeeModel } from '../../drivers/zigbee-registry.js';
+import { decodeZigbeeProfileMessage, zigbeeModels, type ZigbeeModel } from '../../drivers/zigbee-registry.js';
+import type { ZigbeeDeviceProfile } from '../../drivers/zigbee-ias/index.js';
+import { createLinkSupervisor } from '../link-supervisor.js';
 import { planEnrolment } from '../../drivers/zigbee-ias/index.js';
 import type { ZigbeeControllerEvents, ZigbeeControllerFactory, ZigbeeControllerPort, ZigbeeControllerSpec, ZigbeePortMessage } from './controller-port.js';
 import { identityConflicts, loadOrCreateIdentity } from './network-settings.js';
@@ -17,7 +19,8 @@ export interface ZigbeeNetworkOptions {
   channel: number;
   panId?: number | undefined;
   extendedPanId?: number[] | undefined;
-  devices: ReadonlyArray<{ id: string; model: ZigbeeModel; ieee: string }>;
+  /** `profile`: the model's, from the catalogue (a local profile too); default the shipped model's. */
+  devices: ReadonlyArray<{ id: string; model: ZigbeeModel; ieee: string; profile?: ZigbeeDeviceProfile }>;
   /** Decoded measurements of one message, in wire order. Exceptions are counted, not propagated. */
   onMeasurements: (deviceId: string, measurements: Measurement[]) => void;
   log: Logger;
@@ -60,29 +63,31 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
   const timing: ZigbeeTiming = { ...DEFAULT_ZIGBEE_TIMING, ...o.timing };
   const now = o.now ?? Date.now;
   const dir = join(o.stateDir, 'zigbee');
-  const byIeee = new Map<string, { id: string; model: ZigbeeModel; stats: ZigbeeDeviceStats; busy: Promise<void> }>();
+  const byIeee = new Map<string, { id: string; model: ZigbeeModel; profile: ZigbeeDeviceProfile; stats: ZigbeeDeviceStats; busy: Promise<void> }>();
   for (const d of o.devices) {
-    if (!isZigbeeModel(d.model)) throw new AnjuError(ErrorCodes.DEVICE_MODEL_UNKNOWN, `device ${d.id}: unknown Zigbee model ${String(d.model)}`);
+    const profile = d.profile ?? zigbeeModels[d.model];
+    if (!profile) throw new AnjuError(ErrorCodes.DEVICE_MODEL_UNKNOWN, `device ${d.id}: unknown Zigbee model ${String(d.model)}`);
     const ieee = d.ieee.toLowerCase();
     if (!IEEE.test(ieee)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: ${d.ieee} is not an IEEE address (0x + 16 hex digits)`);
     if (byIeee.has(ieee)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `device ${d.id}: ${ieee} is configured twice`);
     if ([...byIeee.values()].some((e) => e.id === d.id)) throw new AnjuError(ErrorCodes.CONFIG_INVALID, `Zigbee device id ${d.id} appears twice`);
     byIeee.set(ieee, {
-      id: d.id, model: d.model, busy: Promise.resolve(),
+      id: d.id, model: d.model, profile, busy: Promise.resolve(),
       stats: { id: d.id, ieee, model: d.model, modelId: null, messages: 0, malformed: 0, lastMalformed: null, lastSeenMs: null, linkquality: null, enrolled: null, configured: false, configureFailures: 0, handlerErrors: 0 },
     });
   }
 
+  const sup = createLinkSupervisor({
+    policy: { minMs: timing.retryMinMs, maxMs: timing.retryMaxMs, jitter: 'full' }, now, attempt: () => { void attempt(); },
+  });
   const st: Omit<ZigbeeNetworkStats, 'devices' | 'unconfiguredDevices'> = {
-    state: 'idle', problem: null, lastError: null, lastErrorCode: null, starts: 0, startFailures: 0, adapterLosses: 0, retryDelayMs: null,
+    state: 'idle', problem: null, lastError: null, lastErrorCode: null, starts: 0, startFailures: 0, adapterLosses: 0, retryDelayMs: null, retry: sup.status(),
     coordinatorIeee: null, networkCreated: null, settingsConflict: null, permitJoin: false, permitJoinUntilMs: null, unknownMessages: 0,
   };
   const unconfigured = new Map<string, { ieee: string; modelId: string | null; lastSeenMs: number }>();
   let controller: ZigbeeControllerPort | null = null;
   let generation = 0; // events of a controller we already gave up on are ignored
-  let retryTimer: NodeJS.Timeout | null = null;
   let permitTimer: NodeJS.Timeout | null = null;
-  let failures = 0;
   let stopped = false;
 
   function problem(p: ZigbeeNetworkStats['problem'], code: ErrorCode, message: string): void {
@@ -94,10 +99,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
 
   function scheduleRetry(): void {
     if (stopped) return;
-    const delay = Math.min(timing.retryMaxMs, timing.retryMinMs * 2 ** Math.min(failures - 1, 20));
     st.state = 'retrying';
-    st.retryDelayMs = delay;
-    retryTimer = setTimeout(() => { retryTimer = null; void attempt(); }, delay);
+    st.retryDelayMs = sup.failed(st.problem ?? 'adapter-unavailable', st.lastError ?? '');
   }
 
   async function dropController(): Promise<void> {
@@ -128,7 +131,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     s.messages++;
     s.lastSeenMs = now();
     s.linkquality = m.linkquality;
-    const r = decodeZigbeeModelMessage(dev.model, { cluster: m.cluster, type: m.type, data: m.data });
+    const r = decodeZigbeeProfileMessage(dev.profile, { cluster: m.cluster, type: m.type, data: m.data });
     if (!r.ok) {
       s.malformed++;
       s.lastMalformed = `${m.cluster} ${m.type}: ${r.error}`;
@@ -141,8 +144,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
   }
 
   /** Enrols the device's IAS endpoints with us, when they are not. Returns false when a step failed. */
-  async function enrol(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; stats: ZigbeeDeviceStats }): Promise<void> {
-    const profile = zigbeeModels[dev.model].zigbee;
+  async function enrol(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; profile: ZigbeeDeviceProfile; stats: ZigbeeDeviceStats }): Promise<void> {
+    const profile = dev.profile.zigbee;
     if (!profile.ias) return;
     const endpoints = c.endpointsWithCluster(ieee, 'ssIasZone');
     if (endpoints.length === 0) throw new Error('no endpoint with the IAS Zone cluster (is this the configured model?)');
@@ -156,8 +159,8 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     dev.stats.enrolled = true;
   }
 
-  async function configure(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; stats: ZigbeeDeviceStats }): Promise<void> {
-    const cfg = zigbeeModels[dev.model].zigbee.configure;
+  async function configure(c: ZigbeeControllerPort, ieee: string, dev: { id: string; model: ZigbeeModel; profile: ZigbeeDeviceProfile; stats: ZigbeeDeviceStats }): Promise<void> {
+    const cfg = dev.profile.zigbee.configure;
     for (const cluster of cfg.bind) for (const ep of c.endpointsWithCluster(ieee, cluster)) await c.bind(ieee, ep, cluster);
     for (const r of cfg.reporting) for (const ep of c.endpointsWithCluster(ieee, r.cluster)) await c.configureReporting(ieee, ep, r);
     dev.stats.configured = true;
@@ -176,7 +179,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         if (full) await configure(c, ieee, dev);
       } catch (err) {
         dev.stats.configureFailures++;
-        if (dev.stats.enrolled !== true) dev.stats.enrolled = zigbeeModels[dev.model].zigbee.ias ? false : null;
+        if (dev.stats.enrolled !== true) dev.stats.enrolled = dev.profile.zigbee.ias ? false : null;
         // Sleepy sensors often miss these requests; the next announce (battery change, rejoin) retries.
         o.log.warn({ code: ErrorCodes.ZIGBEE_CONFIGURE, device: dev.id, err: errMsg(err) }, 'Zigbee: device set-up failed; retried at its next announce');
       }
@@ -202,7 +205,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         }
         if (status !== 'successful') return;
         dev.stats.modelId = info.modelId ?? null;
-        const known = zigbeeModels[dev.model].zigbee.modelIds;
+        const known = dev.profile.zigbee.modelIds;
         if (info.modelId && !known.includes(info.modelId)) {
           o.log.warn({ device: dev.id, modelId: info.modelId, expected: known }, 'Zigbee: joined device reports another model than configured; check the config');
         }
@@ -218,7 +221,6 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
       adapterDisconnected: () => {
         if (!live()) return;
         st.adapterLosses++;
-        failures = 1;
         problem('adapter-lost', ErrorCodes.ZIGBEE_ADAPTER_LOST, 'the coordinator stick was lost');
         void dropController().then(scheduleRetry);
       },
@@ -248,7 +250,6 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
         network: { panId: identity.panId, extendedPanId: identity.extendedPanId, channel: identity.channel, networkKey: identity.networkKey },
       };
     } catch (err) {
-      failures++;
       st.startFailures++;
       problem('state-unavailable', ErrorCodes.ZIGBEE_STATE, `state directory ${dir}: ${errMsg(err)}`);
       return scheduleRetry();
@@ -259,7 +260,6 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     try {
       c = (o.controllerFactory ?? (await loadFactory()))(spec, events(gen));
     } catch (err) {
-      failures++;
       st.startFailures++;
       problem('adapter-unavailable', ErrorCodes.ZIGBEE_ADAPTER_UNAVAILABLE, `coordinator: ${errMsg(err)}`);
       return scheduleRetry();
@@ -269,14 +269,13 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
       await withTimeout(c.start(), timing.startTimeoutMs, 'coordinator start');
     } catch (err) {
       if (gen !== generation) return; // stopped meanwhile
-      failures++;
       st.startFailures++;
       problem('adapter-unavailable', ErrorCodes.ZIGBEE_ADAPTER_UNAVAILABLE, `coordinator on ${o.serialPort.path} (${o.serialPort.adapter}) did not start: ${errMsg(err)}`);
       await dropController();
       return scheduleRetry();
     }
     if (gen !== generation || stopped) return;
-    failures = 0;
+    sup.up();
     st.starts++;
     st.state = 'running';
     if (st.problem) o.log.info('Zigbee: coordinator running again');
@@ -300,8 +299,7 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
     },
     async stop() {
       stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = null;
+      sup.stop();
       await dropController();
       st.state = 'stopped';
     },

@@ -5,6 +5,7 @@ import { brokerConnectOptions } from '../../core/broker-url.js';
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
 import { createLogLimiter } from '../../core/log-limiter.js';
+import { createLinkSupervisor, type LinkRetryStatus } from '../link-supervisor.js';
 import type { Measurement } from '../../core/reading.js';
 import { mapZ2mState, newZ2mDeviceMemory, parseZ2mAvailability, type Z2mDeviceMemory } from './payload-map.js';
 
@@ -70,6 +71,8 @@ export interface Zigbee2MqttStats {
   state: Zigbee2MqttState;
   lastError: string | null;
   lastErrorCode: ErrorCode | null;
+  /** The link supervisor's bookkeeping (src/transports/link-supervisor.ts), as every link shows it. */
+  retry: LinkRetryStatus;
   connects: number;
   disconnects: number;
   /** MQTT protocol of the current connection: 5, or 4 when the broker refused 5 (then the broker does not know our size limit). */
@@ -120,13 +123,18 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
   }
   const topics = [...byTopic.keys()];
 
-  const st: Omit<Zigbee2MqttStats, 'devices'> = {
+  const st: Omit<Zigbee2MqttStats, 'devices' | 'retry'> = {
     state: 'idle', lastError: null, lastErrorCode: null, connects: 0, disconnects: 0, protocolVersion: 5, messages: 0, malformed: 0, lastMalformed: null, oversized: 0, handlerErrors: 0,
   };
   // A device (or something posing as Zigbee2MQTT) can send thousands of bad messages a minute.
   const limited = createLogLimiter(o.log);
   let client: MqttClient | null = null;
-  let retryTimer: NodeJS.Timeout | null = null;
+  // The one retry loop (src/transports/link-supervisor.ts), full jitter up to reconnect_s: mqtt.js's
+  // own fixed-period reconnect is off. An attempt reconnects the client, or makes it (password file).
+  const sup = createLinkSupervisor({
+    policy: { minMs: reconnectMs, maxMs: reconnectMs, jitter: 'full' }, now: monoNow,
+    attempt: () => { if (client) client.reconnect(); else void connectNow(); },
+  });
   let stopped = false;
   let errorLogged = false;
   let fellBack = false;
@@ -190,13 +198,12 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
   }
 
   async function connectNow(): Promise<void> {
-    retryTimer = null;
     if (stopped) return;
     let password: string | undefined;
     if (o.passwordFile) {
       try { password = (await readFile(o.passwordFile, 'utf8')).split(/\r?\n/)[0]; } catch (err) {
         fail(ErrorCodes.Z2M_CONNECT, `cannot read password_file ${o.passwordFile}: ${(err as Error).message}`);
-        if (!stopped) retryTimer = setTimeout(() => void connectNow(), reconnectMs);
+        sup.failed('password-file', st.lastError ?? '');
         return;
       }
     }
@@ -207,7 +214,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
       protocolVersion: st.protocolVersion,
       ...(st.protocolVersion === 5 ? { properties: { maximumPacketSize: Z2M_MAX_PACKET_BYTES } } : {}),
       clean: true,
-      reconnectPeriod: reconnectMs,
+      reconnectPeriod: 0, // the link supervisor reconnects, with jitter
       // A refused CONNECT (bad credentials, or MQTT 5 on a 3.1.1 broker: see 'error' below) is
       // retried too; without this mqtt.js gives up after the first refusal.
       reconnectOnConnackError: true,
@@ -224,6 +231,7 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
     const c = connect({ ...brokerConnectOptions(o.url), ...opts }); // the endpoint the config check judged
     client = c;
     c.on('connect', () => {
+      sup.up();
       st.state = 'connected';
       st.connects++;
       if (errorLogged) o.log.info({ url: o.url }, 'Zigbee2MQTT source: connected');
@@ -240,13 +248,16 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
         o.log.error({ err, topic }, 'Zigbee2MQTT message handling failed');
       }
     });
+    // Every close is retried by the link supervisor (mqtt.js's own reconnect, and with it its
+    // 'offline' event, is off). Recorded before the state changes, so status never shows a
+    // disconnected source without its reason.
     c.on('close', () => {
       if (st.state === 'connected') st.disconnects++;
-      if (!stopped) st.state = 'disconnected';
-    });
-    c.on('offline', () => {
-      if (fellBack) { fellBack = false; return; } // refused MQTT 5 a moment ago: not an outage
-      if (!stopped) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable');
+      if (stopped) return;
+      if (fellBack) fellBack = false; // refused MQTT 5 a moment ago: not an outage
+      else if (st.state === 'connected' || st.lastErrorCode === null) fail(ErrorCodes.Z2M_CONNECT, 'broker unreachable');
+      st.state = 'disconnected';
+      sup.failed('broker-unreachable', st.lastError ?? 'connection closed');
     });
     // mqtt.js emits 'error' for refused connections (bad credentials); an unheard 'error' would crash us.
     c.on('error', (err) => {
@@ -269,19 +280,18 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
 
   return {
     start() {
-      if (stopped || client || retryTimer) return;
+      if (stopped || client || sup.pending) return;
       void connectNow();
     },
     async stop() {
       stopped = true;
       st.state = 'stopped';
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = null;
+      sup.stop();
       const c = client;
       client = null;
       if (c) await c.endAsync(true).catch(() => undefined);
       limited.flush();
     },
-    stats: () => ({ ...st, devices: entries.map((e) => ({ ...e.stats })) }),
+    stats: () => ({ ...st, retry: { ...sup.status() }, devices: entries.map((e) => ({ ...e.stats })) }),
   };
 }

@@ -41,7 +41,7 @@ describe('device fixtures', () => {
     if (isModbusModel(model)) { describeModbusFixture(model, file); continue; }
     if (isZigbeeModel(model)) { describeZigbeeFixture(model, file); continue; }
     const fx = JSON.parse(readFileSync(file, 'utf8')) as FixtureFile;
-    const create = () => serialModels[model as SerialModel].createDriver();
+    const create = () => serialModels[model as SerialModel]!.createDriver();
     describe(`${model}: ${file.split('/devices/')[1]}`, () => {
       it('names its model', () => expect(fx.model).toBe(model));
 

@@ -13,7 +13,7 @@ export { modbusModels, isModbusModel } from '../../../src/drivers/modbus-registr
 
 export function describeModbusFixture(model: ModbusModel, file: string): void {
   const fx = parseRegisterFixture(JSON.parse(readFileSync(file, 'utf8')));
-  const profile = modbusModels[model].profile;
+  const profile = modbusModels[model]!.profile;
   describe(`${model}: ${file.split('/devices/')[1]}`, () => {
     it('names its model', () => expect(fx.model).toBe(model));
     it('has cases', () => expect(fx.cases.length).toBeGreaterThan(0));

@@ -21,7 +21,7 @@ export function describeZigbeeFixture(model: string, file: string): void {
       expect(fx.model).toBe(model);
       expect(fx.cases.length).toBeGreaterThan(0);
       if (!isZigbeeModel(model)) throw new Error(`${model} is not a Zigbee model`);
-      expect(zigbeeModels[model].supervisionClass).toMatch(/^[a-z]+$/);
+      expect(zigbeeModels[model]!.supervisionClass).toMatch(/^[a-z]+$/);
     });
     for (const c of fx.cases) {
       it(`decodes "${c.name}" (${c.cluster} ${c.type})`, () => {

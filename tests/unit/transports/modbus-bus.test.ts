@@ -10,8 +10,8 @@ import { modbusModels } from '../../../src/drivers/modbus-registry.js';
 import { createFakeModbusLink, createModbusBus, MODBUS_CLEAR_AFTER_GOOD_POLLS, type FakeModbusLink, type FakeUnit, type ModbusBus, type ModbusFault } from '../../../src/transports/modbus/index.js';
 import { sleep, waitFor } from '../../helpers/wait.js';
 
-const p4000x = modbusModels['gas-detector-4000x'].profile;
-const p6000h = modbusModels['gas-module-6000h'].profile;
+const p4000x = modbusModels['gas-detector-4000x']!.profile;
+const p6000h = modbusModels['gas-module-6000h']!.profile;
 const timing = { pollIntervalMs: 50, timeoutMs: 40, retries: 1, retryBackoffMs: 10, maxBackoffMs: 400 };
 
 function setup(fake: FakeModbusLink, onMeasurements?: (id: string, m: Measurement[]) => void) {

@@ -7,7 +7,7 @@ import { createManualClock } from '../../../src/core/clock.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { createOutbox, type DoneWhen, type Outbox, type OutboxRow } from '../../../src/store/outbox.js';
 import { createDrainer } from '../../../src/uplink/drain.js';
-import { fullJitterDelayMs } from '../../../src/uplink/backoff.js';
+import { fullJitterDelayMs } from '../../../src/core/backoff.js';
 
 describe('drainer', () => {
   let dir: string;

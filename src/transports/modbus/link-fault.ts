@@ -1,5 +1,5 @@
-import type { EventDraft } from '../core/event.js';
-import type { ModbusFault } from '../transports/modbus/types.js';
+import type { EventDraft } from '../../core/event.js';
+import type { ModbusFault } from './types.js';
 
 /**
  * The `device.link_fault` event of a polled device's fault episode (docs/uplink.md §5): raised when
