@@ -11,10 +11,14 @@ import { sleep, waitFor } from './wait.js';
  * restarts, path units. It shares the host's network, so a Mosquitto or an HTTPS server on the host's
  * 127.0.0.1 is reachable from inside. The minimal root file system is made once with debootstrap,
  * shared with the package tests (tests/helpers/container.ts; or $ANJU_TEST_ROOTFS); each test boots a
- * throw-away copy of it. `repo` is bind-mounted read-only at the same path, so the build and its Node
+ * throw-away copy of it. `repo` is bind-mounted read-only at REPO_INSIDE (not at its own path: nspawn
+ * mounts a fresh tmpfs on the container's /tmp, which hid a checkout under /tmp), so the build and its Node
  * run inside unchanged.
  * Peers: debootstrap, systemd-container (systemd-nspawn); missing ones fail loudly.
  */
+
+/** Where the repository is inside the container: link to `join(REPO_INSIDE, 'dist')`, never to the host path. */
+export const REPO_INSIDE = '/anju-repo';
 
 export interface Container {
   readonly root: string;
@@ -39,10 +43,10 @@ export async function bootContainer(o: { repo: string; prepare: (root: string) =
   const root = join(work, 'root');
   const cp = spawnSync('cp', ['-a', base, root], { encoding: 'utf8' });
   if (cp.status !== 0) throw new Error(`cannot copy ${base}: ${cp.stderr}`);
-  mkdirSync(join(root, o.repo), { recursive: true });
+  mkdirSync(join(root, REPO_INSIDE), { recursive: true });
   o.prepare(root);
   let out = '';
-  const proc: ChildProcess = spawn(nspawn, ['-D', root, '--register=no', '--keep-unit', '--boot', `--bind-ro=${o.repo}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(nspawn, ['-D', root, '--register=no', '--keep-unit', '--boot', `--bind-ro=${o.repo}:${REPO_INSIDE}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise((r) => proc.once('exit', r));
@@ -68,7 +72,7 @@ export async function bootContainer(o: { repo: string; prepare: (root: string) =
       }
       // The repository was bound inside the container's own mount namespace only; should it ever be
       // visible here (a mount left behind), deleting the copy would delete the repository: never.
-      if (readdirSync(join(root, o.repo)).length > 0) throw new Error(`${join(root, o.repo)} is not empty after the container stopped: not deleting ${work}`);
+      if (readdirSync(join(root, REPO_INSIDE)).length > 0) throw new Error(`${join(root, REPO_INSIDE)} is not empty after the container stopped: not deleting ${work}`);
       rmSync(work, { recursive: true, force: true });
     },
   };

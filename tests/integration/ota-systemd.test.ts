@@ -21,7 +21,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { mqttSub, type Subscriber } from '../helpers/mqtt-subscriber.js';
 import { startPackageServer, type PackageServer } from '../helpers/package-server.js';
 import { requireBinary } from '../helpers/peers.js';
-import { bootContainer, type Container } from '../helpers/systemd-container.js';
+import { bootContainer, REPO_INSIDE, type Container } from '../helpers/systemd-container.js';
 import { makeTestPki } from '../helpers/tls.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -70,8 +70,8 @@ beforeAll(async () => {
       execFileSync('chroot', [root, 'sh', '-c', 'groupadd --system anju && useradd --system -g anju -d /var/lib/anju -s /usr/sbin/nologin anju && (getent group bluetooth >/dev/null || groupadd --system bluetooth) && mkdir -p /etc/anju && chgrp anju /etc/anju && chmod 0770 /etc/anju']);
       const rel = join(root, 'usr/lib/anju/releases/dev');
       mkdirSync(join(rel, 'bin'), { recursive: true });
-      symlinkSync(join(ROOT, 'node_modules/.bin/node'), join(rel, 'bin/node'));
-      symlinkSync(join(ROOT, 'dist'), join(rel, 'dist'));
+      symlinkSync(join(REPO_INSIDE, 'node_modules/.bin/node'), join(rel, 'bin/node'));
+      symlinkSync(join(REPO_INSIDE, 'dist'), join(rel, 'dist'));
       symlinkSync('releases/dev', join(root, 'usr/lib/anju/current'));
       // The release's bin/anjud and bin/anjuctl (the unit's ExecStart is the release's), and the
       // /usr/bin wrappers through current, as the package has them (packaging/build/).
