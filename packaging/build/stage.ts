@@ -175,7 +175,14 @@ function productionModules(o: StageOptions, pkg: Record<string, unknown>): strin
   return join(cached, 'node_modules');
 }
 
-interface LockEntry { optional?: boolean; dev?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }
+interface LockEntry {
+  optional?: boolean;
+  dev?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
 interface Lockfile { packages: Record<string, LockEntry> }
 
 /**
@@ -192,6 +199,12 @@ const CLOUD_ONLY = new Set(['pg']);
 function hubReachable(lock: Lockfile): Set<string> {
   const root = lock.packages[''] ?? {};
   const seen = new Set<string>();
+  // What a package loads: its dependencies, optional ones, and the peers npm installs for it (a
+  // required peer is a real dependency that npm 7+ installs; an optional one only when present).
+  const needs = (p: LockEntry): Record<string, string> => {
+    const peers = Object.fromEntries(Object.entries(p.peerDependencies ?? {}).filter(([name]) => p.peerDependenciesMeta?.[name]?.optional !== true));
+    return { ...p.dependencies, ...p.optionalDependencies, ...peers };
+  };
   const resolve = (from: string, name: string): string | undefined => {
     for (let dir = from; ; dir = dir.replace(/\/?node_modules\/(?:@[^/]+\/)?[^/]+$/, '')) {
       const candidate = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
@@ -205,10 +218,10 @@ function hubReachable(lock: Lockfile): Set<string> {
       const path = resolve(from, name);
       if (path === undefined || seen.has(path)) continue;
       seen.add(path);
-      visit(path, { ...lock.packages[path]!.dependencies, ...lock.packages[path]!.optionalDependencies });
+      visit(path, needs(lock.packages[path]!));
     }
   };
-  visit('', { ...root.dependencies, ...root.optionalDependencies });
+  visit('', needs(root));
   return seen;
 }
 
