@@ -10,7 +10,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/cli/client.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
@@ -18,7 +17,7 @@ import { commitBacklog, hubConfig } from '../helpers/hub-backlog.js';
 import { ingestCommand, spawnIngest, writeIngestConfig } from '../helpers/ingest-process.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
-import { startPostgres } from '../helpers/postgres.js';
+import { startIngestDatabase } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HUB = 'hub-r';
@@ -34,12 +33,7 @@ describe('anju-ingest: a hole that stays open is asked for with resync, on its o
   it('closes a puback-mode hole by resync; rejects bad input; lists storage_full and unstored', async () => {
     const broker = await startMosquitto();
     cleanup.push(() => broker.stop());
-    const postgres = await startPostgres();
-    cleanup.push(() => postgres.stop());
-    const pgUrl = await postgres.createDatabase('ingest');
-    const db = new pg.Pool({ connectionString: pgUrl, max: 2 });
-    cleanup.push(() => db.end());
-    const count = async (sql: string, args: unknown[] = []) => Number((await db.query<{ n: string }>(sql, args)).rows[0]!.n);
+    const { url: pgUrl, db, count } = await startIngestDatabase(cleanup);
 
     // Seq 1-5 (a hub.storage_full raised first) go out while no ingest listens: PUBACKed, so done.
     const wire = await mqttSub(broker.url, `anju/v1/${HUB}/events`);

@@ -13,7 +13,6 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/cli/client.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
@@ -21,7 +20,7 @@ import { commitBacklog, hubConfig } from '../helpers/hub-backlog.js';
 import { ingestCommand, spawnIngest, writeIngestConfig } from '../helpers/ingest-process.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { requireBinary } from '../helpers/peers.js';
-import { startPostgres } from '../helpers/postgres.js';
+import { startIngestDatabase } from '../helpers/postgres.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HUBS = ['hub-a', 'hub-b', 'hub-c'];
@@ -71,12 +70,7 @@ describe('anju-ingest: two instances, kill -9, new epoch, offline hub, per-hub A
     writeFileSync(join(dir, 'acl'), ACL);
     const broker = await startMosquitto({ globalConf: `allow_anonymous false\npassword_file ${pwFile}\nacl_file ${join(dir, 'acl')}` });
     cleanup.push(() => broker.stop());
-    const postgres = await startPostgres();
-    cleanup.push(() => postgres.stop());
-    const pgUrl = await postgres.createDatabase('ingest');
-    const db = new pg.Pool({ connectionString: pgUrl, max: 2 });
-    cleanup.push(() => db.end());
-    const count = async (sql: string, args: unknown[] = []) => Number((await db.query<{ n: string }>(sql, args)).rows[0]!.n);
+    const { url: pgUrl, db, count } = await startIngestDatabase(cleanup);
 
     const cfg = (id: string) => writeIngestConfig(join(dir, `${id}.yaml`), {
       mqttUrl: broker.url, pgUrl, clientId: `anju-ingest-${id}`, username: 'anju-ingest', passwordFile: secret('anju-ingest'),
