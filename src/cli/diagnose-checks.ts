@@ -164,7 +164,7 @@ function daemonChecks(s: DaemonStatus, add: Add): void {
  */
 function linkRetries(s: DaemonStatus, add: Add): void {
   const links: Array<[string, string, LinkRetryStatus | undefined]> = [
-    ...s.devices.flatMap((d): Array<[string, string, LinkRetryStatus | undefined]> => [[d.serial ? 'serial' : 'ble', d.id, d.serial?.retry ?? d.ble?.retry]]),
+    ...s.devices.flatMap((d): Array<[string, string, LinkRetryStatus | undefined]> => [[d.transport ?? (d.serial ? 'serial' : 'ble'), d.id, d.serial?.retry ?? d.ble?.retry]]),
     ...(s.modbusBuses ?? []).map((b): [string, string, LinkRetryStatus | undefined] => ['modbus', b.id, b.retry]),
     ['zigbee', 'coordinator', s.zigbee?.retry],
     ['zigbee2mqtt', 'zigbee2mqtt', s.zigbee2mqtt?.retry],

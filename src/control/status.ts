@@ -2,6 +2,7 @@ import { WAITING_STATE } from '../config/provisioned.js';
 import type { ConfigProblem } from '../config/result.js';
 import type { EventClass } from '../core/event.js';
 import type { DriverStats } from '../drivers/types.js';
+import type { DeviceLink } from '../config/devices.js';
 import type { DeviceRole } from '../drivers/catalogue.js';
 import type { Attempt } from '../release/journal.js';
 import type { OpenAlarm } from '../store/alarm-store.js';
@@ -31,6 +32,8 @@ export interface DaemonStatus {
     id: string; model: string; room: string;
     /** From the model's profile (src/drivers/catalogue.ts): what the walk test and diagnose ask of it. */
     supervisionClass: string; roles: readonly DeviceRole[];
+    /** How the daemon reaches it (the catalogue's transport; zigbee through our coordinator or Zigbee2MQTT). */
+    transport: DeviceLink;
     serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
     modbus: ModbusDeviceStats | null; ingest: DeviceIngestStats | undefined;
   }>;
