@@ -54,7 +54,7 @@ export function inventoryOf(config: Readonly<Config>, version: string, configHas
     return {
       id: d.id, model: d.model, vendor: typeof profile.vendor === 'string' ? profile.vendor : null, model_name: typeof profile.name === 'string' ? profile.name : null,
       room: d.room, name: d.name ?? null, transport: d.transport, ...(d.bus !== undefined ? { bus: d.bus } : {}),
-      supervision_class: d.supervisionClass,
+      roles: [...d.roles], supervision_class: d.supervisionClass,
       silence_timeout_s: supervision.enabled ? silenceTimeoutS({ ...supervision, device_class: d.supervisionClass, device_id: d.id }) : 0,
       metrics,
     };

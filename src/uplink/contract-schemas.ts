@@ -27,6 +27,7 @@ const inventoryDevice = z.looseObject({
   name: z.string().nullable().describe('The installer\'s name for the device (config devices[].name), null when not set. May be personal data (docs/privacy.md).'),
   transport: z.enum(['serial', 'ble', 'modbus', 'zigbee', 'z2m']).describe('How the hub reaches it: serial line, Bluetooth LE, Modbus bus, its own Zigbee coordinator, or Zigbee2MQTT.'),
   bus: z.string().optional().describe('Modbus devices only: the bus id (config modbus[].id).'),
+  roles: z.array(z.string()).describe('What the model is for, from its profile: bed-monitor (its nights make sleep reports), oximeter (paired with the bed monitor of its room); empty for most.'),
   supervision_class: z.string().min(1).describe('Device-supervision class (radar, smoke, wearable, ...): how long a silence makes it device.offline (docs/detectors.md).'),
   silence_timeout_s: z.number().int().min(0).describe('Seconds of silence before device.offline for this device; 0: not supervised.'),
   metrics: z.array(metric).describe('What it measures, from its model profile, in profile order.'),
@@ -107,7 +108,7 @@ export const GENERATED_MESSAGES: Record<string, { schema: z.ZodType; title: stri
       v: 1, hub: 'hub-0001', ts: 1796021519000, version: '0.1.0', config_hash: '5f1c2a9e0b7d4c33', timezone: 'Asia/Shanghai',
       devices: [{
         id: 'bedroom-radar', model: 'seeed-mr60bha1', vendor: 'Seeed Studio', model_name: 'MR60BHA1 60 GHz mmWave breathing and heart-rate radar', room: 'bedroom', name: null,
-        transport: 'serial', supervision_class: 'radar', silence_timeout_s: 120,
+        transport: 'serial', roles: ['bed-monitor'], supervision_class: 'radar', silence_timeout_s: 120,
         metrics: [{ name: 'presence', type: 'boolean', unit: null, meaning: 'someone is in the radar\'s field' }, { name: 'breathRatePerMin', type: 'number', unit: 'breaths/min', meaning: 'breathing rate' }],
       }],
     },

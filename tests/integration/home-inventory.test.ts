@@ -49,7 +49,7 @@ describe('inventory, availability, get-config and a stale set-config', () => {
     expect(inv.body).toMatchObject({ v: 1, hub: hub.hubId, config_hash: status.configHash, version: status.version });
     expect(ids(inv)).toEqual(['bed-radar']);
     const radar = (inv.body.devices as Array<Record<string, unknown>>)[0]!;
-    expect(radar).toMatchObject({ model: 'seeed-mr60bha1', vendor: 'Seeed Studio', transport: 'serial', supervision_class: 'radar', silence_timeout_s: 120 });
+    expect(radar).toMatchObject({ model: 'seeed-mr60bha1', vendor: 'Seeed Studio', transport: 'serial', roles: ['bed-monitor'], supervision_class: 'radar', silence_timeout_s: 120 });
     expect(radar.metrics).toContainEqual(expect.objectContaining({ name: 'heartRateBpm', type: 'number', unit: 'bpm' }));
 
     await feedUntil(hub.pty, () => presence(true), 'bed-radar availability', () => hub.on('devices/bed-radar/availability').length > 0);
@@ -74,7 +74,7 @@ describe('inventory, availability, get-config and a stale set-config', () => {
     const updated = await hub.sub.waitFor('inventory with the hall radar', (m) => m.topic.endsWith('/inventory') && hub.sub.messages.indexOf(m) >= from && ids(m).includes('hall-radar'), 30_000);
     expect(problems('inventory.v1.json', updated.body)).toEqual([]);
     expect(ids(updated)).toEqual(['bed-radar', 'hall-radar']);
-    expect((updated.body.devices as Array<Record<string, unknown>>)[1]).toMatchObject({ model: 'hilink-ld2410', room: 'hall', transport: 'serial' });
+    expect((updated.body.devices as Array<Record<string, unknown>>)[1]).toMatchObject({ model: 'hilink-ld2410', room: 'hall', transport: 'serial', roles: [] });
     expect(updated.body.config_hash).not.toBe(data.hash);
     expect(ids(await retainedOf('inventory', (m) => ids(m).includes('hall-radar')))).toEqual(['bed-radar', 'hall-radar']);
 
