@@ -32,7 +32,8 @@ describe('inventory, availability, get-config and a stale set-config', () => {
   const ids = (m: Message) => (m.body.devices as Array<{ id: string }>).map((d) => d.id);
 
   beforeAll(async () => {
-    hub = await startHub({ name: 'inventory', radars: ['bed-radar'], uplinkExtra: 'apply_verify_s: 10' });
+    // A radar silent for 3 s is offline (the default is 120 s), so the test sees availability go both ways.
+    hub = await startHub({ name: 'inventory', radars: ['bed-radar'], uplinkExtra: 'apply_verify_s: 10', extra: '  device_supervision: { silence_timeout_s: { radar: 3 } }\n' });
     hall = await createPtyPair(hub.dir, 'hall');
     cloud = await connectCloud(hub.broker.url, 'inventory/replies');
   });
@@ -42,20 +43,26 @@ describe('inventory, availability, get-config and a stale set-config', () => {
     await hub?.stop();
   });
 
-  it('publishes the inventory retained at start, and a device\'s availability once it is heard', async () => {
+  it('publishes the inventory retained at start, and a device\'s availability: online once heard, offline when silent, online again', async () => {
     const inv = await retainedOf('inventory', () => true);
     expect(problems('inventory.v1.json', inv.body)).toEqual([]);
     const status = await hub.status();
     expect(inv.body).toMatchObject({ v: 1, hub: hub.hubId, config_hash: status.configHash, version: status.version });
     expect(ids(inv)).toEqual(['bed-radar']);
     const radar = (inv.body.devices as Array<Record<string, unknown>>)[0]!;
-    expect(radar).toMatchObject({ model: 'seeed-mr60bha1', vendor: 'Seeed Studio', transport: 'serial', roles: ['bed-monitor'], supervision_class: 'radar', silence_timeout_s: 120 });
+    expect(radar).toMatchObject({ model: 'seeed-mr60bha1', vendor: 'Seeed Studio', transport: 'serial', roles: ['bed-monitor'], supervision_class: 'radar', silence_timeout_s: 3 }); // the config's, not the default
     expect(radar.metrics).toContainEqual(expect.objectContaining({ name: 'heartRateBpm', type: 'number', unit: 'bpm' }));
 
     await feedUntil(hub.pty, () => presence(true), 'bed-radar availability', () => hub.on('devices/bed-radar/availability').length > 0);
     const avail = await retainedOf('devices/bed-radar/availability', () => true);
     expect(avail.body).toMatchObject({ v: 1, hub: hub.hubId, device: 'bed-radar', state: 'online' });
     expect(problems('availability.v1.json', avail.body)).toEqual([]);
+    // Silent past its class's timeout: device.offline, and the retained availability follows.
+    await hub.sub.waitFor('device.offline raised', (m) => m.topic.endsWith('/events') && m.body.type === 'device.offline' && m.body.state === 'raised', 20_000);
+    const offline = await retainedOf('devices/bed-radar/availability', (m) => m.body.state === 'offline');
+    expect(problems('availability.v1.json', offline.body)).toEqual([]);
+    // Heard again: online.
+    await feedUntil(hub.pty, () => presence(true), 'bed-radar online again', () => hub.on('devices/bed-radar/availability').some((m) => m.body.state === 'online' && Number(m.body.ts) > Number(offline.body.ts)));
   });
 
   it('get-config gives the config in force and its hash; a set-config from before an on-site change is refused as stale', async () => {
