@@ -93,9 +93,13 @@ export function createModem(o: ModemOptions): Modem {
     return line === undefined ? null : prefixOf(line).rest;
   };
 
-  /** +CPIN?: READY, or the PIN once, or the SIM's problem as status. Returns whether the SIM is ready. */
-  async function checkSim(): Promise<boolean> {
+  /**
+   * +CPIN?: READY, or the PIN once, or the SIM's problem as status. Returns whether the SIM is ready,
+   * or null when the module did not answer (its SIM state is then unknown, not changed).
+   */
+  async function checkSim(): Promise<boolean | null> {
     const r = await cmd('AT+CPIN?', o.commandTimeoutMs, '+CPIN:');
+    if (!r.ok && r.kind !== 'final' && r.kind !== 'call-end') return null;
     if (!r.ok) {
       if (r.kind === 'final' && r.result.kind === 'cme') {
         const code = r.result.code;
@@ -177,8 +181,9 @@ export function createModem(o: ModemOptions): Modem {
     if (!facts.initialised) { await initialise(); return; }
     checking = true;
     try {
-      if (await checkSim()) await checkNetwork();
-      else facts.initialised = false; // the SIM went: SMS settings are lost with it, initialise again when back
+      const sim = await checkSim();
+      if (sim) await checkNetwork();
+      else if (sim === false) facts.initialised = false; // the SIM went: SMS settings go with it, initialise again when back
       changed();
     } finally {
       done();

@@ -17,6 +17,8 @@ export interface ModemProfile {
    * by the file name. null: the model cannot, so a call rings and hangs up.
    */
   readonly prompt: { readonly play: string; readonly stop: string } | null;
+  /** Where the module keeps prompt files (UFS: on Quectel, E:/ on SIMCom); config modem.prompt_dir overrides. */
+  readonly promptDir: string;
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -33,6 +35,7 @@ export function parseModemProfile(profile: Readonly<Record<string, unknown>>): {
   if (p !== null && !(isObj(p) && typeof p.play === 'string' && p.play.includes('{file}') && typeof p.stop === 'string')) {
     errors.push('modem.prompt: expected null or { play: "AT...{file}...", stop: "AT..." }');
   }
+  if (typeof m.promptDir !== 'string') errors.push('modem.promptDir: expected the folder of prompt files on the module, e.g. "UFS:"');
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -42,6 +45,7 @@ export function parseModemProfile(profile: Readonly<Record<string, unknown>>): {
       bootUrcs: m.bootUrcs as string[],
       otherUrcs: (m.otherUrcs as string[]).map((s) => s.toUpperCase()),
       prompt: p === null ? null : { play: (p as Record<string, string>).play!, stop: (p as Record<string, string>).stop! },
+      promptDir: m.promptDir as string,
     },
   };
 }
