@@ -12,7 +12,7 @@ import type { ModemCore } from './types.js';
  * arrives: +CMTI (a message stored: read it, then delete it so the SIM never fills), +CDS (a status
  * report in the URC itself) and +CDSI (a stored status report).
  */
-export function createSms(core: ModemCore, status: () => ChannelStatus) {
+export function createSms(core: ModemCore, status: () => ChannelStatus, initialised: () => boolean) {
   const { o, at, st } = core;
   const reassembler = createReassembler(o.concatWaitMs);
   /** The concatenation reference of the next long message (one octet, TS 23.040 §9.2.3.24.1). */
@@ -75,7 +75,9 @@ export function createSms(core: ModemCore, status: () => ChannelStatus) {
     },
     onUrc(u: Urc, pdu?: string): void {
       if (u.type === 'cds') { if (pdu !== undefined) take(pdu, '+CDS'); return; }
-      if (u.type === 'cmti' || u.type === 'cdsi') void readAndDelete(u.index);
+      // Before the init set PDU mode, +CMGR could answer in text mode, and the message would be deleted
+      // undecoded: the init's AT+CMGL=4 reads it instead.
+      if ((u.type === 'cmti' || u.type === 'cdsi') && initialised()) void readAndDelete(u.index);
     },
     /** Messages that came while the hub was not listening: read and delete each (AT+CMGL=4: all, PDU mode). */
     async readStored(): Promise<void> {

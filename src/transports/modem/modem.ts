@@ -80,7 +80,7 @@ export function createModem(o: ModemOptions): Modem {
       if (at.stats().timeoutsInARow >= UNRESPONSIVE_AFTER) { st.restarts++; lost(`no answer to ${UNRESPONSIVE_AFTER} commands in a row`); }
     },
   };
-  const sms = createSms(core, () => last);
+  const sms = createSms(core, () => last, () => facts.initialised);
   const calls = createCalls(core, () => last);
 
   const cmd = async (c: string, timeoutMs = o.commandTimeoutMs, expect?: string): Promise<AtOutcome> => {

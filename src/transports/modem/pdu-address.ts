@@ -14,9 +14,13 @@ const TON_ALPHANUMERIC = 0x50;
 
 const DIGITS = '0123456789*#abc';
 
-/** An E.164 or national number as the hub writes it: optional +, then 1-20 of 0-9 * #. */
+/**
+ * A number the hub may send to or dial: optional +, then 3-20 digits. No * or #: in ATD they are
+ * supplementary-service codes (call forwarding, USSD), and contacts come from a config the cloud can
+ * send (set-config is hostile input).
+ */
 export function isDialable(number: string): boolean {
-  return /^\+?[0-9*#]{1,20}$/.test(number);
+  return /^\+?[0-9]{3,20}$/.test(number);
 }
 
 /** Digits as swapped semi-octets, padded with F when odd. */

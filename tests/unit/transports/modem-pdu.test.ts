@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePdu, encodeSubmit, smsParts, splitUnits, UCS2_PART_UNITS, UCS2_SINGLE_UNITS } from '../../../src/transports/modem/pdu.js';
 import { decodeSemiOctets, encodeAddress, encodeSemiOctets } from '../../../src/transports/modem/pdu-address.js';
 import { gsm7ToText, unpackSeptets } from '../../../src/transports/modem/gsm7.js';
-import { createReassembler, MISSING_PART } from '../../../src/transports/modem/concat.js';
+import { createReassembler, MAX_OPEN, MISSING_PART } from '../../../src/transports/modem/concat.js';
 import { decodeSubmit } from '../../helpers/submit-pdu.js';
 
 const encodeOk = (to: string, text: string, concatRef = 7) => {
@@ -73,6 +73,8 @@ describe('SMS-SUBMIT in UCS-2 (checked with an independent decoder)', () => {
     expect(encodeSubmit('12ab', 'x', { concatRef: 0 })).toMatchObject({ ok: false, error: expect.stringContaining('recipient') });
     expect(encodeSubmit('+861', '', { concatRef: 0 })).toMatchObject({ ok: false });
     expect(encodeSubmit('+861', 'x', { concatRef: 0, smsc: 'smsc' })).toMatchObject({ ok: false, error: expect.stringContaining('smsc') });
+    // * and # are supplementary-service codes (call forwarding **21*...#): never from a config the cloud may send.
+    expect(encodeSubmit('**21*13912345678#', 'x', { concatRef: 0 })).toMatchObject({ ok: false });
   });
   it('writes a configured SMSC in front of the TPDU; the length excludes it', () => {
     const r = encodeSubmit('+8613912345678', '1', { concatRef: 0, smsc: '+8613800100500' });
@@ -128,5 +130,11 @@ describe('concatenated reply reassembly', () => {
     r.offer('+861', 'c', { ref: 1, total: 3, seq: 3 }, 0);
     expect(r.expire(999)).toEqual([]);
     expect(r.expire(1000)).toEqual([{ from: '+861', text: `a${MISSING_PART}c`, complete: false }]);
+  });
+  it('holds at most MAX_OPEN messages: lone parts cannot grow memory, the oldest is surfaced', () => {
+    const r = createReassembler(60_000);
+    for (let i = 0; i <= MAX_OPEN; i++) expect(r.offer('+861', `p${i}`, { ref: i, total: 2, seq: 1 }, i)).toBeNull();
+    expect(r.pending).toBe(MAX_OPEN);
+    expect(r.expire(MAX_OPEN)).toEqual([{ from: '+861', text: `p0${MISSING_PART}`, complete: false }]);
   });
 });
