@@ -34,7 +34,7 @@ function deliverPdu(from: string, text: string): string {
 
 function channel(fake: FakeModem, extra: Record<string, unknown> = {}) {
   const settings = modemSettingsSchema(catalogue.models('modem')).parse({
-    port: fake.pty.devicePath, model: 'quectel-ec2x', check_s: 0.5, command_timeout_s: 2, sms_timeout_s: 5, prompt_s: 0.3,
+    port: fake.pty.devicePath, model: 'quectel-ec2x', check_s: 0.5, command_timeout_s: 5, sms_timeout_s: 10, prompt_s: 0.3,
     reconnect_min_s: 0.2, reconnect_max_s: 0.5, ...extra,
   });
   const inbound: InboundMessage[] = [];
@@ -175,15 +175,6 @@ describe('modem channel against a fake modem on a pty', () => {
     await waitForPdus(fake, n + 1);
     expect(decodeSubmit(fake.pdus[n]!.hex).text).toBe('恢复');
   });
-
-  it('a module that stops answering is reopened, not waited on forever', async () => {
-    const opens = m.stats().opens;
-    fake.set({ silent: true });
-    await waitFor('the port closed and reopened after commands went unanswered', () => m.stats().opens > opens, undefined, () => JSON.stringify(m.stats()));
-    expect(m.stats().at.timeouts).toBeGreaterThanOrEqual(3);
-    fake.set({ silent: false });
-    await ready(m, 'ready once it answers again');
-  });
 });
 
 describe('SIM PIN', () => {
@@ -217,5 +208,30 @@ describe('SIM PIN', () => {
     expect(fake.state.sim).toBe('pin');
     expect(m.status().detail).not.toContain('9999');
     expect(await m.sendSms(CONTACT, 'x')).toMatchObject({ ok: false, code: 'sim_pin_required' });
+  });
+});
+
+describe('a module that stops answering', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anju-modem-silent-'));
+  let fake: FakeModem;
+  let m: Modem;
+  afterAll(async () => {
+    await m?.stop();
+    await fake?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is reopened after three unanswered commands, not waited on forever', async () => {
+    fake = await createFakeModem(dir, 'silent');
+    // Short command timeouts here only: unanswered commands are what this test is about.
+    ({ m } = channel(fake, { command_timeout_s: 0.5 }));
+    m.start();
+    await ready(m);
+    const opens = m.stats().opens;
+    fake.set({ silent: true });
+    await waitFor('the port closed and reopened after commands went unanswered', () => m.stats().opens > opens, undefined, () => JSON.stringify(m.stats()));
+    expect(m.stats().at.timeouts).toBeGreaterThanOrEqual(3);
+    fake.set({ silent: false });
+    await ready(m, 'ready once it answers again');
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeModem, type FakeModem } from '../helpers/fake-modem.js';
 import { startHub, type Hub } from '../helpers/hub.js';
-import { ctl } from '../helpers/scripted-cli.js';
+import { spawnCli } from '../helpers/scripted-cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { problems } from './uplink-contract.schemas.js';
 
@@ -24,7 +24,7 @@ describe('modem in the daemon', () => {
     hub = await startHub({
       name: 'modem',
       delivery: 'puback',
-      extra: `modem:\n  port: ${fake.pty.devicePath}\n  model: simcom-sim7600\n  pin: "8642"\n  check_s: 0.5\n  command_timeout_s: 2\n  status_settle_s: 0\n`,
+      extra: `modem:\n  port: ${fake.pty.devicePath}\n  model: simcom-sim7600\n  pin: "8642"\n  check_s: 0.5\n  status_settle_s: 0\n`,
     });
   });
   afterAll(async () => {
@@ -41,8 +41,10 @@ describe('modem in the daemon', () => {
     const ev = await modemEvent('ready');
     expect(ev.body).toMatchObject({ severity: 'info', device: null, state: 'info', data: { state: 'ready', model: 'simcom-sim7600', operator: 'CHINA MOBILE', rssi_dbm: -73 } });
     expect(problems('event.v1.json', ev.body)).toEqual([]);
-    const out = ctl(['status', '--socket', hub.socket]);
-    expect(out.stdout).toMatch(/Modem ready {2}simcom-sim7600 /);
+    // Not spawnSync: the fake modem lives in this process and must keep answering meanwhile.
+    const cli = spawnCli(['status', '--socket', hub.socket]);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/Modem ready {2}simcom-sim7600 /);
     expect(JSON.stringify(hub.daemon.logs)).not.toContain('8642'); // the PIN is a secret
   });
 
