@@ -46,6 +46,8 @@ export function scrub(text: string, secrets: readonly string[]): string {
 export function redactedConfigObject(config: Readonly<Config>): Record<string, unknown> {
   const c = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & { uplink: Record<string, unknown> };
   if (c.uplink.password !== undefined) c.uplink.password = REDACTED;
+  const modem = c.modem as Record<string, unknown> | undefined;
+  if (modem?.pin !== undefined) modem.pin = REDACTED;
   c.uplink.url = redactUrl(String(c.uplink.url));
   return c;
 }

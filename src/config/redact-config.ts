@@ -2,8 +2,8 @@ import { isMap, parseDocument } from 'yaml';
 import { redactUrl } from '../uplink/redact-url.js';
 
 /**
- * Secrets out of a config text, comments and layout kept: `uplink.password` and the password in a
- * broker URL (mqtts://user:secret@host). One function for what anjuctl shows and bundles
+ * Secrets out of a config text, comments and layout kept: `uplink.password`, the SIM's `modem.pin`
+ * and the password in a broker URL (mqtts://user:secret@host). One function for what anjuctl shows and bundles
  * (src/cli/redact.ts) and what the cloud reads with `get-config` (issue 16); the password files and
  * TLS keys are only named by path in the config, never read into it.
  *
@@ -14,17 +14,21 @@ import { redactUrl } from '../uplink/redact-url.js';
 export const REDACTED = '[redacted]';
 
 const URL_KEYS = [['uplink', 'url'], ['zigbee2mqtt', 'url']] as const;
+/** Secrets that are a key's whole value. */
+const KEY_SECRETS = [['uplink', 'password'], ['modem', 'pin']] as const;
 
 export function redactSecrets(text: string): { text: string; paths: string[] } {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    const lines = text.split('\n').map((l) => l.replace(/(password\s*:\s*).*/i, `$1"${REDACTED}"`).replace(/([a-z]+:\/\/[^:@/\s"']*):[^@/\s]*@/gi, `$1:${REDACTED}@`));
+    const lines = text.split('\n').map((l) => l.replace(/((?:password|\bpin)\s*:\s*).*/i, `$1"${REDACTED}"`).replace(/([a-z]+:\/\/[^:@/\s"']*):[^@/\s]*@/gi, `$1:${REDACTED}@`));
     return { text: lines.join('\n'), paths: ['(unparseable: every password line and URL credential)'] };
   }
   const paths: string[] = [];
-  if (doc.hasIn(['uplink', 'password'])) {
-    doc.setIn(['uplink', 'password'], REDACTED);
-    paths.push('uplink.password');
+  // The SIM PIN by key only: scrubbing its 4 digits from all text would mangle numbers.
+  for (const key of KEY_SECRETS) {
+    if (!doc.hasIn(key)) continue;
+    doc.setIn(key, REDACTED);
+    paths.push(key.join('.'));
   }
   for (const key of URL_KEYS) {
     const url = doc.getIn(key);
@@ -54,9 +58,12 @@ export function restoreSecrets(next: string, current: string): string {
   const cur = parseDocument(current);
   if (doc.errors.length > 0 || !isMap(doc.contents) || cur.errors.length > 0) return next; // invalid: validation says why
   let changed = false;
-  if (doc.getIn(['uplink', 'password']) === REDACTED && typeof cur.getIn(['uplink', 'password']) === 'string') {
-    doc.setIn(['uplink', 'password'], cur.getIn(['uplink', 'password']));
-    changed = true;
+  for (const key of KEY_SECRETS) {
+    const was = cur.getIn(key);
+    if (doc.getIn(key) === REDACTED && (typeof was === 'string' || typeof was === 'number')) {
+      doc.setIn(key, was);
+      changed = true;
+    }
   }
   for (const key of URL_KEYS) {
     const url = doc.getIn(key);

@@ -399,6 +399,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         bleAdapters: Object.assign({}, ...parts.map((p) => p.bleAdapters ?? {})) as DaemonStatus['bleAdapters'],
         zigbee: parts.find((p) => p.zigbee)?.zigbee ?? null,
         zigbee2mqtt: parts.find((p) => p.zigbee2mqtt)?.zigbee2mqtt ?? null,
+        modem: parts.find((p) => p.modem)?.modem ?? null,
         storage: health && {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),

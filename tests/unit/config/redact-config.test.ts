@@ -8,12 +8,14 @@ uplink:
   url: "mqtts://anju:s3cr3t-url@broker.example.org:8883"
   username: anju
   password: "hunter22"   # hunter22 was set by the installer
+modem: { model: quectel-ec2x, path: /dev/ttyUSB2, pin: "4711" }
 `;
 
 describe('redactSecrets / restoreSecrets', () => {
   it('redacts the password and URL credentials wherever they appear, and names the keys', () => {
     const r = redactSecrets(TEXT);
-    expect(r.paths).toEqual(['uplink.password', 'uplink.url']);
+    expect(r.paths).toEqual(['uplink.password', 'modem.pin', 'uplink.url']);
+    expect(r.text).not.toContain('4711');
     expect(r.text).not.toContain('hunter22');
     expect(r.text).not.toContain('s3cr3t-url');
     expect(r.text).toContain("# Mrs Wang's flat");
@@ -30,6 +32,7 @@ describe('redactSecrets / restoreSecrets', () => {
     expect(back).toContain('hunter22');
     expect(back).toContain('mqtts://anju:s3cr3t-url@broker.example.org:8883');
     expect(back).toContain('quota_mb: 64');
+    expect(back).toContain('4711');
     const changed = edited.replace('"[redacted]"', '"new-pass"');
     expect(restoreSecrets(changed, TEXT)).toContain('new-pass');
     expect(restoreSecrets(changed, TEXT)).not.toContain('hunter22');
