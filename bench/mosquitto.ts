@@ -67,7 +67,11 @@ const canConnect = (port: number): Promise<boolean> => new Promise((resolve) => 
   c.once('error', () => resolve(false));
 });
 
-export async function startMosquitto(o: { globalConf?: string } = {}): Promise<BenchMosquitto> {
+/**
+ * `globalConf`: lines for the whole broker; `listenerConf`: lines under the listener. A listener
+ * option (max_connections, ...) in `globalConf` would make Mosquitto open a default listener on 1883.
+ */
+export async function startMosquitto(o: { globalConf?: string; listenerConf?: string } = {}): Promise<BenchMosquitto> {
   const which = spawnSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' });
   const bin = which.stdout.trim();
   if (which.status !== 0 || !bin) {
@@ -76,7 +80,7 @@ export async function startMosquitto(o: { globalConf?: string } = {}): Promise<B
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'anju-bench-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `per_listener_settings false\nuser root\n${o.globalConf ?? 'allow_anonymous true'}\npersistence false\nlog_dest stderr\nlistener ${port} 127.0.0.1\n`);
+  writeFileSync(conf, `per_listener_settings false\nuser root\n${o.globalConf ?? 'allow_anonymous true'}\npersistence false\nlog_dest stderr\nlistener ${port} 127.0.0.1\n${o.listenerConf ?? ''}\n`);
   let child: ChildProcess | null = null;
   let stderr = '';
   const launch = async (): Promise<void> => {

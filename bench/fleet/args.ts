@@ -83,7 +83,8 @@ export function parseFleetArgs(argv: string[]): FleetArgs {
     // The hubs' SQLite files on a RAM file system by default: in the field each hub has its own SD
     // card; 6,000 databases fsyncing on this machine's one disk would measure the disk, not the fleet.
     stateRoot: values['state-root'] ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()),
-    rampS: values['ramp-s'] !== undefined ? num('ramp-s', values['ramp-s']) : Math.max(2, hubs / 200),
+    // 50 first connects a second: a faster ramp on 2 busy cores timed connects out (connect_timeout_s) into backoff.
+    rampS: values['ramp-s'] !== undefined ? num('ramp-s', values['ramp-s']) : Math.max(2, hubs / 50),
     killIngestAfterS: values['kill-ingest-after-s'] !== undefined ? num('kill-ingest-after-s', values['kill-ingest-after-s']) : reconnectMaxS / 2,
     deadlineS: num('deadline-s', values['deadline-s'], { min: 1 }),
     rates: {

@@ -12,7 +12,7 @@ export function markdown(r: FleetResult): string {
     '',
     `Rates per hub: an alarm every ${a.rates.alarmEveryS} s, an event every ${a.rates.eventEveryS} s (both mean, exponential), a reading every ${a.rates.readingEveryS} s sent as telemetry every ${a.uplink.telemetryS} s, a heartbeat every ${a.uplink.heartbeatS} s. Uplink: reconnect ${a.uplink.reconnectMinS}..${a.uplink.reconnectMaxS} s full jitter, ack timeout ${a.uplink.ackTimeoutS} s. ${a.workers} hub processes.`,
     '',
-    `Timeline (s from start): all connected ${v(p.connectedS)}, outage ${v(p.outageFromS)}–${v(p.outageToS)}, ingest instance killed -9 at ${v(p.ingestKilledS)}, hubs quiet at ${v(p.quietS)}, all acked at ${v(p.drainedS)}.`,
+    `Timeline (s from start): connected ${v(p.connectedS)}, outage ${v(p.outageFromS)}–${v(p.outageToS)}, ingest instance killed -9 at ${v(p.ingestKilledS)}, hubs quiet at ${v(p.quietS)}, all acked at ${v(p.drainedS)}.`,
     '',
     '| figure | value |',
     '| --- | --- |',

@@ -26,7 +26,8 @@ export async function startFleetBroker(dir: string, hubs: readonly string[], ing
   // default (1000 per client) would drop QoS 1 messages queued to them beyond that (the hubs would
   // resend after ack_timeout_s: nothing lost, but the run would measure the drop, not the fleet).
   return startMosquitto({
-    globalConf: `allow_anonymous false\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\nmax_connections ${hubs.length + ingestClients.length + 50}\nmax_queued_messages 1000000\nmax_inflight_messages 100`,
+    globalConf: `allow_anonymous false\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\nmax_queued_messages 1000000\nmax_inflight_messages 100`,
+    listenerConf: `max_connections ${hubs.length + ingestClients.length + 50}`,
   });
 }
 

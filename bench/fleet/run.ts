@@ -81,10 +81,13 @@ async function run(a: FleetArgs): Promise<number> {
     cleanup.push(() => clearInterval(sampler));
 
     await procs.ready();
+    // A first connect that times out on a busy machine backs off like any other (up to
+    // reconnect_max_s): wait for two of those, then go on with whoever is connected (the figures say
+    // how many; a hub still connecting raises and recovers like the others).
     const connectedAll = () => (timeline.at(-1)?.connected ?? 0) >= a.hubs;
-    if (!(await until('every hub connected', connectedAll, Date.now() + 120_000 + a.rampS * 1000))) throw new Error(`only ${timeline.at(-1)?.connected} of ${a.hubs} hubs connected`);
+    await until('every hub connected', connectedAll, Date.now() + 60_000 + 2 * a.uplink.reconnectMaxS * 1000);
     const tConnected = Date.now();
-    log(`all ${a.hubs} hubs connected (${Math.round((tConnected - t0) / 1000)} s); steady`);
+    log(`${timeline.at(-1)?.connected ?? 0} of ${a.hubs} hubs connected (${Math.round((tConnected - t0) / 1000)} s from start); steady`);
 
     const steadyMs = ((a.minutes * 60 - a.outageS) / 2) * 1000;
     await sleep(steadyMs);
