@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { ROOT } from '../tests/helpers/daemon-process.js';
 import { runFaults, SCENARIOS, writeResults } from './runner.js';
+import { exitOnInterrupt } from './scenario.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,7 @@ const unknown = names?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? []
 if (unknown.length) fail(`--only: unknown scenario ${unknown.join(', ')}; expected some of ${SCENARIOS.map((s) => s.name).join(', ')}`);
 
 const log = (line: string): void => { process.stdout.write(`${line}\n`); };
+exitOnInterrupt();
 const result = await runFaults({ only: names, rounds, seed, log });
 const files = writeResults(result, values.out);
 log(`\n${result.markdown}`);

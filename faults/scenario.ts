@@ -48,6 +48,8 @@ export const describeError = (err: unknown): string => ((err as Error).message ?
 export async function withHome(ctx: ScenarioContext, open: () => Promise<FaultHome>, inject: (home: FaultHome, inj: Injection) => Promise<void>, close: () => unknown = () => undefined): Promise<ScenarioOutcome> {
   const inj: Injection = { injected: 0, survived: 0, notes: [] };
   let home: FaultHome | null = null;
+  const teardown = async (): Promise<void> => { await home?.stop(); await close(); };
+  onInterrupt.add(teardown);
   try {
     home = await open();
     home.raiseAlarms();
@@ -57,8 +59,23 @@ export async function withHome(ctx: ScenarioContext, open: () => Promise<FaultHo
     if (failure) inj.notes.push(`injection failed: ${describeError(failure)}`);
     return { ...inj, ...t };
   } finally {
-    await home?.stop();
-    await close();
+    onInterrupt.delete(teardown);
+    await teardown();
+  }
+}
+
+/**
+ * Tear-downs of what is running now (daemon, broker, socat, tmpfs mount...). A run stopped with
+ * Ctrl-C or SIGTERM runs them before it exits (`exitOnInterrupt`), or it would leave them behind.
+ */
+export const onInterrupt = new Set<() => Promise<unknown>>();
+
+export function exitOnInterrupt(): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      process.stderr.write(`${sig}: stopping what runs\n`);
+      void Promise.allSettled([...onInterrupt].map((t) => t())).then(() => process.exit(130));
+    });
   }
 }
 

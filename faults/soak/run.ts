@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MB, round } from '../../bench/stats.js';
 import { ROOT } from '../../tests/helpers/daemon-process.js';
+import { exitOnInterrupt } from '../scenario.js';
 import { CONCLUSIVE_WINDOW_S, runSoak } from './soak.js';
 
 const { values } = parseArgs({
@@ -30,6 +31,7 @@ const speed = positive('speed', values.speed);
 const sampleS = values['sample-s'] === undefined ? undefined : positive('sample-s', values['sample-s']);
 const log = (line: string): void => { process.stdout.write(`${line}\n`); };
 
+exitOnInterrupt();
 log(`soak: ${durationS} s, a typical home (2 radars) at ${speed}x field rates`);
 const r = await runSoak({ durationS, speed, sampleS, log });
 const last = r.samples.at(-1);

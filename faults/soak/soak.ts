@@ -6,6 +6,7 @@ import { MB, median, prng, round, slope } from '../../bench/stats.js';
 import { createCloudConsumer } from '../../examples/cloud-consumer/consumer.js';
 import { ROOT, testConfig } from '../../tests/helpers/daemon-process.js';
 import { startHub } from '../../tests/helpers/hub.js';
+import { onInterrupt } from '../scenario.js';
 
 /**
  * The soak: the real daemon with a typical home's sensors (two MR60BHA1 sleep radars, bench/radar-mix.ts
@@ -68,6 +69,12 @@ export async function runSoak(o: { durationS: number; speed?: number; sampleS?: 
   });
   const cloud = createCloudConsumer({ url: hub.broker.url, dbPath: ':memory:', group: 'anju-soak' });
   const timers: NodeJS.Timeout[] = [];
+  const teardown = async (): Promise<void> => {
+    for (const t of timers) clearInterval(t);
+    await cloud.stop().catch(() => undefined);
+    await hub.stop();
+  };
+  onInterrupt.add(teardown);
   try {
     await cloud.start();
     const d = await hub.start();
@@ -128,9 +135,8 @@ export async function runSoak(o: { durationS: number; speed?: number; sampleS?: 
     result.ok = result.failures.length === 0;
     return result;
   } finally {
-    for (const t of timers) clearInterval(t);
-    await cloud.stop().catch(() => undefined);
-    await hub.stop();
+    onInterrupt.delete(teardown);
+    await teardown();
   }
 }
 
