@@ -40,8 +40,12 @@ export interface FaultHome {
   stop(): Promise<void>;
 }
 
-export async function openHome(name: string, o: Partial<HubOptions> & { start?: boolean; extraYaml?: string } = {}): Promise<FaultHome> {
-  const hub = await startHub({ name: `faults-${name}`, subscribe: false, sustainS: SUSTAIN_S, clearAfterS: 1, delivery: 'cloud_ack', uplinkExtra: UPLINK_EXTRA, extra: o.extraYaml, ...o, start: false });
+export async function openHome(name: string, o: Partial<HubOptions> & { extraYaml?: string } = {}): Promise<FaultHome> {
+  const { extraYaml, start, ...hubOptions } = o;
+  // cloud_ack: an event leaves the outbox only once the cloud stored it. `puback` is the control
+  // (npm run faults -- --delivery puback): what the broker acked and then lost is lost for good.
+  const delivery = o.delivery ?? 'cloud_ack';
+  const hub = await startHub({ name: `faults-${name}`, subscribe: false, sustainS: SUSTAIN_S, clearAfterS: 1, uplinkExtra: UPLINK_EXTRA, extra: extraYaml, ...hubOptions, delivery, start: false });
   const cloud = createCloudConsumer({ url: hub.broker.url, dbPath: ':memory:', group: 'anju-faults', ackDebounceMs: 200 });
   const ledger: Ledger = new Map();
   let feeder: NodeJS.Timeout | null = null;
@@ -53,8 +57,8 @@ export async function openHome(name: string, o: Partial<HubOptions> & { start?: 
   };
   const config = (c: { brokerUrl?: string; extra?: string } = {}): string => testConfig({
     hubId: hub.hubId, stateDir: hub.stateDir, brokerUrl: c.brokerUrl ?? hub.broker.url,
-    devices: [{ id: 'radar', path: hub.pty.devicePath }], sustainS: SUSTAIN_S, clearAfterS: 1, delivery: 'cloud_ack', uplinkExtra: UPLINK_EXTRA,
-  }) + (o.extraYaml ?? '') + (c.extra ?? '');
+    devices: [{ id: 'radar', path: hub.pty.devicePath }], sustainS: SUSTAIN_S, clearAfterS: 1, delivery, uplinkExtra: UPLINK_EXTRA,
+  }) + (extraYaml ?? '') + (c.extra ?? '');
   const home: FaultHome = {
     hub, cloud, ledger, config,
     raiseAlarms() {
@@ -100,7 +104,7 @@ export async function openHome(name: string, o: Partial<HubOptions> & { start?: 
   };
   try {
     await cloud.start();
-    if (o.start ?? true) await hub.start();
+    if (start ?? true) await hub.start();
   } catch (err) {
     await home.stop();
     throw err;

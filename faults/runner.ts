@@ -14,6 +14,7 @@ export interface FaultsResult {
   ok: boolean;
   rounds: number;
   seed: number;
+  delivery: 'cloud_ack' | 'puback';
   startedAt: string;
   markdown: string;
 }
@@ -27,7 +28,7 @@ export function judge(row: Omit<ScenarioRow, 'ok'>): boolean {
   return row.error === null && row.lost === 0 && row.gaps === 0 && row.injected > 0 && row.survived === row.injected && row.alarmsRaised > 0;
 }
 
-export async function runFaults(o: { only?: readonly string[]; rounds: number; seed: number; log: (line: string) => void }): Promise<FaultsResult> {
+export async function runFaults(o: { only?: readonly string[]; rounds: number; seed: number; delivery?: 'cloud_ack' | 'puback'; log: (line: string) => void }): Promise<FaultsResult> {
   const startedAt = new Date().toISOString();
   const rows: ScenarioRow[] = [];
   for (const [i, s] of SCENARIOS.entries()) {
@@ -37,7 +38,7 @@ export async function runFaults(o: { only?: readonly string[]; rounds: number; s
     const base = { scenario: s.name, injected: 0, survived: 0, notes: [] as string[], committed: 0, alarmsRaised: 0, delivered: 0, lost: 0, lostIds: [] as string[], gaps: 0, duplicates: 0 };
     let row: Omit<ScenarioRow, 'ok'>;
     try {
-      const out = await s.run({ rounds: o.rounds, rand: seeded(o.seed + i), log: o.log });
+      const out = await s.run({ rounds: o.rounds, rand: seeded(o.seed + i), log: o.log, delivery: o.delivery });
       const failed = out.notes.find((n) => n.startsWith('injection failed'));
       row = { ...base, ...out, wallS: 0, error: failed ?? null };
     } catch (err) {
@@ -49,7 +50,7 @@ export async function runFaults(o: { only?: readonly string[]; rounds: number; s
     o.log(`   ${full.ok ? 'ok' : 'FAILED'}: injected ${full.injected}, survived ${full.survived}, committed ${full.committed} (${full.alarmsRaised} alarms), lost ${full.lost}, gaps ${full.gaps}, duplicates absorbed ${full.duplicates}, ${full.wallS} s${full.error ? `\n   error: ${full.error}` : ''}${full.notes.length ? `\n   ${full.notes.join('\n   ')}` : ''}`);
   }
   const ok = rows.length > 0 && rows.every((r) => r.ok);
-  return { rows, ok, rounds: o.rounds, seed: o.seed, startedAt, markdown: markdownTable(rows) };
+  return { rows, ok, rounds: o.rounds, seed: o.seed, delivery: o.delivery ?? 'cloud_ack', startedAt, markdown: markdownTable(rows) };
 }
 
 export function markdownTable(rows: readonly ScenarioRow[]): string {
@@ -63,7 +64,7 @@ export function writeResults(r: FaultsResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const json = join(dir, 'faults.json');
   const md = join(dir, 'faults.md');
-  writeFileSync(json, `${JSON.stringify({ startedAt: r.startedAt, rounds: r.rounds, seed: r.seed, ok: r.ok, rows: r.rows }, null, 2)}\n`);
-  writeFileSync(md, `# npm run faults, ${r.startedAt} (rounds ${r.rounds}, seed ${r.seed})\n\n${r.markdown}\n`);
+  writeFileSync(json, `${JSON.stringify({ startedAt: r.startedAt, rounds: r.rounds, seed: r.seed, delivery: r.delivery, ok: r.ok, rows: r.rows }, null, 2)}\n`);
+  writeFileSync(md, `# npm run faults, ${r.startedAt} (rounds ${r.rounds}, seed ${r.seed}, delivery ${r.delivery})\n\n${r.markdown}\n`);
   return [json, md];
 }

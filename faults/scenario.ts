@@ -18,6 +18,8 @@ export interface ScenarioContext {
   /** Seeded: the same run injects the same faults at the same moments (modulo the machine). */
   rand: () => number;
   log(line: string): void;
+  /** The daemon's delivery mode: cloud_ack (the run), puback (the control that shows a loss is seen). */
+  delivery?: 'cloud_ack' | 'puback';
 }
 
 export interface Scenario {

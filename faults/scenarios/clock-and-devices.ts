@@ -20,7 +20,7 @@ export const clockSteps: Scenario = {
   run: (ctx) => {
     const clockDir = mkdtempSync(join(tmpdir(), 'anju-faults-clock-'));
     const wall = fakeWallClock(clockDir);
-    return withHome(ctx, () => openHome('clock', { env: wall.env }), async (home, inj) => {
+    return withHome(ctx, () => openHome('clock', { delivery: ctx.delivery, env: wall.env }), async (home, inj) => {
       for (let i = 0; i < ctx.rounds * 3; i++) {
         await sleep(between(ctx.rand, 1000, 4000));
         const before = alarmsCommitted(home);
@@ -38,7 +38,7 @@ export const clockSteps: Scenario = {
 export const serialUnplug: Scenario = {
   name: 'serial-unplug',
   proves: 'an unplug storm on the radar\'s serial line: the port reopens each time, alarms resume, nothing committed is lost',
-  run: (ctx) => withHome(ctx, () => openHome('serial'), async (home, inj) => {
+  run: (ctx) => withHome(ctx, () => openHome('serial', { delivery: ctx.delivery }), async (home, inj) => {
     for (let i = 0; i < ctx.rounds * 3; i++) {
       await sleep(between(ctx.rand, 300, 2000));
       await home.hub.pty.unplug();
@@ -63,7 +63,7 @@ export const modbus: Scenario = {
     let rs: PtyPair | null = null;
     let sim: RtuSlaveSim | null = null;
     return withHome(ctx, async () => {
-      const home = await openHome('modbus', { start: false });
+      const home = await openHome('modbus', { delivery: ctx.delivery, start: false });
       rs = await createPtyPair(home.hub.dir, 'rs485');
       sim = new RtuSlaveSim(rs.simPath);
       sim.setUnit(1, { holding: { 0: 0, 1: 0x0200 } }); // clean air
@@ -117,7 +117,7 @@ export const ble: Scenario = {
     return withHome(ctx, async () => {
       bluez = await startFakeBluez();
       band = bluez.addDevice({ address: HR_ADDRESS, name: 'band', services: [{ uuid: '180d', characteristics: [{ uuid: '2a37', flags: ['notify'] }] }] });
-      const home = await openHome('ble', { start: false });
+      const home = await openHome('ble', { delivery: ctx.delivery, start: false });
       home.hub.writeConfig(home.config({ extra: `ble: { bus_address: "${bluez.busAddress}", reconnect_min_s: 0.2, reconnect_max_s: 1, liveness_s: 1 }
 ` }).replace('devices:\n', `devices:\n  - { id: band, model: ble-heart-rate, room: bedroom, ble: { address: "${HR_ADDRESS}" } }\n`).replace('detectors:\n', 'detectors:\n  heart_rate: { sustain_s: 2, max_gap_s: 5 }\n'));
       await home.hub.start();

@@ -8,7 +8,7 @@ import { startTcpProxy, type TcpProxy } from '../tcp-proxy.js';
 export const kill9: Scenario = {
   name: 'kill9',
   proves: 'kill -9 at any moment (mid-commit, mid-publish) loses no committed event; the restart resends',
-  run: (ctx) => withHome(ctx, () => openHome('kill9'), async (home, inj) => {
+  run: (ctx) => withHome(ctx, () => openHome('kill9', { delivery: ctx.delivery }), async (home, inj) => {
     for (let i = 0; i < ctx.rounds * 2; i++) {
       const alarms = alarmsCommitted(home);
       for (let k = 0; k < 2; k++) {
@@ -28,7 +28,7 @@ export const kill9: Scenario = {
 export const brokerRestart: Scenario = {
   name: 'broker-restart',
   proves: 'a broker that restarts empty (no persistence) costs nothing: the outbox resends what the cloud did not ack',
-  run: (ctx) => withHome(ctx, () => openHome('broker'), async (home, inj) => {
+  run: (ctx) => withHome(ctx, () => openHome('broker', { delivery: ctx.delivery }), async (home, inj) => {
     for (let i = 0; i < ctx.rounds * 3; i++) {
       await sleep(between(ctx.rand, 1000, 4000));
       const before = await connects(home);
@@ -53,7 +53,7 @@ export const proxy: Scenario = {
   run: (ctx) => {
     let p: TcpProxy | null = null;
     return withHome(ctx, async () => {
-      const home = await openHome('proxy', { start: false });
+      const home = await openHome('proxy', { delivery: ctx.delivery, start: false });
       p = await startTcpProxy(home.hub.broker.port);
       home.hub.writeConfig(home.config({ brokerUrl: p.url }));
       await home.hub.start();

@@ -21,7 +21,7 @@ export const diskFull: Scenario = {
     let disk: Tmpfs | null = null;
     return withHome(ctx, async () => {
       disk = mountTmpfs(24);
-      return openHome('disk', { dir: disk.dir, extraYaml: STORE });
+      return openHome('disk', { delivery: ctx.delivery, dir: disk.dir, extraYaml: STORE });
     }, async (home, inj) => {
       for (let i = 0; i < ctx.rounds; i++) {
         await sleep(between(ctx.rand, 2000, 4000));
@@ -75,7 +75,7 @@ function damage(stateDir: string, how: Damage, rand: () => number): void {
 export const corruptDb: Scenario = {
   name: 'corrupt-db',
   proves: 'a truncated or corrupted database at start is quarantined (kept, renamed) and announced with hub.storage_reset in a new epoch',
-  run: (ctx) => withHome(ctx, () => openHome('corrupt'), async (home, inj) => {
+  run: (ctx) => withHome(ctx, () => openHome('corrupt', { delivery: ctx.delivery }), async (home, inj) => {
     for (let i = 0; i < ctx.rounds * 2; i++) {
       await sleep(between(ctx.rand, 3000, 6000));
       await stopDelivered(home);
@@ -93,6 +93,8 @@ export const corruptDb: Scenario = {
       const kept = quarantined(home).length - quarantinedBefore;
       if (kept < 1) throw new Error(`${how}: hub.storage_reset came but no quarantined file is in ${home.hub.stateDir}`);
       inj.notes.push(`${how}: ${kept} file(s) quarantined, reason ${(reset.data as { reason?: string }).reason}`);
+      // And the new store works: an alarm is committed in the new epoch.
+      await anotherAlarm(home, 0);
       inj.survived++;
     }
   }),
