@@ -36,7 +36,7 @@ log(`soak: ${durationS} s, a typical home (2 radars) at ${speed}x field rates`);
 const r = await runSoak({ durationS, speed, sampleS, log });
 const last = r.samples.at(-1);
 log(`\ntrend after ${r.warmupS} s of warm-up${r.conclusive ? '' : ` (memory slopes indicative only: window under ${CONCLUSIVE_WINDOW_S} s)`}:`);
-log(`  RSS ${r.trend.rssMbPerH} MB/h (now ${round(last?.rssMb ?? Number.NaN, 1)} MB), heap ${r.trend.heapMbPerH} MB/h, fds ${r.trend.fdsPerH}/h (growth ${r.growth.fds}), handles ${r.trend.resourcesPerH}/h (growth ${r.growth.resources}), db ${r.trend.dbMbPerH} MB/h`);
+log(`  RSS ${r.trend.rssMbPerH} MB/h (now ${round(last?.rssMb ?? Number.NaN, 1)} MB; anonymous ${r.trend.rssAnonMbPerH}, file ${r.trend.rssFileMbPerH}, shmem ${r.trend.rssShmemMbPerH} MB/h), heap ${r.trend.heapMbPerH} MB/h, fds ${r.trend.fdsPerH}/h (growth ${r.growth.fds}), handles ${r.trend.resourcesPerH}/h (growth ${r.growth.resources}), db ${r.trend.dbMbPerH} MB/h`);
 log(`  written to storage: ${round(r.sd.bytesPerHourAtSpeed / MB, 2)} MB/h at ${speed}x; projected for a typical home at field rates: ${round(r.sd.projectedFieldBytesPerDay / MB, 1)} MB/day`);
 mkdirSync(values.out, { recursive: true });
 const file = join(values.out, 'soak.json');

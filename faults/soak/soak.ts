@@ -27,7 +27,10 @@ export const FD_TOLERANCE = 2;
 export const RESOURCE_TOLERANCE = 3;
 
 export interface SoakSample {
-  tS: number; rssMb: number; fds: number; heapMb: number | null; resources: number | null;
+  tS: number; rssMb: number;
+  /** RSS by kind (/proc status): anonymous (heaps, malloc), file-backed (code, mapped files), shared memory (SQLite's -shm). */
+  rssAnonMb?: number; rssFileMb?: number; rssShmemMb?: number;
+  fds: number; heapMb: number | null; resources: number | null;
   /** Bytes the daemon caused to be written to storage since start (write_bytes - cancelled - its log on stdout). */
   storageBytes: number; dbBytes: number;
 }
@@ -35,7 +38,7 @@ export interface SoakSample {
 export interface SoakResult {
   durationS: number; speed: number; radars: number; samples: SoakSample[];
   warmupS: number;
-  trend: { rssMbPerH: number; heapMbPerH: number; fdsPerH: number; resourcesPerH: number; dbMbPerH: number };
+  trend: { rssMbPerH: number; rssAnonMbPerH: number; rssFileMbPerH: number; rssShmemMbPerH: number; heapMbPerH: number; fdsPerH: number; resourcesPerH: number; dbMbPerH: number };
   growth: { fds: number; resources: number };
   conclusive: boolean;
   sd: { bytesPerHourAtSpeed: number; projectedFieldBytesPerDay: number };
@@ -108,9 +111,11 @@ export async function runSoak(o: { durationS: number; speed?: number; sampleS?: 
       const io = readFileSync(`/proc/${pid}/io`, 'utf8');
       const logPos = procNumber(readFileSync(`/proc/${pid}/fdinfo/1`, 'utf8'), 'pos');
       const p = lastProbe();
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       samples.push({
         tS: (performance.now() - t0) / 1000,
-        rssMb: procNumber(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS') / 1024,
+        rssMb: procNumber(status, 'VmRSS') / 1024,
+        rssAnonMb: procNumber(status, 'RssAnon') / 1024, rssFileMb: procNumber(status, 'RssFile') / 1024, rssShmemMb: procNumber(status, 'RssShmem') / 1024,
         fds: readdirSync(`/proc/${pid}/fd`).length,
         heapMb: p ? p.heapUsed / MB : null,
         resources: p ? p.resources : null,
@@ -159,7 +164,7 @@ export function judgeSoak(samples: readonly SoakSample[], run: { durationS: numb
   };
   const windowS = (steady.at(-1)?.tS ?? 0) - (steady[0]?.tS ?? 0);
   const conclusive = windowS >= CONCLUSIVE_WINDOW_S;
-  const trend = { rssMbPerH: perH((s) => s.rssMb), heapMbPerH: perH((s) => s.heapMb), fdsPerH: perH((s) => s.fds), resourcesPerH: perH((s) => s.resources), dbMbPerH: perH((s) => s.dbBytes / MB) };
+  const trend = { rssMbPerH: perH((s) => s.rssMb), rssAnonMbPerH: perH((s) => s.rssAnonMb ?? null), rssFileMbPerH: perH((s) => s.rssFileMb ?? null), rssShmemMbPerH: perH((s) => s.rssShmemMb ?? null), heapMbPerH: perH((s) => s.heapMb), fdsPerH: perH((s) => s.fds), resourcesPerH: perH((s) => s.resources), dbMbPerH: perH((s) => s.dbBytes / MB) };
   const growth = { fds: growthOf((s) => s.fds), resources: growthOf((s) => s.resources) };
   if (steady.some((s) => s.heapMb === null)) failures.push('the probe (heap, resources) did not report: the soak cannot see handles');
   if (!(growth.fds <= FD_TOLERANCE)) failures.push(`file descriptors grew by ${growth.fds} (tolerance ${FD_TOLERANCE})`);
