@@ -3,6 +3,8 @@
  * read Chinese. Chosen by --lang, else LANG/LC_ALL (zh* -> Chinese). JSON output and event types
  * stay English (they are for scripts and the cloud).
  */
+import { issue16Messages } from './i18n-issue16.js';
+
 export type Lang = 'en' | 'zh';
 
 const messages = {
@@ -25,6 +27,13 @@ const messages = {
   storageFree: { en: 'free {size}', zh: '剩余 {size}' },
   storageHeld: { en: 'held in memory, not stored: {n} ({alarms} alarms)', zh: '仅在内存中、未存储：{n}（报警 {alarms}）' },
   storageLastError: { en: 'last error {code} ({where})', zh: '最近错误 {code}（{where}）' },
+  modem: { en: 'Modem', zh: '蜂窝模块' },
+  modemState_ready: { en: 'ready', zh: '就绪' },
+  modemState_searching: { en: 'SEARCHING for a network', zh: '正在搜索网络' },
+  modemState_no_network: { en: 'NO NETWORK', zh: '无网络' },
+  modemState_sim_missing: { en: 'SIM MISSING', zh: '未检测到 SIM 卡' },
+  modemState_sim_pin_required: { en: 'SIM PIN REQUIRED', zh: '需要 SIM 卡 PIN 码' },
+  modemState_unavailable: { en: 'NOT REACHABLE', zh: '无法连接' },
   release: { en: 'Release', zh: '版本发布' },
   releaseAttempt: { en: 'last {kind} {from} -> {to}: {state} {ago}', zh: '最近{kind} {from} -> {to}：{state}（{ago}）' },
   releaseKindUpgrade: { en: 'upgrade', zh: '升级' },
@@ -319,6 +328,7 @@ const messages = {
   rnChApneaIndex: { en: 'radar apnea index', zh: '雷达呼吸暂停指数' },
   rnChOdi: { en: 'oximeter ODI', zh: '血氧仪氧减指数' },
   rnChHr: { en: 'heart-rate screening', zh: '心率筛查' },
+  ...issue16Messages,
 } as const;
 
 export type MessageKey = keyof typeof messages;
