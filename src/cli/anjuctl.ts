@@ -25,8 +25,20 @@ import { registerRelease } from './commands/release.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { addGlobalOptions } from './context.js';
+import { localiseCommander } from './help-i18n.js';
+import { parseLang, pickLang, t } from './i18n.js';
+import { LANGS } from './messages/entry.js';
 
-const program = new Command().name('anjuctl').description('Anju technician CLI').version(VERSION).showHelpAfterError();
+// The language is needed before commander parses (its help and errors are rendered in it), so
+// --lang is read from argv here; an unknown one is a usage error, never silently English.
+const langFlag = langFromArgv(process.argv.slice(2));
+if (langFlag !== undefined && parseLang(langFlag) === null) {
+  process.stderr.write(`${t(pickLang(undefined), 'badLang', { value: langFlag, langs: LANGS.join(', ') })}\n`);
+  process.exit(2);
+}
+const program = new Command().name('anjuctl');
+localiseCommander(program, pickLang(langFlag));
+program.description('Anju technician CLI').version(VERSION).showHelpAfterError();
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 addGlobalOptions(program);
 
@@ -63,3 +75,14 @@ registerInit(program);
 registerReport(program);
 
 program.parse();
+
+/** `--lang zh` or `--lang=zh` anywhere before `--`. */
+function langFromArgv(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i]!;
+    if (a === '--lang') found = argv[i + 1] ?? '';
+    else if (a.startsWith('--lang=')) found = a.slice('--lang='.length);
+  }
+  return found;
+}

@@ -38,7 +38,8 @@ export const KINDS: Record<DeviceKind, KindSpec> = {
     alarms: [],
   },
   'radar-presence': {
-    instruction: 'wtDoRadar',
+    // A presence radar (LD2410) hangs in a living room or a hall, not over a bed: walk in front of it.
+    instruction: 'wtDoPresence',
     awaited: 'wtAwaitPresence',
     proven: (s) => s.last.get('presence') === true,
     alarms: [],

@@ -20,6 +20,7 @@ import type { StreamMessage } from '../../control/protocol.js';
 import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
+import { startProgress } from '../progress.js';
 import { redactConfigText, redactedConfigObject, REDACTED } from '../redact.js';
 import { failed } from './status.js';
 
@@ -196,7 +197,9 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
   // The old daemon stops (our stream closes), the new one starts: follow it. If the new daemon goes
   // away again without "applied", the supervisor rolled back (its event is raised before the
   // restored daemon's socket accepts us, so we may not see it).
+  const progress = ctx.json ? null : startProgress(process.stderr, deadline, (left) => L('cfCountdown', { left }));
   while (outcome === null && Date.now() < deadline) {
+    progress?.tick();
     const current = sub;
     const closed = await Promise.race([current.closed.then(() => true), sleep(100).then(() => false)]);
     if (!closed) continue;
@@ -207,6 +210,7 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
     subSig = next.sig;
     generation++;
   }
+  progress?.done();
   sub.stop();
   const result = outcome as { kind: 'applied' | 'rolled_back'; reason?: string } | null;
   if (result?.kind === 'rolled_back') await waitForRestored(ctx.socket, 20_000); // the previous config is back up

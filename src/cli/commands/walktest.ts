@@ -20,9 +20,10 @@ import { userInfo } from 'node:os';
 import type { DaemonStatus } from '../../control/status.js';
 import { clockState, type ClockState } from '../clock-state.js';
 import { request, subscribe } from '../client.js';
-import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
-import { t, type MessageKey } from '../i18n.js';
+import { adoptZone, context, EXIT, localTime, paint, run, table, type Ctx } from '../context.js';
+import { t, typeName, type MessageKey } from '../i18n.js';
 import { createLineInput, type LineInput } from '../line-input.js';
+import { startProgress } from '../progress.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue } from '../../drivers/catalogue.js';
 import { evidence, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
 import { failed } from './status.js';
@@ -97,6 +98,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   const first = await request(ctx.socket, 'get-status');
   if (!first.ok) return failed(ctx, first);
   const status0 = first.data;
+  adoptZone(ctx, status0.timezone);
   const known = status0.devices.map((d) => d.id);
   const unknown = o.device.filter((id) => !known.includes(id));
   if (unknown.length > 0) {
@@ -158,8 +160,10 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       const deadline = t0 + o.timeoutS * 1000;
       let proofAt: number | null = null;
       let skipped = false;
+      const progress = startProgress(ctx.json ? process.stderr : process.stdout, deadline, (left) => `  ${L('wtCountdown', { left, what: L(spec.awaited) })}`, t0);
       // Wait for the proving reading (or, for hazard detectors, the alarm it raises), then the alarm.
       for (;;) {
+        progress.tick();
         const line = input.poll();
         if (typeof line === 'string' && line.toLowerCase() === 's') { skipped = true; break; }
         const now = Date.now();
@@ -170,6 +174,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
         if (daemonGone) break;
         await sleep(POLL_MS);
       }
+      progress.done();
       current = null;
       const ev = evidence(step.proof);
       if (skipped) {
@@ -195,7 +200,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
         say(`  ${paint(ctx, 31, L('wtFailLine', { hint: L('wtHintNoAlarm', { types: spec.alarms.join(' / ') }) }))}`);
         continue;
       }
-      say(`  ${L(alarm.preexisting ? 'wtAlarmOpen' : 'wtAlarmSeen', { type: alarm.type, seq: alarm.seq })}`);
+      say(`  ${L(alarm.preexisting ? 'wtAlarmOpen' : 'wtAlarmSeen', { type: typeName(ctx.lang, alarm.type), seq: alarm.seq })}`);
       const cloud = await waitForCloud(alarm, delivery, o.cloudTimeoutS * 1000, getStatus);
       const rec = { type: alarm.type, id: alarm.id, seq: alarm.seq, preexisting: alarm.preexisting };
       if (!cloud.confirmed) {
@@ -262,7 +267,7 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
     pass: paint(ctx, 32, L('wtResPass')), fail: paint(ctx, 31, L('wtResFail')),
     skipped: paint(ctx, 33, L('wtResSkipped')), 'not-tested': paint(ctx, 33, L('wtResNotTested')),
   };
-  const out = ['', paint(ctx, 1, L('wtReport', { hub: r.hub, when: new Date(r.finishedTs).toISOString() }))];
+  const out = ['', paint(ctx, 1, L('wtReport', { hub: r.hub, when: localTime(ctx, r.finishedTs) }))];
   out.push(table(
     [L('colDevice'), L('colModel'), L('colRoom'), L('colResult'), L('colTime'), L('colCloud'), L('colHint')],
     r.devices.map((d) => [
