@@ -7,6 +7,7 @@ import { LANGS, type Lang } from './messages/entry.js';
 import { errorMessages } from './messages/errors.js';
 import { eventStateNames, eventTypeNames } from './messages/event-types.js';
 import { messages } from './messages/index.js';
+import { metricNames, truthNames } from './messages/metrics.js';
 
 export type { Lang } from './messages/entry.js';
 export type MessageKey = keyof typeof messages;
@@ -55,4 +56,11 @@ export function errorText(lang: Lang, code: string, message: string, vars: Vars 
   const e = (errorMessages as Record<string, { en: string; zh: string } | undefined>)[code]
     ?? (code.startsWith('ANJU_CMD_UPDATE_') || lang === 'en' ? undefined : errorMessages.ANJU_CMD_UNKNOWN_ERROR);
   return e ? fill(e[lang], { ...vars, message }) : message;
+}
+
+/** `breathRatePerMin` = 16 as a person reads it (呼吸 16 次/分); an unknown metric keeps metric=value. */
+export function metricText(lang: Lang, metric: string, value: unknown): string {
+  const e = (metricNames as Record<string, { en: string; zh: string } | undefined>)[metric];
+  const v = typeof value === 'boolean' ? truthNames[String(value) as 'true' | 'false'][lang] : String(value);
+  return e ? fill(e[lang], { v }) : `${metric}=${v}`;
 }

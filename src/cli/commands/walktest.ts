@@ -18,14 +18,14 @@ import { writeFileSync } from 'node:fs';
 import { deliveryMode, measureUplink, waitForCloud, type Delivery, type TestWait, type UplinkTest } from '../walktest-cloud.js';
 import { userInfo } from 'node:os';
 import type { DaemonStatus } from '../../control/status.js';
-import { clockState, type ClockState } from '../clock-state.js';
+import { clockSourceText, clockState, type ClockState } from '../clock-state.js';
 import { request, subscribe } from '../client.js';
 import { adoptZone, context, EXIT, localTime, paint, run, table, type Ctx } from '../context.js';
 import { t, typeName, type MessageKey } from '../i18n.js';
 import { createLineInput, type LineInput } from '../line-input.js';
 import { startProgress } from '../progress.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue } from '../../drivers/catalogue.js';
-import { evidence, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
+import { evidence, evidenceText, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
 import { failed } from './status.js';
 
 type Result = 'pass' | 'fail' | 'skipped' | 'not-tested';
@@ -191,7 +191,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       const proofMs = proofAt - t0;
       if (spec.alarms.length === 0) {
         results.push({ ...base, evidence: ev, proofMs, result: 'pass', hint: null, hintCode: null, hintVars: null });
-        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: ev || '-' }))}`);
+        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: evidenceText(ctx.lang, step.proof) || '-' }))}`);
         continue;
       }
       const alarm = step.alarm ? { ...step.alarm, preexisting: false } : open ? { type: open.type, id: open.id, seq: open.seq, ts: open.raisedTs, preexisting: true } : null;
@@ -210,7 +210,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       } else {
         results.push({ ...base, evidence: ev, proofMs, alarm: rec, cloud, result: 'pass', hint: null, hintCode: null, hintVars: null });
         say(`  ${paint(ctx, 32, L('wtCloudOk', { via: cloud.via ?? '?', s: cloud.roundTripMs === null ? '?' : secs(cloud.roundTripMs) }))}`);
-        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: ev || alarm.type }))}`);
+        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: evidenceText(ctx.lang, step.proof) || typeName(ctx.lang, alarm.type) }))}`);
       }
       if (o.ack) {
         // A test alarm left open would remind the call centre every renotify_s; take it on site.
@@ -281,7 +281,8 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
     : r.uplink.roundTripMs === null ? L('wtNotMeasured')
       : test ? L('wtUplinkRtt', { s: secs(r.uplink.roundTripMs), seq: test.seq ?? '?' }) : L('wtAlarmRtt', { s: secs(r.uplink.roundTripMs) });
   out.push('', L('wtUplinkLine', { state: r.uplink.connected ? L('connected') : L('disconnected'), delivery: r.uplink.delivery ?? '?', rtt }));
-  out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source: r.clock.source }));
+  const source = clockSourceText(ctx.lang, r.clock.source);
+  out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source }));
   const bad = r.devices.filter((d) => d.result !== 'pass').length;
   if (test && !test.confirmed) out.push(paint(ctx, 31, L('wtUplinkFailed')));
   out.push(bad === 0 && r.devices.length > 0 ? paint(ctx, r.ok ? 32 : 33, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));

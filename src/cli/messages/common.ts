@@ -34,6 +34,7 @@ export const commonMessages = {
   unknownDevice: { en: 'unknown device {id}; configured devices: {ids}', zh: '未知设备 {id}；已配置的设备：{ids}' },
   clockSynced: { en: 'synchronised', zh: '已同步' },
   clockUnsynced: { en: 'NOT synchronised', zh: '未同步' },
+  clockNoSource: { en: 'timedatectl unavailable', zh: '无法使用 timedatectl' },
   clockUnknown: { en: 'unknown', zh: '未知' },
   colResult: { en: 'RESULT', zh: '结果' },
   colTime: { en: 'TIME', zh: '用时' },
