@@ -83,7 +83,7 @@ export async function run(ctx: Ctx, body: () => Promise<number>): Promise<never>
       else ctx.err(t(ctx.lang, key, { path: err.path }));
       code = err.kind === 'not-running' ? EXIT.NOT_RUNNING : EXIT.NO_PERMISSION;
     } else {
-      ctx.err(`anjuctl: ${(err as Error).message}`);
+      ctx.err(t(ctx.lang, 'unexpected', { message: (err as Error).message }));
       code = EXIT.FAILED;
     }
   }

@@ -31,8 +31,8 @@ const ALLOWED = [
 const WIDTH = 160;
 
 const SESSIONS = [
-  { lang: 'zh', LANG: 'zh_CN.UTF-8', hall: 'hall-zh', words: { prompt: /准备好后按回车/, pass: /通过/, presenceHint: /雷达正前方（3 米以内）走动/, acked: /已确认/, report: /安装验收报告/ } },
-  { lang: 'en', LANG: 'en_US.UTF-8', hall: 'hall-en', words: { prompt: /Press Enter when ready/, pass: /PASS/, presenceHint: /Walk into the room in front of the radar/, acked: / acknowledged /, report: /Commissioning report/ } },
+  { lang: 'zh', LANG: 'zh_CN.UTF-8', hall: 'hall-zh', words: { prompt: /准备好后按回车/, pass: /通过/, presenceHint: /雷达正前方（3 米以内）走动/, acked: /已确认/, report: /安装验收报告/, typeName: '呼吸频率异常' } },
+  { lang: 'en', LANG: 'en_US.UTF-8', hall: 'hall-en', words: { prompt: /Press Enter when ready/, pass: /PASS/, presenceHint: /Walk into the room in front of the radar/, acked: / acknowledged /, report: /Commissioning report/, typeName: 'Abnormal breathing rate' } },
 ] as const;
 
 // One session per language, both at once (each its own hub, broker, ptys and tmux server): the
@@ -98,6 +98,11 @@ async function session(hub: Hub, term: Terminal, lang: 'zh' | 'en', hall: string
   const shortShown = stripAnsi(list.output).split('\n').map((l) => l.split(/\s+/)[0]).find((c) => c && open.id.startsWith(c) && c.length < open.id.length);
   expect(shortShown, 'the list shows a short id of the open alarm').toBeTruthy();
   expect(list.output, 'NOT acknowledged is shown in red').toMatch(/\u001b\[31m/);
+  // The alarm by its name in the reader's language, not its type (kept for JSON and the cloud).
+  for (const screen of [list.output, statusAlarm.output]) {
+    expect(stripAnsi(screen)).toContain(words.typeName);
+    expect(stripAnsi(screen)).not.toContain('alarm.breathing_rate');
+  }
   const ack = await step('alarms ack', `a alarms ack ${open.id.slice(0, 6)}`);
   expect(ack.code, stripAnsi(ack.output)).toBe(0);
   expect(stripAnsi(ack.output)).toMatch(words.acked);

@@ -3,6 +3,7 @@ import type { Entries } from './entry.js';
 /** Messages of anjuctl itself: the language flag, and commander's parser errors (src/cli/help-i18n.ts). */
 export const cliMessages = {
   badLang: { en: '--lang {value}: not a language anjuctl speaks; expected one of: {langs}', zh: '--lang {value}：anjuctl 不支持该语言；可选：{langs}' },
+  unexpected: { en: 'anjuctl: {message}', zh: 'anjuctl：{message}' },
   didYouMean: { en: 'did you mean {suggestion}?', zh: '您是否想输入 {suggestion}？' },
 } as const satisfies Entries;
 

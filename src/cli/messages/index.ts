@@ -6,6 +6,7 @@ import { devicesMessages } from './devices.js';
 import { diagnoseMessages } from './diagnose.js';
 import { initMessages } from './init.js';
 import { pairMessages } from './pair.js';
+import { replayMessages } from './replay.js';
 import { reportMessages } from './report.js';
 import { statusMessages } from './status.js';
 import { supportMessages } from './support.js';
@@ -19,10 +20,10 @@ import { walktestMessages } from './walktest.js';
 export const AREAS = {
   common: commonMessages, cli: cliMessages, alarms: alarmsMessages, status: statusMessages, walktest: walktestMessages, diagnose: diagnoseMessages,
   support: supportMessages, config: configMessages, devices: devicesMessages, pair: pairMessages,
-  init: initMessages, report: reportMessages,
+  init: initMessages, report: reportMessages, replay: replayMessages,
 } as const;
 
 export const messages = {
   ...commonMessages, ...cliMessages, ...alarmsMessages, ...statusMessages, ...walktestMessages, ...diagnoseMessages, ...supportMessages,
-  ...configMessages, ...devicesMessages, ...pairMessages, ...initMessages, ...reportMessages,
+  ...configMessages, ...devicesMessages, ...pairMessages, ...initMessages, ...reportMessages, ...replayMessages,
 } as const;
