@@ -17,4 +17,11 @@ export const replayMessages = {
   rpSpeedBad: { en: 'anjuctl replay: --speed must be a positive number, got {value}', zh: 'anjuctl replay：--speed 应为正数，实际为 {value}' },
   rpBuiltIn: { en: 'built-in config', zh: '内置配置' },
   rpBeforePrevious: { en: '"ts" {ts} is before the previous line\'s ({previous})', zh: '"ts" {ts} 早于上一行（{previous}）' },
+  saNotGzip: { en: '{file}: not a valid gzip file: {error}', zh: '{file}：不是有效的 gzip 文件：{error}' },
+  saSkippedRows: { en: '{file}: skipped {n} malformed row(s) (expected "t_s,hr_bpm"): {lines}', zh: '{file}：跳过 {n} 行格式错误（应为 "t_s,hr_bpm"）：{lines}' },
+  saNoBeat: { en: '{file}: no beat at or after t_s = 0; nothing to screen', zh: '{file}：没有 t_s >= 0 的心搏，无法筛查' },
+  saIgnored: { en: '{file}: ignored {n} beat(s) before t_s = 0 or after 24 h', zh: '{file}：忽略 {n} 个 t_s = 0 之前或 24 小时之后的心搏' },
+  saVerbose: { en: '{file}: {minutes} minutes ({analysed} analysed, {rejected} rejected), {beats} beats ({beatsRejected} rejected as artefact), {apnea} apnea minutes, class {cls}', zh: '{file}：{minutes} 分钟（已分析 {analysed}，剔除 {rejected}），{beats} 次心搏（{beatsRejected} 次作为伪迹剔除），{apnea} 分钟疑似呼吸暂停，类别 {cls}' },
+  saFailed: { en: '{file}: screening failed: {error}', zh: '{file}：筛查失败：{error}' },
+  saUnusable: { en: '{where}: {message}', zh: '{where}：{message}' },
 } as const satisfies Entries;
