@@ -84,7 +84,7 @@ modbus:
 
     expect(await cli.exited).toBe(0);
     const out = cli.stdout();
-    expect(out).toMatch(/alarm\.gas raised \(seq \d+\); waiting for the cloud/);
+    expect(out).toMatch(/Combustible gas raised \(seq \d+\); waiting for the cloud/);
     expect(out).toMatch(/the cloud confirmed it \(cloud_ack\) after \d+\.\d s/);
     expect(out).toMatch(/Commissioning report: hub hub-walk/);
     expect(out).toMatch(/bed-radar\s+seeed-mr60bha1\s+bedroom\s+PASS/);
