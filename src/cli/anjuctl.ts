@@ -6,7 +6,7 @@
  * 78 invalid config.
  */
 import { Command } from 'commander';
-import { EXIT_CONFIG, checkConfigFile } from '../config/check.js';
+import { EXIT_CONFIG } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
 import { VERSION } from '../core/version.js';
 import { registerScreenApnea } from './commands/screen-apnea.js';
@@ -25,6 +25,7 @@ import { registerRelease } from './commands/release.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { addGlobalOptions } from './context.js';
+import { problemCount, renderProblems } from './config-problems.js';
 import { localiseCommander } from './help-i18n.js';
 import { parseLang, pickLang, t } from './i18n.js';
 import { LANGS } from './messages/entry.js';
@@ -53,10 +54,12 @@ config
       process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, file } : { ok: false, file, problems: r.problems })}\n`);
       process.exit(r.ok ? 0 : EXIT_CONFIG);
     }
-    const r = checkConfigFile(file);
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exit(r.exitCode);
+    // The same check as anjud --check-config, told in the technician's language, sorted by line.
+    const lang = pickLang(cmd.optsWithGlobals<{ lang?: string }>().lang);
+    const r = loadConfigFile(file);
+    if (r.ok) process.stdout.write(`${t(lang, 'cpValid', { file, hub: r.config.hub.id, n: r.config.devices.length })}\n`);
+    else process.stderr.write(`${renderProblems(lang, file, r.problems)}\n${problemCount(lang, r.problems.length)}\n`);
+    process.exit(r.ok ? 0 : EXIT_CONFIG);
   });
 
 registerScreenApnea(program);

@@ -12,10 +12,11 @@
  * Exit codes: 0 shown / diffed / applied (or unchanged), 1 refused, rolled back or no outcome seen,
  * 3 anjud not running, 4 no permission, 78 a config is invalid or unreadable.
  */
+import { renderProblems } from '../config-problems.js';
 import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { EXIT_CONFIG } from '../../config/check.js';
-import { formatProblems, loadConfigFile, parseConfig, type ConfigResult } from '../../config/load.js';
+import { loadConfigFile, parseConfig, type ConfigResult } from '../../config/load.js';
 import type { StreamMessage } from '../../control/protocol.js';
 import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, type Ctx } from '../context.js';
@@ -92,7 +93,7 @@ export function readCurrent(ctx: Ctx): Loaded | null {
 export function reportProblems(ctx: Ctx, l: Loaded): number {
   if (l.result.ok) return EXIT.OK;
   if (ctx.json) ctx.out(JSON.stringify({ ok: false, file: l.file, problems: l.result.problems }));
-  else ctx.err(`${t(ctx.lang, 'cfInvalid', { file: l.file })}\n${formatProblems(l.file, l.result.problems)}`);
+  else ctx.err(`${t(ctx.lang, 'cfInvalid', { file: l.file })}\n${renderProblems(ctx.lang, l.file, l.result.problems)}`);
   return EXIT_CONFIG;
 }
 

@@ -27,13 +27,14 @@
  *   default) is virtual: its `homeMode` readings go to the home-scope detectors only (METRICS.md).
  * Exit codes: 0 replayed (malformed lines included), 1 file unreadable, 2 usage, 78 invalid config.
  */
+import { renderProblems } from '../config-problems.js';
 import type { Command } from 'commander';
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { EXIT_CONFIG } from '../../config/check.js';
 import { allDevices } from '../../config/devices.js';
-import { formatProblems, loadConfigFile, parseConfig } from '../../config/load.js';
+import { loadConfigFile, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import type { MeasurementValue, Reading } from '../../core/reading.js';
 import { detectorBindings } from '../../pipeline/bindings.js';
@@ -236,7 +237,7 @@ export function registerReplay(program: Command): void {
       const explicit = cmd.getOptionValueSourceWithGlobals('config') === 'cli' && g.config !== undefined;
       const loaded = explicit ? loadConfigFile(g.config!) : parseConfig(BUILT_IN_CONFIG);
       if (!loaded.ok) {
-        err(formatProblems(explicit ? g.config! : t(lang, 'rpBuiltIn'), loaded.problems));
+        err(renderProblems(lang, explicit ? g.config! : t(lang, 'rpBuiltIn'), loaded.problems));
         process.exit(EXIT_CONFIG);
       }
       let code: number;

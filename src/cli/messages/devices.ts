@@ -4,6 +4,7 @@ import type { Entries } from './entry.js';
 export const devicesMessages = {
   dvNeedFlag: { en: '{flag} is required (or give the whole device as one YAML/JSON fragment). Models: {models}', zh: '缺少 {flag}（或把整个设备写成一段 YAML/JSON）。型号：{models}' },
   dvUnknownModel: { en: 'unknown model {model}; models this build knows: {models}', zh: '未知型号 {model}；本版本支持的型号：{models}' },
+  dvUnknownModelNear: { en: 'unknown model {model}: did you mean {suggestion}?', zh: '未知型号 {model}：您是否想输入 {suggestion}？' },
   dvFlagNotFor: { en: '{flag}: not an option of {model} (a {transport} device); its options: {flags}', zh: '{flag}：不适用于 {model}（{transport} 设备）；可用选项：{flags}' },
   dvFlagsAndFragment: { en: 'give the device either as flags or as one fragment, not both (also given: {flags})', zh: '设备要么用选项给出，要么用一段配置给出，不能同时使用（另外给出了：{flags}）' },
   dvFragmentBad: { en: 'the fragment is not a YAML/JSON mapping: {error}', zh: '该片段不是 YAML/JSON 映射：{error}' },

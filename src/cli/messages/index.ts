@@ -2,6 +2,7 @@ import { alarmsMessages } from './alarms.js';
 import { cliMessages } from './cli.js';
 import { commonMessages } from './common.js';
 import { configMessages } from './config.js';
+import { problemWords } from './config-problems.js';
 import { devicesMessages } from './devices.js';
 import { diagnoseMessages } from './diagnose.js';
 import { initMessages } from './init.js';
@@ -19,11 +20,11 @@ import { walktestMessages } from './walktest.js';
  */
 export const AREAS = {
   common: commonMessages, cli: cliMessages, alarms: alarmsMessages, status: statusMessages, walktest: walktestMessages, diagnose: diagnoseMessages,
-  support: supportMessages, config: configMessages, devices: devicesMessages, pair: pairMessages,
+  support: supportMessages, config: configMessages, configProblems: problemWords, devices: devicesMessages, pair: pairMessages,
   init: initMessages, report: reportMessages, replay: replayMessages,
 } as const;
 
 export const messages = {
   ...commonMessages, ...cliMessages, ...alarmsMessages, ...statusMessages, ...walktestMessages, ...diagnoseMessages, ...supportMessages,
-  ...configMessages, ...devicesMessages, ...pairMessages, ...initMessages, ...reportMessages, ...replayMessages,
+  ...configMessages, ...problemWords, ...devicesMessages, ...pairMessages, ...initMessages, ...reportMessages, ...replayMessages,
 } as const;
