@@ -4,7 +4,7 @@
  * stay English (they are for scripts and the cloud). The texts live in src/cli/messages/<area>.ts.
  */
 import { LANGS, type Lang } from './messages/entry.js';
-import { errorMessages } from './messages/errors.js';
+import { errorMessages, otherError } from './messages/errors.js';
 import { eventStateNames, eventTypeNames } from './messages/event-types.js';
 import { messages } from './messages/index.js';
 import { metricNames, truthNames } from './messages/metrics.js';
@@ -54,7 +54,7 @@ export function stateName(lang: Lang, state: string): string {
  */
 export function errorText(lang: Lang, code: string, message: string, vars: Vars = {}): string {
   const e = (errorMessages as Record<string, { en: string; zh: string } | undefined>)[code]
-    ?? (code.startsWith('ANJU_CMD_UPDATE_') || lang === 'en' ? undefined : errorMessages.ANJU_CMD_UNKNOWN_ERROR);
+    ?? (lang === 'en' ? undefined : otherError);
   return e ? fill(e[lang], { ...vars, message }) : message;
 }
 

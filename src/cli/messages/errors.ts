@@ -16,5 +16,7 @@ export const errorMessages = {
   ANJU_CMD_UNKNOWN: { en: '{message}', zh: '此 anjud 不认识该命令（版本较旧？）' },
   ANJU_CMD_BAD_JSON: { en: '{message}', zh: '请求不是有效的 JSON' },
   ANJU_CMD_TOO_LARGE: { en: '{message}', zh: '请求过大' },
-  ANJU_CMD_UNKNOWN_ERROR: { en: '{message}', zh: '未知错误（详情：journalctl -u anjud -n 50）' },
 } as const satisfies Entries;
+
+/** A code this anjuctl has no text for (a newer daemon's): in English the daemon's own detail. */
+export const otherError = { en: '{message}', zh: '未知错误（详情：journalctl -u anjud -n 50）' } as const;

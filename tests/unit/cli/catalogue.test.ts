@@ -13,7 +13,7 @@ import { parseLang, pickLang, t, typeName, errorText } from '../../../src/cli/i1
 import { translateParserError } from '../../../src/cli/help-i18n.js';
 import { LANGS } from '../../../src/cli/messages/entry.js';
 import { AREAS, messages } from '../../../src/cli/messages/index.js';
-import { errorMessages } from '../../../src/cli/messages/errors.js';
+import { errorMessages, otherError } from '../../../src/cli/messages/errors.js';
 import { eventStateNames, eventTypeNames } from '../../../src/cli/messages/event-types.js';
 import { helpTexts, helpWords } from '../../../src/cli/messages/help.js';
 import { metricNames, truthNames } from '../../../src/cli/messages/metrics.js';
@@ -26,7 +26,7 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 
 const catalogues: Record<string, Record<string, Record<string, string>>> = {
   ...Object.fromEntries(Object.entries(AREAS).map(([k, v]) => [`messages/${k}`, v])),
-  eventTypes: eventTypeNames, eventStates: eventStateNames, metrics: metricNames, truth: truthNames, helpWords,
+  otherError: { otherError }, eventTypes: eventTypeNames, eventStates: eventStateNames, metrics: metricNames, truth: truthNames, helpWords,
 };
 
 describe('the message catalogue', () => {
