@@ -26,8 +26,11 @@ export interface ConfigProblem {
 /** First 16 hex digits of the SHA-256 of a config's text: announced so the cloud sees what runs. */
 export const configHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** `hash`: configHash of the text. */
-export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string } | { ok: false; problems: ConfigProblem[] };
+/**
+ * `hash`: configHash of the text. `warnings`: what is wrong but does not stop this config from running
+ * (a broken local profile folder of a model no device uses): printed by `config validate`, logged by anjud.
+ */
+export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string; warnings?: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /** In the order a person reads the file: by line and column; problems without a place first. */
 export function byLine(problems: readonly ConfigProblem[]): ConfigProblem[] {

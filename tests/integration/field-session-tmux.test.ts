@@ -31,8 +31,8 @@ const ALLOWED = [
 const WIDTH = 160;
 
 const SESSIONS = [
-  { lang: 'zh', LANG: 'zh_CN.UTF-8', hall: 'hall-zh', words: { prompt: /准备好后按回车/, pass: /通过/, presenceHint: /雷达正前方（3 米以内）走动/, acked: /已确认/, report: /安装验收报告/, typeName: '呼吸频率异常' } },
-  { lang: 'en', LANG: 'en_US.UTF-8', hall: 'hall-en', words: { prompt: /Press Enter when ready/, pass: /PASS/, presenceHint: /Walk into the room in front of the radar/, acked: / acknowledged /, report: /Commissioning report/, typeName: 'Abnormal breathing rate' } },
+  { lang: 'zh', LANG: 'zh_CN.UTF-8', hall: 'hall-zh', words: { prompt: /准备好后按回车/, pass: /通过/, presenceHint: /请走进雷达所在的房间/, acked: /已确认/, report: /安装验收报告/, typeName: '呼吸频率异常' } },
+  { lang: 'en', LANG: 'en_US.UTF-8', hall: 'hall-en', words: { prompt: /Press Enter when ready/, pass: /PASS/, presenceHint: /Walk into the radar's room/, acked: / acknowledged /, report: /Commissioning report/, typeName: 'Abnormal breathing rate' } },
 ] as const;
 
 // One session per language, both at once (each its own hub, broker, ptys and tmux server): the

@@ -71,4 +71,9 @@ export const diagnoseMessages = {
   dgHintBleAdapter: { en: 'plug the dongle in, then: rfkill unblock bluetooth; systemctl status bluetooth', zh: '插上蓝牙适配器，然后执行：rfkill unblock bluetooth；systemctl status bluetooth' },
   dgHubMismatch: { en: 'config {file} is for hub {hub}, but the running daemon is hub {running}', zh: '配置 {file} 属于网关 {hub}，但正在运行的守护进程是网关 {running}' },
   dgHintHubMismatch: { en: 'give the config anjud runs with: --config /etc/anju/anju.yaml', zh: '指定 anjud 实际使用的配置：--config /etc/anju/anju.yaml' },
+  dgLinkRetry: { en: '{id}: link problem {problem}, {failures} failed attempt(s) since it was last up; next retry in {next} s (last error: {error})', zh: '{id}：连接问题 {problem}，自上次正常以来已失败 {failures} 次；{next} 秒后重试（最近错误：{error}）' },
+  dgZigbeeDown: { en: 'Zigbee coordinator is not running: {state} ({problem}: {error})', zh: 'Zigbee 协调器未运行：{state}（{problem}：{error}）' },
+  dgHintZigbee: { en: 'check that the Zigbee USB stick is plugged in and zigbee.serial.path points at it (ls -l /dev/serial/by-id)', zh: '检查 Zigbee USB 棒是否插好，以及 zigbee.serial.path 是否指向它（ls -l /dev/serial/by-id）' },
+  dgZ2mDown: { en: 'Zigbee2MQTT source is not connected: {state} ({error})', zh: 'Zigbee2MQTT 数据源未连接：{state}（{error}）' },
+  dgHintZ2m: { en: 'check that Zigbee2MQTT\'s broker is running and zigbee2mqtt.url is right (systemctl status mosquitto zigbee2mqtt)', zh: '检查 Zigbee2MQTT 的 broker 是否运行、zigbee2mqtt.url 是否正确（systemctl status mosquitto zigbee2mqtt）' },
 } as const satisfies Entries;

@@ -6,6 +6,7 @@ import type { Entries } from './entry.js';
  */
 export const metricNames = {
   presence: { en: 'presence {v}', zh: '有人 {v}' },
+  occupancy: { en: 'motion {v}', zh: '人体移动 {v}' },
   breathRatePerMin: { en: 'breathing {v}/min', zh: '呼吸 {v} 次/分' },
   heartRateBpm: { en: 'heart rate {v} bpm', zh: '心率 {v} 次/分' },
   skinContact: { en: 'skin contact {v}', zh: '贴肤 {v}' },

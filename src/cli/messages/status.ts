@@ -31,4 +31,11 @@ export const statusMessages = {
   stUpdateInstalling: { en: 'handed to the installer', zh: '已交给安装程序' },
   stWaiting: { en: 'anjud {version} is running but NOT provisioned: no config at {file}. Run: sudo anjuctl init --broker mqtts://HOST:8883 [--hub-id ID-FROM-LABEL]', zh: 'anjud {version} 正在运行，但尚未初始化：{file} 处没有配置。请执行：sudo anjuctl init --broker mqtts://主机:8883 [--hub-id 标签上的ID]' },
   stWaitingProblems: { en: 'The config written there is not valid yet ({n} problem(s)), first: {first}', zh: '该处已写入的配置尚无效（{n} 个问题），第一个：{first}' },
+  modem: { en: 'Modem', zh: '蜂窝模块' },
+  modemState_ready: { en: 'ready', zh: '就绪' },
+  modemState_searching: { en: 'SEARCHING for a network', zh: '正在搜索网络' },
+  modemState_no_network: { en: 'NO NETWORK', zh: '无网络' },
+  modemState_sim_missing: { en: 'SIM MISSING', zh: '未检测到 SIM 卡' },
+  modemState_sim_pin_required: { en: 'SIM PIN REQUIRED', zh: '需要 SIM 卡 PIN 码' },
+  modemState_unavailable: { en: 'NOT REACHABLE', zh: '无法连接' },
 } as const satisfies Entries;

@@ -55,5 +55,7 @@ export const walktestMessages = {
   wtSomeFailed: { en: '{failed} of {n} devices did not pass.', zh: '{n} 台设备中有 {failed} 台未通过。' },
   wtReportWritten: { en: 'JSON report written to {file}', zh: 'JSON 报告已写入 {file}' },
   wtCountdown: { en: 'waiting for {what}: {left} s left (s + Enter skips)', zh: '等待{what}：还剩 {left} 秒（输入 s 并回车可跳过）' },
-  wtDoPresence: { en: 'Walk into the room in front of the radar (within 3 m) and move about for 10 s.', zh: '请走进房间，在雷达正前方（3 米以内）走动 10 秒。' },
+  wtDoPresence: { en: 'Walk into the radar\'s room and stand still in front of it, 1-3 m away, for 10 s.', zh: '请走进雷达所在的房间，在雷达前方 1-3 米处静止站立 10 秒。' },
+  wtDoMotion: { en: 'Walk past the motion sensor, 2-3 m in front of it.', zh: '请在人体感应器前方 2-3 米处走过。' },
+  wtAwaitMotion: { en: 'motion (occupancy)', zh: '人体移动（有人）' },
 } as const satisfies Entries;
