@@ -36,6 +36,7 @@ export const eventTypeNames = {
   'hub.upgraded': { en: 'Upgraded', zh: '已升级' },
   'hub.upgrade_rolled_back': { en: 'Upgrade rolled back', zh: '升级已回滚' },
   'hub.test': { en: 'Uplink test', zh: '上行测试' },
+  'hub.modem_status': { en: 'Modem status', zh: '蜂窝模块状态' },
   'hub.update_accepted': { en: 'Update accepted', zh: '升级已受理' },
   'hub.update_progress': { en: 'Update downloading', zh: '升级下载中' },
   'hub.update_verified': { en: 'Update verified', zh: '升级包已校验' },
