@@ -11,7 +11,9 @@ import { emptyDriverStats, type DriverStats } from './types.js';
  * - after any rejected candidate the search resumes one byte after its start, so a valid frame
  *   hidden behind a false header is found;
  * - the carried-over buffer stays below the protocol's longest frame, because `inspect` may only
- *   answer `incomplete` while the candidate could still fit its length bound.
+ *   answer `incomplete` while the candidate could still fit its length bound;
+ * - a candidate that verifies but has another whole, verified frame starting inside it is a false
+ *   frame and is rejected (a framing error), so the frame inside comes out (see `hidesFrame`).
  */
 export type Inspection<F> =
   /** A whole, verified frame of `length` bytes starts here. */
@@ -91,6 +93,11 @@ export class FrameScanner<F> {
           skip(i + 1);
           break;
         case 'frame':
+          if (this.hidesFrame(buf, i, r.length)) {
+            c.framingErrors++;
+            skip(i + 1);
+            break;
+          }
           endSkip();
           frames.push(r.frame);
           c.frames++;
@@ -102,5 +109,24 @@ export class FrameScanner<F> {
     endSkip();
     this.pending = i >= buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(i));
     return frames;
+  }
+
+  /**
+   * Whether a whole, verified frame starts inside the candidate [at, at + length). Then the
+   * candidate is not a frame but the start of one cut short (bytes lost on the line, a module
+   * reset mid-frame) glued to the frames after it: its length field, read from the cut frame, ends
+   * on a later frame's trailer, which verifies. The LD2410 has no checksum, so a cut engineering
+   * report followed by a basic report always passed and the basic report was lost (issue 17, found
+   * by `npm run fuzz`); with an 8-bit checksum (MR60BHA1/2) one such cut in 256 did the same. A real
+   * frame holding a whole verified frame in its payload is far rarer (the LD2410's payload cannot
+   * hold its 4-byte header at all; the others need header, length, trailer and checksum to match by
+   * chance), so the inner frame wins. Cost: one more look at each header byte inside a frame.
+   */
+  private hidesFrame(buf: Buffer, at: number, length: number): boolean {
+    const { protocol } = this;
+    for (let j = protocol.findStart(buf, at + 1); j >= 0 && j < at + length; j = protocol.findStart(buf, j + 1)) {
+      if (protocol.inspect(buf, j).kind === 'frame') return true;
+    }
+    return false;
   }
 }
