@@ -3,7 +3,7 @@ import { ld2410, mr60bha1, mr60bha2 } from './serial.js';
 import { modbusProfile, rtuResponse } from './modbus.js';
 import { gatt, z2m, zigbee } from './radio.js';
 import { acks, commands, inbound } from './cloud.js';
-import { controlRequest, updateManifest } from './local.js';
+import { controlRequest, localFiles, updateManifest } from './local.js';
 import { config } from './config.js';
 
 /**
@@ -24,5 +24,6 @@ export const targets: readonly FuzzTarget[] = [
   inbound,
   controlRequest,
   updateManifest,
+  localFiles,
   config,
 ];

@@ -2,7 +2,9 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { COMMAND_ARGS, parseControlRequest } from '../../src/control/protocol.js';
 import { parseBrokerUrl } from '../../src/core/broker-url.js';
+import { parseReplayLine } from '../../src/cli/commands/replay.js';
 import { parseAttempt } from '../../src/release/journal.js';
+import { parseIdentity } from '../../src/transports/zigbee/network-settings.js';
 import { compareVersions, manifestText, signatureValid, VERSION_PATTERN, type UpdateManifest } from '../../src/update/manifest.js';
 import { parseReleaseKeys } from '../../src/update/release-keys.js';
 import { check, type FuzzTarget } from '../target.js';
@@ -84,6 +86,50 @@ export const updateManifest: FuzzTarget = {
       for (const u of [text, `mqtts://${text}`, `mqtt://${text}:1883`]) {
         const r = parseBrokerUrl(u);
         check(r.ok ? r.endpoint.port >= 1 && r.endpoint.port <= 65535 && r.endpoint.host.length > 0 : r.problem.length > 0, `broker url ${u}`);
+      }
+    },
+  ),
+};
+
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+
+export const localFiles: FuzzTarget = {
+  name: 'local-files',
+  covers: ['src/transports/zigbee/network-settings.ts parseIdentity (the persisted Zigbee network)', 'src/cli/commands/replay.ts parseReplayLine (replay files)'],
+  holds: 'any JSON as a Zigbee network identity: null or one within its ranges, and a written identity round-trips; any line of a replay file: '
+    + 'skip, clock, reading (finite ts, device id, value) or a reason; a reading line round-trips',
+  property: () => fc.property(
+    fc.oneof(
+      fc.record({ panId: fc.integer({ min: 1, max: 0xfffe }), channel: fc.integer({ min: 11, max: 26 }), extendedPanId: fc.uint8Array({ minLength: 8, maxLength: 8 }).map(hex), networkKey: fc.uint8Array({ minLength: 16, maxLength: 16 }).map(hex) }),
+      fc.dictionary(fc.constantFrom('panId', 'channel', 'extendedPanId', 'networkKey'), fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom('0x00', '0x0011223344556677', 0, 27, 0xffff)), { maxKeys: 4 }),
+      fc.anything(),
+    ),
+    fc.oneof(
+      fc.record({ ts: fc.nat(), device: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), metric: fc.string({ minLength: 1, maxLength: 20 }), value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.string()) }).map((r) => JSON.stringify(r)),
+      fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+    ),
+    (identity, line) => {
+      const id = parseIdentity(identity);
+      if (id) {
+        check(Number.isInteger(id.panId) && id.panId >= 1 && id.panId <= 0xfffe && id.channel >= 11 && id.channel <= 26, `identity ${JSON.stringify(id)}`);
+        check(id.extendedPanId.length === 8 && id.networkKey.length === 16, 'identity lengths');
+      }
+      const i = identity as { panId?: unknown; channel?: unknown; extendedPanId?: unknown; networkKey?: unknown } | null;
+      if (i && typeof i === 'object' && typeof i.extendedPanId === 'string' && i.extendedPanId.length === 18 && typeof i.networkKey === 'string' && i.networkKey.length === 34
+        && Number.isInteger(i.panId) && (i.panId as number) >= 1 && (i.panId as number) <= 0xfffe && Number.isInteger(i.channel) && (i.channel as number) >= 11 && (i.channel as number) <= 26
+        && /^0x[0-9a-f]+$/.test(i.extendedPanId) && /^0x[0-9a-f]+$/.test(i.networkKey)) {
+        check(id !== null && hex(Uint8Array.from(id.extendedPanId)) === i.extendedPanId && hex(Uint8Array.from(id.networkKey)) === i.networkKey, `round trip ${JSON.stringify(identity)}`);
+      }
+      const r = parseReplayLine(line);
+      if (r.kind === 'reading') check(Number.isFinite(r.reading.ts) && r.reading.ts >= 0 && /^[A-Za-z0-9_-]{1,64}$/.test(r.reading.device), `reading ${JSON.stringify(r)}`);
+      if (r.kind === 'bad') check(r.reason.length > 0, 'a reason');
+      let sent: unknown = undefined;
+      try { sent = JSON.parse(line); } catch { /* not JSON */ }
+      const s = sent as { ts?: unknown; device?: unknown; metric?: unknown; value?: unknown } | undefined;
+      if (s && typeof s === 'object' && !Array.isArray(s) && typeof s.ts === 'number' && typeof s.device === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(s.device)
+        && typeof s.metric === 'string' && s.metric !== '' && (typeof s.value === 'boolean' || typeof s.value === 'string' || (typeof s.value === 'number' && Number.isFinite(s.value)))) {
+        check(r.kind === 'reading' && r.reading.ts === s.ts && r.reading.device === s.device && r.reading.metric === s.metric && r.reading.value === s.value, `round trip of ${line}`);
       }
     },
   ),
