@@ -2,6 +2,8 @@ import { WAITING_STATE } from '../config/provisioned.js';
 import type { ConfigProblem } from '../config/result.js';
 import type { EventClass } from '../core/event.js';
 import type { DriverStats } from '../drivers/types.js';
+import type { DeviceLink } from '../config/devices.js';
+import type { DeviceRole } from '../drivers/catalogue.js';
 import type { Attempt } from '../release/journal.js';
 import type { OpenAlarm } from '../store/alarm-store.js';
 import type { StorageStatus } from '../store/storage-health.js';
@@ -27,7 +29,12 @@ export interface DaemonStatus {
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
   devices: Array<{
-    id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
+    id: string; model: string; room: string;
+    /** From the model's profile (src/drivers/catalogue.ts): what the walk test and diagnose ask of it. */
+    supervisionClass: string; roles: readonly DeviceRole[];
+    /** How the daemon reaches it (the catalogue's transport; zigbee through our coordinator or Zigbee2MQTT). */
+    transport: DeviceLink;
+    serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
     modbus: ModbusDeviceStats | null; ingest: DeviceIngestStats | undefined;
   }>;
   /** Modbus buses (port or connection state and counters); their devices are under `devices`. */

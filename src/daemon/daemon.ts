@@ -376,7 +376,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: allDevices(config).map((d) => ({
-          id: d.id, model: d.model, room: d.room, serial: of(d.id)?.serial ?? null, ble: of(d.id)?.ble ?? null, modbus: of(d.id)?.modbus ?? null,
+          id: d.id, model: d.model, room: d.room, supervisionClass: d.supervisionClass, roles: d.roles, transport: d.transport, serial: of(d.id)?.serial ?? null, ble: of(d.id)?.ble ?? null, modbus: of(d.id)?.modbus ?? null,
           ingest: ingest?.stats(d.id),
         })),
         modbusBuses: parts.flatMap((p) => p.modbusBuses ?? []),
