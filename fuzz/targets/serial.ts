@@ -17,7 +17,8 @@ export const mr60bha1 = streamTarget({
   covers: ['src/drivers/frame-scanner.ts', 'src/drivers/seeed-mr60bha1/framer.ts', 'src/drivers/seeed-mr60bha1/decode.ts'],
   framer: () => new Mr60Framer(),
   decode: decodeMr60,
-  validFrame: fc.tuple(fc.oneof(fc.constantFrom(...Object.values(CTRL)), byte), byte, fc.uint8Array({ maxLength: 24 }))
+  // The control words the module sends (a frame 53 59 54 43 ... would carry the trailer in its header).
+  validFrame: fc.tuple(fc.constantFrom(...Object.values(CTRL)), byte, fc.uint8Array({ maxLength: 24 }))
     .map(([ctrl, cmd, data]) => encodeMr60(ctrl, cmd, data)),
   headerBytes: [0x53, 0x59, 0x54, 0x43],
   maxFrameLen: 6 + MR60_MAX + 3,
@@ -39,6 +40,7 @@ export const mr60bha2 = streamTarget({
   ).map(([type, data, id]) => encodeBha2(type, data, id)),
   headerBytes: [0x01, 0x00, 0x0a, 0x0f, 0xff],
   maxFrameLen: 8 + BHA2_MAX + 1,
+  splitHeaderLoss: 8,
 });
 
 const report: fc.Arbitrary<Ld2410Report> = fc.record({

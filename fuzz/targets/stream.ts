@@ -19,6 +19,26 @@ export interface StreamSpec<F> {
   headerBytes: readonly number[];
   /** The longest frame the framer accepts: the carried-over buffer must stay below twice that. */
   maxFrameLen: number;
+  /**
+   * Header length, for a protocol without trailer whose frame can end on any byte (MR60BHA2): a cut
+   * frame whose length ends inside the next frame's header, with its checksum matching by chance
+   * (1 in 256), is accepted while that header is split by a read, and the next frame is lost
+   * (src/drivers/frame-scanner.ts `inner`: waiting there would delay every frame whose last bytes
+   * hold a start byte). Absent: no loss is excused.
+   */
+  splitHeaderLoss?: number;
+}
+
+/** The first expected frame (by key) missing from `got` in order, or null. */
+function firstLost(got: readonly unknown[], expected: readonly string[]): string | null {
+  const keys = got.map(key);
+  let k = 0;
+  for (const e of expected) {
+    while (k < keys.length && keys[k] !== e) k++;
+    if (k >= keys.length) return e;
+    k++;
+  }
+  return null;
 }
 
 type Part = { kind: 'valid' | 'garbage'; bytes: Buffer };
@@ -114,14 +134,29 @@ export function streamTarget<F>(spec: StreamSpec<F>): FuzzTarget {
           check(ms === null || ms.every(isMeasurement), `decoded values: ${JSON.stringify(ms)}`);
         }
         // Resync: the valid frames come out in order (garbage may add frames of its own, e.g. a
-        // damaged byte in a protocol without checksum is another valid frame).
-        const keys = got.map(key);
-        let k = 0;
-        for (const e of expected) {
-          while (k < keys.length && keys[k] !== e) k++;
-          check(k < keys.length, `valid frame ${e} lost after garbage; got ${keys.length} frames, expected ${expected.length} in order`);
-          k++;
+        // damaged byte in a protocol without checksum is another valid frame). Strict when the whole
+        // stream comes in one read, and in any reads for protocols with a trailer.
+        const lost = firstLost(got, expected);
+        const whole = spec.framer().push(stream);
+        check(firstLost(whole, expected) === null, `valid frame ${firstLost(whole, expected)} lost after garbage (one read of ${stream.length} bytes)`);
+        if (lost === null) return;
+        // The one loss a protocol without trailer may have (spec.splitHeaderLoss): a cut frame whose
+        // length ends inside the next frame's header while that header is split by a read. Excused
+        // only if the same reads with no boundary inside a valid frame's header lose nothing.
+        check(spec.splitHeaderLoss !== undefined, `valid frame ${lost} lost after garbage in reads of ${reads.join(', ')} bytes`);
+        const starts: number[] = [];
+        let off = 0;
+        for (const p of parts) { if (p.kind === 'valid') starts.push(off); off += p.bytes.length; }
+        const f2 = spec.framer();
+        const got2: F[] = [];
+        for (let at = 0, r = 0; at < stream.length; r++) {
+          let end = Math.min(stream.length, at + reads[r % reads.length]!);
+          const split = starts.find((st0) => st0 < end && end < st0 + spec.splitHeaderLoss!);
+          if (split !== undefined) end = split + spec.splitHeaderLoss!;
+          got2.push(...f2.push(stream.subarray(at, end)));
+          at = end;
         }
+        check(firstLost(got2, expected) === null, `valid frame ${lost} lost after garbage, also with no read splitting a header`);
       },
     ),
   };
