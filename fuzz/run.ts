@@ -21,7 +21,7 @@ type FromWorker = { kind: 'progress'; runs: number } | { kind: 'done'; result: T
 if (!isMainThread) {
   const job = workerData as Job;
   const t = targets.find((x) => x.name === job.target)!;
-  const result = await runTarget(t, { runs: job.runs, seed: job.seed, ...(job.path ? { path: job.path } : {}), progressEvery: 1000, onProgress: (runs) => parentPort!.postMessage({ kind: 'progress', runs } satisfies FromWorker) });
+  const result = await runTarget(t, { runs: job.runs, seed: job.seed, ...(job.path ? { path: job.path } : {}), progressEvery: 100, onProgress: (runs) => parentPort!.postMessage({ kind: 'progress', runs } satisfies FromWorker) });
   parentPort!.postMessage({ kind: 'done', result } satisfies FromWorker);
 } else {
   await main();
