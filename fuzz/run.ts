@@ -57,9 +57,14 @@ function runInWorker(job: Job, stallS: number): Promise<TargetResult> {
       void w.terminate();
       resolve(hung(`hang: no progress for ${stallS} s after ${runs} runs (replay: --target ${job.target} --seed ${job.seed} --runs ${runs + 1000})`));
     }, 1000);
+    let told = performance.now();
     w.on('message', (m: FromWorker) => {
       last = performance.now();
-      if (m.kind === 'progress') runs = m.runs;
+      if (m.kind === 'progress') {
+        runs = m.runs;
+        // A long run says how far it got, so an interrupted one still leaves a number.
+        if (last - told >= 60_000) { told = last; console.log(`  ${job.target}: ${runs} runs in ${((last - started) / 1000).toFixed(0)} s`); }
+      }
       else { clearInterval(watchdog); resolve(m.result); void w.terminate(); }
     });
     w.on('error', (err) => { clearInterval(watchdog); resolve(hung(`worker crashed: ${err.stack ?? err.message}`)); });
