@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isMap, parseDocument } from 'yaml';
 import type { Config } from '../config/schema.js';
+import { REDACTED, redactSecrets, secretsInText } from '../config/redact-config.js';
 import { redactUrl } from '../uplink/redact-url.js'; // the daemon's own, for logs and events
 
 /**
@@ -10,20 +10,13 @@ import { redactUrl } from '../uplink/redact-url.js'; // the daemon's own, for lo
  * defence, every text that leaves through `config show` or a support bundle is scrubbed of the
  * secret values themselves, so a password echoed into a log line does not leak either.
  */
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 export { redactUrl };
 
 /** Config YAML with secrets replaced; comments and layout kept. Unparseable text is redacted line by line. */
 export function redactConfigText(text: string): string {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    return text.split('\n').map((l) => l.replace(/(password\s*:\s*).*/i, `$1"${REDACTED}"`).replace(/([a-z]+:\/\/[^:@/\s"']*):[^@/\s]*@/gi, `$1:${REDACTED}@`)).join('\n');
-  }
-  if (doc.hasIn(['uplink', 'password'])) doc.setIn(['uplink', 'password'], REDACTED);
-  const url = doc.getIn(['uplink', 'url']);
-  if (typeof url === 'string') doc.setIn(['uplink', 'url'], redactUrl(url));
-  return scrub(doc.toString(), secretsInText(text));
+  return redactSecrets(text).text;
 }
 
 /** Secret values a config names: its password, the URL's password, the password file's first line (when readable). */
@@ -43,13 +36,6 @@ export function secretsOf(config: Readonly<Config> | null, rawText?: string): st
   return [...new Set(out.filter((s) => s.length >= 4))]; // shorter "secrets" would scrub ordinary words
 }
 
-function secretsInText(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/password\s*:\s*["']?([^"'\s#,}]+)/gi)) out.push(m[1]!);
-  for (const m of text.matchAll(/[a-z]+:\/\/[^:@/\s"']*:([^@/\s"']+)@/gi)) out.push(m[1]!);
-  return out.filter((s) => s.length >= 4 && s !== REDACTED && !s.startsWith('['));
-}
-
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) out = out.split(s).join(REDACTED);
@@ -60,6 +46,8 @@ export function scrub(text: string, secrets: readonly string[]): string {
 export function redactedConfigObject(config: Readonly<Config>): Record<string, unknown> {
   const c = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & { uplink: Record<string, unknown> };
   if (c.uplink.password !== undefined) c.uplink.password = REDACTED;
+  const modem = c.modem as Record<string, unknown> | undefined;
+  if (modem?.pin !== undefined) modem.pin = REDACTED;
   c.uplink.url = redactUrl(String(c.uplink.url));
   return c;
 }

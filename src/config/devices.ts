@@ -40,6 +40,7 @@ export type ZigbeeDeviceConfig = Exclude<DeviceConfig, SerialDeviceConfig | BleD
 /** The link of a device entry (not a Modbus one: those are under their bus). */
 export function linkOf(catalogue: Catalogue, d: DeviceConfig): DeviceLink {
   const t = entryOf(catalogue, d.model).transport;
+  if (t === 'modem') throw new Error(`model ${d.model} is a modem, not a device (the config schema only offers device models here)`);
   if (t !== 'zigbee') return t;
   return (d as ZigbeeDeviceConfig).zigbee ? 'zigbee' : 'z2m';
 }

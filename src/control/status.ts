@@ -12,6 +12,7 @@ import type { ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/ind
 import type { SerialTransport } from '../transports/serial/serial-transport.js';
 import type { ZigbeeNetworkStats } from '../transports/zigbee/index.js';
 import type { Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
+import type { ModemStats } from '../transports/modem/types.js';
 import type { UpdateStatus } from '../update/update-manager.js';
 import type { UplinkStatus } from '../uplink/mqtt-uplink.js';
 
@@ -25,6 +26,8 @@ export interface DaemonStatus {
   version: string;
   /** config_hash of the file this daemon runs (birth message): edits must start from that file. */
   configHash: string;
+  /** hub.timezone of the config in force (IANA), or null: anjuctl shows times in it (src/cli/local-time.ts). */
+  timezone: string | null;
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
@@ -45,6 +48,12 @@ export interface DaemonStatus {
   zigbee: ZigbeeNetworkStats | null;
   /** The Zigbee2MQTT source (connection, per device availability), or null without z2m: devices. */
   zigbee2mqtt: Zigbee2MqttStats | null;
+  /**
+   * The cellular modem (src/transports/modem/): its ChannelStatus (`status.state`: ready, searching,
+   * no_network, sim_missing, sim_pin_required, unavailable), counters, the port's retry bookkeeping;
+   * null without a `modem:` section. Optional: a daemon before issue 15 does not send it.
+   */
+  modem?: ModemStats | null;
   /**
    * The store's health (src/store/storage-health.ts): state, free space, the reserve, failures by
    * kind, the last error; events held in memory because they could not be committed; the store's

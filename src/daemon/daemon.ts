@@ -34,6 +34,8 @@ import { sdNotify } from './sd-notify.js';
 import { createUpgradeReporter, type UpgradeReporter } from './upgrade-report.js';
 import { journalDir, type Attempt } from '../release/journal.js';
 import { createUpgradeMarks } from '../store/upgrade-marks.js';
+import { createHomeDescription, type HomeDescription } from './home-description.js';
+import { createNightData } from './night-data.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 
 /**
@@ -60,7 +62,9 @@ export interface DaemonDeps {
    */
   zigbeeControllerFactory?: ZigbeeControllerFactory;
   /** The set-config command (from the cloud, or on site); without it the hub does not offer that command. */
-  applyConfig?: (yamlText: string, origin: CommandOrigin) => Promise<ReplyOf<'set-config'>>;
+  applyConfig?: (yamlText: string, origin: CommandOrigin, baseHash?: string) => Promise<ReplyOf<'set-config'>>;
+  /** The get-config command (the supervisor's: it knows the file in force); without it the hub does not offer it. */
+  getConfig?: () => ReplyOf<'get-config'>;
   /** Whether the wall clock is synchronised: the system's (timesyncd, timedatectl) by default; tests pass their own. */
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
@@ -99,6 +103,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let ingest: Ingest | null = null;
   let alarms: Alarms | null = null;
   let control: ControlSocket | null = null;
+  let home: HomeDescription | null = null;
   let stopped = false;
   let running: RunningTransports | null = null;
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
@@ -119,6 +124,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
     else log.info(line, `${e.type} ${e.state}`);
     uplink?.onEvent(e);
+    home?.onEvent(e);
     control?.event(e);
   };
 
@@ -174,6 +180,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, schema: opened.schema, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
+      ...(deps.getConfig ? { getConfig: deps.getConfig } : {}),
       ...(deps.update ? { update: deps.update } : {}),
       permitJoin: (seconds: number) => running?.byName('zigbee')?.permitJoin?.(seconds) ?? null,
       bleScan: async (seconds: number, adapter: string | undefined) => {
@@ -185,6 +192,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
       reportUpgrades: () => h.run('upgrade_report', () => upgrades?.report() ?? 0),
       latestReports: (type: string, device: string | null, limit: number) => outbox!.reports.latest(type, device, limit),
+      nightData: createNightData(db, outbox, config),
       bleConfigured: () => new Map(devicesOn(config, 'ble').map((d) => [`${d.ble.adapter}/${d.ble.address}`, d.id] as const)),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
@@ -208,7 +216,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
     ingest = createIngest({
       clock, readings, outbox, states: createDetectorStateStore(db, clock, bootClock), detectors: detectorBindings(config), onEvent, gate: alarms,
-      tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
+      tap: (r) => {
+        home?.heard(r);
+        if (control?.hasReadingSubscribers) control.reading(r);
+      },
       transact: (fn) => transaction(db!, fn),
       write: h.run,
       onImplausible: (device, m, b) => limitedLog.log('warn', `implausible:${device}:${m.metric}`, {
@@ -325,6 +336,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
+    const up = uplink;
+    home = createHomeDescription({
+      config, version: deps.version, configHash: deps.configHash, db, now: () => clock.now(), retain: (topic, payload) => up.retain(topic, payload), write: (where, fn) => { h.attempt(where, fn); },
+    });
+    home.start();
     uplink.start();
     // Every transport the config uses, created and started the same way (src/daemon/transports.ts).
     running = startTransports({
@@ -372,6 +388,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         hub: config.hub.id,
         version: deps.version,
         configHash: deps.configHash,
+        timezone: config.hub.timezone ?? null,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
@@ -383,6 +400,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         bleAdapters: Object.assign({}, ...parts.map((p) => p.bleAdapters ?? {})) as DaemonStatus['bleAdapters'],
         zigbee: parts.find((p) => p.zigbee)?.zigbee ?? null,
         zigbee2mqtt: parts.find((p) => p.zigbee2mqtt)?.zigbee2mqtt ?? null,
+        modem: parts.find((p) => p.modem)?.modem ?? null,
         storage: health && {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),

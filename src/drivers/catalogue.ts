@@ -17,8 +17,11 @@ import { serialDrivers } from './serial-drivers.js';
  * each transport's profile section (profile-check.ts) run where the config is validated.
  */
 
-export const TRANSPORT_KINDS = ['serial', 'ble', 'modbus', 'zigbee'] as const;
-/** How a profile's device is reached. A `zigbee` model is reached through our coordinator or Zigbee2MQTT. */
+export const TRANSPORT_KINDS = ['serial', 'ble', 'modbus', 'zigbee', 'modem'] as const;
+/**
+ * How a profile's device is reached. A `zigbee` model is reached through our coordinator or Zigbee2MQTT.
+ * A `modem` model is no sensor: the cellular modem of the top-level `modem:` section (src/transports/modem/).
+ */
 export type TransportKind = typeof TRANSPORT_KINDS[number];
 
 /** The device-supervision classes (`detectors.device_supervision.silence_timeout_s` keys). */
@@ -35,7 +38,7 @@ export type DeviceRole = typeof DEVICE_ROLES[number];
 
 /** Decoders each transport offers, by the profile's `driver` name. */
 const driversOf = (t: TransportKind): readonly string[] =>
-  t === 'serial' ? Object.keys(serialDrivers) : t === 'modbus' ? ['modbus-profile'] : t === 'zigbee' ? ['zigbee-ias'] : ['ble-gatt'];
+  t === 'serial' ? Object.keys(serialDrivers) : t === 'modbus' ? ['modbus-profile'] : t === 'zigbee' ? ['zigbee-ias'] : t === 'modem' ? ['at-modem'] : ['ble-gatt'];
 
 export interface CatalogueEntry {
   readonly model: string;

@@ -10,6 +10,8 @@ import type { OpenPort, SerialStats } from './serial/serial-transport.js';
 import type { PermitJoinResult, ZigbeeNetworkStats } from './zigbee/types.js';
 import type { ZigbeeControllerFactory } from './zigbee/controller-port.js';
 import type { Zigbee2MqttStats } from './zigbee2mqtt/z2m-source.js';
+import type { ModemStats } from './modem/types.js';
+import type { ContactChannel } from '../escalation/contact-channel.js';
 
 /**
  * The one interface of a transport (serial, modbus, zigbee, zigbee2mqtt, ble): the daemon loops over
@@ -47,6 +49,8 @@ export interface TransportStatus {
   bleAdapters?: BleManagerStats['adapters'];
   zigbee?: ZigbeeNetworkStats;
   zigbee2mqtt?: Zigbee2MqttStats;
+  /** The cellular modem (src/transports/modem/). */
+  modem?: ModemStats;
 }
 
 export interface Transport {
@@ -55,6 +59,8 @@ export interface Transport {
   status(): TransportStatus;
   /** Opens the network for joining (Zigbee only). */
   permitJoin?(seconds: number): Promise<PermitJoinResult>;
+  /** The way to reach people outside the home (the modem only): what the escalation ladder uses. */
+  channel?(): ContactChannel;
 }
 
 export type CreateTransport = (ctx: TransportContext) => Transport;

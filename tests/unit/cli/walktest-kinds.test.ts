@@ -9,7 +9,8 @@ import { KINDS, kindOf } from '../../../src/cli/walktest-kinds.js';
 
 describe('walk test kinds', () => {
   it('every shipped model has the kind its profile says', () => {
-    const kinds = Object.fromEntries(loadCatalogue().entries.map((e) => [e.model, kindOf(e)]));
+    // Modems (transport modem, issue 15) are no devices: never walked as one.
+    const kinds = Object.fromEntries(loadCatalogue().entries.filter((e) => e.transport !== 'modem').map((e) => [e.model, kindOf(e)]));
     expect(kinds).toEqual({
       'aqara-mccgq11lm': 'contact',
       'ble-heart-rate': 'band',
