@@ -136,6 +136,30 @@ export interface WaitingReplies {
 /** A request line: `cmd` is a command above, or `subscribe`. */
 export interface ControlRequest { id: unknown; cmd: string; args?: unknown }
 
+/** Why a request line was refused: the reply the socket sends for it. */
+export interface ControlLineError { id: unknown; ok: false; code: 'ANJU_CMD_BAD_JSON' | 'ANJU_CMD_INVALID_ARGS'; message: string }
+
+/**
+ * One request line, hostile until checked (any local process of group anju may write one). Total:
+ * never throws. JSON that is not an object (`null`, `42`, a list) is refused like a line that is not
+ * JSON; `null` used to reach `req.id` and, thrown inside the socket's async handler, stopped the
+ * daemon (issue 17, found by the fuzz target `control-request`).
+ */
+export function parseControlRequest(line: string): { ok: true; req: ControlRequest } | { ok: false; reply: ControlLineError } {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (err) {
+    return { ok: false, reply: { id: null, ok: false, code: 'ANJU_CMD_BAD_JSON', message: `not JSON: ${(err as Error).message}` } };
+  }
+  const o = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as { [K in keyof ControlRequest]?: unknown }) : null;
+  const id = o?.id ?? null;
+  if (o === null || typeof o.cmd !== 'string') {
+    return { ok: false, reply: { id, ok: false, code: 'ANJU_CMD_INVALID_ARGS', message: 'expected {"id": ..., "cmd": "<name>", "args": {...}}' } };
+  }
+  return { ok: true, req: { id, cmd: o.cmd, ...(o.args === undefined ? {} : { args: o.args }) } };
+}
+
 /** What `subscribe` takes: committed events (default on) and/or readings (default off), of one device or all. */
 export interface SubscribeArgs { events?: boolean; readings?: boolean; device?: string }
 

@@ -6,7 +6,7 @@ import { ErrorCodes } from '../core/errors.js';
 import type { StoredEvent } from '../core/event.js';
 import type { Reading } from '../core/reading.js';
 import type { CommandDispatcher } from '../uplink/commands.js';
-import type { ControlRequest, SubscribeArgs } from '../control/protocol.js';
+import { parseControlRequest, type SubscribeArgs } from '../control/protocol.js';
 import { groupId } from '../core/system-groups.js';
 
 /**
@@ -45,19 +45,13 @@ export function createControlSocket(o: { path: string; group: string; commands: 
   };
 
   async function handleLine(socket: Socket, line: string): Promise<void> {
-    // Hostile until checked: a ControlRequest (src/control/protocol.ts) is what it should be.
-    let req: { [K in keyof ControlRequest]?: unknown };
-    try {
-      req = JSON.parse(line) as typeof req;
-    } catch (err) {
-      send(socket, { id: null, ok: false, code: 'ANJU_CMD_BAD_JSON', message: `not JSON: ${(err as Error).message}` });
+    const parsed = parseControlRequest(line); // hostile until checked; never throws
+    if (!parsed.ok) {
+      send(socket, parsed.reply);
       return;
     }
-    const id = req.id ?? null;
-    if (typeof req.cmd !== 'string') {
-      send(socket, { id, ok: false, code: 'ANJU_CMD_INVALID_ARGS', message: 'expected {"id": ..., "cmd": "<name>", "args": {...}}' });
-      return;
-    }
+    const { req } = parsed;
+    const { id } = req;
     if (req.cmd === 'subscribe') {
       const a = (req.args ?? {}) as { [K in keyof SubscribeArgs]?: unknown };
       const sub: Sub = { socket, events: a.events !== false, readings: a.readings === true, device: typeof a.device === 'string' ? a.device : null };
@@ -85,7 +79,12 @@ export function createControlSocket(o: { path: string; group: string; commands: 
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
-        if (line) void handleLine(socket, line);
+        // A rejection here would be unhandled, and an unhandled rejection stops the daemon: a bug
+        // of ours answers this line with an error and is logged; the daemon and its alarms go on.
+        if (line) handleLine(socket, line).catch((err: unknown) => {
+          o.log.error({ err, code: ErrorCodes.CONTROL_SOCKET }, 'control socket: handling a request failed');
+          send(socket, { id: null, ok: false, code: 'ANJU_CMD_FAILED', message: 'internal error handling this request' });
+        });
       }
     });
     socket.on('error', () => undefined);

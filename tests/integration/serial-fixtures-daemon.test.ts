@@ -105,6 +105,25 @@ ${models.map((m) => `  - { id: dev-${m}, model: ${m}, room: bedroom, serial: { p
     expect(daemon.proc.exitCode).toBeNull();
   });
 
+  it('keeps the frame after a frame cut short whose length ends on its trailer (fuzz counterexamples, issue 17)', async () => {
+    // A cut LD2410 engineering report then a basic report, and a cut MR60BHA1 frame whose bytes sum
+    // to 0 mod 256 then a heart-rate frame: each pair used to pass as one (wrong) frame, the real one lost.
+    const cases = [
+      { model: 'hilink-ld2410', cut: 'F4 F3 F2 F1 1A 00 01 AA 00 DC 30 64 37', frame: 'F4 F3 F2 F1 0D 00 02 AA 03 4F 00 64 4C 00 64 32 00 55 00 F8 F7 F6 F5',
+        expect: [{ metric: 'presence', value: true }, { metric: 'targetState', value: 'moving-and-still' }, { metric: 'movingDistanceCm', value: 79 },
+          { metric: 'movingEnergy', value: 100 }, { metric: 'stillDistanceCm', value: 76 }, { metric: 'stillEnergy', value: 100 }, { metric: 'detectionDistanceCm', value: 50 }] },
+      { model: 'seeed-mr60bha1', cut: '53 59 81 02 00 08 C9', frame: '53 59 85 02 00 01 59 8D 54 43', expect: [{ metric: 'heartRateBpm', value: 89 }] },
+    ];
+    for (const c of cases) {
+      const id = `dev-${c.model}`;
+      const before = got.get(id)?.length ?? 0;
+      ptys.get(c.model)!.write(Buffer.concat([hex(c.cut), hex(c.frame), Buffer.alloc(64)]));
+      await waitFor(`${c.expect.length} readings from ${id}`, () => (got.get(id)?.length ?? 0) >= before + c.expect.length, 15_000,
+        () => `got ${JSON.stringify(got.get(id)?.slice(before))}`);
+      expect(got.get(id)!.slice(before), c.model).toEqual(c.expect);
+    }
+  });
+
   it('an unplugged port is reopened within 5 s, visible in status', async () => {
     const model = models[0]!;
     const pty = ptys.get(model)!;

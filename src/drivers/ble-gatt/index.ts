@@ -15,9 +15,13 @@ export const gattDecoders: Readonly<Record<string, GattDecoder>> = {
   [C.plxContinuousMeasurement]: decodePlxContinuous,
 };
 
-/** Decodes one value of `characteristic` (16- or 128-bit UUID). Never throws. */
+/**
+ * Decodes one value of `characteristic` (16- or 128-bit UUID). Never throws: only the table's own
+ * keys are decoders (`__proto__` or `constructor` found Object's and threw; issue 17, `npm run fuzz`).
+ */
 export function decodeGattValue(characteristic: string, value: Uint8Array): GattDecodeResult {
-  const decode = gattDecoders[shortUuid(characteristic)];
+  const short = shortUuid(characteristic);
+  const decode = Object.hasOwn(gattDecoders, short) ? gattDecoders[short] : undefined;
   return decode ? decode(value) : rejected(`no decoder for characteristic ${characteristic}`);
 }
 

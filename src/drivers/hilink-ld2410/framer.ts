@@ -1,4 +1,4 @@
-import { FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
+import { BODY_PENDING, FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
 
 /**
  * Streaming framer for the Hi-Link HLK-LD2410 UART protocol. Two kinds of frame share the line:
@@ -76,7 +76,7 @@ const protocol: FrameProtocol<Ld2410Frame> = {
     const len = buf.readUInt16LE(i + 4);
     if (len < MIN_LEN[kind] || len > MAX_DATA_LEN) return FRAMING_ERROR;
     const total = PREFIX_LEN + len + TRAILER_LEN;
-    if (buf.length - i < total) return INCOMPLETE; // wait for the rest of the frame
+    if (buf.length - i < total) return BODY_PENDING; // header checked; wait for the rest of the frame
     const payloadAt = i + PREFIX_LEN;
     const end = payloadAt + len;
     if (!matches(buf, end, trailer)) return FRAMING_ERROR;

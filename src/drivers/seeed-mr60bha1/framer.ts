@@ -1,4 +1,4 @@
-import { CHECKSUM_ERROR, FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
+import { BODY_PENDING, CHECKSUM_ERROR, FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
 
 /**
  * Streaming framer for the Seeed/MicRadar "53 59" UART protocol (MR60BHA1, R60ABD1 family):
@@ -63,7 +63,7 @@ const protocol: FrameProtocol<RadarFrame> = {
     const len = buf.readUInt16BE(i + 4);
     if (len > MAX_DATA_LEN) return FRAMING_ERROR;
     const total = PREFIX_LEN + len + SUFFIX_LEN;
-    if (buf.length - i < total) return INCOMPLETE; // wait for the rest of the frame
+    if (buf.length - i < total) return BODY_PENDING; // header checked; wait for the rest of the frame
     const sumAt = i + PREFIX_LEN + len;
     if (buf[sumAt + 1] !== TRAILER_0 || buf[sumAt + 2] !== TRAILER_1) return FRAMING_ERROR;
     if (checksum(buf, sumAt, i) !== buf[sumAt]) return CHECKSUM_ERROR;

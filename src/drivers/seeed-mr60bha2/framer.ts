@@ -1,4 +1,4 @@
-import { CHECKSUM_ERROR, FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
+import { BODY_PENDING, CHECKSUM_ERROR, FRAMING_ERROR, FrameScanner, INCOMPLETE, NOT_A_HEADER, type FrameProtocol } from '../frame-scanner.js';
 
 /**
  * Streaming framer for the Seeed MR60BHA2 "tiny frame" UART protocol:
@@ -68,7 +68,7 @@ const protocol: FrameProtocol<TinyFrame> = {
     const len = buf.readUInt16BE(i + 3);
     if (len > MAX_DATA_LEN) return FRAMING_ERROR;
     const total = PREFIX_LEN + len + SUFFIX_LEN;
-    if (buf.length - i < total) return INCOMPLETE; // wait for the rest of the frame
+    if (buf.length - i < total) return BODY_PENDING; // header checked; wait for the rest of the frame
     const dataAt = i + PREFIX_LEN;
     if (xorChecksum(buf, dataAt + len, dataAt) !== buf[dataAt + len]) return CHECKSUM_ERROR;
     const frame = {

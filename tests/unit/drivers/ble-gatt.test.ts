@@ -121,4 +121,10 @@ describe('UUIDs', () => {
     expect(decodeGattValue('00002a37-0000-1000-8000-00805f9b34fb', hex('06 48')).ok).toBe(true);
     expect(decodeGattValue('2a38', hex('01')).ok).toBe(false);
   });
+
+  it('has no decoder for names of Object\'s prototype (fuzz counterexample, issue 17)', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(decodeGattValue(name, new Uint8Array(4))).toEqual({ ok: false, error: `no decoder for characteristic ${name}` });
+    }
+  });
 });

@@ -110,6 +110,17 @@ describe('LD2410 framer', () => {
     expect(d.stats().framingErrors).toBe(1);
   });
 
+  it('keeps a report that follows an engineering report cut short (fuzz counterexample, issue 17)', () => {
+    // npm run fuzz found it: 13 bytes of an engineering report (length 26), then a basic report of
+    // 23 bytes; 13 + 23 = 6 + 26 + 4, so the cut frame's length ends on the report's trailer and,
+    // with no checksum, the two passed as one engineering frame: the real report was lost.
+    const cut = hex('F4 F3 F2 F1 1A 00 01 AA 00 DC 30 64 37');
+    const report = hex('F4 F3 F2 F1 0D 00 02 AA 03 05 D0 34 E0 56 3E 1A 4C 55 00 F8 F7 F6 F5');
+    const d = createLd2410Driver();
+    expect(d.push(Buffer.concat([cut, report]))).toEqual(createLd2410Driver().push(report));
+    expect(d.stats()).toMatchObject({ frames: 1, framingErrors: 1, garbageBytes: cut.length });
+  });
+
   it('counts well-framed reports with impossible values as unknown instead of guessing', () => {
     const d = createLd2410Driver();
     const frames = [

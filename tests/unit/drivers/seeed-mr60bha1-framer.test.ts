@@ -52,6 +52,16 @@ describe('MR60BHA1 framer', () => {
     expect(out).toEqual([{ metric: 'distanceCm', value: 107 }]);
   });
 
+  it('keeps a frame that follows a frame cut short whose length and checksum happen to fit (issue 17)', () => {
+    // A cut breath-rate frame announcing 8 data bytes: with HEART_89 after it, its length ends on
+    // HEART_89's trailer and, as its bytes sum to 0 mod 256, the checksum holds too (one cut in 256
+    // does). The inner frame is the real one.
+    const cut = hex('53 59 81 02 00 08 C9');
+    const d = createMr60bha1Driver();
+    expect(d.push(Buffer.concat([cut, HEART_89]))).toEqual([{ metric: 'heartRateBpm', value: 89 }]);
+    expect(d.stats()).toMatchObject({ frames: 1, framingErrors: 1, garbageBytes: cut.length });
+  });
+
   it('counts valid frames it cannot decode instead of guessing', () => {
     const d = createMr60bha1Driver();
     expect(d.push(encodeFrame(0x07, 0x01, [1]))).toEqual([]);

@@ -116,4 +116,17 @@ describe('MR60BHA2 framer', () => {
     // All-0x01 noise is the worst case for a one-byte start marker; the longest frame is 8 + 256 + 1.
     expectBoundedOnNoise(new Mr60bha2Framer(), 11, Buffer.alloc(97, 0x01), MAX_DATA_LEN + 9);
   });
+  it('keeps a frame that follows a frame cut short, when the cut frame would end inside it (fuzz counterexample, issue 17)', () => {
+    // npm run fuzz found it, one byte per read: a header announcing 12 data bytes and 4 of them,
+    // then a whole frame; the cut frame's end falls on that frame's ninth byte, whose value passes
+    // as its checksum. The frame inside is pending (header checked) when the cut one completes, so
+    // the cut one waits, then gives way.
+    const cut = hex('01 00 00 00 0C 00 00 F2 5A 3D C0 6E');
+    const frame = hex('01 00 00 00 01 00 00 FF C9 36');
+    const d = new Mr60bha2Framer();
+    const stream = Buffer.concat([cut, frame]);
+    const frames = [...stream].flatMap((b) => d.push(Buffer.from([b])));
+    expect(frames).toEqual(new Mr60bha2Framer().push(frame));
+    expect(d.stats()).toMatchObject({ frames: 1, framingErrors: 1, garbageBytes: cut.length });
+  });
 });
