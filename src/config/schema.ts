@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EscalationSchema } from '../escalation/policy.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue, type Catalogue } from '../drivers/catalogue.js';
 import { modbusModelsOf } from '../drivers/modbus-registry.js';
 import { linked } from './devices.js';
@@ -185,8 +186,14 @@ const buildConfigSchema = (catalogue: Catalogue) => z.strictObject({
     alarms: z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),
+    escalation: EscalationSchema.optional(),
     detectors: DetectorsSchema.prefault({}),
   }).superRefine((cfg, ctx) => {
+    // The siren is one of the home's devices (a Zigbee IAS WD, through zigbee: or z2m:).
+    const siren = cfg.escalation?.siren?.device;
+    if (siren !== undefined && !cfg.devices.some((d) => d.id === siren)) {
+      ctx.addIssue({ code: 'custom', path: ['escalation', 'siren', 'device'], message: `no device with id "${siren}" in devices: (the siren must be one of them)` });
+    }
     // A Zigbee device needs the section of the way it is reached.
     cfg.devices.forEach((entry, i) => {
       const x = linked(catalogue, entry);

@@ -10,6 +10,8 @@ import type { OpenPort, SerialStats } from './serial/serial-transport.js';
 import type { PermitJoinResult, ZigbeeNetworkStats } from './zigbee/types.js';
 import type { ZigbeeControllerFactory } from './zigbee/controller-port.js';
 import type { Zigbee2MqttStats } from './zigbee2mqtt/z2m-source.js';
+import type { Warning } from '../escalation/ias-wd.js';
+import type { PartResult } from '../escalation/sounders.js';
 
 /**
  * The one interface of a transport (serial, modbus, zigbee, zigbee2mqtt, ble): the daemon loops over
@@ -55,6 +57,11 @@ export interface Transport {
   status(): TransportStatus;
   /** Opens the network for joining (Zigbee only). */
   permitJoin?(seconds: number): Promise<PermitJoinResult>;
+  /**
+   * Sends an IAS WD warning (start or stop) to one of its devices, a siren (issue 15, the escalation
+   * ladder); null when the device is not on this transport. Resolves, never rejects.
+   */
+  warn?(deviceId: string, w: Warning): Promise<PartResult> | null;
 }
 
 export type CreateTransport = (ctx: TransportContext) => Transport;
