@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EscalationSchema } from '../escalation/policy.js';
+import { EscalationSchema } from '../escalation/policy-schema.js';
+import { SosSettingsSchema } from '../detectors/settings/sos.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue, type Catalogue } from '../drivers/catalogue.js';
 import { modbusModelsOf } from '../drivers/modbus-registry.js';
 import { linked } from './devices.js';
@@ -150,6 +151,7 @@ const DetectorsSchema = z.strictObject({
   night_wandering: NightWanderingSettingsSchema.prefault({}),
   sleep_report: SleepReportSettingsSchema.prefault({}),
   device_supervision: DeviceSupervisionSettingsSchema.prefault({}),
+  sos: SosSettingsSchema.prefault({}).describe('The SOS button (alarm.sos): IAS personal emergency devices and Zigbee2MQTT actions'),
 });
 
 /** The config schema for the models of one catalogue (the shipped models plus a local profile folder's). */

@@ -1,7 +1,7 @@
 /** The escalation ladder as a pure state machine, driven by an injected clock (no timers, no I/O). */
 import { describe, expect, it } from 'vitest';
 import { emptyLadderState, raised, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Step, type World } from '../../../src/escalation/ladder.js';
-import { EscalationSchema } from '../../../src/escalation/policy.js';
+import { EscalationSchema } from '../../../src/escalation/policy-schema.js';
 
 const policy = EscalationSchema.parse({
   cloud_confirm_s: 10, ack_within_s: 30, uplink_down_s: 5, step_interval_s: 20, retries: 1, retry_s: 5, rate_limit_s: 600,
