@@ -206,7 +206,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         if (r.ok) escalation?.tick(); // the ladder stops now, not at the next tick
         return r;
       },
-      escalationTest: (by: string) => escalation?.test(by) ?? null,
+      escalationTest: (by: string) => (escalation ? { id: escalation.test(by), rungs: escalation.rungs() } : null),
     };
     const commands = createCommandDispatcher(config.hub.id, hubCommands(commandDeps, 'cloud'), log.child({ mod: 'cmd' }));
     // The local socket (anjuctl on site) has the cloud's commands plus the ones that must only be

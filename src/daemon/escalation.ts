@@ -3,7 +3,7 @@ import type { EventDraft, StoredEvent } from '../core/event.js';
 import type { ContactChannel, InboundMessage } from '../escalation/contact-channel.js';
 import { raised, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Outcome, type Step, type World } from '../escalation/ladder.js';
 import { alarmSms, testSms } from '../escalation/messages.js';
-import type { EscalationPolicy } from '../escalation/policy.js';
+import { rungsOf, type EscalationPolicy } from '../escalation/policy.js';
 import type { Sounders } from '../escalation/sounders.js';
 import type { EscalationStore } from '../store/escalation-store.js';
 import type { OpenAlarm } from '../store/alarm-store.js';
@@ -29,6 +29,8 @@ export interface EscalationRunner {
   test(by: string): string;
   /** The ladders now (get-status). */
   state(): LadderState;
+  /** How many rungs a ladder has (the home, SMS, calls). */
+  rungs(): number;
 }
 
 export interface EscalationRunnerDeps {
@@ -203,5 +205,6 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
       return id;
     },
     state: () => state,
+    rungs: () => rungsOf(p).length,
   };
 }

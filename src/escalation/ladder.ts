@@ -215,7 +215,7 @@ export function result(p: EscalationPolicy, s: LadderState, a: Exclude<Action, {
   const next: Ladder = retry
     ? { ...l, inflight: false, attempt: l.attempt + 1, dueTs: now + p.retry_s * 1000 }
     // A rung that failed for good passes on at once: the next contact should not wait for it.
-    : { ...l, inflight: false, rung: l.rung + 1, attempt: 1, dueTs: o.ok ? now + p.step_interval_s * 1000 : now };
+    : { ...l, inflight: false, rung: l.rung + 1, attempt: 1, dueTs: o.ok && !l.test ? now + p.step_interval_s * 1000 : now };
   const r = runDue(p, replace(state, l.alarm.id, next), now);
   return { state: r.state, events: [e, ...r.events], actions: r.actions };
 }

@@ -17,6 +17,8 @@ import { createMemoryChannel } from '../helpers/memory-channel.js';
 import { createMosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
 import { requireBinary } from '../helpers/peers.js';
+import { spawn } from 'node:child_process';
+import { ROOT } from '../helpers/daemon-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const DAUGHTER = '+8613800000001';
@@ -151,5 +153,68 @@ escalation:
     expect([ch.sms.length, ch.calls.length]).toEqual([1, 1]);
     stopped = true;
     await daemon.stop();
+  });
+
+  it('anjuctl escalation test walks the ladder for real, in Chinese and English, printing each step and its result', async () => {
+    const played = alsaSink('walk');
+    const home = await startMosquitto();
+    cleanup.push(() => home.stop());
+    const siren = await mqttSub(home.url, 'zigbee2mqtt/Hall siren/set');
+    cleanup.push(() => siren.close());
+    const ch = createMemoryChannel();
+    ch.smsResults.push({ ok: false, code: 'no_network', detail: '+CREG: 0,2 (searching)' }); // the first try fails, the retry goes
+    const state = join(dir, 'state-walk');
+    const socket = join(state, 'anjud.sock');
+    const daemon = startDaemon(`hub: { id: hub-walk, name: "Li home" }
+state_dir: "${state}"
+control: { socket: "${socket}" }
+uplink: { url: "${home.url}", delivery: puback }
+zigbee2mqtt: { url: "${home.url}" }
+devices:
+  - { id: hall-siren, model: heiman-hs2wd-e, room: hall, z2m: { friendly_name: "Hall siren" } }
+escalation:
+  retry_s: 0.2
+  contacts:
+    - { name: 女儿, phone: "${DAUGHTER}" }
+    - { name: Neighbour, phone: "${NEIGHBOUR}", call: false }
+  siren: { device: hall-siren }
+  prompts: { alsa_device: anjutest, languages: [en] }
+`, ch);
+    cleanup.push(() => daemon.stop());
+    await waitFor('the siren reachable', () => daemon.status().zigbee2mqtt?.state === 'connected');
+    const ctl = (...args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli/anjuctl.js'), ...args, '--socket', socket], { env: { ...process.env, LANG: 'C' } });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      p.once('exit', (code) => resolve({ code, out }));
+    });
+    const zh = await ctl('escalation', 'test', '--lang', 'zh', '--by', 'technician:wang');
+    expect(zh.code, zh.out).toBe(0);
+    const lines = zh.out.trim().split('\n').map((l) => l.replace(/^\S+Z {2}/, ''));
+    expect(lines[0]).toMatch(/^报警升级测试 test-\d+-1：共 4 步/);
+    expect(lines.slice(1)).toEqual([
+      '家中警报器与语音提示：成功 (siren ok, prompt ok)',
+      `短信给 女儿（${DAUGHTER}）：成功`,
+      `短信给 Neighbour（${NEIGHBOUR}）：成功`,
+      `呼叫 女儿（${DAUGHTER}）：成功`,
+      '报警升级测试完成：4 步中 4 步成功',
+    ]);
+    // Each contact got the test text, the daughter twice (a failed try, then the retry), and a call.
+    expect(ch.sms.map((m) => m.to)).toEqual([DAUGHTER, DAUGHTER, NEIGHBOUR]);
+    for (const m of ch.sms) expect(m.text).toMatch(/测试.*test/);
+    expect(ch.calls.map((c) => c.to)).toEqual([DAUGHTER]);
+    expect(ch.calls[0]!.promptFile).toMatch(/test\.en\.wav$/);
+    await waitFor('the test prompt played', () => existsSync(played) && readFileSync(played).indexOf(pcmOf(join(PROMPTS, 'test.en.wav')).subarray(0, 2048)) >= 0);
+    // The siren chirped (burglar tone, low, 2 s) and was stopped.
+    await siren.waitFor('the siren stopped after the walk', (m) => (m.body.warning as { mode?: string }).mode === 'stop');
+    expect(siren.messages[0]!.body).toEqual({ warning: { mode: 'burglar', level: 'low', strobe: true, duration: 2 } });
+
+    const en = await ctl('escalation', 'test', '--lang', 'en');
+    expect(en.code, en.out).toBe(0);
+    expect(en.out).toContain(`SMS to 女儿 (${DAUGHTER}): ok`);
+    expect(en.out).toContain('escalation test walk finished: 4 of 4 steps ok');
+    // A test walk does not count against the rate limit of real alarms, and leaves no ladder behind.
+    await waitFor('no ladder left', () => daemon.status().escalation?.ladders.length === 0);
   });
 });
