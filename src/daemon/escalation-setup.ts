@@ -20,7 +20,7 @@ export function setupEscalation(o: {
   db: Db;
   clock: Clock;
   log: Logger;
-  channel: ContactChannel | null;
+  channel: () => ContactChannel | null;
   siren: SirenPort;
   raise: (draft: EventDraft) => void;
   write: <T>(where: string, fn: () => T) => T;

@@ -36,8 +36,11 @@ export interface EscalationRunner {
 export interface EscalationRunnerDeps {
   policy: EscalationPolicy;
   store: EscalationStore;
-  /** The modem, or null when none is configured: SMS and call rungs then fail with `modem_unavailable`. */
-  channel: ContactChannel | null;
+  /**
+   * The modem as it is now (a transport that starts in the background), or null when none is
+   * configured or not yet started: SMS and call rungs then fail with `modem_unavailable`.
+   */
+  channel: () => ContactChannel | null;
   sounders: Sounders;
   now: () => number;
   /** Commits a hub event through ingest (it calls `committed` inside the transaction). */
@@ -119,7 +122,7 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
 
   async function perform(a: Exclude<Action, { kind: 'silence' }>): Promise<Outcome> {
     if (a.kind === 'sound') return d.sounders.sound(a.alarm, a.test);
-    const ch = d.channel;
+    const ch = d.channel();
     if (!ch) return { ok: false, code: 'modem_unavailable', detail: 'no modem configured (escalation needs a modem: section for SMS and calls)' };
     if (a.kind === 'sms') {
       const text = a.test ? testSms(d.home) : alarmSms(a.alarm.type, d.home, d.localTime(a.alarm.raisedTs));
@@ -128,6 +131,15 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
     }
     const r = await ch.call(a.contact.phone, { ringSeconds: p.call_ring_s, ...(d.sounders.callPrompt(a.alarm, a.test) ? { promptFile: d.sounders.callPrompt(a.alarm, a.test)! } : {}) });
     return r.ok ? { ok: true, answered: r.answered, promptPlayed: r.promptPlayed } : { ok: false, code: r.code, detail: r.detail };
+  }
+
+  /** Hears the contacts' replies once the channel is there (the modem transport loads in the background). */
+  function listen(): void {
+    if (unsubscribe || stopped) return;
+    unsubscribe = d.channel()?.onInbound((m) => {
+      if (stopped) return;
+      try { onInbound(m); } catch (err) { log.error({ err }, 'escalation: inbound handling failed'); }
+    }) ?? null;
   }
 
   /** A reply "1" (or another reply word) or a call from a contact takes every open ladder. */
@@ -170,6 +182,7 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
       const alarm: LadderAlarm = { id: a.id, seq: a.seq, type: a.type, severity: a.severity, device: a.device, raisedTs: a.raisedTs };
       apply(raised(p, state, alarm, now));
     }
+    listen();
     if (d.uplinkConnected()) downSince = null;
     else downSince ??= now;
     const world: World = { uplinkDownSinceTs: downSince, cloudConfirmedSeq: d.cloudAckedSeq() };
@@ -179,7 +192,7 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
   return {
     start() {
       if (state.ladders.length > 0) log.warn({ ladders: state.ladders.map((l) => ({ alarm: l.alarm.id, type: l.alarm.type, phase: l.phase, rung: l.rung })) }, 'escalation: resuming the ladders of before the restart');
-      unsubscribe = d.channel?.onInbound((m) => { if (!stopped) { try { onInbound(m); } catch (err) { log.error({ err }, 'escalation: inbound handling failed'); } } }) ?? null;
+      listen();
       downSince = d.now(); // not connected yet: the down time counts from the start
     },
     stop() {
