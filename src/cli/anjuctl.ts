@@ -39,7 +39,7 @@ config
   .action((file: string, _o: unknown, cmd: Command) => {
     if (cmd.optsWithGlobals<{ json?: boolean }>().json) {
       const r = loadConfigFile(file);
-      process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, file } : { ok: false, file, problems: r.problems })}\n`);
+      process.stdout.write(`${JSON.stringify(r.ok ? { ok: true, file, warnings: r.warnings ?? [] } : { ok: false, file, problems: r.problems })}\n`);
       process.exit(r.ok ? 0 : EXIT_CONFIG);
     }
     const r = checkConfigFile(file);

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { devicesOn } from '../config/devices.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
 import type { DaemonStatus } from '../control/status.js';
+import type { LinkRetryStatus } from '../transports/link-supervisor.js';
 import { clockState } from './clock-state.js';
 import { ControlError, request } from './client.js';
 import { t, type Lang, type MessageKey } from './i18n.js';
@@ -150,6 +151,27 @@ function daemonChecks(s: DaemonStatus, add: Add): void {
   for (const b of s.modbusBuses ?? []) { // absent from daemons older than the Modbus support
     if (!b.open) add('modbus', 'error', 'dgBusClosed', { id: b.id, endpoint: b.endpoint, error: b.lastError ?? '-' }, 'dgHintModbus');
     else if (b.lastError) add('modbus', 'info', 'dgBusLastError', { id: b.id, error: b.lastError });
+  }
+  if (s.zigbee && (s.zigbee.state === 'retrying' || s.zigbee.state === 'stopped')) add('zigbee', 'error', 'dgZigbeeDown', { state: s.zigbee.state, problem: s.zigbee.problem ?? '-', error: s.zigbee.lastError ?? '-' }, 'dgHintZigbee');
+  if (s.zigbee2mqtt && (s.zigbee2mqtt.state === 'disconnected' || s.zigbee2mqtt.state === 'stopped')) add('zigbee2mqtt', 'error', 'dgZ2mDown', { state: s.zigbee2mqtt.state, error: s.zigbee2mqtt.lastError ?? '-' }, 'dgHintZ2m');
+  linkRetries(s, add);
+}
+
+/**
+ * Every link keeps the same retry bookkeeping (src/transports/link-supervisor.ts): what is wrong, the
+ * last error, failures since it was last up, the pending wait. Read from that one block, whatever the
+ * transport, so a technician sees "it is retrying, N failures, next in S s" the same way everywhere.
+ */
+function linkRetries(s: DaemonStatus, add: Add): void {
+  const links: Array<[string, string, LinkRetryStatus | undefined]> = [
+    ...s.devices.flatMap((d): Array<[string, string, LinkRetryStatus | undefined]> => [[d.transport ?? (d.serial ? 'serial' : 'ble'), d.id, d.serial?.retry ?? d.ble?.retry]]),
+    ...(s.modbusBuses ?? []).map((b): [string, string, LinkRetryStatus | undefined] => ['modbus', b.id, b.retry]),
+    ['zigbee', 'coordinator', s.zigbee?.retry],
+    ['zigbee2mqtt', 'zigbee2mqtt', s.zigbee2mqtt?.retry],
+  ];
+  for (const [kind, id, r] of links) {
+    if (!r || (r.problem === null && r.failures === 0)) continue; // older daemons have no block; up and healthy says nothing
+    add(kind, 'info', 'dgLinkRetry', { id, problem: r.problem ?? '-', failures: r.failures, next: r.retryDelayMs === null ? '-' : Math.ceil(r.retryDelayMs / 1000), error: r.lastError ?? '-' });
   }
 }
 

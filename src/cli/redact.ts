@@ -18,9 +18,11 @@ export { redactUrl };
 export function redactConfigText(text: string): string {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    return text.split('\n').map((l) => l.replace(/(password\s*:\s*).*/i, `$1"${REDACTED}"`).replace(/([a-z]+:\/\/[^:@/\s"']*):[^@/\s]*@/gi, `$1:${REDACTED}@`)).join('\n');
+    return text.split('\n').map((l) => l.replace(/((?:password|\bpin)\s*:\s*).*/i, `$1"${REDACTED}"`).replace(/([a-z]+:\/\/[^:@/\s"']*):[^@/\s]*@/gi, `$1:${REDACTED}@`)).join('\n');
   }
   if (doc.hasIn(['uplink', 'password'])) doc.setIn(['uplink', 'password'], REDACTED);
+  // The SIM PIN: redacted by key only; scrubbing its 4 digits from all text would mangle numbers.
+  if (doc.hasIn(['modem', 'pin'])) doc.setIn(['modem', 'pin'], REDACTED);
   const url = doc.getIn(['uplink', 'url']);
   if (typeof url === 'string') doc.setIn(['uplink', 'url'], redactUrl(url));
   return scrub(doc.toString(), secretsInText(text));
@@ -60,6 +62,8 @@ export function scrub(text: string, secrets: readonly string[]): string {
 export function redactedConfigObject(config: Readonly<Config>): Record<string, unknown> {
   const c = JSON.parse(JSON.stringify(config)) as Record<string, unknown> & { uplink: Record<string, unknown> };
   if (c.uplink.password !== undefined) c.uplink.password = REDACTED;
+  const modem = c.modem as Record<string, unknown> | undefined;
+  if (modem?.pin !== undefined) modem.pin = REDACTED;
   c.uplink.url = redactUrl(String(c.uplink.url));
   return c;
 }

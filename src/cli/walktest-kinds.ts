@@ -7,7 +7,7 @@ import type { MessageKey } from './i18n.js';
  * plus a breathing rate proves both the link and the person-facing mounting. A hazard detector's
  * test button raises a real alarm; that alarm must also reach the cloud (checked by walktest.ts).
  */
-export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'other';
+export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'motion' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'other';
 
 export interface ProofState {
   /** Latest value per metric since the step started. */
@@ -38,9 +38,16 @@ export const KINDS: Record<DeviceKind, KindSpec> = {
     alarms: [],
   },
   'radar-presence': {
-    instruction: 'wtDoRadar',
+    // A presence radar watches a room, not a bed (an LD2410 in the living room).
+    instruction: 'wtDoPresence',
     awaited: 'wtAwaitPresence',
     proven: (s) => s.last.get('presence') === true,
+    alarms: [],
+  },
+  motion: {
+    instruction: 'wtDoMotion',
+    awaited: 'wtAwaitMotion',
+    proven: (s) => s.last.get('occupancy') === true,
     alarms: [],
   },
   smoke: {
@@ -89,23 +96,21 @@ export const KINDS: Record<DeviceKind, KindSpec> = {
   },
 };
 
-/** The kind of a configured model; new models fall back on words in their name, then on "any reading". */
-export function kindOf(model: string, transport: string | undefined): DeviceKind {
-  const known: Record<string, DeviceKind> = {
-    'seeed-mr60bha1': 'radar-vitals',
-    'seeed-mr60bha2': 'radar-vitals',
-    'hilink-ld2410': 'radar-presence',
-    'ble-heart-rate': 'band',
-    'ble-pulse-oximeter': 'oximeter',
-    'gas-detector-4000x': 'modbus-gas',
-    'gas-module-6000h': 'modbus-gas',
-  };
-  if (known[model]) return known[model];
-  if (/smoke/.test(model)) return 'smoke';
-  if (/contact|door|window/.test(model)) return 'contact';
-  if (transport === 'modbus') return 'modbus-gas';
-  if (/gas|co-/.test(model)) return 'gas';
-  return 'other';
+/**
+ * The kind of a configured device, from its model's profile as the daemon reports it (supervision
+ * class and roles, src/drivers/catalogue.ts): a new model of a known kind is one folder, no name guessing.
+ */
+export function kindOf(d: { readonly supervisionClass: string; readonly roles: readonly string[] }): DeviceKind {
+  switch (d.supervisionClass) {
+    case 'radar': return d.roles.includes('bed-monitor') ? 'radar-vitals' : 'radar-presence';
+    case 'wearable': return d.roles.includes('oximeter') ? 'oximeter' : 'band';
+    case 'occupancy': return 'motion';
+    case 'smoke': return 'smoke';
+    case 'co': case 'gas': return 'gas';
+    case 'modbus': return 'modbus-gas';
+    case 'contact': return 'contact';
+    default: return 'other';
+  }
 }
 
 export function newProofState(): ProofState {
@@ -121,6 +126,6 @@ export function observe(s: ProofState, metric: string, value: number | boolean |
 }
 
 /** "presence=true, breathRatePerMin=16": what was seen, for the report. */
-export function evidence(s: ProofState, metrics = ['presence', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact']): string {
+export function evidence(s: ProofState, metrics = ['presence', 'occupancy', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact']): string {
   return metrics.filter((m) => s.last.has(m)).map((m) => `${m}=${String(s.last.get(m))}`).join(', ');
 }

@@ -1,5 +1,5 @@
 import type { Config, DeviceConfig } from './schema.js';
-import { deviceCatalogue, type Catalogue, type CatalogueEntry } from '../drivers/catalogue.js';
+import { deviceCatalogue, type Catalogue, type CatalogueEntry, type DeviceRole } from '../drivers/catalogue.js';
 
 /**
  * How a configured device is reached: its model's transport, from the device catalogue
@@ -17,6 +17,8 @@ export interface AnyDevice {
   transport: DeviceLink;
   /** The device-supervision class, from the model's profile. */
   supervisionClass: string;
+  /** What the model is for, from its profile (src/drivers/catalogue.ts DEVICE_ROLES). */
+  roles: readonly DeviceRole[];
   /** The Modbus bus id, for Modbus devices. */
   bus?: string;
 }
@@ -38,6 +40,7 @@ export type ZigbeeDeviceConfig = Exclude<DeviceConfig, SerialDeviceConfig | BleD
 /** The link of a device entry (not a Modbus one: those are under their bus). */
 export function linkOf(catalogue: Catalogue, d: DeviceConfig): DeviceLink {
   const t = entryOf(catalogue, d.model).transport;
+  if (t === 'modem') throw new Error(`model ${d.model} is a modem, not a device (the config schema only offers device models here)`);
   if (t !== 'zigbee') return t;
   return (d as ZigbeeDeviceConfig).zigbee ? 'zigbee' : 'z2m';
 }
@@ -66,10 +69,10 @@ export function allDevices(config: Readonly<Config>): AnyDevice[] {
   const c = catalogueOf(config);
   return [
     ...config.devices.map((d): AnyDevice => ({
-      id: d.id, model: d.model, room: d.room, name: d.name, transport: linkOf(c, d), supervisionClass: entryOf(c, d.model).supervisionClass,
+      id: d.id, model: d.model, room: d.room, name: d.name, transport: linkOf(c, d), supervisionClass: entryOf(c, d.model).supervisionClass, roles: entryOf(c, d.model).roles,
     })),
     ...config.modbus.flatMap((b) => b.devices.map((d): AnyDevice => ({
-      id: d.id, model: d.model, room: d.room, name: d.name, transport: 'modbus', supervisionClass: entryOf(c, d.model).supervisionClass, bus: b.id,
+      id: d.id, model: d.model, room: d.room, name: d.name, transport: 'modbus', supervisionClass: entryOf(c, d.model).supervisionClass, roles: entryOf(c, d.model).roles, bus: b.id,
     }))),
   ];
 }

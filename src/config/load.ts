@@ -149,12 +149,14 @@ function parseConfigText(text: string): ConfigResult {
   const { data, doc, lineCounter: lc } = y;
   const catalogue = deviceCatalogue(localDirOf(data));
   const parsed = configSchemaFor(catalogue).safeParse(data, { reportInput: true });
+  const profiles = localProfileProblems(catalogue, modelsUsed(data));
   if (parsed.success) {
-    const dups = [...localProfileProblems(catalogue), ...duplicateDeviceIds(data)];
+    const dups = [...profiles.errors, ...duplicateDeviceIds(data)];
     if (dups.length > 0) return { ok: false, problems: dups.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
-    return { ok: true, config: deepFreeze(parsed.data), hash: configHash(text) };
+    const warnings = profiles.warnings.map((p) => ({ ...p, ...locate(doc, lc, p.path) }));
+    return { ok: true, config: deepFreeze(parsed.data), hash: configHash(text), ...(warnings.length > 0 ? { warnings } : {}) };
   }
-  const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...localProfileProblems(catalogue), ...duplicateDeviceIds(data)];
+  const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...profiles.errors, ...duplicateDeviceIds(data)];
   return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
 }
 
@@ -171,14 +173,27 @@ function localDirOf(data: unknown): string | null {
 
 /**
  * A local profile is held to exactly what a shipped one is (src/drivers/catalogue.ts for the
- * common fields, profile-check.ts for its transport's section): each problem names the file.
+ * common fields, profile-check.ts for its transport's section): each problem names the file. A
+ * problem is an error when a configured device uses that model (or the build's own folder is broken);
+ * a broken folder no device uses is a warning: a half-written profile for tomorrow's visit must not
+ * stop the hub protecting the home today (a config error stops anjud from starting at all).
  */
-function localProfileProblems(catalogue: Catalogue): ConfigProblem[] {
+function localProfileProblems(catalogue: Catalogue, used: ReadonlySet<string>): { errors: ConfigProblem[]; warnings: ConfigProblem[] } {
   const at = 'device_profiles.local_dir';
-  return [
-    ...catalogue.problems.map((p) => ({ path: at, message: `${p.file}: ${p.message}` })),
-    ...catalogue.entries.filter((e) => e.source === 'local').flatMap((e) => checkProfile(e).map((m) => ({ path: at, message: `${e.file}: ${m}` }))),
+  const all = [
+    ...catalogue.problems.map((p) => ({ model: p.model, source: p.source, problem: { path: at, message: `${p.file}: ${p.message}` } })),
+    ...catalogue.entries.filter((e) => e.source === 'local').flatMap((e) => checkProfile(e).map((m) => ({ model: e.model, source: 'local', problem: { path: at, message: `${e.file}: ${m}` } }))),
   ];
+  const blocking = (x: (typeof all)[number]): boolean => x.source === 'shipped' || used.has(x.model);
+  return { errors: all.filter(blocking).map((x) => x.problem), warnings: all.filter((x) => !blocking(x)).map((x) => x.problem) };
+}
+
+/** The model names the raw config's devices use (before validation: only strings count). */
+function modelsUsed(data: unknown): Set<string> {
+  const d = (data ?? {}) as { devices?: unknown; modbus?: unknown };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const entries = [...list(d.devices), ...list(d.modbus).flatMap((b) => list((b as { devices?: unknown } | null)?.devices))];
+  return new Set(entries.map((e) => (e as { model?: unknown } | null)?.model).filter((m): m is string => typeof m === 'string'));
 }
 
 /**

@@ -24,8 +24,11 @@ export interface ConfigProblem {
 /** First 16 hex digits of the SHA-256 of a config's text: announced so the cloud sees what runs. */
 export const configHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** `hash`: configHash of the text. */
-export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string } | { ok: false; problems: ConfigProblem[] };
+/**
+ * `hash`: configHash of the text. `warnings`: what is wrong but does not stop this config from running
+ * (a broken local profile folder of a model no device uses): printed by `config validate`, logged by anjud.
+ */
+export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string; warnings?: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {

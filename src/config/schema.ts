@@ -8,6 +8,7 @@ import { bleDeviceFields, BleSettingsSchema } from '../transports/ble/config.js'
 import { modbusBusConfigSchema, modbusDeviceConfigSchema } from '../transports/modbus/config.js';
 import { zigbeeDeviceFields, ZigbeeSettingsSchema, checkZigbeeDeviceSource } from '../transports/zigbee/config.js';
 import { Zigbee2MqttSettingsSchema } from '../transports/zigbee2mqtt/config.js';
+import { modemSettingsSchema } from '../transports/modem/config.js';
 import { breathingRateDefaults as br } from '../detectors/breathing-rate.js';
 import { ApneaSettingsSchema } from '../detectors/settings/apnea.js';
 import { HeartRateSettingsSchema } from '../detectors/settings/heart-rate.js';
@@ -49,6 +50,8 @@ const deviceCommon = {
 };
 
 const names = (c: Catalogue, t: Parameters<Catalogue['models']>[0]) => c.models(t) as [string, ...string[]];
+/** The modem models; the catalogue always ships some (devices/quectel-ec2x, simcom-sim7600). */
+const modemModelsOf = (cat: Catalogue) => cat.models('modem');
 
 /** A Modbus device also says which room it is in, like every other device. */
 const modbusBusWithRoomsSchema = (c: Catalogue) => {
@@ -175,6 +178,7 @@ const buildConfigSchema = (catalogue: Catalogue) => z.strictObject({
     modbus: z.array(modbusBusWithRoomsSchema(catalogue)).default([]).describe('RS-485 / Modbus TCP buses, each with the gas detectors on it'),
     zigbee: ZigbeeSettingsSchema.optional().describe('Our own Zigbee coordinator stick, for devices with zigbee: { ieee }'),
     zigbee2mqtt: Zigbee2MqttSettingsSchema.optional().describe('An existing Zigbee2MQTT on the hub, for devices with z2m: { friendly_name }'),
+    modem: modemSettingsSchema(modemModelsOf(catalogue)).optional().describe('A cellular modem (4G module) on a serial port: SMS and calls when the cloud cannot be reached (src/transports/modem/README.md)'),
     control: z.strictObject({
       socket: z.string().min(1).default('/run/anju/anjud.sock').describe('Unix socket anjuctl talks to (systemd RuntimeDirectory=anju)'),
       group: z.string().min(1).default('anju').describe('Group that may use the socket (mode 0660): the technicians\' group'),

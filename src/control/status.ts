@@ -3,6 +3,8 @@ import type { ChannelStatus } from '../escalation/contact-channel.js';
 import type { ConfigProblem } from '../config/result.js';
 import type { EventClass } from '../core/event.js';
 import type { DriverStats } from '../drivers/types.js';
+import type { DeviceLink } from '../config/devices.js';
+import type { DeviceRole } from '../drivers/catalogue.js';
 import type { Attempt } from '../release/journal.js';
 import type { OpenAlarm } from '../store/alarm-store.js';
 import type { StorageStatus } from '../store/storage-health.js';
@@ -11,6 +13,7 @@ import type { ModbusBusStats, ModbusDeviceStats } from '../transports/modbus/ind
 import type { SerialTransport } from '../transports/serial/serial-transport.js';
 import type { ZigbeeNetworkStats } from '../transports/zigbee/index.js';
 import type { Zigbee2MqttStats } from '../transports/zigbee2mqtt/index.js';
+import type { ModemStats } from '../transports/modem/types.js';
 import type { UpdateStatus } from '../update/update-manager.js';
 import type { UplinkStatus } from '../uplink/mqtt-uplink.js';
 
@@ -28,7 +31,12 @@ export interface DaemonStatus {
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];
   devices: Array<{
-    id: string; model: string; room: string; serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
+    id: string; model: string; room: string;
+    /** From the model's profile (src/drivers/catalogue.ts): what the walk test and diagnose ask of it. */
+    supervisionClass: string; roles: readonly DeviceRole[];
+    /** How the daemon reaches it (the catalogue's transport; zigbee through our coordinator or Zigbee2MQTT). */
+    transport: DeviceLink;
+    serial: ReturnType<SerialTransport['stats']> | null; ble: BleLinkStats | null;
     modbus: ModbusDeviceStats | null; ingest: DeviceIngestStats | undefined;
   }>;
   /** Modbus buses (port or connection state and counters); their devices are under `devices`. */
@@ -39,6 +47,12 @@ export interface DaemonStatus {
   zigbee: ZigbeeNetworkStats | null;
   /** The Zigbee2MQTT source (connection, per device availability), or null without z2m: devices. */
   zigbee2mqtt: Zigbee2MqttStats | null;
+  /**
+   * The cellular modem (src/transports/modem/): its ChannelStatus (`status.state`: ready, searching,
+   * no_network, sim_missing, sim_pin_required, unavailable), counters, the port's retry bookkeeping;
+   * null without a `modem:` section. Optional: a daemon before issue 15 does not send it.
+   */
+  modem?: ModemStats | null;
   /**
    * The store's health (src/store/storage-health.ts): state, free space, the reserve, failures by
    * kind, the last error; events held in memory because they could not be committed; the store's

@@ -89,6 +89,8 @@ if (!loaded.ok) {
 }
 const config = loaded.config;
 log.level = config.log.level;
+// Wrong but not in the way (a broken local profile no device uses): said at every start, never fatal.
+for (const w of loaded.warnings ?? []) log.warn({ path: w.path, line: w.line }, `config warning: ${w.message}`);
 const supervisor = createSupervisor({ configPath: opts.config, config, configHash: loaded.hash, log, clock: systemClock, version: VERSION, openPort: openSystemPort });
 stopRunning = () => supervisor.stop();
 try {

@@ -124,7 +124,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let upgrades: UpgradeReporter | null = null;
   const startedTs = clock.now();
   /** The escalation ladder's way out of the home: the one tests pass, else the modem transport's (issue 15). */
-  const contactChannel = (): ContactChannel | null => deps.contactChannel ?? (running?.byName('modem') as { channel?: () => ContactChannel } | undefined)?.channel?.() ?? null;
+  const contactChannel = (): ContactChannel | null => deps.contactChannel ?? running?.byName('modem')?.channel?.() ?? null;
 
   const onEvent = (e: StoredEvent): void => {
     // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
@@ -412,13 +412,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },
         devices: allDevices(config).map((d) => ({
-          id: d.id, model: d.model, room: d.room, serial: of(d.id)?.serial ?? null, ble: of(d.id)?.ble ?? null, modbus: of(d.id)?.modbus ?? null,
+          id: d.id, model: d.model, room: d.room, supervisionClass: d.supervisionClass, roles: d.roles, transport: d.transport, serial: of(d.id)?.serial ?? null, ble: of(d.id)?.ble ?? null, modbus: of(d.id)?.modbus ?? null,
           ingest: ingest?.stats(d.id),
         })),
         modbusBuses: parts.flatMap((p) => p.modbusBuses ?? []),
         bleAdapters: Object.assign({}, ...parts.map((p) => p.bleAdapters ?? {})) as DaemonStatus['bleAdapters'],
         zigbee: parts.find((p) => p.zigbee)?.zigbee ?? null,
         zigbee2mqtt: parts.find((p) => p.zigbee2mqtt)?.zigbee2mqtt ?? null,
+        modem: parts.find((p) => p.modem)?.modem ?? null,
         storage: health && {
           ...health.status(), held: ingest?.held() ?? { events: 0, alarms: 0, dropped: 0 }, usedBytes: usedBytes?.() ?? null,
           quotaBytes: Math.round(config.store.quota_mb * 1024 * 1024),

@@ -11,7 +11,7 @@ export function createLogger(
   format: string = process.env.ANJU_LOG_FORMAT ?? ((stream as { isTTY?: boolean }).isTTY ? 'pretty' : 'json'),
 ): Logger {
   // Secrets never reach the logs, even if a config or an error object carrying one is logged.
-  const redact = { paths: ['password', '*.password', '*.*.password', 'password_file', '*.password_file'], censor: '[redacted]' };
+  const redact = { paths: ['password', '*.password', '*.*.password', 'password_file', '*.password_file', 'pin', '*.pin'], censor: '[redacted]' };
   const opts = { level, base: { svc: 'anjud' }, redact };
   if (format === 'pretty') {
     // Loaded only for a terminal: journald gets JSON, and pino-pretty costs megabytes of RSS.

@@ -21,6 +21,7 @@ const TRANSPORTS: ReadonlyArray<{ name: string; used: (c: Readonly<Config>) => b
   { name: 'zigbee', used: (c) => !!c.zigbee && devicesOn(c, 'zigbee').length > 0, load: async () => (await import('../transports/zigbee/transport.js')).createZigbeeTransport },
   { name: 'zigbee2mqtt', used: (c) => !!c.zigbee2mqtt && devicesOn(c, 'z2m').length > 0, load: async () => (await import('../transports/zigbee2mqtt/transport.js')).createZigbee2MqttTransport },
   { name: 'ble', used: (c) => devicesOn(c, 'ble').length > 0, load: async () => (await import('../transports/ble/transport.js')).createBleTransport },
+  { name: 'modem', used: (c) => !!c.modem, load: async () => (await import('../transports/modem/transport.js')).createModemTransport },
 ];
 
 /**

@@ -17,22 +17,36 @@ import { serialDrivers } from './serial-drivers.js';
  * each transport's profile section (profile-check.ts) run where the config is validated.
  */
 
-export const TRANSPORT_KINDS = ['serial', 'ble', 'modbus', 'zigbee'] as const;
-/** How a profile's device is reached. A `zigbee` model is reached through our coordinator or Zigbee2MQTT. */
+export const TRANSPORT_KINDS = ['serial', 'ble', 'modbus', 'zigbee', 'modem'] as const;
+/**
+ * How a profile's device is reached. A `zigbee` model is reached through our coordinator or Zigbee2MQTT.
+ * A `modem` model is no sensor: the cellular modem of the top-level `modem:` section (src/transports/modem/).
+ */
 export type TransportKind = typeof TRANSPORT_KINDS[number];
 
 /** The device-supervision classes (`detectors.device_supervision.silence_timeout_s` keys). */
 export const SUPERVISION_CLASSES = ['smoke', 'co', 'gas', 'water', 'contact', 'occupancy', 'radar', 'modbus', 'wearable', 'default'] as const;
 
+/**
+ * What a model is for, where the pipeline must know it (optional `roles` in a profile): a `bed-monitor`
+ * makes nights (the sleep report runs on it, the walk test asks for someone to lie on the bed); an
+ * `oximeter` is paired with the room's bed monitor for the night's ODI. Data, not code: a new bed radar
+ * or oximeter is one folder.
+ */
+export const DEVICE_ROLES = ['bed-monitor', 'oximeter'] as const;
+export type DeviceRole = typeof DEVICE_ROLES[number];
+
 /** Decoders each transport offers, by the profile's `driver` name. */
 const driversOf = (t: TransportKind): readonly string[] =>
-  t === 'serial' ? Object.keys(serialDrivers) : t === 'modbus' ? ['modbus-profile'] : t === 'zigbee' ? ['zigbee-ias'] : ['ble-gatt'];
+  t === 'serial' ? Object.keys(serialDrivers) : t === 'modbus' ? ['modbus-profile'] : t === 'zigbee' ? ['zigbee-ias'] : t === 'modem' ? ['at-modem'] : ['ble-gatt'];
 
 export interface CatalogueEntry {
   readonly model: string;
   readonly transport: TransportKind;
   readonly driver: string;
   readonly supervisionClass: string;
+  /** What the model is for (profile `roles`, none when absent). */
+  readonly roles: readonly DeviceRole[];
   /** Where it came from: the build's devices/ folder, or the local profile folder. */
   readonly source: 'shipped' | 'local';
   /** The profile.json file, for messages. */
@@ -43,7 +57,9 @@ export interface CatalogueEntry {
 
 /** A model folder that could not be read or failed the common checks: named, never thrown. */
 export interface CatalogueProblem {
+  /** The folder's name ('' for the root folder itself). */
   readonly model: string;
+  readonly source: CatalogueEntry['source'];
   readonly file: string;
   readonly message: string;
 }
@@ -76,7 +92,9 @@ export function checkCommonProfile(json: unknown, folder: string, file: string, 
   if (typeof p.driver !== 'string' || !drivers.includes(p.driver)) return `driver: expected one of ${drivers.join(', ')} (the ${transport} decoders of this build), found ${JSON.stringify(p.driver)}`;
   const sc = p.supervisionClass;
   if (typeof sc !== 'string' || !(SUPERVISION_CLASSES as readonly string[]).includes(sc)) return `supervisionClass: expected one of ${SUPERVISION_CLASSES.join(', ')}, found ${JSON.stringify(sc)}`;
-  return { model: folder, transport, driver: p.driver, supervisionClass: sc, source, file, profile: p };
+  const roles = p.roles ?? [];
+  if (!Array.isArray(roles) || !roles.every((r) => (DEVICE_ROLES as readonly unknown[]).includes(r))) return `roles: expected a list of ${DEVICE_ROLES.join(', ')}, found ${JSON.stringify(p.roles)}`;
+  return { model: folder, transport, driver: p.driver, supervisionClass: sc, roles: roles as DeviceRole[], source, file, profile: p };
 }
 
 function readRoot(root: string, source: CatalogueEntry['source']): { entries: CatalogueEntry[]; problems: CatalogueProblem[] } {
@@ -89,24 +107,24 @@ function readRoot(root: string, source: CatalogueEntry['source']): { entries: Ca
     // A missing local folder is normal (nothing added on site); a missing shipped one is a broken
     // build or release (no model would be known), and anything else is worth saying.
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    if (!missing || source === 'shipped') problems.push({ model: '', file: root, message: missing ? 'the build\'s device profiles are missing (npm run build copies devices/*/profile.json here)' : `cannot read the folder: ${(err as Error).message}` });
+    if (!missing || source === 'shipped') problems.push({ model: '', source, file: root, message: missing ? 'the build\'s device profiles are missing (npm run build copies devices/*/profile.json here)' : `cannot read the folder: ${(err as Error).message}` });
     return { entries, problems };
   }
   for (const name of names) {
     const file = join(root, name, 'profile.json');
     if (!existsSync(file) || !statSync(file).isFile()) {
-      problems.push({ model: name, file, message: 'no profile.json in the model folder' });
+      problems.push({ model: name, source, file, message: 'no profile.json in the model folder' });
       continue;
     }
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      problems.push({ model: name, file, message: `not valid JSON: ${(err as Error).message}` });
+      problems.push({ model: name, source, file, message: `not valid JSON: ${(err as Error).message}` });
       continue;
     }
     const e = checkCommonProfile(json, name, file, source);
-    if (typeof e === 'string') problems.push({ model: name, file, message: e });
+    if (typeof e === 'string') problems.push({ model: name, source, file, message: e });
     else entries.push(e);
   }
   return { entries, problems };
@@ -122,7 +140,7 @@ export function loadCatalogue(opts: { shippedDir?: string; localDir?: string | n
   const byModel = new Map(shipped.entries.map((e) => [e.model, e]));
   const problems = [...shipped.problems, ...local.problems];
   for (const e of local.entries) {
-    if (byModel.has(e.model)) problems.push({ model: e.model, file: e.file, message: `a shipped model has this name (${byModel.get(e.model)!.file}): give the local one its own folder name` });
+    if (byModel.has(e.model)) problems.push({ model: e.model, source: 'local', file: e.file, message: `a shipped model has this name (${byModel.get(e.model)!.file}): give the local one its own folder name` });
     else byModel.set(e.model, e);
   }
   const entries = [...byModel.values()];

@@ -2,6 +2,7 @@ import { ZigbeeDeviceProfileSchema } from './zigbee-ias/index.js';
 import { parseModbusProfile } from './modbus-profile/index.js';
 import { fullUuid, gattDecoders, shortUuid } from './ble-gatt/index.js';
 import type { CatalogueEntry } from './catalogue.js';
+import { parseModemProfile } from '../transports/modem/profile.js';
 
 /**
  * The deep check of one catalogue entry: its transport's section of profile.json (the common
@@ -26,6 +27,10 @@ export function checkProfile(e: CatalogueEntry): string[] {
     }
     case 'ble':
       return checkBle(e.profile.ble);
+    case 'modem': {
+      const r = parseModemProfile(e.profile);
+      return r.ok ? [] : r.errors;
+    }
   }
 }
 

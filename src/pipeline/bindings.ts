@@ -62,9 +62,8 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
   ];
 }
 
-/** Models that are bed radars (the sleep report makes nights on them) and pulse oximeters. */
-const BED_RADAR_MODELS: ReadonlySet<string> = new Set(['seeed-mr60bha1', 'seeed-mr60bha2']);
-const OXIMETER_MODELS: ReadonlySet<string> = new Set(['ble-pulse-oximeter']);
+const isBed = (d: AnyDevice): boolean => d.roles.includes('bed-monitor');
+const isOximeter = (d: AnyDevice): boolean => d.roles.includes('oximeter');
 
 /**
  * The pulse oximeters whose SpO2 goes into a bed radar's sleep report (the night's ODI, issue 18):
@@ -74,8 +73,8 @@ const OXIMETER_MODELS: ReadonlySet<string> = new Set(['ble-pulse-oximeter']);
  */
 function oximetersOfBed(id: string, byId: ReadonlyMap<string, AnyDevice>): string[] {
   const bed = byId.get(id);
-  if (!bed || !BED_RADAR_MODELS.has(bed.model)) return [];
+  if (!bed || !isBed(bed)) return [];
   const inRoom = [...byId.values()].filter((x) => x.room === bed.room);
-  if (inRoom.filter((x) => BED_RADAR_MODELS.has(x.model)).length !== 1) return [];
-  return inRoom.filter((x) => OXIMETER_MODELS.has(x.model)).map((x) => x.id);
+  if (inRoom.filter(isBed).length !== 1) return [];
+  return inRoom.filter(isOximeter).map((x) => x.id);
 }

@@ -12,6 +12,8 @@ import type { ZigbeeControllerFactory } from './zigbee/controller-port.js';
 import type { Zigbee2MqttStats } from './zigbee2mqtt/z2m-source.js';
 import type { Warning } from '../escalation/ias-wd.js';
 import type { PartResult } from '../escalation/sounders.js';
+import type { ModemStats } from './modem/types.js';
+import type { ContactChannel } from '../escalation/contact-channel.js';
 
 /**
  * The one interface of a transport (serial, modbus, zigbee, zigbee2mqtt, ble): the daemon loops over
@@ -49,6 +51,8 @@ export interface TransportStatus {
   bleAdapters?: BleManagerStats['adapters'];
   zigbee?: ZigbeeNetworkStats;
   zigbee2mqtt?: Zigbee2MqttStats;
+  /** The cellular modem (src/transports/modem/). */
+  modem?: ModemStats;
 }
 
 export interface Transport {
@@ -62,6 +66,8 @@ export interface Transport {
    * ladder); null when the device is not on this transport. Resolves, never rejects.
    */
   warn?(deviceId: string, w: Warning): Promise<PartResult> | null;
+  /** The way to reach people outside the home (the modem only): what the escalation ladder uses. */
+  channel?(): ContactChannel;
 }
 
 export type CreateTransport = (ctx: TransportContext) => Transport;

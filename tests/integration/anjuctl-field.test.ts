@@ -15,6 +15,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/peers.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { ctl as run, waitForPortOpen } from '../helpers/scripted-cli.js';
+import { waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 
 const SECRET = 'Walnut-s3cret-4217';
@@ -180,5 +181,22 @@ describe('anjuctl field commands', () => {
     const st = ctl(['status', '--json']);
     expect(st.status).toBe(0);
     expect((JSON.parse(st.stdout) as { hub: string }).hub).toBe('hub-field');
+  });
+
+  it('diagnose: an unplugged port shows the link\'s retry bookkeeping (problem, failures, next retry), read from the same block every transport fills', async () => {
+    await pty.unplug();
+    type J = { findings: Array<{ check: string; level: string; code: string; message: string }> };
+    const found = await waitFor('the link retrying', () => {
+      const j = JSON.parse(ctl(['diagnose', '--config', cfg, '--json']).stdout) as J;
+      const retry = j.findings.find((f) => f.code === 'dgLinkRetry');
+      return retry && /[1-9]\d* failed attempt/.test(retry.message) ? j : undefined;
+    });
+    expect(found.findings).toContainEqual(expect.objectContaining({ check: 'device', level: 'error', code: 'dgPortClosed' }));
+    expect(found.findings).toContainEqual(expect.objectContaining({
+      check: 'serial', level: 'info', code: 'dgLinkRetry',
+      message: expect.stringMatching(/^bed-radar: link problem \S+, [1-9]\d* failed attempt\(s\) since it was last up; next retry in (\d+|-) s \(last error: .+\)$/),
+    }));
+    const zh = ctl(['diagnose', '--config', cfg], { LANG: 'zh_CN.UTF-8' });
+    expect(zh.stdout).toMatch(/bed-radar：连接问题 \S+，自上次正常以来已失败 [1-9]\d* 次/);
   });
 });

@@ -72,8 +72,10 @@ describe('a crash loop does not suppress a sustained alarm', () => {
     }
     const raised = await waitFor('the raise published', raisedMsg, 20_000);
     clearInterval(feeder);
-    // It took restarts: no process lived sustain_s, so the timer itself survived them.
-    expect(kills).toBeGreaterThanOrEqual(3);
+    // It took restarts: no process lived sustain_s, so the timer itself survived them. At least two:
+    // a loaded machine starts each daemon more slowly, so fewer kills fit in sustain_s (three did
+    // not always); one restart already proves the timer is not a process's own.
+    expect(kills).toBeGreaterThanOrEqual(2);
     expect(raiserLivedMs).toBeLessThan(SUSTAIN_S * 1000);
     const data = raised.body.data as { outOfBandSinceTs: number; sustainedS: number };
     // Counted from the run's real start (its first reading reached the first daemon), not a restart.

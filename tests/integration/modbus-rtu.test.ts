@@ -196,20 +196,27 @@ describe('modbus RTU bus on a pty', () => {
     await waitFor('all healthy after the noise', () => UNITS.every((u) => dev(u.id).state === 'ok'));
   });
 
-  it('unplugging the adapter faults every device; after replugging it is back within 5 s, visible in the stats', async () => {
+  it('unplugging the adapter faults every device; it keeps retrying, each wait within the reopen cap, and after replugging it is back, visible in the stats', async () => {
     await sim.stop();
     await pty.unplug();
-    await waitFor('bus lost', () => !bus.stats().open, 5000);
-    await waitFor('every device link-down', () => UNITS.every((u) => dev(u.id).fault?.code === 'ANJU_ERR_MODBUS_LINK_DOWN'), 5000);
-    await sleep(1500); // it keeps trying while the port is gone, without crashing
+    await waitFor('bus lost', () => !bus.stats().open);
+    await waitFor('every device link-down', () => UNITS.every((u) => dev(u.id).fault?.code === 'ANJU_ERR_MODBUS_LINK_DOWN'));
+    // It keeps trying while the port is gone, without crashing; "back soon after a replug" is the
+    // promise that no wait is longer than the reopen cap (1 s by default), read from the supervisor's
+    // bookkeeping rather than timed against a wall clock (which a loaded machine stretches).
+    const delays = new Set<number>();
+    await waitFor('three failed reopens', () => {
+      const r = bus.stats().retry;
+      if (r.retryDelayMs !== null) delays.add(r.retryDelayMs);
+      return r.failures >= 3;
+    });
     expect(bus.stats().lastError).toBeTruthy();
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
 
-    const t0 = Date.now();
     await pty.plug();
     await sim.start();
     const mark = seq;
-    await waitFor('reopened and every unit answering', () => bus.stats().open && UNITS.every((u) => dev(u.id).state === 'ok' && since(u.id, mark).length > 0), 5000);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    await waitFor('reopened and every unit answering', () => bus.stats().open && UNITS.every((u) => dev(u.id).state === 'ok' && since(u.id, mark).length > 0));
     expect(bus.stats()).toMatchObject({ open: true, reconnects: 1, opens: 2 });
   });
 });

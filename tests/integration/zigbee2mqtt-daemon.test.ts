@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
+import { ctl } from '../helpers/scripted-cli.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('Zigbee2MQTT smoke detector through the daemon', () => {
@@ -55,5 +56,9 @@ devices:
     expect(raised.body).toMatchObject({ severity: 'critical', device: 'kitchen-smoke' });
     await publishUntil({ smoke: false, battery: 90, tamper: false }, (m) => m.body.type === 'alarm.smoke' && m.body.state === 'cleared', 'alarm.smoke cleared');
     expect(events.messages.filter((m) => m.body.type === 'alarm.smoke' && m.body.state === 'raised')).toHaveLength(1);
+    // The technician's list says how the daemon reaches it (from the catalogue, not guessed from stats).
+    const list = ctl(['devices', 'list', '--json', '--socket', join(dir, 'state', 'anjud.sock')]);
+    expect(list.status, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: 'kitchen-smoke', transport: 'z2m' })]);
   });
 });

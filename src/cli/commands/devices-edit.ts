@@ -30,7 +30,8 @@ import { context, EXIT, run, type Ctx } from '../context.js';
 import { t, type MessageKey } from '../i18n.js';
 import { diffConfigs, printChanges, readCurrent, reportProblems, sendConfig, type Change } from './config.js';
 
-type Transport = TransportKind;
+/** Transports of devices; a modem is no device (the top-level modem: section). */
+type Transport = Exclude<TransportKind, 'modem'>;
 
 /**
  * The models offered, by transport, from the device catalogue (the default local profile folder

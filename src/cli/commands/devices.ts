@@ -81,7 +81,8 @@ function flat(o: Record<string, unknown>, prefix = ''): Record<string, string> {
   return out;
 }
 
-const transportOf = (d: Device) => (d.serial ? 'serial' : d.ble ? 'ble' : d.modbus ? 'modbus' : '-');
+/** As the daemon reports it (older daemons did not: then guessed from which link stats are there). */
+const transportOf = (d: Device): string => d.transport ?? (d.serial ? 'serial' : d.ble ? 'ble' : d.modbus ? 'modbus' : '-');
 
 function linkOf(d: Device): string {
   if (d.serial) return d.serial.open ? 'open' : 'closed';

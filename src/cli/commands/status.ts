@@ -52,6 +52,13 @@ function storageLine(ctx: Ctx, st: NonNullable<DaemonStatus['storage']>): string
   return parts.join('  ');
 }
 
+/** The cellular modem (issue 15): its state, in words, and the modem's own detail (signal, operator, SIM). */
+function modemLine(ctx: Ctx, m: NonNullable<DaemonStatus['modem']>): string {
+  const ok = m.status.state === 'ready';
+  const state = paint(ctx, ok ? 32 : 31, t(ctx.lang, `modemState_${m.status.state}`));
+  return `${paint(ctx, 1, t(ctx.lang, 'modem'))} ${state}  ${m.model} ${m.path}  ${m.status.detail}`;
+}
+
 /**
  * The release manager's last attempt (issue 13): after a rollback, dpkg says the new version is
  * installed while the previous one runs; this line says which ran, which was tried, and why it is back.
@@ -75,6 +82,7 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
   out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
   if (s.storage) out.push(storageLine(ctx, s.storage));
+  if (s.modem) out.push(modemLine(ctx, s.modem));
   if (s.release?.lastAttempt) out.push(releaseLine(ctx, s.release.lastAttempt, now));
   if (s.update) {
     const u = s.update;

@@ -23,7 +23,6 @@ import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t, type MessageKey } from '../i18n.js';
 import { createLineInput, type LineInput } from '../line-input.js';
-import { DEFAULT_LOCAL_DIR, deviceCatalogue } from '../../drivers/catalogue.js';
 import { evidence, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
 import { failed } from './status.js';
 
@@ -131,7 +130,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   let quit = false;
   try {
     for (const [i, dev] of selected.entries()) {
-      const kind = kindOf(dev.model, deviceCatalogue(DEFAULT_LOCAL_DIR).get(dev.model)?.transport ?? (dev.modbus ? 'modbus' : undefined));
+      const kind = kindOf(dev);
       const spec = KINDS[kind];
       const base = { id: dev.id, model: dev.model, room: dev.room, kind, proofMs: null, evidence: '', alarm: null, cloud: null };
       if (quit || daemonGone) {

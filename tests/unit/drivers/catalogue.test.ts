@@ -84,13 +84,38 @@ devices:
     expect(modbusModelsOf(loadCatalogue({ localDir: dir }))['site-boiler-gas']?.profile.defaultUnitId).toBe(7);
   });
 
-  it('a local profile with a broken register map is a config problem naming the file and the key', () => {
+  it('a local profile with a broken register map is a config problem naming the file and the key, when a device uses it', () => {
     const map = { ...profileOf('modbus-generic'), model: 'site-broken', points: [] };
     const dir = localDir({ 'site-broken': map });
-    const r = config(dir, '  []');
+    const r = config(dir, '  []', `modbus:
+  - id: bus1
+    rtu: { path: /dev/ttyUSB0 }
+    devices:
+      - { id: boiler-gas, model: site-broken, room: cellar }
+`);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems).toEqual([expect.objectContaining({ path: 'device_profiles.local_dir', message: expect.stringMatching(/site-broken\/profile\.json: points: /) })]);
+    // Both: the model is unknown (its profile did not load) and why, naming the file and the key.
+    expect(r.problems.map((p) => p.path)).toEqual(['modbus[0].devices[0].model', 'device_profiles.local_dir']);
+    expect(r.problems[1]?.message).toMatch(/site-broken\/profile\.json: points: /);
+  });
+
+  it('a broken local profile no device uses is a warning, not a config error: the hub keeps running', () => {
+    const dir = localDir({ 'site-broken': { ...profileOf('modbus-generic'), model: 'site-broken', points: [] }, 'site-typo': '{ "model": ' });
+    const r = config(dir, '  - { id: r, model: seeed-mr60bha2, room: bedroom, serial: { path: /dev/ttyUSB0 } }');
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect((r.warnings ?? []).map((w) => [w.path, w.message.replace(dir, 'DIR')])).toEqual([
+      ['device_profiles.local_dir', expect.stringMatching(/^DIR\/site-typo\/profile\.json: not valid JSON/)],
+      ['device_profiles.local_dir', expect.stringMatching(/^DIR\/site-broken\/profile\.json: points: /)],
+    ]);
+  });
+
+  it('roles come from the profile (bed monitors and oximeters), and an unknown role is refused by name', () => {
+    expect(shipped.entries.filter((e) => e.roles.includes('bed-monitor')).map((e) => e.model).sort()).toEqual(['seeed-mr60bha1', 'seeed-mr60bha2']);
+    expect(shipped.get('ble-pulse-oximeter')?.roles).toEqual(['oximeter']);
+    expect(shipped.get('hilink-ld2410')?.roles).toEqual([]);
+    const c = loadCatalogue({ localDir: localDir({ 'site-bed': { ...profileOf('seeed-mr60bha2'), model: 'site-bed', roles: ['bed'] } }) });
+    expect(c.problems.map((p) => p.message)).toEqual(['roles: expected a list of bed-monitor, oximeter, found ["bed"]']);
   });
 
   it('a local folder that fails the common checks is named, with what was expected', () => {
@@ -108,9 +133,13 @@ devices:
     ]);
     expect(c.get('site-a')).toBeUndefined();
     expect(c.get('heiman-hs1sa')?.source).toBe('shipped');
+    // No device uses any of them: warnings, each naming its file; using one makes it an error.
     const r = config(dir, '  []');
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems.filter((p) => p.path === 'device_profiles.local_dir')).toHaveLength(6);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.warnings?.filter((p) => p.path === 'device_profiles.local_dir')).toHaveLength(6);
+    const used = config(dir, '  - { id: s, model: heiman-hs1sa, room: hall, z2m: { friendly_name: s } }', 'zigbee2mqtt: { url: "mqtt://127.0.0.1:1883" }\n');
+    expect(used.ok).toBe(false);
+    if (!used.ok) expect(used.problems.map((p) => p.message)).toEqual([expect.stringContaining('a shipped model has this name')]);
   });
 
   it('a local BLE variant is checked like a shipped one (a characteristic without a decoder is refused)', () => {

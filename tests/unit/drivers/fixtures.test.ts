@@ -10,6 +10,7 @@ import { hex } from '../../helpers/hex.js';
 import { bleModels, describeBleFixture, isBleModel } from './ble-fixture-cases.js';
 import { modbusModels, describeModbusFixture, isModbusModel } from './modbus-fixture-cases.js';
 import { zigbeeModels, describeZigbeeFixture, isZigbeeModel } from './zigbee-fixture-cases.js';
+import { modemModels, describeModemFixture, isModemModel } from './modem-fixture-cases.js';
 
 interface FixtureFile {
   model: string;
@@ -32,7 +33,7 @@ describe('device fixtures', () => {
       expect(existsSync(join(devicesDir, m, 'profile.json')), `${m}/profile.json`).toBe(true);
       expect(existsSync(join(devicesDir, m, 'README.md')), `${m}/README.md`).toBe(true);
       expect(fixtureFiles.some((f) => f.model === m), `${m}/fixtures`).toBe(true);
-      expect([...Object.keys(serialModels), ...Object.keys(bleModels), ...Object.keys(modbusModels), ...Object.keys(zigbeeModels)], `${m} is registered in src/drivers/registry.ts, ble-registry.ts, modbus-registry.ts or zigbee-registry.ts`).toContain(m);
+      expect([...Object.keys(serialModels), ...Object.keys(bleModels), ...Object.keys(modbusModels), ...Object.keys(zigbeeModels), ...Object.keys(modemModels)], `${m} is registered in src/drivers/registry.ts, ble-registry.ts, modbus-registry.ts or zigbee-registry.ts, or is a modem`).toContain(m);
     }
   });
 
@@ -40,6 +41,7 @@ describe('device fixtures', () => {
     if (isBleModel(model)) { describeBleFixture(model, file); continue; }
     if (isModbusModel(model)) { describeModbusFixture(model, file); continue; }
     if (isZigbeeModel(model)) { describeZigbeeFixture(model, file); continue; }
+    if (isModemModel(model)) { describeModemFixture(model, file); continue; }
     const fx = JSON.parse(readFileSync(file, 'utf8')) as FixtureFile;
     const create = () => serialModels[model as SerialModel]!.createDriver();
     describe(`${model}: ${file.split('/devices/')[1]}`, () => {

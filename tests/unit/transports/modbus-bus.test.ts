@@ -14,7 +14,7 @@ const p4000x = modbusModels['gas-detector-4000x']!.profile;
 const p6000h = modbusModels['gas-module-6000h']!.profile;
 const timing = { pollIntervalMs: 50, timeoutMs: 40, retries: 1, retryBackoffMs: 10, maxBackoffMs: 400 };
 
-function setup(fake: FakeModbusLink, onMeasurements?: (id: string, m: Measurement[]) => void) {
+function setup(fake: FakeModbusLink, onMeasurements?: (id: string, m: Measurement[]) => void, t: typeof timing = timing) {
   const got = new Map<string, Measurement[][]>();
   const faults: Array<[string, ModbusFault | null]> = [];
   const bus = createModbusBus({
@@ -24,9 +24,9 @@ function setup(fake: FakeModbusLink, onMeasurements?: (id: string, m: Measuremen
     log: pino({ level: 'silent' }),
     reopenMs: 50,
     devices: [
-      { id: 'lel', unitId: 1, profile: p4000x, model: 'gas-detector-4000x', ...timing },
-      { id: 'co', unitId: 2, profile: p6000h, model: 'gas-module-6000h', ...timing },
-      { id: 'lel2', unitId: 3, profile: p4000x, ...timing },
+      { id: 'lel', unitId: 1, profile: p4000x, model: 'gas-detector-4000x', ...t },
+      { id: 'co', unitId: 2, profile: p6000h, model: 'gas-module-6000h', ...t },
+      { id: 'lel2', unitId: 3, profile: p4000x, ...t },
     ],
     onMeasurements: onMeasurements ?? ((id, m) => got.set(id, [...(got.get(id) ?? []), m])),
     onDeviceFault: (id, f) => faults.push([id, f]),
@@ -172,14 +172,13 @@ describe('modbus bus (fake link)', () => {
     expect(bus.stats().handlerErrors).toBeGreaterThanOrEqual(6);
   });
 
-  it('stops promptly even while a request to a silent unit is in flight', async () => {
+  it('stops without waiting for a request to a silent unit to time out', async () => {
     const fake = createFakeModbusLink({ 1: { behaviour: 'dead' } });
-    const { bus } = setup(fake);
+    // A ten-minute timeout: were stop() to wait for the request, the test would time out instead.
+    const { bus } = setup(fake, undefined, { ...timing, timeoutMs: 600_000 });
     bus.start();
     await waitFor('a request out', () => fake.requestsTo(1) > 0);
-    const t0 = Date.now();
     await bus.stop();
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(bus.stats().open).toBe(false);
   });
 });
