@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventDraft, StoredEvent } from '../core/event.js';
 import type { ContactChannel, InboundMessage } from '../escalation/contact-channel.js';
-import { raised, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Outcome, type Step, type World } from '../escalation/ladder.js';
+import { isEscalationEvent, raised, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Outcome, type Step, type World } from '../escalation/ladder.js';
 import { alarmSms, testSms } from '../escalation/messages.js';
 import { rungsOf, type EscalationPolicy } from '../escalation/policy.js';
 import type { Sounders } from '../escalation/sounders.js';
@@ -200,7 +200,7 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
       unsubscribe?.();
     },
     committed(e) {
-      if (staged && e.type.startsWith('hub.escalation_')) {
+      if (staged && isEscalationEvent(e.type)) {
         d.store.save(staged, d.now()); // in the event's transaction: a failure rolls both back
         staged = null;
       }
@@ -212,7 +212,7 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
     test(by) {
       const now = d.now();
       const id = `${TEST_PREFIX}${now}-${++testCount}`;
-      const alarm: LadderAlarm = { id, seq: 0, type: 'hub.escalation_test', severity: 'info', device: null, raisedTs: now };
+      const alarm: LadderAlarm = { id, seq: 0, type: 'escalation-test', severity: 'info', device: null, raisedTs: now };
       log.info({ by, id }, 'escalation test walk started');
       apply(raised(p, state, alarm, now, true));
       return id;

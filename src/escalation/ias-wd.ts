@@ -51,6 +51,6 @@ export const STOP_WARNING: Warning = { mode: 'stop', level: 'low', strobe: false
 
 /** The warning an alarm sounds: fire-class hazards the fire tone, everything else emergency. */
 export function warningFor(alarmType: string, s: { level: SirenLevel; strobe: boolean; durationS: number }): Warning {
-  const fire = alarmType === 'alarm.fire' || alarmType === 'alarm.smoke' || alarmType === 'alarm.gas' || alarmType === 'alarm.co';
+  const fire = alarmType === 'alarm.smoke' || alarmType === 'alarm.gas' || alarmType === 'alarm.co';
   return { mode: fire ? 'fire' : 'emergency', level: s.level, strobe: s.strobe, durationS: s.durationS };
 }

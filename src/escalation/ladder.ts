@@ -57,6 +57,9 @@ export interface LadderState {
   lastSent: Record<string, number>;
 }
 
+/** The ladder's own events (hub.escalation_started, _step, ...). */
+export const isEscalationEvent = (type: string): boolean => /^hub\.escalation_[a-z_]+$/.test(type);
+
 export const emptyLadderState = (): LadderState => ({ ladders: [], lastSent: {} });
 
 /** What the world looks like at a tick. */

@@ -10,8 +10,7 @@ const NAMES: Readonly<Record<string, readonly [zh: string, en: string]>> = {
   'alarm.heart_rate': ['心率异常', 'abnormal heart rate'],
   'alarm.spo2': ['血氧过低', 'low blood oxygen'],
   'alarm.vital_signs_lost': ['生命体征消失', 'vital signs lost'],
-  'alarm.fire': ['火警', 'fire'],
-  'alarm.smoke': ['烟雾报警', 'smoke'],
+  'alarm.smoke': ['火警（烟雾）', 'fire (smoke)'],
   'alarm.gas': ['燃气泄漏', 'gas leak'],
   'alarm.co': ['一氧化碳', 'carbon monoxide'],
   'alarm.sos': ['紧急呼叫按钮', 'SOS button pressed'],
@@ -36,7 +35,7 @@ export function testSms(home: string): string {
 /** Which prompt the home hears for an alarm (files prompts/<name>.<lang>.wav). */
 export function promptOf(type: string, test: boolean): 'test' | 'fire' | 'gas' | 'sos' | 'are-you-ok' {
   if (test) return 'test';
-  if (type === 'alarm.fire' || type === 'alarm.smoke') return 'fire';
+  if (type === 'alarm.smoke') return 'fire'; // a smoke detector in alarm is the fire alarm
   if (type === 'alarm.gas' || type === 'alarm.co') return 'gas';
   if (type === 'alarm.sos') return 'sos';
   return 'are-you-ok';

@@ -11,7 +11,7 @@ import { z } from 'zod';
  *
  * Defaults are what a telecare service ships (EN 50134-7 practice, Tunstall-style ladders): critical
  * alarms only; the cloud must confirm an alarm within 60 s and an operator take it within 180 s, else
- * the home's own ladder starts; fire, smoke, gas, CO and the SOS button do not wait.
+ * the home's own ladder starts; fire (smoke), gas, CO and the SOS button do not wait.
  */
 
 /** E.164: a plus, a country code, at most 15 digits in all (ITU-T E.164 §6.1). */
@@ -53,7 +53,7 @@ export const EscalationSchema = z.strictObject({
   cloud_confirm_s: secondsOrZero(60, 'The cloud must confirm (ack) a raised alarm within this long, else the ladder starts'),
   ack_within_s: secondsOrZero(180, 'Someone must acknowledge the alarm (ack-alarm from the cloud, anjuctl alarms ack, the button, a contact\'s reply) within this long, else the ladder starts'),
   uplink_down_s: secondsOrZero(30, 'The uplink has been down this long while an alarm is open: the ladder starts'),
-  immediate_types: z.array(z.string().regex(/^alarm\.[a-z0-9_]+$/)).default(['alarm.fire', 'alarm.smoke', 'alarm.gas', 'alarm.co', 'alarm.sos'])
+  immediate_types: z.array(z.string().regex(/^alarm\.[a-z0-9_]+$/)).default(['alarm.smoke', 'alarm.gas', 'alarm.co', 'alarm.sos'])
     .describe('Alarm types whose ladder starts at once: the home sounds and contacts are told without waiting for the cloud'),
   step_interval_s: secondsOrZero(60, 'Pause between two rungs of the ladder (the home, one contact, then the next)'),
   retries: z.number().int().min(0).max(10).default(2).describe('How many more times a failed SMS or call to one contact is tried before the ladder moves on'),

@@ -19,7 +19,7 @@ export interface AlarmRule {
 }
 
 /** Hazards whose sounding no press ends, only the hazard clearing (issue 15: "never silenced by one press"). */
-const SOUND_UNTIL_CLEARED = new Set(['alarm.fire', 'alarm.smoke', 'alarm.gas', 'alarm.co']);
+const SOUND_UNTIL_CLEARED = new Set(['alarm.smoke', 'alarm.gas', 'alarm.co']);
 
 export function ruleFor(p: EscalationPolicy, type: string, severity: string): AlarmRule {
   const t = p.per_type[type] ?? {};

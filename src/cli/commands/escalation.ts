@@ -3,6 +3,7 @@ import type { StoredEvent } from '../../core/event.js';
 import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
+import { isEscalationEvent } from '../../escalation/ladder.js';
 import { failed } from './status.js';
 
 /**
@@ -38,7 +39,7 @@ export function registerEscalation(program: Command): void {
         };
         // Subscribed first, so no step of the walk is missed.
         const sub = await subscribe(ctx.socket, { events: true, readings: false }, (stream, e) => {
-          if (stream !== 'event' || !e.type.startsWith('hub.escalation_')) return;
+          if (stream !== 'event' || !isEscalationEvent(e.type)) return;
           if (id === null) early.push(e); else show(e);
         });
         const r = await request(ctx.socket, 'escalation-test', { by: o.by });

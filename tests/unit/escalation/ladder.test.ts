@@ -12,7 +12,7 @@ const policy = EscalationSchema.parse({
 });
 const T0 = 1_800_000_000_000;
 const apnea: LadderAlarm = { id: 'a1', seq: 7, type: 'alarm.apnea', severity: 'critical', device: 'radar', raisedTs: T0 };
-const fire: LadderAlarm = { id: 'f1', seq: 9, type: 'alarm.fire', severity: 'critical', device: 'smoke', raisedTs: T0 };
+const fire: LadderAlarm = { id: 'f1', seq: 9, type: 'alarm.smoke', severity: 'critical', device: 'smoke', raisedTs: T0 };
 const up: World = { uplinkDownSinceTs: null, cloudConfirmedSeq: 100 };
 const types = (s: Step) => s.events.map((e) => `${e.type}${e.data.action ? `:${String(e.data.action)}` : ''}`);
 const only = <K extends Action['kind']>(s: Step, kind: K) => {
