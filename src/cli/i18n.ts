@@ -3,6 +3,8 @@
  * read Chinese. Chosen by --lang, else LANG/LC_ALL (zh* -> Chinese). JSON output and event types
  * stay English (they are for scripts and the cloud).
  */
+import { issue16Messages } from './i18n-issue16.js';
+
 export type Lang = 'en' | 'zh';
 
 const messages = {
@@ -333,6 +335,7 @@ const messages = {
   rnChApneaIndex: { en: 'radar apnea index', zh: '雷达呼吸暂停指数' },
   rnChOdi: { en: 'oximeter ODI', zh: '血氧仪氧减指数' },
   rnChHr: { en: 'heart-rate screening', zh: '心率筛查' },
+  ...issue16Messages,
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isMap, parseDocument } from 'yaml';
 import type { Config } from '../config/schema.js';
+import { REDACTED, redactSecrets, secretsInText } from '../config/redact-config.js';
 import { redactUrl } from '../uplink/redact-url.js'; // the daemon's own, for logs and events
 
 /**
@@ -10,22 +10,13 @@ import { redactUrl } from '../uplink/redact-url.js'; // the daemon's own, for lo
  * defence, every text that leaves through `config show` or a support bundle is scrubbed of the
  * secret values themselves, so a password echoed into a log line does not leak either.
  */
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 export { redactUrl };
 
 /** Config YAML with secrets replaced; comments and layout kept. Unparseable text is redacted line by line. */
 export function redactConfigText(text: string): string {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    return text.split('\n').map((l) => l.replace(/((?:password|\bpin)\s*:\s*).*/i, `$1"${REDACTED}"`).replace(/([a-z]+:\/\/[^:@/\s"']*):[^@/\s]*@/gi, `$1:${REDACTED}@`)).join('\n');
-  }
-  if (doc.hasIn(['uplink', 'password'])) doc.setIn(['uplink', 'password'], REDACTED);
-  // The SIM PIN: redacted by key only; scrubbing its 4 digits from all text would mangle numbers.
-  if (doc.hasIn(['modem', 'pin'])) doc.setIn(['modem', 'pin'], REDACTED);
-  const url = doc.getIn(['uplink', 'url']);
-  if (typeof url === 'string') doc.setIn(['uplink', 'url'], redactUrl(url));
-  return scrub(doc.toString(), secretsInText(text));
+  return redactSecrets(text).text;
 }
 
 /** Secret values a config names: its password, the URL's password, the password file's first line (when readable). */
@@ -43,13 +34,6 @@ export function secretsOf(config: Readonly<Config> | null, rawText?: string): st
     } catch { /* not readable by this user: then it cannot leak through us either */ }
   }
   return [...new Set(out.filter((s) => s.length >= 4))]; // shorter "secrets" would scrub ordinary words
-}
-
-function secretsInText(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(/password\s*:\s*["']?([^"'\s#,}]+)/gi)) out.push(m[1]!);
-  for (const m of text.matchAll(/[a-z]+:\/\/[^:@/\s"']*:([^@/\s"']+)@/gi)) out.push(m[1]!);
-  return out.filter((s) => s.length >= 4 && s !== REDACTED && !s.startsWith('['));
 }
 
 export function scrub(text: string, secrets: readonly string[]): string {

@@ -6,6 +6,7 @@ import type { UpdateManager } from '../update/update-manager.js';
 import { atLeastOneOf, int, matching, optional, refine, str, strictArgs, type ArgsSchema } from '../uplink/args.js';
 import { SET_CONFIG_MAX_YAML_CHARS } from '../uplink/contract.js';
 import type { DaemonStatus, WaitingStatus } from './status.js';
+import type { NightSeries } from '../report/night-series.js';
 
 /**
  * The hub's commands, one map for everyone who speaks them: the daemon's handlers
@@ -36,7 +37,19 @@ export const COMMAND_ARGS = {
     id: str(1, 64), // id of the event that raised the alarm
     by: str(1, 128, 'cloud'), // who took it: a dispatcher, a relative
   }),
-  'set-config': strictArgs({ yaml: str(1, SET_CONFIG_MAX_YAML_CHARS) }), // the uplink's size limit derives from it
+  'set-config': strictArgs({
+    yaml: str(1, SET_CONFIG_MAX_YAML_CHARS), // the uplink's size limit derives from it
+    // The hash get-config (or the birth) gave: the config this one was edited from. Refused when the
+    // hub runs another by now (ANJU_CMD_STALE_CONFIG), so a device added on site is not overwritten.
+    base_hash: optional(matching(/^[0-9a-f]{16}$/, 'the 16 hex digits of a config hash (get-config, birth config_hash)')),
+  }),
+  'get-config': strictArgs({}), // the config in force, secrets redacted, and its hash (issue 16)
+  // A night on one page (issue 16): the series, bands and marks of one night, bounded (src/report/night-series.ts).
+  'report-night': strictArgs({
+    report_seq: optional(int(1, Number.MAX_SAFE_INTEGER)), // that report.sleep; else by date; else the latest
+    date: optional(matching(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD: the night that began that evening (hub.timezone)')),
+    device: optional(matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id')), // only this bed radar's nights
+  }),
   // Shapes only: what they say (signature, architecture, version, size cap) is checked by the
   // update manager, which answers with its own codes (ANJU_CMD_UPDATE_*, src/update/errors.ts).
   update: strictArgs({
@@ -83,6 +96,10 @@ export interface CommandReplies {
   'ack-alarm': { alarm_id: string; alarm_type: string; acked_ts: number | null; acked_by: string | null; already_acknowledged: boolean };
   /** Accepted (applied after a restart that must reach the broker within verify_s), or the config in force already. */
   'set-config': { accepted: true; hash: string; previous_hash: string; verify_s: number } | { applied: false; unchanged: true; hash: string };
+  /** One night: its stored report.sleep, the chart's data, and the home's time zone (to read its times). */
+  'report-night': { report: StoredReport; night: NightSeries; timezone: string | null };
+  /** The config file in force with secrets redacted, its hash, and which keys were redacted. */
+  'get-config': { yaml: string; hash: string; redacted: string[] };
   update: ReturnType<UpdateManager['command']>;
   'permit-join': { seconds: number; until_ts: number | null };
   'ble-scan': { adapter: string; seconds: number; devices: ScannedBleDevice[] };

@@ -39,7 +39,11 @@ export function hubCommands(o: {
   uplink: () => Uplink | null;
   status: () => DaemonStatus;
   /** Validates and schedules a new config (see supervisor.ts); throws CommandError when it refuses. */
-  applyConfig?: (yamlText: string, origin: CommandOrigin) => ReplyOf<'set-config'> | Promise<ReplyOf<'set-config'>>;
+  applyConfig?: (yamlText: string, origin: CommandOrigin, baseHash?: string) => ReplyOf<'set-config'> | Promise<ReplyOf<'set-config'>>;
+  /** One night's chart data (src/daemon/night-data.ts); null when there is no such night. */
+  nightData?: (args: ArgsOf<'report-night'>) => ReplyOf<'report-night'> | null;
+  /** The config in force, redacted, with its hash (the supervisor's); without it no get-config. */
+  getConfig?: () => ReplyOf<'get-config'>;
   ackAlarm: (id: string, by: string) => AckResult;
   /** Opens the Zigbee network for joining (0 closes it); null when the hub has no coordinator. */
   permitJoin?: (seconds: number) => Promise<PermitJoinResult> | null;
@@ -75,7 +79,17 @@ export function hubCommands(o: {
   };
   // Bound to who sent it: a config from the cloud is held to the remote policy (supervisor.ts).
   const applyConfig = o.applyConfig;
-  if (applyConfig) handlers['set-config'] = ({ yaml }) => applyConfig(yaml, origin);
+  if (applyConfig) handlers['set-config'] = ({ yaml, base_hash }) => applyConfig(yaml, origin, base_hash);
+  if (o.getConfig) handlers['get-config'] = o.getConfig;
+  // A night's series (issue 16): for the cloud too, which has the reports but not the readings.
+  const nightData = o.nightData;
+  if (nightData) {
+    handlers['report-night'] = (args) => {
+      const r = nightData(args);
+      if (r === null) throw new CommandError('ANJU_CMD_NOT_FOUND', `no sleep report ${args.report_seq !== undefined ? `with report_seq ${args.report_seq}` : args.date !== undefined ? `of the night of ${args.date}` : 'yet'}${args.device ? ` for ${args.device}` : ''} on this hub`);
+      return r;
+    };
+  }
   // Its arguments' meaning (signature, architecture, version, size cap) is the update manager's to check.
   if (o.update) handlers.update = o.update;
   return commandSpecs(handlers);

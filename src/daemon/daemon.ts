@@ -34,6 +34,8 @@ import { sdNotify } from './sd-notify.js';
 import { createUpgradeReporter, type UpgradeReporter } from './upgrade-report.js';
 import { journalDir, type Attempt } from '../release/journal.js';
 import { createUpgradeMarks } from '../store/upgrade-marks.js';
+import { createHomeDescription, type HomeDescription } from './home-description.js';
+import { createNightData } from './night-data.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 import type { ContactChannel } from '../escalation/contact-channel.js';
 import type { EscalationRunner } from './escalation.js';
@@ -65,7 +67,9 @@ export interface DaemonDeps {
    */
   zigbeeControllerFactory?: ZigbeeControllerFactory;
   /** The set-config command (from the cloud, or on site); without it the hub does not offer that command. */
-  applyConfig?: (yamlText: string, origin: CommandOrigin) => Promise<ReplyOf<'set-config'>>;
+  applyConfig?: (yamlText: string, origin: CommandOrigin, baseHash?: string) => Promise<ReplyOf<'set-config'>>;
+  /** The get-config command (the supervisor's: it knows the file in force); without it the hub does not offer it. */
+  getConfig?: () => ReplyOf<'get-config'>;
   /** Whether the wall clock is synchronised: the system's (timesyncd, timedatectl) by default; tests pass their own. */
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */
@@ -111,6 +115,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let alarms: Alarms | null = null;
   let escalation: EscalationRunner | null = null;
   let control: ControlSocket | null = null;
+  let home: HomeDescription | null = null;
   let stopped = false;
   let running: RunningTransports | null = null;
   // No hub runs before this code was written: a wall clock earlier than that is certainly wrong.
@@ -133,6 +138,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     if (e.severity === 'critical' && e.state === 'raised') log.warn(line, `ALARM ${e.type} raised`);
     else log.info(line, `${e.type} ${e.state}`);
     uplink?.onEvent(e);
+    home?.onEvent(e);
     control?.event(e);
     // An alarm raised or cleared: the ladder looks at once (fire sounds now, not at the next tick).
     if (escalation && classOf(e.type) === 'alarm') setImmediate(() => { if (!stopped) escalation?.tick(); });
@@ -190,6 +196,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log.info({ stateDir: config.state_dir, pending: outbox.depth(), lastSeq: outbox.lastSeq(), quickCheckMs: opened.quickCheckMs, schema: opened.schema, storage: h.state() }, 'store open');
     const commandDeps = {
       clock, uplink: () => uplink, status: () => daemon.status(), ...(deps.applyConfig ? { applyConfig: deps.applyConfig } : {}),
+      ...(deps.getConfig ? { getConfig: deps.getConfig } : {}),
       ...(deps.update ? { update: deps.update } : {}),
       permitJoin: (seconds: number) => running?.byName('zigbee')?.permitJoin?.(seconds) ?? null,
       bleScan: async (seconds: number, adapter: string | undefined) => {
@@ -201,6 +208,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       raiseEvent: (draft: EventDraft) => ingest?.raise(draft),
       reportUpgrades: () => h.run('upgrade_report', () => upgrades?.report() ?? 0),
       latestReports: (type: string, device: string | null, limit: number) => outbox!.reports.latest(type, device, limit),
+      nightData: createNightData(db, outbox, config),
       bleConfigured: () => new Map(devicesOn(config, 'ble').map((d) => [`${d.ble.adapter}/${d.ble.address}`, d.id] as const)),
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
@@ -229,7 +237,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const gate = { admit: (d: EventDraft) => alarmGate.admit(d), rolledBack: () => alarmGate.rolledBack(), committed: (e: StoredEvent) => { alarmGate.committed(e); escalation?.committed(e); } };
     ingest = createIngest({
       clock, readings, outbox, states: createDetectorStateStore(db, clock, bootClock), detectors: detectorBindings(config), onEvent, gate,
-      tap: (r) => { if (control?.hasReadingSubscribers) control.reading(r); },
+      tap: (r) => {
+        home?.heard(r);
+        if (control?.hasReadingSubscribers) control.reading(r);
+      },
       transact: (fn) => transaction(db!, fn),
       write: h.run,
       onImplausible: (device, m, b) => limitedLog.log('warn', `implausible:${device}:${m.metric}`, {
@@ -360,6 +371,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
+    const up = uplink;
+    home = createHomeDescription({
+      config, version: deps.version, configHash: deps.configHash, db, now: () => clock.now(), retain: (topic, payload) => up.retain(topic, payload), write: (where, fn) => { h.attempt(where, fn); },
+    });
+    home.start();
     uplink.start();
     // Every transport the config uses, created and started the same way (src/daemon/transports.ts).
     running = startTransports({

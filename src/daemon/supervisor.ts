@@ -13,6 +13,7 @@ import type { CommandOrigin } from './commands.js';
 import type { ReplyOf } from '../control/protocol.js';
 import { copyFileDurably, fsyncDir, removeDurably, writeFileDurably } from '../core/durable-file.js';
 import { createHubUpdates } from './hub-updates.js';
+import { redactSecrets, restoreSecrets } from '../config/redact-config.js';
 
 /**
  * Runs the daemon for one config file, and swaps it for a new config on `set-config`:
@@ -50,7 +51,9 @@ const APPLY_DELAY_MS = 300; // lets the "accepted" response leave before the upl
 const runtimeDirs = (): string[] => (process.env.RUNTIME_DIRECTORY ?? '').split(':').filter((p) => p !== '');
 
 export function createSupervisor(d: SupervisorDeps): Supervisor {
-  let current = { config: d.config, hash: d.configHash };
+  // The text too, for get-config; read once here and held to the hash the config was loaded with
+  // (null: the file changed on disk since anjud read it, so the text in force is not known).
+  let current: { config: Readonly<Config>; hash: string; text: string | null } = { config: d.config, hash: d.configHash, text: textOf(d.configPath, d.configHash) };
   // Lives as long as the process: a set-config meanwhile does not lose an update in progress.
   const updates = createHubUpdates({
     configPath: d.configPath, stateDir: d.config.state_dir, version: d.version, log: d.log, clock: d.clock,
@@ -63,11 +66,24 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
   const sidePath = `${d.configPath}.new`;
 
   function build(config: Readonly<Config>, hash: string): Daemon {
-    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, update: (a) => updates.command(a), updateStatus: () => updates.status() });
+    return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, getConfig, update: (a) => updates.command(a), updateStatus: () => updates.status() });
   }
 
-  async function applyConfig(text: string, origin: CommandOrigin): Promise<ReplyOf<'set-config'>> {
+  function getConfig(): ReplyOf<'get-config'> {
+    if (current.text === null) throw new CommandError('ANJU_CMD_NOT_READY', `the config file ${d.configPath} was changed on disk after anjud read it: the config in force is not that file; restart anjud or apply the file`);
+    const r = redactSecrets(current.text);
+    return { yaml: r.text, hash: current.hash, redacted: r.paths };
+  }
+
+  async function applyConfig(given: string, origin: CommandOrigin, baseHash?: string): Promise<ReplyOf<'set-config'>> {
     if (applying) throw new CommandError('ANJU_CMD_BUSY', 'a config is being applied; try again when it is done');
+    // Edited from a config that is no longer in force (a device was added on site meanwhile): applying
+    // it would silently undo that change. The sender reads get-config again and redoes its edit.
+    if (baseHash !== undefined && baseHash !== current.hash) {
+      throw new CommandError('ANJU_CMD_STALE_CONFIG', `base_hash ${baseHash} is not the config in force (${current.hash}): read it again with get-config and apply the change to that`);
+    }
+    // A config edited from get-config's text keeps the hub's secrets where it still says [redacted].
+    const text = current.text === null ? given : restoreSecrets(given, current.text);
     // Busy from here: a second set-config while this one is validated is refused, not raced.
     applying = true;
     let scheduled = false;
@@ -135,7 +151,7 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
       } catch (err) {
         log.warn({ err }, 'cannot sync the config directory: a power cut now may bring back the previous config');
       }
-      current = { config: next, hash };
+      current = { config: next, hash, text };
       d.log.level = next.log.level;
       daemon.raise({ type: 'hub.config_applied', severity: 'info', device: null, state: 'info', data: { hash, previous_hash: previous.hash } });
       log.info({ hash }, 'new config applied');
@@ -204,4 +220,14 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     },
     current: () => daemon,
   };
+}
+
+/** The config file's text when it still is what was loaded (its hash), else null. */
+function textOf(path: string, hash: string): string | null {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return configHash(text) === hash ? text : null;
+  } catch {
+    return null;
+  }
 }

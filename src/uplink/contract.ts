@@ -19,6 +19,10 @@ export const topics = (hubId: string) => {
     unstored: `${base}/unstored`,
     /** hub -> cloud: retained online/offline (birth and will). */
     status: `${base}/status`,
+    /** hub -> cloud: retained description of the home: hub and devices (issue 16; contract-schemas.ts). */
+    inventory: `${base}/inventory`,
+    /** hub -> cloud: retained online/offline of one device (issue 16), like Zigbee2MQTT's `<device>/availability`. */
+    availability: (deviceId: string) => `${base}/devices/${deviceId}/availability`,
     /** hub -> cloud: readings in batches, QoS 1, with message expiry. */
     telemetry: `${base}/telemetry`,
     /** hub -> cloud: pipeline health, periodic, QoS 0. */

@@ -58,6 +58,13 @@ export interface Uplink {
    * how many and the last report_seq (`resync` with `since_report_seq`).
    */
   resyncReports(sinceReportSeq: number, limit: number): { count: number; lastSeq: number | null };
+  /**
+   * Keeps `payload` as the retained message of `topic` (the inventory, a device's availability):
+   * published now when connected and again at every connection, after the birth, so a broker that
+   * lost its retained store (restart without persistence) has it back. null clears it: an empty
+   * retained payload once (now, or at the next connection), then forgotten.
+   */
+  retain(topic: string, payload: string | null): void;
   /** Publishes the retained offline status and disconnects; resolves within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -138,6 +145,8 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
   const queueForLog = () => {
     try { return outbox.depth(); } catch { return null; }
   };
+  /** Retained descriptions (inventory, availability) by topic; '' = clear it at the next chance. */
+  const retained = new Map<string, string>();
   /** Held events' unstored messages, by id, until committed or dropped: sent again after a reconnect. */
   const unstored = new Map<string, string>();
 
@@ -148,6 +157,10 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       ...(state === 'online' ? { uptime_s: uptimeS(), config_hash: deps.configHash, epoch: outbox.epoch() } : {}),
     };
     return Buffer.from(JSON.stringify(msg));
+  };
+  const publishRetained = (c: MqttClient, topic: string, payload: string): void => {
+    c.publish(topic, payload, { qos: 1, retain: true });
+    if (payload === '') retained.delete(topic); // cleared: nothing to repeat
   };
   const will = () => ({ topic: t.status, payload: status('offline', 'connection_lost'), qos: 1 as const, retain: true });
 
@@ -327,6 +340,7 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
           else log.info('uplink subscribed to acks and commands');
         });
         for (const payload of unstored.values()) c.publish(t.unstored, payload, { qos: 1 });
+        for (const [topic, payload] of retained) publishRetained(c, topic, payload);
         drainAll();
       }));
       c.on('message', guarded('uplink_message', inbound.onMessage));
@@ -352,6 +366,10 @@ export function createMqttUplink(deps: UplinkDeps): Uplink {
       const payload = JSON.stringify(unstoredMessage(hubId, outbox.epoch(), e, reason));
       unstored.set(e.id, payload);
       if (connected()) client!.publish(t.unstored, payload, { qos: 1 });
+    },
+    retain(topic, payload) {
+      retained.set(topic, payload ?? '');
+      if (connected()) publishRetained(client!, topic, payload ?? '');
     },
     onHeldDropped(ids) {
       for (const id of ids) unstored.delete(id);

@@ -127,7 +127,7 @@ escalation:
     cleanup.push(() => sub.close());
     daemon = startDaemon(yaml, ch);
     await sub.waitFor('the last escalation event', (m) => m.body.type === 'hub.escalation_call_made');
-    const got = sub.messages.map((m) => m.body).filter((b) => typeof b.seq === 'number');
+    const got = [...new Map(sub.messages.map((m) => [m.body.id as string, m.body])).values()].filter((b) => typeof b.seq === 'number'); // deduped by id, as the cloud does
     const seqs = got.map((b) => b.seq as number);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
     expect(got.map((b) => `${String(b.type)}${b.data && (b.data as Record<string, unknown>).action ? `:${String((b.data as Record<string, unknown>).action)}` : ''}`)).toEqual([

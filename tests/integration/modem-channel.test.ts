@@ -21,15 +21,19 @@ import { waitFor } from '../helpers/wait.js';
 const CONTACT = '+8613912345678';
 const catalogue = deviceCatalogue();
 
-/** An SMS-DELIVER from `from` in UCS-2, written here field by field (TS 23.040 §9.2.2.1), SMSC part empty. */
-function deliverPdu(from: string, text: string): string {
+/**
+ * An SMS-DELIVER from `from` in UCS-2, written here field by field (TS 23.040 §9.2.2.1), SMSC part
+ * empty; with `part`, a concatenated part (UDH IEI 00: reference, total, sequence).
+ */
+function deliverPdu(from: string, text: string, part?: { ref: number; total: number; seq: number }): string {
   const d = from.replace('+', '');
   const padded = d.length % 2 ? `${d}F` : d;
   let semi = '';
   for (let i = 0; i < padded.length; i += 2) semi += padded[i + 1]! + padded[i]!;
-  const ud = Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase();
   const h = (n: number) => n.toString(16).padStart(2, '0').toUpperCase();
-  return `00` + `04` + h(d.length) + '91' + semi + '00' + '08' + '62217081000023' + h(ud.length / 2) + ud;
+  const udh = part ? `050003${h(part.ref)}${h(part.total)}${h(part.seq)}` : '';
+  const ud = udh + Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase();
+  return `00` + (part ? '44' : '04') + h(d.length) + '91' + semi + '00' + '08' + '62217081000023' + h(ud.length / 2) + ud;
 }
 
 function channel(fake: FakeModem, extra: Record<string, unknown> = {}) {
@@ -103,6 +107,15 @@ describe('modem channel against a fake modem on a pty', () => {
     const sms = await waitFor('reply sms', () => inbound.find((x) => x.kind === 'sms'));
     expect(sms).toMatchObject({ kind: 'sms', from: CONTACT, text: '1' });
     await waitFor('message deleted', () => fake.stored.size === 0);
+  });
+
+  it('a long reply in two parts, the second first, arrives as one sms', async () => {
+    const before = inbound.filter((x) => x.kind === 'sms').length;
+    fake.deliver(deliverPdu(CONTACT, '马上到，', { ref: 9, total: 2, seq: 2 }));
+    fake.deliver(deliverPdu(CONTACT, '我是女儿。', { ref: 9, total: 2, seq: 1 }));
+    await waitFor('reassembled reply', () => inbound.filter((x) => x.kind === 'sms').length > before);
+    expect(inbound.filter((x) => x.kind === 'sms').slice(before)).toEqual([expect.objectContaining({ from: CONTACT, text: '我是女儿。马上到，' })]);
+    await waitFor('both parts deleted', () => fake.stored.size === 0);
   });
 
   it('+CMS ERROR 330 is rejected with the spec\'s meaning', async () => {

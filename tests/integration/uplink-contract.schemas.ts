@@ -78,7 +78,11 @@ function branches(root: Json, node: Node | undefined): Json[] {
  * free-form by design (an event's data, get-status diagnostics) and is not looked into.
  */
 export function undocumented(root: Json, node: Node, value: unknown, path = '$'): string[] {
-  const nodes = branches(root, node);
+  // A oneOf branch discriminated by `const` properties (event.v1.json: type and state) speaks only
+  // for the values it matches: its data $ref is not the documentation of another type's data.
+  const matches = (n: Json): boolean => value === null || typeof value !== 'object' || Array.isArray(value)
+    || Object.entries((n.properties as Record<string, Node> | undefined) ?? {}).every(([k, s]) => typeof s !== 'object' || !('const' in s) || !Object.hasOwn(value, k) || (value as Json)[k] === s.const);
+  const nodes = branches(root, node).filter(matches);
   if (Array.isArray(value)) {
     const items = nodes.map((n) => n.items as Node | undefined).filter((x): x is Node => x !== undefined);
     return [...new Set(value.flatMap((v, i) => items.flatMap((it) => undocumented(root, it, v, `${path}[${i}]`))))];
@@ -103,7 +107,8 @@ export function problems(file: string, body: unknown): string[] {
   if (file === 'event.v1.json' && typeof b.type === 'string') {
     const def = `${b.type}.${String(b.state)}`;
     if (!(root.$defs as Json)[def]) out.push(`event.v1.json: no $defs/${def} documents the data of ${b.type} ${String(b.state)}`);
-    else out.push(...check(file, b.data, def), ...undocumented(root, { $ref: `#/$defs/${def}` }, b.data, '$.data').map((p) => `event ${def}: undocumented field ${p}`));
+    // Its data's fields are walked with the message: the oneOf branch of its type and state (since issue 16).
+    else out.push(...check(file, b.data, def));
   }
   if (file === 'command-response.v1.json' && b.ok === true && b.data !== undefined) {
     const def = `data.${String(b.cmd)}`;

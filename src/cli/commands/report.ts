@@ -4,6 +4,7 @@ import { context, EXIT, run } from '../context.js';
 import { t } from '../i18n.js';
 import { isDate, nightDate, renderNight, viewNight } from '../report-night.js';
 import { failed } from './status.js';
+import { drawNight } from './report-chart.js';
 
 /**
  * `anjuctl report night [--date YYYY-MM-DD] [--device ID] [--json]`: one night's sleep report as the
@@ -19,11 +20,21 @@ export function registerReport(program: Command): void {
     .description('a night\'s sleep report, its sleep-apnea risk and the 30-night trend')
     .option('--date <YYYY-MM-DD>', 'the night that began that evening (default: the latest night)')
     .option('--device <id>', 'only this bed radar\'s nights (a home with two beds)')
-    .action(async (o: { date?: string; device?: string }, cmd: Command) => {
+    .option('--format <svg|png>', 'draw the night as a chart: breathing, heart rate, SpO2, apnea and desaturation marks, in-bed and asleep bands, alarms, and the summary (png needs rsvg-convert)')
+    .option('--out <file>', 'where to write the chart (svg: default stdout)')
+    .action(async (o: { date?: string; device?: string; format?: string; out?: string }, cmd: Command) => {
       const ctx = context(cmd);
       await run(ctx, async () => {
         if (o.date !== undefined && !isDate(o.date)) {
           ctx.err(t(ctx.lang, 'rnBadDate', { value: o.date }));
+          return EXIT.USAGE;
+        }
+        if (o.format !== undefined && o.format !== 'svg' && o.format !== 'png') {
+          ctx.err(t(ctx.lang, 'rcBadFormat', { value: o.format }));
+          return EXIT.USAGE;
+        }
+        if (o.format === 'png' && o.out === undefined) {
+          ctx.err(t(ctx.lang, 'rcNeedsOut'));
           return EXIT.USAGE;
         }
         // The latest night needs it and 30 before it; an earlier date, up to about a year back.
@@ -38,6 +49,7 @@ export function registerReport(program: Command): void {
           else ctx.err(stored.length === 0 ? t(ctx.lang, 'rnNoReports', { device }) : t(ctx.lang, 'rnNoNight', { date: o.date ?? '', device, dates }));
           return EXIT.FAILED;
         }
+        if (o.format !== undefined) return drawNight(ctx, v, o.format, o.out);
         if (ctx.json) ctx.out(JSON.stringify({ night: v }));
         else for (const line of renderNight(v, ctx.lang)) ctx.out(line);
         return EXIT.OK;

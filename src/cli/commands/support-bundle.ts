@@ -8,7 +8,9 @@
  *   diagnose.txt/json the findings of `anjuctl diagnose`
  *   journal.txt       `journalctl -u anjud -n 2000` when available, else a note why not
  *   versions.txt      anjuctl, node, OS
- * Every file is scrubbed of the secret values themselves before it is written (redact.ts).
+ * Every file is scrubbed of the secret values themselves before it is written (redact.ts), and of
+ * the resident's personal data (names, phone numbers, addresses, contacts: personal-data.ts, PIPL,
+ * docs/privacy.md) unless --include-personal, which says loudly what the bundle then holds.
  * Works without the daemon (status.json then says so). Prints the bundle's path.
  * Exit codes: 0 bundle written, 1 could not write it.
  */
@@ -22,6 +24,7 @@ import { context, EXIT, run, type Ctx } from '../context.js';
 import { diagnose, findingsJson } from '../diagnose-checks.js';
 import { t } from '../i18n.js';
 import { redactConfigText, scrub, secretsOf } from '../redact.js';
+import { redactPersonalConfig, scrubPersonal } from '../personal-data.js';
 import { renderFindings } from './diagnose.js';
 
 const JOURNAL_LINES = 2000;
@@ -31,13 +34,14 @@ export function registerSupportBundle(program: Command): void {
     .command('support-bundle')
     .description('write a tar.gz for support: redacted config, status and counters, diagnose, recent logs, versions')
     .option('--out <file>', 'where to write it (default: ./anju-support-<hub>-<time>.tar.gz)')
-    .action(async (o: { out?: string }, cmd: Command) => {
+    .option('--include-personal', 'keep the resident\'s name, address, contacts and phone numbers (removed by default: personal data under PIPL)')
+    .action(async (o: { out?: string; includePersonal?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
-      await run(ctx, () => supportBundle(ctx, o.out));
+      await run(ctx, () => supportBundle(ctx, o.out, o.includePersonal === true));
     });
 }
 
-async function supportBundle(ctx: Ctx, outOpt: string | undefined): Promise<number> {
+async function supportBundle(ctx: Ctx, outOpt: string | undefined, includePersonal: boolean): Promise<number> {
   const d = await diagnose({ socket: ctx.socket, configPath: ctx.configPath });
   let configText: string | null = null;
   try { configText = ctx.configPath ? readFileSync(ctx.configPath, 'utf8') : null; } catch { /* noted in README */ }
@@ -49,10 +53,15 @@ async function supportBundle(ctx: Ctx, outOpt: string | undefined): Promise<numb
   const work = mkdtempSync(join(tmpdir(), 'anju-bundle-'));
   const dir = join(work, name);
   mkdirSync(dir);
-  const put = (file: string, text: string) => writeFileSync(join(dir, file), scrub(text, secrets), { mode: 0o600 });
+  const personal = configText === null || includePersonal ? null : redactPersonalConfig(redactConfigText(configText));
+  const put = (file: string, text: string) => {
+    const clean = scrub(text, secrets);
+    writeFileSync(join(dir, file), personal === null ? clean : scrubPersonal(clean, personal.values), { mode: 0o600 });
+  };
+  if (includePersonal) ctx.err(t(ctx.lang, 'sbPersonalKept'));
   try {
     const notes: string[] = [];
-    if (configText !== null) put('config.yaml', redactConfigText(configText));
+    if (configText !== null) put('config.yaml', personal?.text ?? redactConfigText(configText));
     else notes.push(`config: ${ctx.configPath ?? '(none given)'} could not be read by this user`);
     put('status.json', `${JSON.stringify(d.status ?? { unavailable: 'anjud not reachable over its control socket', socket: ctx.socket }, null, 2)}\n`);
     put('diagnose.json', `${JSON.stringify(findingsJson(d.findings), null, 2)}\n`);
@@ -69,6 +78,9 @@ async function supportBundle(ctx: Ctx, outOpt: string | undefined): Promise<numb
       `Anju support bundle for hub ${hub}, made ${new Date().toISOString()} by anjuctl ${VERSION}.`,
       'config.yaml: the config, with uplink.password and URL credentials replaced by [redacted];',
       '  the password file and TLS keys are not included (only their paths).',
+      includePersonal
+        ? 'PERSONAL DATA KEPT (--include-personal): the resident\'s name, address, contacts and phone numbers are in this bundle.'
+        : 'Personal data (names, addresses, contacts, phone numbers) replaced by [personal] in every file (docs/privacy.md).',
       'status.json: get-status of the running daemon. diagnose.*: anjuctl diagnose. journal.txt: recent logs.',
       ...notes.map((n) => `Note: ${n}`),
       '',
