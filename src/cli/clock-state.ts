@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { t, type Lang } from './i18n.js';
 
 /**
  * Is this machine's clock synchronised? The same sources as the daemon's probe
@@ -9,15 +10,23 @@ import { existsSync } from 'node:fs';
  */
 export type ClockState = 'synced' | 'unsynced' | 'unknown';
 
+/** The source when nothing could tell (JSON keeps it; a person reads `clockNoSource`). */
+export const NO_CLOCK_SOURCE = 'timedatectl unavailable';
+
 export const TIMESYNCD_FLAG = '/run/systemd/timesync/synchronized';
 
 export async function clockState(): Promise<{ state: ClockState; source: string }> {
   if (existsSync(TIMESYNCD_FLAG)) return { state: 'synced', source: TIMESYNCD_FLAG };
   return new Promise((resolve) => {
     execFile('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], { timeout: 3000 }, (err, stdout) => {
-      if (err) { resolve({ state: 'unknown', source: 'timedatectl unavailable' }); return; }
+      if (err) { resolve({ state: 'unknown', source: NO_CLOCK_SOURCE }); return; }
       const v = stdout.trim();
       resolve({ state: v === 'yes' ? 'synced' : v === 'no' ? 'unsynced' : 'unknown', source: 'timedatectl' });
     });
   });
+}
+
+/** The source as a person reads it: "nothing could tell" in their language, else the file or tool named. */
+export function clockSourceText(lang: Lang, source: string): string {
+  return source === NO_CLOCK_SOURCE ? t(lang, 'clockNoSource') : source;
 }

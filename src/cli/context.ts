@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../config/load.js';
+import stringWidth from 'string-width';
 import { ControlError, DEFAULT_SOCKET } from './client.js';
 import { pickLang, t, type Lang } from './i18n.js';
+import { displayZone, formatLocalTime } from './local-time.js';
 
 /**
  * What every daemon-facing anjuctl command shares: where the socket is, which language, JSON or
@@ -17,6 +19,11 @@ export interface Ctx {
   color: boolean;
   /** The anjud config file (--config, $ANJU_CONFIG); may not exist or be readable on this machine. */
   configPath: string | undefined;
+  /**
+   * IANA zone times are shown in (src/cli/local-time.ts): hub.timezone of the config file when it
+   * was read, else this machine's; `adoptZone` replaces it with the running daemon's (get-status).
+   */
+  zone: string;
   out(s: string): void;
   err(s: string): void;
 }
@@ -34,9 +41,13 @@ export function addGlobalOptions(program: Command): void {
 export function context(cmd: Command): Ctx {
   const g = cmd.optsWithGlobals<GlobalOpts>();
   let socket = g.socket ?? process.env.ANJU_SOCKET;
+  let hubZone: string | null = null;
   if (!socket && g.config && existsSync(g.config)) {
     const r = loadConfigFile(g.config);
-    if (r.ok) socket = r.config.control.socket;
+    if (r.ok) {
+      socket = r.config.control.socket;
+      hubZone = r.config.hub.timezone ?? null;
+    }
   }
   return {
     socket: socket ?? DEFAULT_SOCKET,
@@ -44,10 +55,19 @@ export function context(cmd: Command): Ctx {
     json: g.json === true,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
     configPath: g.config,
+    zone: displayZone(hubZone),
     out: (s) => process.stdout.write(`${s}\n`),
     err: (s) => process.stderr.write(`${s}\n`),
   };
 }
+
+/** The running daemon knows the home's zone (get-status `timezone`): it wins over the config file's guess. */
+export function adoptZone(ctx: Ctx, hubTimezone: string | null | undefined): void {
+  if (hubTimezone) ctx.zone = displayZone(hubTimezone);
+}
+
+/** A time as a person reads it: local to the home, with its offset (`2026-12-07 17:51:19 +08:00`). */
+export const localTime = (ctx: Ctx, ts: number): string => formatLocalTime(ts, ctx.zone);
 
 export const paint = (ctx: Ctx, code: number, s: string): string => (ctx.color ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -63,17 +83,19 @@ export async function run(ctx: Ctx, body: () => Promise<number>): Promise<never>
       else ctx.err(t(ctx.lang, key, { path: err.path }));
       code = err.kind === 'not-running' ? EXIT.NOT_RUNNING : EXIT.NO_PERMISSION;
     } else {
-      ctx.err(`anjuctl: ${(err as Error).message}`);
+      ctx.err(t(ctx.lang, 'unexpected', { message: (err as Error).message }));
       code = EXIT.FAILED;
     }
   }
   process.exit(code);
 }
 
-/** Plain aligned table: no dependency, works in any SSH terminal. */
+/**
+ * Aligned table for any SSH terminal. Widths are display columns (string-width: East Asian wide
+ * characters count 2, ANSI colour codes 0), so a red 未确认 lines up with the plain cells below it.
+ */
 export function table(header: string[], rows: string[][]): string {
-  const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uFFFF]/.test(ch) ? 2 : 1), 0); // CJK is double width
-  const cols = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(cols[i]! - width(c))).join('  ').trimEnd();
+  const cols = header.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(r[i] ?? ''))));
+  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(cols[i]! - stringWidth(c))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }

@@ -8,7 +8,7 @@ import { devicesOn } from '../config/devices.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
 import type { DaemonStatus } from '../control/status.js';
 import type { LinkRetryStatus } from '../transports/link-supervisor.js';
-import { clockState } from './clock-state.js';
+import { clockSourceText, clockState } from './clock-state.js';
 import { ControlError, request } from './client.js';
 import { t, type Lang, type MessageKey } from './i18n.js';
 
@@ -243,7 +243,8 @@ function bleChecks(config: Readonly<Config>, status: DaemonStatus | null, add: A
 const LEVEL_KEY: Record<Level, MessageKey> = { ok: 'lvOk', info: 'lvInfo', warn: 'lvWarn', error: 'lvError' };
 
 export function renderFinding(lang: Lang, f: Finding): { level: string; text: string; hint: string | null } {
-  return { level: t(lang, LEVEL_KEY[f.level]), text: t(lang, f.message, f.vars), hint: f.hint ? t(lang, f.hint, f.vars) : null };
+  const vars = typeof f.vars.source === 'string' ? { ...f.vars, source: clockSourceText(lang, f.vars.source) } : f.vars;
+  return { level: t(lang, LEVEL_KEY[f.level]), text: t(lang, f.message, vars), hint: f.hint ? t(lang, f.hint, vars) : null };
 }
 
 /** English JSON for scripts and the support bundle. */

@@ -1,350 +1,66 @@
 /**
  * Human-facing anjuctl messages in English and Simplified Chinese: the installers in the district
  * read Chinese. Chosen by --lang, else LANG/LC_ALL (zh* -> Chinese). JSON output and event types
- * stay English (they are for scripts and the cloud).
+ * stay English (they are for scripts and the cloud). The texts live in src/cli/messages/<area>.ts.
  */
-import { issue16Messages } from './i18n-issue16.js';
+import { LANGS, type Lang } from './messages/entry.js';
+import { errorMessages, otherError } from './messages/errors.js';
+import { eventStateNames, eventTypeNames } from './messages/event-types.js';
+import { messages } from './messages/index.js';
+import { metricNames, truthNames } from './messages/metrics.js';
 
-export type Lang = 'en' | 'zh';
-
-const messages = {
-  notRunning: { en: 'anjud is not running (no control socket at {path}). Start it: sudo systemctl start anjud', zh: 'anjud 未运行（{path} 处没有控制套接字）。启动：sudo systemctl start anjud' },
-  noPermission: { en: 'permission denied on {path}: you are not in group "anju". Run: sudo usermod -aG anju $USER, then log in again', zh: '无权访问 {path}：您不在 "anju" 组中。执行：sudo usermod -aG anju $USER，然后重新登录' },
-  failed: { en: 'failed: {code}: {message}', zh: '失败：{code}：{message}' },
-  hub: { en: 'Hub', zh: '网关' },
-  version: { en: 'version', zh: '版本' },
-  uplink: { en: 'Uplink', zh: '上行连接' },
-  connected: { en: 'connected', zh: '已连接' },
-  disconnected: { en: 'NOT connected', zh: '未连接' },
-  lastCloudAck: { en: 'last cloud ack', zh: '云端最近确认' },
-  queue: { en: 'queue', zh: '待发队列' },
-  oldestAlarm: { en: 'oldest unsent alarm', zh: '最早未发送报警' },
-  none: { en: 'none', zh: '无' },
-  storage: { en: 'Storage', zh: '存储' },
-  storageOk: { en: 'ok', zh: '正常' },
-  storageDiskFull: { en: 'DISK FULL', zh: '磁盘已满' },
-  storageError: { en: 'WRITES FAILING', zh: '写入失败' },
-  storageFree: { en: 'free {size}', zh: '剩余 {size}' },
-  storageHeld: { en: 'held in memory, not stored: {n} ({alarms} alarms)', zh: '仅在内存中、未存储：{n}（报警 {alarms}）' },
-  storageLastError: { en: 'last error {code} ({where})', zh: '最近错误 {code}（{where}）' },
-  modem: { en: 'Modem', zh: '蜂窝模块' },
-  modemState_ready: { en: 'ready', zh: '就绪' },
-  modemState_searching: { en: 'SEARCHING for a network', zh: '正在搜索网络' },
-  modemState_no_network: { en: 'NO NETWORK', zh: '无网络' },
-  modemState_sim_missing: { en: 'SIM MISSING', zh: '未检测到 SIM 卡' },
-  modemState_sim_pin_required: { en: 'SIM PIN REQUIRED', zh: '需要 SIM 卡 PIN 码' },
-  modemState_unavailable: { en: 'NOT REACHABLE', zh: '无法连接' },
-  release: { en: 'Release', zh: '版本发布' },
-  releaseAttempt: { en: 'last {kind} {from} -> {to}: {state} {ago}', zh: '最近{kind} {from} -> {to}：{state}（{ago}）' },
-  releaseKindUpgrade: { en: 'upgrade', zh: '升级' },
-  releaseKindRollback: { en: 'rollback', zh: '回滚' },
-  releaseConfirmed: { en: 'confirmed', zh: '已确认' },
-  releaseRolledBack: { en: 'ROLLED BACK', zh: '已回滚' },
-  releaseRefused: { en: 'refused (nothing switched)', zh: '已拒绝（未切换）' },
-  releasePending: { en: 'in progress', zh: '进行中' },
-  releaseReason: { en: 'reason: {reason}', zh: '原因：{reason}' },
-  devices: { en: 'Devices', zh: '设备' },
-  alarms: { en: 'Open alarms', zh: '未关闭报警' },
-  escTestStarted: { en: 'escalation test walk {id}: {rungs} steps (the home, then each contact; each receives "测试 / test")', zh: '报警升级测试 {id}：共 {rungs} 步（家中声光，然后逐一联系人；每人收到"测试 / test"）' },
-  escStepSound: { en: 'sound and prompt in the home', zh: '家中警报器与语音提示' },
-  escStepSms: { en: 'SMS to {contact} ({phone})', zh: '短信给 {contact}（{phone}）' },
-  escStepCall: { en: 'call {contact} ({phone})', zh: '呼叫 {contact}（{phone}）' },
-  escResultOk: { en: 'ok', zh: '成功' },
-  escResultFailed: { en: 'FAILED: {code} {detail}', zh: '失败：{code} {detail}' },
-  escDone: { en: 'escalation test walk finished: {ok} of {n} steps ok', zh: '报警升级测试完成：{n} 步中 {ok} 步成功' },
-  noAlarms: { en: 'no open alarms', zh: '没有未关闭的报警' },
-  acknowledged: { en: 'acknowledged by {by}', zh: '已由 {by} 确认' },
-  unacknowledged: { en: 'NOT acknowledged', zh: '未确认' },
-  ackDone: { en: 'alarm {id} acknowledged', zh: '报警 {id} 已确认' },
-  ackAlready: { en: 'alarm {id} was already acknowledged', zh: '报警 {id} 此前已被确认' },
-  colDevice: { en: 'DEVICE', zh: '设备' },
-  colModel: { en: 'MODEL', zh: '型号' },
-  colRoom: { en: 'ROOM', zh: '房间' },
-  colPort: { en: 'PORT', zh: '端口' },
-  colLastSeen: { en: 'LAST SEEN', zh: '最近数据' },
-  colFrames: { en: 'FRAMES', zh: '帧数' },
-  colErrors: { en: 'BAD FRAMES', zh: '错误帧' },
-  colAlarm: { en: 'ALARM', zh: '报警' },
-  colSince: { en: 'SINCE', zh: '开始时间' },
-  colAck: { en: 'ACK', zh: '确认' },
-  portOpen: { en: 'open', zh: '已打开' },
-  portClosed: { en: 'CLOSED', zh: '未打开' },
-  never: { en: 'never', zh: '从未' },
-  secondsAgo: { en: '{n} s ago', zh: '{n} 秒前' },
-  pairOpen: { en: 'Zigbee network open for joining for {n} s: reset or power up the sensor now (hold its button as its manual says)', zh: 'Zigbee 网络开放入网 {n} 秒：现在复位或给传感器上电（按说明书长按按键）' },
-  pairClosed: { en: 'Zigbee network closed for joining', zh: 'Zigbee 网络已关闭入网' },
-  waiting: { en: 'waiting for events (Ctrl-C to stop)...', zh: '等待事件中（Ctrl-C 退出）……' },
-
-  // --- field operations (issue 7): walktest, diagnose, support-bundle, config show|diff|apply, devices ---
-  badNumber: { en: '{option}: expected a positive number', zh: '{option}：应为正数' },
-  unknownDevice: { en: 'unknown device {id}; configured devices: {ids}', zh: '未知设备 {id}；已配置的设备：{ids}' },
-  clockSynced: { en: 'synchronised', zh: '已同步' },
-  clockUnsynced: { en: 'NOT synchronised', zh: '未同步' },
-  clockUnknown: { en: 'unknown', zh: '未知' },
-  colResult: { en: 'RESULT', zh: '结果' },
-  colTime: { en: 'TIME', zh: '用时' },
-  colCloud: { en: 'CLOUD', zh: '云端' },
-  colHint: { en: 'HINT', zh: '提示' },
-  colTransport: { en: 'TRANSPORT', zh: '连接方式' },
-  colLink: { en: 'LINK', zh: '链路' },
-  colReadings: { en: 'READINGS', zh: '读数' },
-  wtHeader: { en: '[{i}/{n}] {id} · {model} · {room}', zh: '[{i}/{n}] {id} · {model} · {room}' },
-  wtDoRadar: { en: 'Lie on the bed (or stand 1 m in front of the radar) and breathe calmly for 30 s.', zh: '请躺在床上（或站在雷达正前方 1 米处），平稳呼吸 30 秒。' },
-  wtDoPresence: { en: 'Walk into the radar\'s room and stand still in front of it, 1-3 m away, for 10 s.', zh: '请走进雷达所在的房间，在雷达前方 1-3 米处静止站立 10 秒。' },
-  wtDoMotion: { en: 'Walk past the motion sensor, 2-3 m in front of it.', zh: '请在人体感应器前方 2-3 米处走过。' },
-  wtDoTestButton: { en: 'Press and hold the detector\'s test button until it sounds.', zh: '按住探测器的测试按钮，直到它鸣响。' },
-  wtDoTestGas: { en: 'Apply test gas to the detector head (or press its test button).', zh: '向探测器探头施加测试气体（或按下其测试按钮）。' },
-  wtDoDoor: { en: 'Open the door, wait 2 s, and close it again.', zh: '打开门，等 2 秒，再关上。' },
-  wtDoWear: { en: 'Put the band on the wrist, snug, and keep still for 20 s.', zh: '把手环戴在手腕上并系紧，保持静止 20 秒。' },
-  wtDoWearOximeter: { en: 'Clip the oximeter on a finger and keep the hand still for 30 s.', zh: '把血氧仪夹在手指上，手保持静止 30 秒。' },
-  wtDoOther: { en: 'Make the device report (use it as intended).', zh: '让设备上报数据（按正常方式使用它）。' },
-  wtAwaitRadar: { en: 'presence and a breathing rate', zh: '有人状态和呼吸频率' },
-  wtAwaitPresence: { en: 'presence', zh: '有人状态' },
-  wtAwaitMotion: { en: 'motion (occupancy)', zh: '人体移动（有人）' },
-  wtAwaitSmoke: { en: 'the smoke alarm', zh: '烟雾报警' },
-  wtAwaitGas: { en: 'the gas alarm', zh: '燃气报警' },
-  wtAwaitContact: { en: 'the door opening and closing', zh: '门的开启和关闭' },
-  wtAwaitHeart: { en: 'a heart rate with skin contact', zh: '贴肤状态下的心率' },
-  wtAwaitSpo2: { en: 'a blood oxygen reading', zh: '血氧读数' },
-  wtAwaitAny: { en: 'any reading', zh: '任意读数' },
-  wtPrompt: { en: 'Press Enter when ready (s = skip this device, q = stop the walk test):', zh: '准备好后按回车（s = 跳过此设备，q = 结束测试）：' },
-  wtWaiting: { en: 'Waiting up to {s} s for {what}... (s + Enter skips)', zh: '最多等待 {s} 秒：{what}……（输入 s 并回车可跳过）' },
-  wtPass: { en: 'PASS in {s} s: {evidence}', zh: '通过，用时 {s} 秒：{evidence}' },
-  wtAlarmSeen: { en: '{type} raised (seq {seq}); waiting for the cloud to confirm it...', zh: '{type} 已触发（序号 {seq}）；等待云端确认……' },
-  wtAlarmOpen: { en: '{type} was already open for this device (seq {seq}); checking that it reached the cloud', zh: '此设备的 {type} 此前已处于报警状态（序号 {seq}）；检查其是否已到达云端' },
-  wtCloudOk: { en: 'the cloud confirmed it ({via}) after {s} s', zh: '云端已确认（{via}），往返 {s} 秒' },
-  wtCloudNo: { en: 'NOT confirmed', zh: '未确认' },
-  wtAcked: { en: 'test alarm {id} acknowledged as {by} (no reminders to the call centre)', zh: '测试报警 {id} 已由 {by} 确认（不会再提醒呼叫中心）' },
-  wtUplinkDown: { en: 'Warning: the uplink is NOT connected, so test alarms cannot reach the cloud. Run: anjuctl diagnose', zh: '警告：上行连接未建立，测试报警无法到达云端。请执行：anjuctl diagnose' },
-  wtHintPortClosed: { en: 'no data: port {port} is not open ({error}): check the cable and the USB adapter; run `anjuctl diagnose`', zh: '无数据：端口 {port} 未打开（{error}）：检查线缆和 USB 转接器；执行 `anjuctl diagnose`' },
-  wtHintNoData: { en: 'no data from the port {port}: check the cable (power, TX/RX) and the baud rate; run `anjuctl diagnose`', zh: '端口 {port} 没有数据：检查线缆（供电、TX/RX）和波特率；执行 `anjuctl diagnose`' },
-  wtHintNoDataAny: { en: 'no data from the device: check that it is powered and in range; run `anjuctl diagnose`', zh: '设备没有数据：检查是否通电、是否在信号范围内；执行 `anjuctl diagnose`' },
-  wtHintBle: { en: 'not connected over Bluetooth ({problem}): charge the device, bring it within 5 m of the hub, check it is paired; run `anjuctl diagnose`', zh: '蓝牙未连接（{problem}）：给设备充电，放到网关 5 米以内，确认已配对；执行 `anjuctl diagnose`' },
-  wtHintModbus: { en: 'the detector does not answer on the bus ({fault}): check the A/B wiring, the unit id and the baud rate; run `anjuctl diagnose`', zh: '探测器在总线上无应答（{fault}）：检查 A/B 接线、站号和波特率；执行 `anjuctl diagnose`' },
-  wtHintNoProof: { en: 'data arrives but not {what} (seen: {evidence}): repeat the action; check the device\'s position and mounting', zh: '有数据但没有{what}（收到：{evidence}）：重复操作；检查设备的位置和安装' },
-  wtHintNoAlarm: { en: 'the reading came but no {types} was raised: check detectors.fire_gas in the config (`anjuctl config show`)', zh: '收到读数但没有触发 {types}：检查配置中的 detectors.fire_gas（`anjuctl config show`）' },
-  wtHintNoCloud: { en: 'the alarm did not reach the cloud within {s} s: check the uplink with `anjuctl status` and `anjuctl diagnose`', zh: '报警在 {s} 秒内没有到达云端：用 `anjuctl status` 和 `anjuctl diagnose` 检查上行连接' },
-  wtHintSkipped: { en: 'skipped by the technician: test it before leaving the home', zh: '技术员跳过：离开前请完成测试' },
-  wtHintNotTested: { en: 'not tested (the walk test was stopped)', zh: '未测试（测试已中止）' },
-  wtFailLine: { en: 'FAIL: {hint}', zh: '失败：{hint}' },
-  wtResPass: { en: 'PASS', zh: '通过' },
-  wtResFail: { en: 'FAIL', zh: '失败' },
-  wtResSkipped: { en: 'SKIPPED', zh: '已跳过' },
-  wtResNotTested: { en: 'NOT TESTED', zh: '未测试' },
-  wtReport: { en: 'Commissioning report: hub {hub}, {when}', zh: '安装验收报告：网关 {hub}，{when}' },
-  wtUplinkLine: { en: 'Uplink: {state}, delivery {delivery}, round trip {rtt}', zh: '上行连接：{state}，投递模式 {delivery}，往返 {rtt}' },
-  wtUplinkRtt: { en: '{s} s (test event hub.test, seq {seq})', zh: '{s} 秒（测试事件 hub.test，序号 {seq}）' },
-  wtAlarmRtt: { en: '{s} s (largest test alarm)', zh: '{s} 秒（测试报警中最长）' },
-  wtUplinkTesting: { en: 'Uplink: sending a test event (hub.test) and waiting for the cloud to confirm it...', zh: '上行连接：发送测试事件（hub.test），等待云端确认……' },
-  wtUplinkNotConfirmed: { en: 'NOT confirmed by the cloud within {s} s: check the uplink with `anjuctl status` and `anjuctl diagnose`', zh: '云端在 {s} 秒内未确认：用 `anjuctl status` 和 `anjuctl diagnose` 检查上行连接' },
-  wtUplinkFailed: { en: 'The cloud did not confirm the test event: the hub is not commissioned until it does.', zh: '云端未确认测试事件：在确认之前，网关不算安装完成。' },
-  wtNotMeasured: { en: 'not measured (no test event, no test alarm)', zh: '未测量（没有测试事件或测试报警）' },
-  wtClockLine: { en: 'Clock: {state} ({source})', zh: '时钟：{state}（{source}）' },
-  wtAllPassed: { en: 'All {n} devices passed.', zh: '全部 {n} 台设备通过。' },
-  wtSomeFailed: { en: '{failed} of {n} devices did not pass.', zh: '{n} 台设备中有 {failed} 台未通过。' },
-  wtReportWritten: { en: 'JSON report written to {file}', zh: 'JSON 报告已写入 {file}' },
-  lvOk: { en: ' OK  ', zh: ' 正常 ' },
-  lvInfo: { en: 'INFO ', zh: ' 信息 ' },
-  lvWarn: { en: 'WARN ', zh: ' 警告 ' },
-  lvError: { en: 'ERROR', zh: ' 错误 ' },
-  dgSummaryOk: { en: 'No errors ({warns} warnings).', zh: '没有错误（{warns} 个警告）。' },
-  dgSummaryBad: { en: '{errors} errors, {warns} warnings: fix the errors first (each has a hint above).', zh: '{errors} 个错误，{warns} 个警告：请先处理错误（每项上方都有提示）。' },
-  dgConfigMissing: { en: 'config {file} not found: the port, broker and disk checks are skipped', zh: '找不到配置 {file}：跳过端口、服务器和磁盘检查' },
-  dgConfigUnreadable: { en: 'config {file} is not readable by this user ({error}): the port, broker and disk checks are skipped', zh: '当前用户无法读取配置 {file}（{error}）：跳过端口、服务器和磁盘检查' },
-  dgConfigOk: { en: 'config {file} is valid (hub {hub}, hash {hash})', zh: '配置 {file} 有效（网关 {hub}，哈希 {hash}）' },
-  dgConfigInvalid: { en: 'config {file} has {n} problem(s), first: {first}', zh: '配置 {file} 有 {n} 个问题，第一个：{first}' },
-  dgHintConfigMissing: { en: 'give the config with --config FILE (or ANJU_CONFIG)', zh: '用 --config FILE（或 ANJU_CONFIG）指定配置文件' },
-  dgHintSudo: { en: 'run with sudo, or as a member of group anju', zh: '用 sudo 运行，或以 anju 组成员身份运行' },
-  dgHintValidate: { en: 'run: anjuctl config validate {file}', zh: '执行：anjuctl config validate {file}' },
-  dgSerialById: { en: 'serial adapters by id: {list}', zh: '串口适配器（by-id）：{list}' },
-  dgSerialNoById: { en: 'no {dir}: no USB serial adapter is plugged in (tty devices: {ttys})', zh: '没有 {dir}：未插入 USB 串口适配器（tty 设备：{ttys}）' },
-  dgSerialPathOk: { en: '{id}: serial port {path} present ({real})', zh: '{id}：串口 {path} 存在（{real}）' },
-  dgSerialPathMissing: { en: '{id}: serial port {path} does not exist', zh: '{id}：串口 {path} 不存在' },
-  dgHintSerialPath: { en: 'plug the adapter in (check the cable), or correct the path in the config; present now: {available}', zh: '插上适配器（检查线缆），或在配置中更正路径；当前存在：{available}' },
-  dgDaemonUp: { en: 'anjud is running: hub {hub}, version {version}, {n} devices', zh: 'anjud 正在运行：网关 {hub}，版本 {version}，{n} 台设备' },
-  dgDaemonDown: { en: 'anjud is not running (no control socket at {path}); checking what can be checked without it', zh: 'anjud 未运行（{path} 处没有控制套接字）；仅检查无需守护进程的项目' },
-  dgDaemonNoPermission: { en: 'no permission on the control socket {path}', zh: '无权访问控制套接字 {path}' },
-  dgDaemonError: { en: 'anjud answered with an error: {code}: {message}', zh: 'anjud 返回错误：{code}：{message}' },
-  dgHintStart: { en: 'start it: sudo systemctl start anjud; if it stops again: journalctl -u anjud -n 50', zh: '启动：sudo systemctl start anjud；如又停止：journalctl -u anjud -n 50' },
-  dgHintGroup: { en: 'run: sudo usermod -aG anju $USER, then log in again', zh: '执行：sudo usermod -aG anju $USER，然后重新登录' },
-  dgHintJournal: { en: 'see: journalctl -u anjud -n 50', zh: '查看：journalctl -u anjud -n 50' },
-  dgUplinkUp: { en: 'uplink connected to the broker (last cloud ack: seq {ack})', zh: '上行已连接到服务器（云端最近确认：序号 {ack}）' },
-  dgUplinkDown: { en: 'uplink NOT connected ({connects} connections so far, {errors} publish errors)', zh: '上行未连接（已连接 {connects} 次，发布错误 {errors} 次）' },
-  dgBacklog: { en: 'events wait to be sent: {alarm} alarms, {event} events, {report} reports, the oldest for {s} s', zh: '有事件等待发送：{alarm} 条报警、{event} 条事件、{report} 份报告，最早的已等待 {s} 秒' },
-  dgHintBroker: { en: 'check the internet connection and the broker below; alarms are kept on the hub until they are sent', zh: '检查网络连接和下方的服务器检查；报警会保存在网关上直到发送成功' },
-  dgPortClosed: { en: '{id}: port {path} is not open ({error})', zh: '{id}：端口 {path} 未打开（{error}）' },
-  dgHintCable: { en: 'check the cable and the USB adapter; the daemon reopens the port by itself once it is back', zh: '检查线缆和 USB 适配器；端口恢复后守护进程会自动重新打开' },
-  dgBleDown: { en: '{id}: Bluetooth device not connected ({problem})', zh: '{id}：蓝牙设备未连接（{problem}）' },
-  dgHintBle: { en: 'charge the device, bring it within 5 m of the hub, check it is paired (bluetoothctl devices)', zh: '给设备充电，放到网关 5 米以内，确认已配对（bluetoothctl devices）' },
-  dgModbusFault: { en: '{id}: Modbus detector does not answer ({fault})', zh: '{id}：Modbus 探测器无应答（{fault}）' },
-  dgHintModbus: { en: 'check the RS-485 A/B wiring and termination, the unit id and the baud rate', zh: '检查 RS-485 A/B 接线和终端电阻、站号和波特率' },
-  dgSilent: { en: '{id}: no data for a while (last seen {s} s ago)', zh: '{id}：一段时间没有数据（最近一次在 {s} 秒前）' },
-  dgHintSilent: { en: 'check power and position; run: anjuctl live --device {id}', zh: '检查供电和位置；执行：anjuctl live --device {id}' },
-  dgDeviceOk: { en: '{id}: data flowing (last seen {s} s ago)', zh: '{id}：数据正常（最近一次在 {s} 秒前）' },
-  dgLastError: { en: '{id}: last error: {error}', zh: '{id}：最近错误：{error}' },
-  dgBadFrames: { en: '{id}: {bad} bad frames of {frames}', zh: '{id}：{frames} 帧中有 {bad} 帧错误' },
-  dgHintNoise: { en: 'a few are normal after plugging in; many mean a loose cable or the wrong baud rate', zh: '刚插上时少量属正常；大量说明线缆松动或波特率错误' },
-  dgImplausible: { en: '{id}: {n} implausible readings dropped (outside the plausible range of their metric)', zh: '{id}：已丢弃 {n} 个不合理读数（超出该指标的合理范围）' },
-  dgHintImplausible: { en: 'check the model in the config and the cable; the journal names metric and value: journalctl -u anjud | grep ANJU_ERR_IMPLAUSIBLE', zh: '检查配置中的型号和线缆；日志中有指标和数值：journalctl -u anjud | grep ANJU_ERR_IMPLAUSIBLE' },
-  dgLinkRetry: { en: '{id}: link problem {problem}, {failures} failed attempt(s) since it was last up; next retry in {next} s (last error: {error})', zh: '{id}：连接问题 {problem}，自上次正常以来已失败 {failures} 次；{next} 秒后重试（最近错误：{error}）' },
-  dgZigbeeDown: { en: 'Zigbee coordinator is not running: {state} ({problem}: {error})', zh: 'Zigbee 协调器未运行：{state}（{problem}：{error}）' },
-  dgHintZigbee: { en: 'check that the Zigbee USB stick is plugged in and zigbee.serial.path points at it (ls -l /dev/serial/by-id)', zh: '检查 Zigbee USB 棒是否插好，以及 zigbee.serial.path 是否指向它（ls -l /dev/serial/by-id）' },
-  dgZ2mDown: { en: 'Zigbee2MQTT source is not connected: {state} ({error})', zh: 'Zigbee2MQTT 数据源未连接：{state}（{error}）' },
-  dgHintZ2m: { en: 'check that Zigbee2MQTT\'s broker is running and zigbee2mqtt.url is right (systemctl status mosquitto zigbee2mqtt)', zh: '检查 Zigbee2MQTT 的 broker 是否运行、zigbee2mqtt.url 是否正确（systemctl status mosquitto zigbee2mqtt）' },
-  dgBusClosed: { en: 'Modbus bus {id} ({endpoint}) is not open ({error})', zh: 'Modbus 总线 {id}（{endpoint}）未打开（{error}）' },
-  dgBusLastError: { en: 'Modbus bus {id}: last error: {error}', zh: 'Modbus 总线 {id}：最近错误：{error}' },
-  dgBrokerUrl: { en: 'the uplink URL in the config cannot be parsed', zh: '配置中的上行 URL 无法解析' },
-  dgBrokerOk: { en: 'broker {host}:{port} reachable (TCP)', zh: '服务器 {host}:{port} 可达（TCP）' },
-  dgBrokerTlsOk: { en: 'broker {host}:{port} reachable, TLS handshake and certificate OK', zh: '服务器 {host}:{port} 可达，TLS 握手和证书正常' },
-  dgBrokerTcp: { en: 'broker {host}:{port} not reachable: {error}', zh: '服务器 {host}:{port} 不可达：{error}' },
-  dgBrokerTls: { en: 'broker {host}:{port}: TLS handshake failed: {error}', zh: '服务器 {host}:{port}：TLS 握手失败：{error}' },
-  dgHintDns: { en: 'the name does not resolve: check the internet connection and DNS (resolvectl status)', zh: '域名无法解析：检查网络连接和 DNS（resolvectl status）' },
-  dgHintRefused: { en: 'nothing listens there: check host and port in uplink.url, or a firewall', zh: '该地址没有服务监听：检查 uplink.url 中的主机和端口，或防火墙' },
-  dgHintNetwork: { en: 'no answer: check the internet connection (router, SIM, cable) and firewalls', zh: '无响应：检查网络连接（路由器、SIM 卡、网线）和防火墙' },
-  dgHintTls: { en: 'check uplink.tls.ca (the CA that signed the broker) and the clock (a wrong date makes valid certificates fail)', zh: '检查 uplink.tls.ca（签发服务器证书的 CA）和时钟（日期错误会让有效证书验证失败）' },
-  dgDiskOk: { en: 'disk for {dir}: {mb} MB free (store quota {quota} MB)', zh: '{dir} 所在磁盘：剩余 {mb} MB（存储配额 {quota} MB）' },
-  dgDiskUnderQuota: { en: 'disk for {dir}: only {mb} MB free, less than the store quota ({quota} MB)', zh: '{dir} 所在磁盘：仅剩 {mb} MB，少于存储配额（{quota} MB）' },
-  dgDiskLow: { en: 'disk for {dir}: only {mb} MB free: the store may fail to commit alarms', zh: '{dir} 所在磁盘：仅剩 {mb} MB，存储可能无法写入报警' },
-  dgDiskUnknown: { en: 'cannot check the disk for {dir}: {error}', zh: '无法检查 {dir} 所在磁盘：{error}' },
-  dgHintDisk: { en: 'free space (sudo journalctl --vacuum-size=50M, old files), or lower store.quota_mb', zh: '清理空间（sudo journalctl --vacuum-size=50M，删除旧文件），或调低 store.quota_mb' },
-  dgClockOk: { en: 'clock synchronised ({source})', zh: '时钟已同步（{source}）' },
-  dgClockUnsynced: { en: 'clock NOT synchronised ({source}): events and reports are marked ts_unsynced; those not yet sent are corrected once it is', zh: '时钟未同步（{source}）：事件和报告会被标记为 ts_unsynced；同步后，尚未发送的事件和报告时间会被校正' },
-  dgClockUnknown: { en: 'clock sync state unknown ({source})', zh: '时钟同步状态未知（{source}）' },
-  dgHintClock: { en: 'check NTP: timedatectl timesync-status (needs internet; UDP 123 must be allowed)', zh: '检查 NTP：timedatectl timesync-status（需要网络；需放行 UDP 123）' },
-  dgBleAdapterOk: { en: 'Bluetooth adapter {adapter} present (daemon sees: {state})', zh: '蓝牙适配器 {adapter} 存在（守护进程状态：{state}）' },
-  dgBleAdapterMissing: { en: 'Bluetooth adapter {adapter} not found under {dir}', zh: '在 {dir} 下找不到蓝牙适配器 {adapter}' },
-  dgBleAdapterState: { en: 'Bluetooth adapter {adapter}: {state}', zh: '蓝牙适配器 {adapter}：{state}' },
-  dgHintBleAdapter: { en: 'plug the dongle in, then: rfkill unblock bluetooth; systemctl status bluetooth', zh: '插上蓝牙适配器，然后执行：rfkill unblock bluetooth；systemctl status bluetooth' },
-  dgHubMismatch: { en: 'config {file} is for hub {hub}, but the running daemon is hub {running}', zh: '配置 {file} 属于网关 {hub}，但正在运行的守护进程是网关 {running}' },
-  dgHintHubMismatch: { en: 'give the config anjud runs with: --config /etc/anju/anju.yaml', zh: '指定 anjud 实际使用的配置：--config /etc/anju/anju.yaml' },
-  sbWritten: { en: 'support bundle written: {path} (send this file to support; secrets are redacted)', zh: '支持包已生成：{path}（请把此文件发给技术支持；密码等已脱敏）' },
-  sbTarFailed: { en: 'cannot write {out}: tar failed: {error}. Check the folder exists and is writable', zh: '无法写入 {out}：tar 失败：{error}。请检查目录存在且可写' },
-  cfUnreadable: { en: 'cannot read {file} ({error}): check the path, or run with sudo', zh: '无法读取 {file}（{error}）：检查路径，或用 sudo 运行' },
-  cfInvalid: { en: '{file} is not a valid config:', zh: '{file} 不是有效配置：' },
-  cfNoChanges: { en: '{file} changes nothing against the config in force', zh: '{file} 与当前配置相比没有变化' },
-  cfDiffHeader: { en: '{to} against {from}: {n} change(s)', zh: '{to} 相对 {from}：{n} 处变化' },
-  cfAccepted: { en: 'anjud accepted config {hash}; it restarts with it and must reach the broker within {s} s, else it rolls back...', zh: 'anjud 已接受配置 {hash}；将用它重启，必须在 {s} 秒内连上服务器，否则回滚……' },
-  cfUnchanged: { en: 'the config is the one in force already (hash {hash}): nothing to do', zh: '该配置已在使用中（哈希 {hash}）：无需操作' },
-  cfApplied: { en: 'applied: config {hash} is in force and connected to the broker', zh: '已生效：配置 {hash} 已启用并连上服务器' },
-  cfRolledBack: { en: 'ROLLED BACK: the previous config is in force again. Reason: {reason}. Check with `anjuctl config diff` and `anjuctl diagnose`', zh: '已回滚：之前的配置重新生效。原因：{reason}。请用 `anjuctl config diff` 和 `anjuctl diagnose` 检查' },
-  cfReasonUnseen: { en: 'the new config did not come up healthy (details: journalctl -u anjud -n 50)', zh: '新配置未能正常运行（详情：journalctl -u anjud -n 50）' },
-  cfNoOutcome: { en: 'no outcome seen (neither applied nor rolled back) in time: check `anjuctl status` and journalctl -u anjud -n 50', zh: '规定时间内未看到结果（既未生效也未回滚）：请检查 `anjuctl status` 和 journalctl -u anjud -n 50' },
-  cfNoSetConfig: { en: 'this anjud does not offer set-config (it must run under its supervisor, as the anjud service does)', zh: '此 anjud 不支持 set-config（必须像 anjud 服务那样在监管进程下运行）' },
-
-  // --- devices add | remove ---
-  dvNeedFlag: { en: '{flag} is required (or give the whole device as one YAML/JSON fragment). Models: {models}', zh: '缺少 {flag}（或把整个设备写成一段 YAML/JSON）。型号：{models}' },
-  dvUnknownModel: { en: 'unknown model {model}; models this build knows: {models}', zh: '未知型号 {model}；本版本支持的型号：{models}' },
-  dvFlagNotFor: { en: '{flag}: not an option of {model} (a {transport} device); its options: {flags}', zh: '{flag}：不适用于 {model}（{transport} 设备）；可用选项：{flags}' },
-  dvFlagsAndFragment: { en: 'give the device either as flags or as one fragment, not both (also given: {flags})', zh: '设备要么用选项给出，要么用一段配置给出，不能同时使用（另外给出了：{flags}）' },
-  dvFragmentBad: { en: 'the fragment is not a YAML/JSON mapping: {error}', zh: '该片段不是 YAML/JSON 映射：{error}' },
-  dvDuplicateId: { en: 'device id {id} is already used ({model}, {room}): choose another id; nothing changed', zh: '设备 ID {id} 已被使用（{model}，{room}）：请换一个 ID；未做任何更改' },
-  dvInUse: { en: '{what} {value} is already used by {other}: two devices cannot share it; nothing changed', zh: '{what} {value} 已被 {other} 使用：两台设备不能共用；未做任何更改' },
-  dvWhatPort: { en: 'serial port', zh: '串口' },
-  dvWhatAddress: { en: 'Bluetooth address', zh: '蓝牙地址' },
-  dvWhatIeee: { en: 'Zigbee address', zh: 'Zigbee 地址' },
-  dvWhatZ2m: { en: 'Zigbee2MQTT name', zh: 'Zigbee2MQTT 名称' },
-  dvNoBus: { en: 'which Modbus bus? Configured: {buses}. Give --bus ID, and --path (RS-485 adapter) or --host (Modbus TCP) to create a new one', zh: '哪条 Modbus 总线？已配置：{buses}。请给出 --bus ID；新建总线还需 --path（RS-485 适配器）或 --host（Modbus TCP）' },
-  dvWhichBus: { en: 'several Modbus buses are configured ({buses}): say which with --bus', zh: '配置了多条 Modbus 总线（{buses}）：请用 --bus 指定' },
-  dvUnknownBus: { en: 'no Modbus bus {bus} (configured: {buses}); to create it, add --path (RS-485) or --host (Modbus TCP)', zh: '没有 Modbus 总线 {bus}（已配置：{buses}）；如要新建，请加 --path（RS-485）或 --host（Modbus TCP）' },
-  dvBusExists: { en: 'bus {bus} exists already: --path/--host only create a new bus (leave them out to add the device to {bus})', zh: '总线 {bus} 已存在：--path/--host 只用于新建总线（去掉它们即可把设备加到 {bus}）' },
-  dvNotInForce: { en: '{file} (hash {hash}) is not the config anjud runs (hash {running}): give the file anjud runs with --config (usually /etc/anju/anju.yaml), or apply this one first with `anjuctl config apply`; nothing changed', zh: '{file}（哈希 {hash}）不是 anjud 正在使用的配置（哈希 {running}）：请用 --config 指定 anjud 使用的文件（通常是 /etc/anju/anju.yaml），或先用 `anjuctl config apply` 应用此文件；未做任何更改' },
-  dvNotInForceDry: { en: 'note: {file} (hash {hash}) is not the config anjud runs (hash {running}); this dry run shows the changes to {file}', zh: '注意：{file}（哈希 {hash}）不是 anjud 正在使用的配置（哈希 {running}）；本次演练显示的是对 {file} 的更改' },
-  dvEditUnsafe: { en: 'cannot edit {file} safely ({error}): edit a copy by hand, then `anjuctl config apply FILE`; nothing changed', zh: '无法安全地修改 {file}（{error}）：请手工修改副本，再执行 `anjuctl config apply FILE`；未做任何更改' },
-  dvInvalid: { en: 'with this change, {file} would not be a valid config (nothing changed):', zh: '做此更改后 {file} 将不是有效配置（未做任何更改）：' },
-  dvAddHeader: { en: 'add {id} to {file}: {n} change(s)', zh: '向 {file} 添加 {id}：{n} 处变化' },
-  dvRemoveHeader: { en: 'remove {id} from {file}: {n} change(s)', zh: '从 {file} 删除 {id}：{n} 处变化' },
-  dvDryRun: { en: 'dry run: nothing applied. Run it again without --dry-run to apply', zh: '演练：未应用任何更改。去掉 --dry-run 再执行一次即可应用' },
-  dvWrote: { en: 'edited copy written to {file} (`anjuctl config apply {file}` applies it)', zh: '修改后的副本已写入 {file}（`anjuctl config apply {file}` 可应用它）' },
-  dvOpenAlarms: { en: 'warning: {id} has {n} open alarm(s): {alarms}. Removing the device does not close them: see `anjuctl alarms list`', zh: '警告：{id} 有 {n} 个未关闭报警：{alarms}。删除设备不会关闭它们：请查看 `anjuctl alarms list`' },
-
-  // --- pair --ble ---
-  pbScanning: { en: 'scanning for Bluetooth LE devices on {adapter} for {n} s...', zh: '正在 {adapter} 上扫描蓝牙 LE 设备 {n} 秒……' },
-  pbScanningDefault: { en: 'scanning for Bluetooth LE devices for {n} s (the configured devices\' adapter, else hci0)...', zh: '正在扫描蓝牙 LE 设备 {n} 秒（使用已配置设备的适配器，否则 hci0）……' },
-  pbNone: { en: 'no Bluetooth LE device found on {adapter} in {n} s: is it switched on and advertising (some need a button press, or to come off the charger)?', zh: '{n} 秒内在 {adapter} 上没有发现蓝牙 LE 设备：设备是否已开机并在广播（有些需要按键，或从充电座取下）？' },
-  pbColAddress: { en: 'ADDRESS', zh: '地址' },
-  pbColName: { en: 'NAME', zh: '名称' },
-  pbColRssi: { en: 'RSSI', zh: '信号' },
-  pbColConfigured: { en: 'CONFIGURED', zh: '已配置' },
-  pbUnknownModel: { en: 'unknown', zh: '未知' },
-  pbNotConfigured: { en: 'no', zh: '否' },
-  pbNotHeard: { en: 'not heard', zh: '未收到' },
-  pbToAdd: { en: 'To add a device found above:', zh: '添加上面发现的设备：' },
-  pbRoomNote: { en: '(replace <room> with the room it is in, or run pair --ble --room ROOM)', zh: '（把 <room> 换成设备所在房间，或执行 pair --ble --room ROOM）' },
-  pbNothingToAdd: { en: 'no new device of a known model ({models}) was found', zh: '没有发现已知型号（{models}）的新设备' },
-  pbFailed: { en: 'Bluetooth scan failed: {message}', zh: '蓝牙扫描失败：{message}' },
-  pbHintAdapter: { en: 'plug the dongle in, then: rfkill unblock bluetooth; bluetoothctl power on; or name another adapter with --adapter', zh: '插上蓝牙适配器，然后执行：rfkill unblock bluetooth；bluetoothctl power on；或用 --adapter 指定其他适配器' },
-  pbHintBluez: { en: 'bluetoothd is not running: sudo systemctl start bluetooth', zh: 'bluetoothd 未运行：sudo systemctl start bluetooth' },
-  pbSecondsBle: { en: '--seconds: a BLE scan lasts 1-60 s', zh: '--seconds：蓝牙扫描时长为 1-60 秒' },
-
-  // --- init (first boot provisioning, issue 13) ---
-  inExists: { en: '{file} exists already (hub {hub}): this hub is provisioned. To write it again: anjuctl init --force ... (the old file is kept as {file}.bak; the key and CSR are kept)', zh: '{file} 已存在（网关 {hub}）：此网关已初始化。如要重写：anjuctl init --force ……（旧文件保存为 {file}.bak；密钥和 CSR 保留）' },
-  inNeedFlag: { en: '{flag} is required (no terminal to ask on)', zh: '缺少 {flag}（没有终端可以提问）' },
-  inAskHubId: { en: 'Hub id, as on the label (Enter: make a new one): ', zh: '网关 ID，按标签填写（直接回车：生成新 ID）：' },
-  inAskBroker: { en: 'Broker URL of the district (mqtts://host:8883): ', zh: '区级服务器地址（mqtts://主机:8883）：' },
-  inAskTimezone: { en: 'Time zone of the home [{tz}]: ', zh: '家庭所在时区 [{tz}]：' },
-  inBadHubId: { en: 'hub id {id}: expected 1-64 characters of A-Z a-z 0-9 _ - (it is used in MQTT topics)', zh: '网关 ID {id}：应为 1-64 个字符，只能包含 A-Z a-z 0-9 _ -（用于 MQTT 主题）' },
-  inBadFile: { en: '{option} {file}: {error}', zh: '{option} {file}：{error}' },
-  inCertNotOurs: { en: '--cert {file}: this certificate is not for this hub\'s key ({key}): it was signed for another request', zh: '--cert {file}：此证书与本网关的密钥（{key}）不匹配：它是为另一个请求签发的' },
-  inCertCn: { en: 'warning: the certificate\'s subject is {subject}, not CN={hub}: the broker may map it to another identity', zh: '警告：证书主题为 {subject}，不是 CN={hub}：服务器可能把它识别为其他身份' },
-  inInvalid: { en: 'the config anjuctl init would write is not valid (nothing written):', zh: 'anjuctl init 将写入的配置无效（未写入任何内容）：' },
-  inDone: { en: 'Hub provisioned', zh: '网关已初始化' },
-  inHubId: { en: 'Hub id', zh: '网关 ID' },
-  inConfig: { en: 'Config', zh: '配置文件' },
-  inKeyNew: { en: '{path} (new; it never leaves this hub)', zh: '{path}（新生成；永不离开本网关）' },
-  inKeyKept: { en: '{path} (kept)', zh: '{path}（沿用原有）' },
-  inKey: { en: 'TLS key', zh: 'TLS 密钥' },
-  inCsr: { en: 'CSR', zh: '证书请求 CSR' },
-  inFingerprint: { en: 'CSR fingerprint (SHA-256)', zh: 'CSR 指纹（SHA-256）' },
-  inCert: { en: 'Certificate', zh: '证书' },
-  inCertMissing: { en: 'none yet: the hub watches the home, and keeps alarms until it can send them', zh: '暂无：网关照常监护，报警保存在本地，直到可以发送' },
-  inReleaseKeys: { en: 'Release keys', zh: '发布公钥' },
-  inReleaseKeysMissing: { en: 'none: over-the-air updates are refused until {path} exists', zh: '无：在 {path} 存在之前，拒绝远程升级' },
-  inScan: { en: 'Scan with the installer app (hub id and CSR fingerprint):', zh: '请用安装 App 扫描（网关 ID 和 CSR 指纹）：' },
-  inNextCsr: { en: 'Next: have the district CA sign {csr}, then: anjuctl init --cert FILE', zh: '下一步：请区级 CA 签发 {csr}，然后执行：anjuctl init --cert FILE' },
-  inNextStart: { en: 'anjud starts with this config by itself if it was waiting for provisioning; otherwise: sudo systemctl restart anjud', zh: '如 anjud 正在等待初始化，会自动用此配置启动；否则请执行：sudo systemctl restart anjud' },
-  inNoKey: { en: 'no TLS key at {key}: run anjuctl init first (it makes the key and the CSR the certificate is for)', zh: '{key} 处没有 TLS 密钥：请先执行 anjuctl init（它生成密钥和用于签发证书的 CSR）' },
-  inCertApplying: { en: 'certificate {cert} installed; anjud takes the new config (it rolls back by itself if the broker refuses it)...', zh: '证书 {cert} 已安装；anjud 正在应用新配置（如服务器拒绝，会自动回滚）……' },
-  inCertWritten: { en: 'certificate {cert} installed and added to {file}; anjud uses it at its next start (sudo systemctl restart anjud)', zh: '证书 {cert} 已安装并写入 {file}；anjud 下次启动时生效（sudo systemctl restart anjud）' },
-  stUpdate: { en: 'Update {version}: {stage}', zh: '升级 {version}：{stage}' },
-  stUpdateDownloading: { en: 'downloading, {pct} % of {size}', zh: '下载中，{size} 的 {pct}%' },
-  stUpdateInstalling: { en: 'handed to the installer', zh: '已交给安装程序' },
-  stWaiting: { en: 'anjud {version} is running but NOT provisioned: no config at {file}. Run: sudo anjuctl init --broker mqtts://HOST:8883 [--hub-id ID-FROM-LABEL]', zh: 'anjud {version} 正在运行，但尚未初始化：{file} 处没有配置。请执行：sudo anjuctl init --broker mqtts://主机:8883 [--hub-id 标签上的ID]' },
-  stWaitingProblems: { en: 'The config written there is not valid yet ({n} problem(s)), first: {first}', zh: '该处已写入的配置尚无效（{n} 个问题），第一个：{first}' },
-  // --- report night (issue 18) ---
-  rnNoReports: { en: 'no sleep report stored yet{device}: the first comes about an hour after the resident gets up', zh: '尚无睡眠报告{device}：第一份报告在住户起床约一小时后生成' },
-  rnNoNight: { en: 'no sleep report for the night of {date}{device}; nights stored: {dates}', zh: '没有 {date} 晚的睡眠报告{device}；已存的夜晚：{dates}' },
-  rnBadDate: { en: '--date: expected YYYY-MM-DD, found {value}', zh: '--date：应为 YYYY-MM-DD，实际为 {value}' },
-  rnTitle: { en: 'Night of {date} · {device} (report #{seq})', zh: '{date} 晚 · {device}（报告 #{seq}）' },
-  rnInBed: { en: 'in bed {start} - {end}: {tib}, asleep {tst} ({eff})', zh: '在床 {start} - {end}：{tib}，睡眠 {tst}（{eff}）' },
-  rnApneaIndex: { en: 'breathing pauses (radar): {events} in {hours} h monitored, {perHour}/h ({band})', zh: '呼吸暂停（雷达）：监测 {hours} 小时内 {events} 次，每小时 {perHour} 次（{band}）' },
-  rnApneaIndexNone: { en: 'breathing pauses (radar): not monitored', zh: '呼吸暂停（雷达）：未监测' },
-  rnScreening: { en: 'heart-rate screening: {apnea} of {analysed} analysed minutes look like apnea, class {cls}', zh: '心率筛查：已分析 {analysed} 分钟中 {apnea} 分钟疑似呼吸暂停，类别 {cls}' },
-  rnScreeningNone: { en: 'heart-rate screening: too little heart-rate signal ({analysed} minutes analysed)', zh: '心率筛查：心率信号不足（仅分析 {analysed} 分钟）' },
-  rnRisk: { en: 'SLEEP-APNEA RISK: {risk} (confidence {confidence}; from {used})', zh: '睡眠呼吸暂停风险：{risk}（可信度 {confidence}；依据 {used}）' },
-  rnRiskUnknown: { en: 'SLEEP-APNEA RISK: unknown (no channel had enough signal this night)', zh: '睡眠呼吸暂停风险：未知（本晚没有足够信号的通道）' },
-  rnRiskNone: { en: 'SLEEP-APNEA RISK: not in this report (made before the upgrade)', zh: '睡眠呼吸暂停风险：本报告中没有（升级前生成）' },
-  rnRiskAdvice: { en: 'A screening aid, not a diagnosis: "likely" means the resident should have a sleep study.', zh: '仅为筛查辅助，不是诊断：“很可能”表示住户应做睡眠检查。' },
-  rnTrend: { en: 'Last {n} night(s), oldest first (L low, P possible, K likely, ? unknown, - not in report): {line}', zh: '最近 {n} 晚，由早到晚（L 低，P 可能，K 很可能，? 未知，- 报告中无）：{line}' },
-  rnTrendCounts: { en: 'low {low}, possible {possible}, likely {likely}, unknown {unknown}; at risk on {share} of the nights with a known risk', zh: '低 {low}，可能 {possible}，很可能 {likely}，未知 {unknown}；在风险已知的夜晚中有 {share} 存在风险' },
-  rnLow: { en: 'low', zh: '低' },
-  rnPossible: { en: 'possible', zh: '可能' },
-  rnLikely: { en: 'LIKELY', zh: '很可能' },
-  rnConfHigh: { en: 'high', zh: '高' },
-  rnConfModerate: { en: 'moderate', zh: '中' },
-  rnConfLow: { en: 'low', zh: '低' },
-  rnChApneaIndex: { en: 'radar apnea index', zh: '雷达呼吸暂停指数' },
-  rnChOdi: { en: 'oximeter ODI', zh: '血氧仪氧减指数' },
-  rnChHr: { en: 'heart-rate screening', zh: '心率筛查' },
-  ...issue16Messages,
-} as const;
-
+export type { Lang } from './messages/entry.js';
 export type MessageKey = keyof typeof messages;
+export type Vars = Record<string, string | number>;
 
+/**
+ * The language a --lang value names, or null for one we do not have (`fr`): the caller says so and
+ * exits 2 rather than silently printing English. `zh-CN`, `zh_CN.UTF-8`, `en-US` name their base language.
+ */
+export function parseLang(value: string): Lang | null {
+  const base = value.trim().toLowerCase().split(/[-_.@]/)[0] ?? '';
+  return (LANGS as readonly string[]).includes(base) ? (base as Lang) : null;
+}
+
+/** --lang when given (already checked by parseLang), else the locale of the environment. */
 export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
-  const v = (flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '').toLowerCase();
+  if (flag !== undefined) return parseLang(flag) ?? 'en';
+  const v = (env.LC_ALL || env.LC_MESSAGES || env.LANG || '').toLowerCase();
   return v.startsWith('zh') ? 'zh' : 'en';
 }
 
-export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return messages[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+const fill = (s: string, vars: Vars): string => s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+
+export function t(lang: Lang, key: MessageKey, vars: Vars = {}): string {
+  return fill(messages[key][lang], vars);
+}
+
+/** `alarm.breathing_rate` as a person reads it (呼吸频率异常); an unknown type is shown as it is. */
+export function typeName(lang: Lang, type: string): string {
+  const e = (eventTypeNames as Record<string, { en: string; zh: string } | undefined>)[type];
+  return e ? e[lang] : type;
+}
+
+/** raised / cleared / info as a person reads it. */
+export function stateName(lang: Lang, state: string): string {
+  const e = (eventStateNames as Record<string, { en: string; zh: string } | undefined>)[state];
+  return e ? e[lang] : state;
+}
+
+/**
+ * A daemon error (stable code + English detail) in the reader's language: the code stays visible,
+ * the text comes from the catalogue by code (src/cli/messages/errors.ts) with the params the CLI
+ * knows; an unknown code keeps the daemon's text.
+ */
+export function errorText(lang: Lang, code: string, message: string, vars: Vars = {}): string {
+  const e = (errorMessages as Record<string, { en: string; zh: string } | undefined>)[code]
+    ?? (lang === 'en' ? undefined : otherError);
+  return e ? fill(e[lang], { ...vars, message }) : message;
+}
+
+/** `breathRatePerMin` = 16 as a person reads it (呼吸 16 次/分); an unknown metric keeps metric=value. */
+export function metricText(lang: Lang, metric: string, value: unknown): string {
+  const e = (metricNames as Record<string, { en: string; zh: string } | undefined>)[metric];
+  const v = typeof value === 'boolean' ? truthNames[String(value) as 'true' | 'false'][lang] : String(value);
+  return e ? fill(e[lang], { v }) : `${metric}=${v}`;
 }

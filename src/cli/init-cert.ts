@@ -1,6 +1,7 @@
+import { renderProblems } from './config-problems.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { formatProblems, validateConfigText } from '../config/load.js';
+import { validateConfigText } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { writeFileAtomically } from '../provision/files.js';
 import { ControlError, request } from './client.js';
@@ -47,7 +48,7 @@ export async function installCertificate(ctx: Ctx, o: {
   const text = doc.toString();
   const check = validateConfigText(text);
   if (!check.ok) {
-    ctx.err(`${L('inInvalid')}\n${formatProblems(o.configPath, check.problems)}`);
+    ctx.err(`${L('inInvalid')}\n${renderProblems(ctx.lang, o.configPath, check.problems)}`);
     return EXIT_CONFIG;
   }
   if (await daemonAnswers(ctx.socket)) {

@@ -1,4 +1,4 @@
-import type { MessageKey } from './i18n.js';
+import { metricText, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
  * What proves that a device works, by kind: the walk test asks the technician to do one thing and
@@ -126,6 +126,14 @@ export function observe(s: ProofState, metric: string, value: number | boolean |
 }
 
 /** "presence=true, breathRatePerMin=16": what was seen, for the report. */
-export function evidence(s: ProofState, metrics = ['presence', 'occupancy', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact']): string {
+const EVIDENCE_METRICS = ['presence', 'occupancy', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact'];
+
+/** What proved the device, metric=value (the JSON report's form, for scripts). */
+export function evidence(s: ProofState, metrics = EVIDENCE_METRICS): string {
   return metrics.filter((m) => s.last.has(m)).map((m) => `${m}=${String(s.last.get(m))}`).join(', ');
+}
+
+/** The same, as a person reads it in `lang` (呼吸 16 次/分). */
+export function evidenceText(lang: Lang, s: ProofState, metrics = EVIDENCE_METRICS): string {
+  return metrics.filter((m) => s.last.has(m)).map((m) => metricText(lang, m, s.last.get(m))).join(t(lang, 'listSep'));
 }

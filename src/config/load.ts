@@ -7,6 +7,7 @@ import { checkProfile } from '../drivers/profile-check.js';
 import { remoteConfigProblems, type RemoteContext } from './remote-policy.js';
 import { configHash, deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
 import { parseYaml } from './parse-yaml.js';
+import { closest } from './suggest.js';
 
 export { formatProblems, type ConfigProblem, type ConfigResult } from './result.js';
 
@@ -65,23 +66,31 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
       return [{ path: formatPath(path), message: 'wrong type', expected: issue.expected, found: describeFound(input) }];
     case 'unrecognized_keys': {
       const allowed = knownKeys(path);
-      return issue.keys.map((key) => ({
-        path: formatPath([...path, key]),
-        message: 'unknown key',
-        expected: allowed.length ? `one of: ${allowed.join(', ')}` : 'no such key',
-        found: JSON.stringify(key),
-      }));
+      // A typo gets the closest key (issue 16): printed instead of the list of every key, which stays in the data.
+      return issue.keys.map((key) => {
+        const suggestion = closest(key, allowed);
+        return {
+          path: formatPath([...path, key]),
+          message: 'unknown key',
+          expected: allowed.length ? `one of: ${allowed.join(', ')}` : 'no such key',
+          ...(suggestion ? { suggestion } : {}),
+          found: JSON.stringify(key),
+        };
+      });
     }
     case 'invalid_union': {
       const u = issue as { discriminator?: string; options?: unknown[] };
       if (u.discriminator && u.options) {
         const found = (input as Record<string, unknown> | undefined)?.[u.discriminator];
-        return [{ path: formatPath(path), message: found === undefined ? 'required' : 'not an allowed value', expected: `one of: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(found) }];
+        const suggestion = typeof found === 'string' ? closest(found, u.options.map(String)) : null;
+        return [{ path: formatPath(path), message: found === undefined ? 'required' : 'not an allowed value', expected: `one of: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(found), ...(suggestion ? { suggestion } : {}) }];
       }
       return [{ path: formatPath(path), message: issue.message, found: describeFound(input) }];
     }
-    case 'invalid_value':
-      return [{ path: formatPath(path), message: 'not an allowed value', expected: `one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(input) }];
+    case 'invalid_value': {
+      const suggestion = typeof input === 'string' ? closest(input, issue.values.map(String)) : null;
+      return [{ path: formatPath(path), message: 'not an allowed value', expected: `one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(input), ...(suggestion ? { suggestion } : {}) }];
+    }
     case 'too_small':
     case 'too_big': {
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';

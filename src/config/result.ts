@@ -17,6 +17,8 @@ export interface ConfigProblem {
   readonly message: string;
   readonly expected?: string;
   readonly found?: string;
+  /** The allowed key or value closest to what was found (src/config/suggest.ts), when one is close. */
+  readonly suggestion?: string;
   readonly line?: number;
   readonly col?: number;
 }
@@ -30,12 +32,18 @@ export const configHash = (text: string): string => createHash('sha256').update(
  */
 export type ConfigResult = { ok: true; config: Readonly<Config>; hash: string; warnings?: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
-/** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style. */
+/** In the order a person reads the file: by line and column; problems without a place first. */
+export function byLine(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+/** `file:line:col: path: message (expected X, found Y)`, one line each, compiler style, sorted by line. */
 export function formatProblems(file: string, problems: readonly ConfigProblem[]): string {
-  return problems
+  return byLine(problems)
     .map((p) => {
       const where = p.line ? `${file}:${p.line}:${p.col}` : file;
-      const detail = [p.expected && `expected ${p.expected}`, p.found && `found ${p.found}`].filter(Boolean).join(', ');
+      // A close suggestion replaces the list of every allowed value.
+      const detail = [p.suggestion && `did you mean ${JSON.stringify(p.suggestion)}?`, !p.suggestion && p.expected && `expected ${p.expected}`, p.found && `found ${p.found}`].filter(Boolean).join(', ');
       return `${where}: ${p.path || '(document)'}: ${p.message}${detail ? ` (${detail})` : ''}`;
     })
     .join('\n');

@@ -27,6 +27,8 @@ export interface DaemonStatus {
   version: string;
   /** config_hash of the file this daemon runs (birth message): edits must start from that file. */
   configHash: string;
+  /** hub.timezone of the config in force (IANA), or null: anjuctl shows times in it (src/cli/local-time.ts). */
+  timezone: string | null;
   uplink: UplinkStatus | null;
   outbox: { depth: Record<EventClass, number>; oldestPendingTs: number | null; lastSeq: number };
   alarms: readonly OpenAlarm[];

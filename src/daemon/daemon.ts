@@ -424,6 +424,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         hub: config.hub.id,
         version: deps.version,
         configHash: deps.configHash,
+        timezone: config.hub.timezone ?? null,
         uplink: uplink?.status() ?? null,
         alarms: alarms?.open() ?? [],
         outbox: { depth: outbox?.depth() ?? { alarm: 0, event: 0, report: 0 }, oldestPendingTs: outbox?.oldestPendingTs() ?? null, lastSeq: outbox?.lastSeq() ?? 0 },

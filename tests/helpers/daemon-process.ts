@@ -1,10 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WAIT_MS, waitFor } from './wait.js';
 
-export const ROOT = join(import.meta.dirname, '../..');
+/**
+ * The repository root: the nearest directory up with package.json. Not a fixed '../..': `npm run
+ * faults` and `npm run soak` run these helpers compiled to dist/tests/helpers (faults/tsconfig.json).
+ */
+export const ROOT = ((): string => {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${import.meta.dirname}`);
+  }
+})();
 export const ANJUD = join(ROOT, 'dist/src/daemon/anjud.js');
 
 export interface LogLine { level: number; msg: string; [k: string]: unknown }

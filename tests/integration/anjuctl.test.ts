@@ -69,11 +69,12 @@ describe('anjuctl', () => {
     expect(ev).toMatchObject({ stream: 'event', type: 'alarm.breathing_rate', state: 'raised' });
 
     const list = ctl(['alarms', 'list']);
-    expect(list.stdout).toContain(ev.id);
+    expect(list.stdout).toContain(ev.id.slice(0, 8)); // short ids in tables (src/cli/short-id.ts)
+    expect(list.stdout).toContain('Abnormal breathing rate');
     expect(list.stdout).toContain('NOT acknowledged');
     const ack = ctl(['alarms', 'ack', ev.id, '--by', 'tech-li']);
     expect(ack.status, ack.stderr).toBe(0);
-    expect(ack.stdout).toBe(`alarm ${ev.id} acknowledged\n`);
+    expect(ack.stdout).toBe(`alarm ${ev.id} acknowledged (Abnormal breathing rate)\n`);
     expect(ctl(['alarms', 'list']).stdout).toContain('acknowledged by tech-li');
     const unknown = ctl(['alarms', 'ack', 'no-such']);
     expect(unknown.status).toBe(1);

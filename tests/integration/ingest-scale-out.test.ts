@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mosquittoAcl } from '../../bench/mosquitto.js';
 import { request } from '../../src/cli/client.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { commitBacklog, hubConfig } from '../helpers/hub-backlog.js';
@@ -28,28 +29,8 @@ const BACKLOG = 150;
 /** Alarms per hub raised while the hubs run, around the kill. */
 const LIVE = 60;
 
-/** Mosquitto's ACL as docs/ingest.md sets it: %u is the hub id (its username); the cloud reads and commands all. */
-const ACL = `user anju-ingest
-topic read anju/v1/+/events
-topic read anju/v1/+/reports
-topic read anju/v1/+/unstored
-topic read anju/v1/+/status
-topic read anju/v1/+/heartbeat
-topic write anju/v1/+/ack
-topic write anju/v1/+/cmd/#
-topic read anju-cloud/replies/anju-ingest-a
-topic read anju-cloud/replies/anju-ingest-b
-
-pattern write anju/v1/%u/events
-pattern write anju/v1/%u/reports
-pattern write anju/v1/%u/unstored
-pattern write anju/v1/%u/telemetry
-pattern write anju/v1/%u/status
-pattern write anju/v1/%u/heartbeat
-pattern read anju/v1/%u/ack
-pattern read anju/v1/%u/cmd/+
-pattern write anju-cloud/replies/#
-`;
+/** Mosquitto's ACL as docs/cloud-broker.md sets it (shared with `npm run fleet`): %u is the hub id (its username); the cloud reads and commands all. */
+const ACL = mosquittoAcl('anju-ingest', ['anju-ingest-a', 'anju-ingest-b']);
 
 describe('anju-ingest: two instances, kill -9, new epoch, offline hub, per-hub ACL (real Mosquitto, PostgreSQL, hub daemons)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'anju-ingest-'));

@@ -15,14 +15,15 @@ const NIGHT = join(ROOT, 'examples/replays/night-breathing-stop.jsonl');
 const LEFT = join(ROOT, 'examples/replays/left-home-curfew.jsonl');
 const HOME = join(ROOT, 'examples/replays/home.yaml');
 
-const ctl = (args: string[]) =>
-  spawnSync(process.execPath, [ANJUCTL, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8' }, timeout: 60_000 });
+const ctl = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [ANJUCTL, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', ...env }, timeout: 60_000 });
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 /** ms since the epoch of a local time in the example home (UTC+8), November 2026. */
 const local = (day: number, hh: number, mm: number, ss = 0) => Date.UTC(2026, 10, day, hh - 8, mm, ss);
+/** As anjuctl shows a time (src/cli/local-time.ts): local wall time of the home and its offset. */
 const iso = (day: number, hh: number, mm: number, ss = 0) =>
-  `2026-11-${String(day).padStart(2, '0')}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}.000+08:00`;
+  `2026-11-${String(day).padStart(2, '0')} ${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')} +08:00`;
 
 const PAUSE = local(30, 2, 10);
 const APNEA_RAISED = { pauseStartTs: PAUSE, pauseS: 20, source: 'breathStatus', alarmAfterS: 20 };
@@ -68,10 +69,10 @@ describe('anjuctl replay', () => {
     const r = ctl(['replay', NIGHT, '--config', HOME]);
     expect(r.status, r.stderr).toBe(0);
     expect(lines(r.stdout)).toEqual([
-      `${iso(30, 2, 10, 20)}  alarm.apnea raised  critical  bed-radar  ${JSON.stringify(APNEA_RAISED)}`,
+      `${iso(30, 2, 10, 20)}  Breathing pause raised  critical  bed-radar  ${JSON.stringify(APNEA_RAISED)}`,
       `${iso(30, 2, 10, 40)}  event.apnea info  info  bed-radar  ${JSON.stringify(APNEA_EVENT)}`,
-      `${iso(30, 2, 10, 40)}  alarm.apnea cleared  critical  bed-radar  ${JSON.stringify(APNEA_CLEARED)}`,
-      `${iso(30, 7, 26)}  report.sleep info  info  bed-radar  ${JSON.stringify(SLEEP)}`,
+      `${iso(30, 2, 10, 40)}  Breathing pause cleared  critical  bed-radar  ${JSON.stringify(APNEA_CLEARED)}`,
+      `${iso(30, 7, 26)}  Sleep report info  info  bed-radar  ${JSON.stringify(SLEEP)}`,
     ]);
     expect(lines(r.stderr)).toEqual([`${NIGHT}: replayed 2907 reading(s), ${iso(29, 22, 25)} to ${iso(30, 7, 27)}: 4 event(s)`]);
   });
@@ -91,8 +92,8 @@ describe('anjuctl replay', () => {
     const r = ctl(['replay', LEFT, '--config', HOME]);
     expect(r.status, r.stderr).toBe(0);
     expect(lines(r.stdout)).toEqual([
-      `${iso(30, 22, 0)}  alarm.absence raised  critical  -  ${JSON.stringify(ABSENCE_RAISED)}`,
-      `${iso(30, 22, 40, 10)}  alarm.absence cleared  critical  -  ${JSON.stringify(ABSENCE_CLEARED)}`,
+      `${iso(30, 22, 0)}  Away too long raised  critical  -  ${JSON.stringify(ABSENCE_RAISED)}`,
+      `${iso(30, 22, 40, 10)}  Away too long cleared  critical  -  ${JSON.stringify(ABSENCE_CLEARED)}`,
     ]);
   });
 
@@ -107,15 +108,26 @@ describe('anjuctl replay', () => {
     expect(lines(night.stdout).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['event.apnea', 'report.sleep']);
   });
 
-  it('without --config: the built-in config, every detector at its defaults (no door configured: no absence alarm; times in UTC)', () => {
+  it('without --config: the built-in config, every detector at its defaults (no door configured: no absence alarm; times in this machine\'s zone)', () => {
     const left = ctl(['replay', LEFT]);
     expect(left.status).toBe(0);
     expect(left.stdout).toBe('');
-    const night = ctl(['replay', NIGHT]);
+    const night = ctl(['replay', NIGHT], { TZ: 'Europe/Berlin' }); // a laptop in Berlin: winter time, +01:00
     expect(lines(night.stdout).map((l) => l.split('  ').slice(0, 2).join('  '))).toEqual([
-      '2026-11-29T18:10:20.000Z  alarm.apnea raised', '2026-11-29T18:10:40.000Z  event.apnea info', '2026-11-29T18:10:40.000Z  alarm.apnea cleared',
-      '2026-11-29T23:26:00.000Z  report.sleep info',
+      '2026-11-29 19:10:20 +01:00  Breathing pause raised', '2026-11-29 19:10:40 +01:00  event.apnea info', '2026-11-29 19:10:40 +01:00  Breathing pause cleared',
+      '2026-11-30 00:26:00 +01:00  Sleep report info',
     ]);
+  });
+
+  it('times in the home\'s zone across a daylight-saving change (hub.timezone Europe/Berlin, October), in Chinese too', () => {
+    const f = join(dir, 'dst.jsonl');
+    const cfg = join(dir, 'berlin.yaml');
+    writeFileSync(cfg, 'hub: { id: replay, timezone: Europe/Berlin }\nuplink: { url: "mqtt://127.0.0.1:1883" }\n');
+    writeFileSync(f, [Date.parse('2026-10-25T00:59:00Z'), Date.parse('2026-10-25T01:01:00Z')].map((ts) => JSON.stringify({ ts, device: 'bed', metric: 'presence', value: true })).join('\n'));
+    const r = ctl(['replay', f, '--config', cfg], { TZ: 'Asia/Shanghai' }); // the laptop's zone does not matter
+    expect(lines(r.stderr)).toEqual([`${f}: replayed 2 reading(s), 2026-10-25 02:59:00 +02:00 to 2026-10-25 02:01:00 +01:00: 0 event(s)`]);
+    const zh = ctl(['replay', f, '--config', cfg, '--lang', 'zh']);
+    expect(lines(zh.stderr)).toEqual([`${f}：已回放 2 个读数，2026-10-25 02:59:00 +02:00 至 2026-10-25 02:01:00 +01:00：0 个事件`]);
   });
 
   it('malformed lines are skipped and named with their line numbers on stderr, never a stack trace; exit 0', () => {
@@ -126,7 +138,7 @@ describe('anjuctl replay', () => {
       JSON.stringify({ ts: t, device: 'a b', metric: 'presence', value: true }), JSON.stringify({ ts: t - 1, device: 'bed', metric: 'presence', value: false }),
       '[1]', JSON.stringify({ ts: t, device: 'bed', metric: 'x', value: null }), JSON.stringify({ ts: t + 60_000 }), '',
     ].join('\n'));
-    const r = ctl(['replay', f]);
+    const r = ctl(['replay', f], { TZ: 'UTC' }); // no config: this machine's zone
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(lines(r.stderr)).toEqual([
@@ -137,7 +149,7 @@ describe('anjuctl replay', () => {
       `${f}:8: skipped: not a JSON object`,
       `${f}:9: skipped: "value" must be a number, boolean or string`,
       `${f}: 6 malformed line(s) skipped: lines 4, 5, 6, 7, 8, 9`,
-      `${f}: replayed 1 reading(s), 2026-11-30T04:00:00.000Z to 2026-11-30T04:01:00.000Z: 0 event(s)`,
+      `${f}: replayed 1 reading(s), 2026-11-30 04:00:00 +00:00 to 2026-11-30 04:01:00 +00:00: 0 event(s)`,
     ]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -12,14 +12,16 @@
  * Exit codes: 0 shown / diffed / applied (or unchanged), 1 refused, rolled back or no outcome seen,
  * 3 anjud not running, 4 no permission, 78 a config is invalid or unreadable.
  */
+import { renderProblems } from '../config-problems.js';
 import type { Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { EXIT_CONFIG } from '../../config/check.js';
-import { formatProblems, loadConfigFile, parseConfig, type ConfigResult } from '../../config/load.js';
+import { loadConfigFile, parseConfig, type ConfigResult } from '../../config/load.js';
 import type { StreamMessage } from '../../control/protocol.js';
 import { request, subscribe } from '../client.js';
 import { context, EXIT, paint, run, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
+import { startProgress } from '../progress.js';
 import { redactConfigText, redactedConfigObject, REDACTED } from '../redact.js';
 import { failed } from './status.js';
 
@@ -91,7 +93,7 @@ export function readCurrent(ctx: Ctx): Loaded | null {
 export function reportProblems(ctx: Ctx, l: Loaded): number {
   if (l.result.ok) return EXIT.OK;
   if (ctx.json) ctx.out(JSON.stringify({ ok: false, file: l.file, problems: l.result.problems }));
-  else ctx.err(`${t(ctx.lang, 'cfInvalid', { file: l.file })}\n${formatProblems(l.file, l.result.problems)}`);
+  else ctx.err(`${t(ctx.lang, 'cfInvalid', { file: l.file })}\n${renderProblems(ctx.lang, l.file, l.result.problems)}`);
   return EXIT_CONFIG;
 }
 
@@ -196,7 +198,9 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
   // The old daemon stops (our stream closes), the new one starts: follow it. If the new daemon goes
   // away again without "applied", the supervisor rolled back (its event is raised before the
   // restored daemon's socket accepts us, so we may not see it).
+  const progress = ctx.json ? null : startProgress(process.stderr, deadline, (left) => L('cfCountdown', { left }));
   while (outcome === null && Date.now() < deadline) {
+    progress?.tick();
     const current = sub;
     const closed = await Promise.race([current.closed.then(() => true), sleep(100).then(() => false)]);
     if (!closed) continue;
@@ -207,6 +211,7 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
     subSig = next.sig;
     generation++;
   }
+  progress?.done();
   sub.stop();
   const result = outcome as { kind: 'applied' | 'rolled_back'; reason?: string } | null;
   if (result?.kind === 'rolled_back') await waitForRestored(ctx.socket, 20_000); // the previous config is back up

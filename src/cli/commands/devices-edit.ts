@@ -15,12 +15,14 @@
  * Exit codes: 0 applied / dry run, 1 unknown device, rolled back or no outcome, 2 usage,
  * 3 anjud not running, 4 no permission, 78 the result would not be a valid config.
  */
+import { closest } from '../../config/suggest.js';
+import { renderProblems } from '../config-problems.js';
 import type { Command } from 'commander';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { EXIT_CONFIG } from '../../config/check.js';
 import { allDevices, devicesOn } from '../../config/devices.js';
-import { formatProblems, parseConfig } from '../../config/load.js';
+import { parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue, type TransportKind } from '../../drivers/catalogue.js';
 import type { DaemonStatus } from '../../control/status.js';
@@ -134,7 +136,11 @@ async function add(ctx: Ctx, fragment: string | undefined, o: AddOpts): Promise<
   const model = entry.model;
   if (typeof model !== 'string') return refuse(ctx, EXIT.USAGE, 'usage', 'dvNeedFlag', { flag: '--model', models: modelList() });
   const transport = transportOfModel(model);
-  if (!transport) return refuse(ctx, EXIT_CONFIG, 'unknown-model', 'dvUnknownModel', { model, models: modelList() });
+  if (!transport) {
+    // A typo gets the closest model (edit distance), not the list of every one.
+    const near = closest(model, Object.values(MODELS()).flat());
+    return refuse(ctx, EXIT_CONFIG, 'unknown-model', near ? 'dvUnknownModelNear' : 'dvUnknownModel', { model, models: modelList(), ...(near ? { suggestion: near } : {}) });
+  }
   const foreign = given.filter((k) => !['id', 'model', 'room', 'name'].includes(k) && !(k in TRANSPORT_FLAGS[transport]));
   if (foreign.length > 0) {
     return refuse(ctx, EXIT.USAGE, 'usage', 'dvFlagNotFor', { flag: foreign.map((k) => ALL_FLAGS[k]!).join(' '), model, transport, flags: Object.values(TRANSPORT_FLAGS[transport]).join(' ') });
@@ -278,7 +284,7 @@ async function finish(
   const next = parseConfig(edit.text);
   if (!next.ok) {
     if (ctx.json) ctx.out(JSON.stringify({ ok: false, code: 'invalid', file, problems: next.problems }));
-    else ctx.err(`${t(ctx.lang, 'dvInvalid', { file })}\n${formatProblems(file, next.problems)}`);
+    else ctx.err(`${t(ctx.lang, 'dvInvalid', { file })}\n${renderProblems(ctx.lang, file, next.problems)}`);
     return EXIT_CONFIG;
   }
   const changes: Change[] = diffConfigs(config, next.config);

@@ -16,11 +16,12 @@
  * Exit codes: 0 provisioned, 1 refused (already provisioned, a file that does not fit), 2 usage
  * (a value missing and no terminal to ask on), 78 the resulting config would be invalid.
  */
+import { renderProblems } from '../config-problems.js';
 import type { Command } from 'commander';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EXIT_CONFIG } from '../../config/check.js';
-import { formatProblems, parseConfig, validateConfigText, type ConfigProblem } from '../../config/load.js';
+import { parseConfig, validateConfigText, type ConfigProblem } from '../../config/load.js';
 import { provisioningOf } from '../../config/provisioned.js';
 import { VERSION } from '../../core/version.js';
 import { groupedFingerprint } from '../../provision/csr.js';
@@ -165,7 +166,7 @@ async function init(ctx: Ctx, o: InitOptions): Promise<number> {
 }
 
 function invalid(ctx: Ctx, configPath: string, problems: readonly ConfigProblem[]): number {
-  ctx.err(`${t(ctx.lang, 'inInvalid')}\n${formatProblems(configPath, problems)}`);
+  ctx.err(`${t(ctx.lang, 'inInvalid')}\n${renderProblems(ctx.lang, configPath, problems)}`);
   return EXIT_CONFIG;
 }
 

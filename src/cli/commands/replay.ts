@@ -27,19 +27,21 @@
  *   default) is virtual: its `homeMode` readings go to the home-scope detectors only (METRICS.md).
  * Exit codes: 0 replayed (malformed lines included), 1 file unreadable, 2 usage, 78 invalid config.
  */
+import { renderProblems } from '../config-problems.js';
 import type { Command } from 'commander';
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { EXIT_CONFIG } from '../../config/check.js';
 import { allDevices } from '../../config/devices.js';
-import { formatProblems, loadConfigFile, parseConfig } from '../../config/load.js';
+import { loadConfigFile, parseConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import type { MeasurementValue, Reading } from '../../core/reading.js';
 import { detectorBindings } from '../../pipeline/bindings.js';
 import { createReplayPipeline, type ReplayEvent } from '../../pipeline/replay.js';
 import { DETECTOR_TICK_MS } from '../../pipeline/runner.js';
-import { utcOffsetMinAt } from '../../detectors/local-time.js';
+import { pickLang, stateName, t, typeName, type Lang } from '../i18n.js';
+import { displayZone, formatLocalTime } from '../local-time.js';
 import { fileErrorReason } from '../file-errors.js';
 
 /** The daemon's detector tick period (src/pipeline/runner.ts). */
@@ -79,18 +81,17 @@ export function parseReplayLine(line: string): ReplayLine {
   return { kind: 'reading', reading: { ts, device, metric, value } };
 }
 
-/** ISO 8601 with the home's UTC offset when it has a time zone (what a carer reads), else UTC. */
+/**
+ * Local time of the home with its offset (src/cli/local-time.ts): hub.timezone of the config, else
+ * this machine's zone, as every time anjuctl shows.
+ */
 export function formatTs(ts: number, timeZone: string | null): string {
-  if (timeZone === null) return new Date(ts).toISOString();
-  const off = utcOffsetMinAt(ts, timeZone);
-  const local = new Date(ts + off * 60_000).toISOString().slice(0, -1);
-  const a = Math.abs(off);
-  return `${local}${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+  return formatLocalTime(ts, displayZone(timeZone));
 }
 
-export function formatEvent(e: ReplayEvent, json: boolean, timeZone: string | null): string {
+export function formatEvent(e: ReplayEvent, json: boolean, timeZone: string | null, lang: Lang = 'en'): string {
   if (json) return JSON.stringify({ ts: e.ts, type: e.type, state: e.state, severity: e.severity, device: e.device, data: e.data });
-  return `${formatTs(e.ts, timeZone)}  ${e.type} ${e.state}  ${e.severity}  ${e.device ?? '-'}  ${JSON.stringify(e.data)}`;
+  return `${formatTs(e.ts, timeZone)}  ${typeName(lang, e.type)} ${stateName(lang, e.state)}  ${e.severity}  ${e.device ?? '-'}  ${JSON.stringify(e.data)}`;
 }
 
 export interface ReplayOptions {
@@ -103,6 +104,8 @@ export interface ReplayOptions {
 export interface ReplayIo {
   out(line: string): void;
   err(line: string): void;
+  /** The reader's language (summaries, skipped lines); event lines are data and JSON stays English. */
+  lang?: Lang;
 }
 
 /** How many malformed lines are named one by one before the rest are only counted. */
@@ -138,9 +141,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** The whole command; returns the exit code. */
 export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo): Promise<number> {
+  const lang = io.lang ?? 'en';
   const opened = openLines(file);
   if ('error' in opened) {
-    io.err(`${file}: cannot read: ${opened.error}`);
+    io.err(t(lang, 'rpCannotRead', { file, error: opened.error }));
     return 1;
   }
   const c = opts.config;
@@ -157,7 +161,7 @@ export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo)
   let lastTs: number | null = null;
   const wallStart = performance.now();
   const print = (list: readonly ReplayEvent[]) => {
-    for (const e of list) io.out(formatEvent(e, opts.json, tz));
+    for (const e of list) io.out(formatEvent(e, opts.json, tz, lang));
     events += list.length;
   };
   /** With --speed, waits until the wall clock reaches replayed time `ts`. */
@@ -173,10 +177,10 @@ export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo)
     if (p.kind === 'skip') continue;
     const ts = p.kind === 'bad' ? null : p.kind === 'clock' ? p.ts : p.reading.ts;
     // The clock never runs backwards (the daemon stamps readings as they arrive).
-    const why = ts === null ? (p as { reason: string }).reason : lastTs !== null && ts < lastTs ? `"ts" ${ts} is before the previous line's (${lastTs})` : null;
+    const why = ts === null ? (p as { reason: string }).reason : lastTs !== null && ts < lastTs ? t(lang, 'rpBeforePrevious', { ts, previous: lastTs }) : null;
     if (why !== null || ts === null) {
       bad.push(lineNo);
-      if (bad.length <= BAD_LINES_SHOWN) io.err(`${file}:${lineNo}: skipped: ${why}`);
+      if (bad.length <= BAD_LINES_SHOWN) io.err(t(lang, 'rpSkipped', { file, line: lineNo, why: why ?? '' }));
       continue;
     }
     firstTs ??= ts;
@@ -198,15 +202,15 @@ export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo)
   }
   const failure = opened.failed();
   if (failure !== null) {
-    io.err(`${file}:${lineNo}: cannot read further: ${reason(failure)}`);
+    io.err(t(lang, 'rpCannotReadFurther', { file, line: lineNo, error: reason(failure) }));
     return 1;
   }
   if (bad.length > 0) {
-    const shown = bad.slice(0, BAD_LINES_SHOWN).join(', ') + (bad.length > BAD_LINES_SHOWN ? `, ... (${bad.length - BAD_LINES_SHOWN} more)` : '');
-    io.err(`${file}: ${bad.length} malformed line(s) skipped: line${bad.length > 1 ? 's' : ''} ${shown}`);
+    const shown = bad.slice(0, BAD_LINES_SHOWN).join(', ') + (bad.length > BAD_LINES_SHOWN ? `, ${t(lang, 'rpMore', { n: bad.length - BAD_LINES_SHOWN })}` : '');
+    io.err(t(lang, 'rpMalformed', { file, n: bad.length, lines: t(lang, bad.length > 1 ? 'rpLinesMany' : 'rpLinesOne', { list: shown }) }));
   }
-  const span = firstTs === null || lastTs === null ? 'nothing' : `${formatTs(firstTs, tz)} to ${formatTs(lastTs, tz)}`;
-  io.err(`${file}: replayed ${readings} reading(s), ${span}: ${events} event(s)`);
+  const span = firstTs === null || lastTs === null ? t(lang, 'rpNothing') : t(lang, 'rpSpan', { from: formatTs(firstTs, tz), to: formatTs(lastTs, tz) });
+  io.err(t(lang, 'rpSummary', { file, readings, span, events }));
   return 0;
 }
 
@@ -218,13 +222,14 @@ export function registerReplay(program: Command): void {
     .option('--as-fast-as-possible', 'no waiting between readings (the default)')
     .description('run a stream of readings through every detector (config: --config, else built-in defaults) and print the events')
     .action(async (file: string, o: { speed?: string; asFastAsPossible?: boolean }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<{ config?: string; json?: boolean }>();
+      const g = cmd.optsWithGlobals<{ config?: string; json?: boolean; lang?: string }>();
+      const lang = pickLang(g.lang);
       const err = (s: string) => process.stderr.write(`${s}\n`);
       let speed: number | null = null;
       if (o.speed !== undefined) {
         speed = Number(o.speed);
         if (o.asFastAsPossible || !Number.isFinite(speed) || speed <= 0) {
-          err(o.asFastAsPossible ? 'anjuctl replay: give --speed or --as-fast-as-possible, not both' : `anjuctl replay: --speed must be a positive number, got ${JSON.stringify(o.speed)}`);
+          err(o.asFastAsPossible ? t(lang, 'rpSpeedBoth') : t(lang, 'rpSpeedBad', { value: JSON.stringify(o.speed) }));
           process.exit(2);
         }
       }
@@ -232,15 +237,15 @@ export function registerReplay(program: Command): void {
       const explicit = cmd.getOptionValueSourceWithGlobals('config') === 'cli' && g.config !== undefined;
       const loaded = explicit ? loadConfigFile(g.config!) : parseConfig(BUILT_IN_CONFIG);
       if (!loaded.ok) {
-        err(formatProblems(explicit ? g.config! : 'built-in config', loaded.problems));
+        err(renderProblems(lang, explicit ? g.config! : t(lang, 'rpBuiltIn'), loaded.problems));
         process.exit(EXIT_CONFIG);
       }
       let code: number;
       try {
-        code = await runReplay(file, { json: g.json === true, speed, config: loaded.config }, { out: (s) => process.stdout.write(`${s}\n`), err });
+        code = await runReplay(file, { json: g.json === true, speed, config: loaded.config }, { out: (s) => process.stdout.write(`${s}\n`), err, lang });
       } catch (e) {
         // A bug must still not print a stack trace at a technician.
-        err(`${file}: replay failed: ${reason(e)}`);
+        err(t(lang, 'rpFailed', { file, error: reason(e) }));
         code = 1;
       }
       process.exitCode = code;

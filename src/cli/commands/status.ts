@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { isWaiting, type DaemonStatus, type WaitingStatus } from '../../control/status.js';
 import { formatProblems } from '../../config/result.js';
 import { requestStatus } from '../client.js';
-import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
-import { t } from '../i18n.js';
+import { adoptZone, context, localTime, EXIT, paint, run, table, type Ctx } from '../context.js';
+import { errorText, t, type Vars } from '../i18n.js';
+import { alarmTable } from './alarms.js';
 
 /** `anjuctl status`: daemon, uplink, queues, every device, open alarms. */
 export function registerStatus(program: Command): void {
@@ -15,6 +16,7 @@ export function registerStatus(program: Command): void {
       await run(ctx, async () => {
         const r = await requestStatus(ctx.socket);
         if (!r.ok) return failed(ctx, r);
+        if (!isWaiting(r.data)) adoptZone(ctx, r.data.timezone);
         if (ctx.json) ctx.out(JSON.stringify(r.data));
         else if (isWaiting(r.data)) ctx.out(renderWaiting(ctx, r.data));
         else ctx.out(renderStatus(ctx, r.data, Date.now()));
@@ -30,9 +32,10 @@ function renderWaiting(ctx: Ctx, s: WaitingStatus): string {
   return lines.join('\n');
 }
 
-export function failed(ctx: Ctx, r: { code?: string; message?: string }): number {
+/** A daemon's error reply: JSON as it came, else the code and our text for it (src/cli/messages/errors.ts). */
+export function failed(ctx: Ctx, r: { code?: string; message?: string }, vars: Vars = {}): number {
   if (ctx.json) ctx.out(JSON.stringify(r));
-  else ctx.err(t(ctx.lang, 'failed', { code: r.code ?? '?', message: r.message ?? '' }));
+  else ctx.err(t(ctx.lang, 'failed', { code: r.code ?? '?', message: errorText(ctx.lang, r.code ?? '?', r.message ?? '', vars) }));
   return EXIT.FAILED;
 }
 
@@ -68,7 +71,7 @@ function releaseLine(ctx: Ctx, a: NonNullable<NonNullable<DaemonStatus['release'
   const state = a.state === 'confirmed' ? L('releaseConfirmed')
     : a.state === 'rolled_back' ? paint(ctx, 31, L('releaseRolledBack'))
       : a.state === 'refused' ? L('releaseRefused') : L('releasePending');
-  const line = `${paint(ctx, 1, L('release'))} ${L('releaseAttempt', { kind: L(a.kind === 'rollback' ? 'releaseKindRollback' : 'releaseKindUpgrade'), from: a.from || '-', to: a.to, state, ago: ago(ctx, a.ts, now) })}`;
+  const line = `${paint(ctx, 1, L('release'))} ${L('releaseAttempt', { kind: L(a.kind === 'rollback' ? 'releaseKindRollback' : 'releaseKindUpgrade'), from: a.from || '-', to: a.to, state, ago: `${localTime(ctx, a.ts)}, ${ago(ctx, a.ts, now)}` })}`;
   return a.reason ? `${line}  ${L('releaseReason', { reason: a.reason })}` : line;
 }
 
@@ -78,9 +81,10 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   const out: string[] = [];
   out.push(`${paint(ctx, 1, L('hub'))} ${s.hub}  ${L('version')} ${s.version}`);
   const conn = u?.connected ? paint(ctx, 32, L('connected')) : paint(ctx, 31, L('disconnected'));
-  const ack = s.uplink?.lastCloudAck ? `seq ${s.uplink.lastCloudAck.seq} (${ago(ctx, s.uplink.lastCloudAck.ts, now)})` : L('none');
+  const ack = s.uplink?.lastCloudAck ? `${L('seq', { seq: s.uplink.lastCloudAck.seq })} (${ago(ctx, s.uplink.lastCloudAck.ts, now)})` : L('none');
   const oldest = s.outbox.oldestPendingTs === null ? L('none') : ago(ctx, s.outbox.oldestPendingTs, now);
-  out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: alarm ${s.outbox.depth.alarm}, event ${s.outbox.depth.event}, report ${s.outbox.depth.report ?? 0}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
+  const queue = [L('queueAlarm', { n: s.outbox.depth.alarm }), L('queueEvent', { n: s.outbox.depth.event }), L('queueReport', { n: s.outbox.depth.report ?? 0 })].join(L('listSep'));
+  out.push(`${paint(ctx, 1, L('uplink'))} ${conn}  ${L('queue')}: ${queue}  ${L('lastCloudAck')}: ${ack}  ${L('oldestAlarm')}: ${oldest}`);
   if (s.storage) out.push(storageLine(ctx, s.storage));
   if (s.modem) out.push(modemLine(ctx, s.modem));
   if (s.release?.lastAttempt) out.push(releaseLine(ctx, s.release.lastAttempt, now));
@@ -100,11 +104,6 @@ export function renderStatus(ctx: Ctx, s: DaemonStatus, now: number): string {
   ));
   out.push('', paint(ctx, 1, L('alarms')));
   if (s.alarms.length === 0) out.push(L('noAlarms'));
-  else {
-    out.push(table(
-      [L('colAlarm'), L('colDevice'), L('colSince'), L('colAck'), 'ID'],
-      s.alarms.map((a) => [a.type, a.device ?? '-', new Date(a.raisedTs).toISOString(), a.ackedBy ? L('acknowledged', { by: a.ackedBy }) : paint(ctx, 31, L('unacknowledged')), a.id]),
-    ));
-  }
+  else out.push(alarmTable(ctx, s.alarms, false));
   return out.join('\n');
 }

@@ -18,12 +18,13 @@ import { writeFileSync } from 'node:fs';
 import { deliveryMode, measureUplink, waitForCloud, type Delivery, type TestWait, type UplinkTest } from '../walktest-cloud.js';
 import { userInfo } from 'node:os';
 import type { DaemonStatus } from '../../control/status.js';
-import { clockState, type ClockState } from '../clock-state.js';
+import { clockSourceText, clockState, type ClockState } from '../clock-state.js';
 import { request, subscribe } from '../client.js';
-import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
-import { t, type MessageKey } from '../i18n.js';
+import { adoptZone, context, EXIT, localTime, paint, run, table, type Ctx } from '../context.js';
+import { t, typeName, type MessageKey } from '../i18n.js';
 import { createLineInput, type LineInput } from '../line-input.js';
-import { evidence, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
+import { startProgress } from '../progress.js';
+import { evidence, evidenceText, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
 import { failed } from './status.js';
 
 type Result = 'pass' | 'fail' | 'skipped' | 'not-tested';
@@ -96,6 +97,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   const first = await request(ctx.socket, 'get-status');
   if (!first.ok) return failed(ctx, first);
   const status0 = first.data;
+  adoptZone(ctx, status0.timezone);
   const known = status0.devices.map((d) => d.id);
   const unknown = o.device.filter((id) => !known.includes(id));
   if (unknown.length > 0) {
@@ -157,8 +159,10 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       const deadline = t0 + o.timeoutS * 1000;
       let proofAt: number | null = null;
       let skipped = false;
+      const progress = startProgress(ctx.json ? process.stderr : process.stdout, deadline, (left) => `  ${L('wtCountdown', { left, what: L(spec.awaited) })}`, t0);
       // Wait for the proving reading (or, for hazard detectors, the alarm it raises), then the alarm.
       for (;;) {
+        progress.tick();
         const line = input.poll();
         if (typeof line === 'string' && line.toLowerCase() === 's') { skipped = true; break; }
         const now = Date.now();
@@ -169,6 +173,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
         if (daemonGone) break;
         await sleep(POLL_MS);
       }
+      progress.done();
       current = null;
       const ev = evidence(step.proof);
       if (skipped) {
@@ -185,7 +190,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       const proofMs = proofAt - t0;
       if (spec.alarms.length === 0) {
         results.push({ ...base, evidence: ev, proofMs, result: 'pass', hint: null, hintCode: null, hintVars: null });
-        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: ev || '-' }))}`);
+        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: evidenceText(ctx.lang, step.proof) || '-' }))}`);
         continue;
       }
       const alarm = step.alarm ? { ...step.alarm, preexisting: false } : open ? { type: open.type, id: open.id, seq: open.seq, ts: open.raisedTs, preexisting: true } : null;
@@ -194,7 +199,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
         say(`  ${paint(ctx, 31, L('wtFailLine', { hint: L('wtHintNoAlarm', { types: spec.alarms.join(' / ') }) }))}`);
         continue;
       }
-      say(`  ${L(alarm.preexisting ? 'wtAlarmOpen' : 'wtAlarmSeen', { type: alarm.type, seq: alarm.seq })}`);
+      say(`  ${L(alarm.preexisting ? 'wtAlarmOpen' : 'wtAlarmSeen', { type: typeName(ctx.lang, alarm.type), seq: alarm.seq })}`);
       const cloud = await waitForCloud(alarm, delivery, o.cloudTimeoutS * 1000, getStatus);
       const rec = { type: alarm.type, id: alarm.id, seq: alarm.seq, preexisting: alarm.preexisting };
       if (!cloud.confirmed) {
@@ -204,7 +209,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       } else {
         results.push({ ...base, evidence: ev, proofMs, alarm: rec, cloud, result: 'pass', hint: null, hintCode: null, hintVars: null });
         say(`  ${paint(ctx, 32, L('wtCloudOk', { via: cloud.via ?? '?', s: cloud.roundTripMs === null ? '?' : secs(cloud.roundTripMs) }))}`);
-        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: ev || alarm.type }))}`);
+        say(`  ${paint(ctx, 32, L('wtPass', { s: secs(proofMs), evidence: evidenceText(ctx.lang, step.proof) || typeName(ctx.lang, alarm.type) }))}`);
       }
       if (o.ack) {
         // A test alarm left open would remind the call centre every renotify_s; take it on site.
@@ -261,7 +266,7 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
     pass: paint(ctx, 32, L('wtResPass')), fail: paint(ctx, 31, L('wtResFail')),
     skipped: paint(ctx, 33, L('wtResSkipped')), 'not-tested': paint(ctx, 33, L('wtResNotTested')),
   };
-  const out = ['', paint(ctx, 1, L('wtReport', { hub: r.hub, when: new Date(r.finishedTs).toISOString() }))];
+  const out = ['', paint(ctx, 1, L('wtReport', { hub: r.hub, when: localTime(ctx, r.finishedTs) }))];
   out.push(table(
     [L('colDevice'), L('colModel'), L('colRoom'), L('colResult'), L('colTime'), L('colCloud'), L('colHint')],
     r.devices.map((d) => [
@@ -275,7 +280,8 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
     : r.uplink.roundTripMs === null ? L('wtNotMeasured')
       : test ? L('wtUplinkRtt', { s: secs(r.uplink.roundTripMs), seq: test.seq ?? '?' }) : L('wtAlarmRtt', { s: secs(r.uplink.roundTripMs) });
   out.push('', L('wtUplinkLine', { state: r.uplink.connected ? L('connected') : L('disconnected'), delivery: r.uplink.delivery ?? '?', rtt }));
-  out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source: r.clock.source }));
+  const source = clockSourceText(ctx.lang, r.clock.source);
+  out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source }));
   const bad = r.devices.filter((d) => d.result !== 'pass').length;
   if (test && !test.confirmed) out.push(paint(ctx, 31, L('wtUplinkFailed')));
   out.push(bad === 0 && r.devices.length > 0 ? paint(ctx, r.ok ? 32 : 33, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));

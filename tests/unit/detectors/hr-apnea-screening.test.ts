@@ -236,6 +236,18 @@ describe('anjuctl screen-apnea', () => {
     expect(plain).toEqual(gz);
   });
 
+  it('--json: one JSON object on stdout (minutes, class, counts), also for a failure; Chinese on stderr with --lang zh', () => {
+    const j = runScreenApnea(join(dir, 'n.csv'), { json: true, lang: 'zh' });
+    expect(j.exitCode).toBe(0);
+    expect(j.stderr).toBe('');
+    const o = JSON.parse(j.stdout) as { ok: boolean; minutes: string; class: string; minutesAnalysed: number; beatsTotal: number };
+    expect(o).toMatchObject({ ok: true, class: 'A' });
+    expect(o.minutes).toBe(runScreenApnea(join(dir, 'n.csv')).stdout.split('\n')[0]);
+    expect(o.beatsTotal).toBeGreaterThan(0);
+    expect(JSON.parse(runScreenApnea(join(dir, 'nope.csv'), { json: true }).stdout)).toEqual({ ok: false, file: join(dir, 'nope.csv'), error: `${join(dir, 'nope.csv')}: cannot read: no such file` });
+    expect(runScreenApnea(join(dir, 'n.csv'), { verbose: true, lang: 'zh' }).stderr).toMatch(/分钟（已分析 \d+，剔除 \d+）/);
+  });
+
   it('a missing file: one clear line naming it, exit 1', () => {
     const r = runScreenApnea(join(dir, 'nope.csv'));
     expect(r).toEqual({ exitCode: 1, stdout: '', stderr: `${join(dir, 'nope.csv')}: cannot read: no such file\n` });

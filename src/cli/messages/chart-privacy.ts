@@ -1,9 +1,5 @@
-/**
- * anjuctl messages of issue 16 points 4-5 (night chart, support-bundle privacy), kept apart from the
- * main catalogue so the catalogue's restructuring (issue 16 points 1-3) merges cleanly; spread into
- * `messages` in i18n.ts.
- */
-export const issue16Messages = {
+/** Messages of the night chart (report night --format svg|png) and the support bundle's privacy (issue 16 points 4-5). */
+export const chartPrivacyMessages = {
   // --- report night --format svg|png (issue 16, point 5) ---
   rcInBed: { en: 'in bed', zh: '在床' },
   rcAsleep: { en: 'asleep', zh: '睡眠' },

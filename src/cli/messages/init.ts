@@ -1,0 +1,33 @@
+import type { Entries } from './entry.js';
+
+/** Messages of anjuctl init (first boot provisioning, issue 13): one entry per message, English and Chinese side by side. */
+export const initMessages = {
+  inExists: { en: '{file} exists already (hub {hub}): this hub is provisioned. To write it again: anjuctl init --force ... (the old file is kept as {file}.bak; the key and CSR are kept)', zh: '{file} 已存在（网关 {hub}）：此网关已初始化。如要重写：anjuctl init --force ……（旧文件保存为 {file}.bak；密钥和 CSR 保留）' },
+  inNeedFlag: { en: '{flag} is required (no terminal to ask on)', zh: '缺少 {flag}（没有终端可以提问）' },
+  inAskHubId: { en: 'Hub id, as on the label (Enter: make a new one): ', zh: '网关 ID，按标签填写（直接回车：生成新 ID）：' },
+  inAskBroker: { en: 'Broker URL of the district (mqtts://host:8883): ', zh: '区级服务器地址（mqtts://主机:8883）：' },
+  inAskTimezone: { en: 'Time zone of the home [{tz}]: ', zh: '家庭所在时区 [{tz}]：' },
+  inBadHubId: { en: 'hub id {id}: expected 1-64 characters of A-Z a-z 0-9 _ - (it is used in MQTT topics)', zh: '网关 ID {id}：应为 1-64 个字符，只能包含 A-Z a-z 0-9 _ -（用于 MQTT 主题）' },
+  inBadFile: { en: '{option} {file}: {error}', zh: '{option} {file}：{error}' },
+  inCertNotOurs: { en: '--cert {file}: this certificate is not for this hub\'s key ({key}): it was signed for another request', zh: '--cert {file}：此证书与本网关的密钥（{key}）不匹配：它是为另一个请求签发的' },
+  inCertCn: { en: 'warning: the certificate\'s subject is {subject}, not CN={hub}: the broker may map it to another identity', zh: '警告：证书主题为 {subject}，不是 CN={hub}：服务器可能把它识别为其他身份' },
+  inInvalid: { en: 'the config anjuctl init would write is not valid (nothing written):', zh: 'anjuctl init 将写入的配置无效（未写入任何内容）：' },
+  inDone: { en: 'Hub provisioned', zh: '网关已初始化' },
+  inHubId: { en: 'Hub id', zh: '网关 ID' },
+  inConfig: { en: 'Config', zh: '配置文件' },
+  inKeyNew: { en: '{path} (new; it never leaves this hub)', zh: '{path}（新生成；永不离开本网关）' },
+  inKeyKept: { en: '{path} (kept)', zh: '{path}（沿用原有）' },
+  inKey: { en: 'TLS key', zh: 'TLS 密钥' },
+  inCsr: { en: 'CSR', zh: '证书请求 CSR' },
+  inFingerprint: { en: 'CSR fingerprint (SHA-256)', zh: 'CSR 指纹（SHA-256）' },
+  inCert: { en: 'Certificate', zh: '证书' },
+  inCertMissing: { en: 'none yet: the hub watches the home, and keeps alarms until it can send them', zh: '暂无：网关照常监护，报警保存在本地，直到可以发送' },
+  inReleaseKeys: { en: 'Release keys', zh: '发布公钥' },
+  inReleaseKeysMissing: { en: 'none: over-the-air updates are refused until {path} exists', zh: '无：在 {path} 存在之前，拒绝远程升级' },
+  inScan: { en: 'Scan with the installer app (hub id and CSR fingerprint):', zh: '请用安装 App 扫描（网关 ID 和 CSR 指纹）：' },
+  inNextCsr: { en: 'Next: have the district CA sign {csr}, then: anjuctl init --cert FILE', zh: '下一步：请区级 CA 签发 {csr}，然后执行：anjuctl init --cert FILE' },
+  inNextStart: { en: 'anjud starts with this config by itself if it was waiting for provisioning; otherwise: sudo systemctl restart anjud', zh: '如 anjud 正在等待初始化，会自动用此配置启动；否则请执行：sudo systemctl restart anjud' },
+  inNoKey: { en: 'no TLS key at {key}: run anjuctl init first (it makes the key and the CSR the certificate is for)', zh: '{key} 处没有 TLS 密钥：请先执行 anjuctl init（它生成密钥和用于签发证书的 CSR）' },
+  inCertApplying: { en: 'certificate {cert} installed; anjud takes the new config (it rolls back by itself if the broker refuses it)...', zh: '证书 {cert} 已安装；anjud 正在应用新配置（如服务器拒绝，会自动回滚）……' },
+  inCertWritten: { en: 'certificate {cert} installed and added to {file}; anjud uses it at its next start (sudo systemctl restart anjud)', zh: '证书 {cert} 已安装并写入 {file}；anjud 下次启动时生效（sudo systemctl restart anjud）' },
+} as const satisfies Entries;
