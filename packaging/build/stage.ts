@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalise, prune, treeDigest } from './files.js';
 import { copyDeviceProfiles } from '../../src/drivers/copy-profiles.js';
+import { copyPrompts } from '../../src/escalation/copy-prompts.js';
 
 /**
  * One release tree (what becomes /usr/lib/anju/releases/<version>/ on a hub, packaging/README.md):
@@ -53,6 +54,7 @@ export function stageRelease(o: StageOptions): StagedRelease {
   cpSync(compiled(o), join(o.out, 'dist'), { recursive: true });
   // The device catalogue reads the shipped models from dist/devices at run time (src/drivers/catalogue.ts).
   copyDeviceProfiles(join(o.repo, 'devices'), join(o.out, 'dist', 'devices'));
+  copyPrompts(join(o.repo, 'prompts'), join(o.out, 'dist', 'prompts')); // the escalation ladder's spoken prompts
 
   cpSync(productionModules(o, pkg), join(o.out, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   const cpu = NPM_CPU[o.arch];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EscalationSchema } from '../escalation/policy-schema.js';
+import { SosSettingsSchema } from '../detectors/settings/sos.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue, type Catalogue } from '../drivers/catalogue.js';
 import { modbusModelsOf } from '../drivers/modbus-registry.js';
 import { linked } from './devices.js';
@@ -152,6 +154,7 @@ const DetectorsSchema = z.strictObject({
   night_wandering: NightWanderingSettingsSchema.prefault({}),
   sleep_report: SleepReportSettingsSchema.prefault({}),
   device_supervision: DeviceSupervisionSettingsSchema.prefault({}),
+  sos: SosSettingsSchema.prefault({}).describe('The SOS button (alarm.sos): IAS personal emergency devices and Zigbee2MQTT actions'),
 });
 
 /** The config schema for the models of one catalogue (the shipped models plus a local profile folder's). */
@@ -189,8 +192,14 @@ const buildConfigSchema = (catalogue: Catalogue) => z.strictObject({
     alarms: z.strictObject({
       renotify_s: seconds(300, 'While an alarm is open and nobody acknowledged it, remind (hub.alarm_reminder) this often'),
     }).prefault({}),
+    escalation: EscalationSchema.optional(),
     detectors: DetectorsSchema.prefault({}),
   }).superRefine((cfg, ctx) => {
+    // The siren is one of the home's devices (a Zigbee IAS WD, through zigbee: or z2m:).
+    const siren = cfg.escalation?.siren?.device;
+    if (siren !== undefined && !cfg.devices.some((d) => d.id === siren)) {
+      ctx.addIssue({ code: 'custom', path: ['escalation', 'siren', 'device'], message: `no device with id "${siren}" in devices: (the siren must be one of them)` });
+    }
     // A Zigbee device needs the section of the way it is reached.
     cfg.devices.forEach((entry, i) => {
       const x = linked(catalogue, entry);

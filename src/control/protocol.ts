@@ -71,6 +71,10 @@ export const COMMAND_ARGS = {
   }),
   // The release manager asks anjud to read its journal now (packaging/README.md; anjuctl release report).
   'report-upgrades': strictArgs({}),
+  // anjuctl escalation test: walks the escalation ladder for real with test texts (issue 15).
+  'escalation-test': strictArgs({
+    by: str(1, 128), // who asked, e.g. technician:<user>
+  }),
   'sleep-reports': strictArgs({
     limit: int(1, 400, 31), // newest first; 31 = a night and the 30 before it
     device: optional(matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id')), // only this bed radar's nights
@@ -102,6 +106,8 @@ export interface CommandReplies {
   'test-event': { raised: true; nonce: string };
   /** The stored report.sleep of the nights the hub still has, newest first (anjuctl report night). */
   'sleep-reports': { reports: StoredReport[] };
+  /** The test walk started: its ladder's id (the alarm_id of its hub.escalation_* events) and its rungs. */
+  'escalation-test': { id: string; rungs: number };
   /** How many hub.upgraded / hub.upgrade_rolled_back events the journal owed and were committed now. */
   'report-upgrades': { raised: number };
 }
@@ -123,7 +129,7 @@ export type Sent<C extends CommandName> = NonNullable<Schema<C>['input']>;
 export type ReplyOf<C extends CommandName> = CommandReplies[C];
 
 /** Commands only the control socket offers (on site, group anju), never the cloud (src/daemon/commands.ts). */
-export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports', 'report-upgrades'] as const satisfies readonly CommandName[];
+export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports', 'report-upgrades', 'escalation-test'] as const satisfies readonly CommandName[];
 
 /** A daemon waiting for provisioning (src/daemon/waiting.ts) answers these only, get-status with its own shape. */
 export interface WaitingReplies {

@@ -1,4 +1,5 @@
 import { WAITING_STATE } from '../config/provisioned.js';
+import type { ChannelStatus } from '../escalation/contact-channel.js';
 import type { ConfigProblem } from '../config/result.js';
 import type { EventClass } from '../core/event.js';
 import type { DriverStats } from '../drivers/types.js';
@@ -67,6 +68,14 @@ export interface DaemonStatus {
   release: { pid: number; startedTs: number; lastAttempt: Attempt | null };
   /** The over-the-air update in progress (src/update/update-manager.ts), or null. */
   update: UpdateStatus | null;
+  /** The escalation ladder (issue 15): null when the config has no escalation: block. */
+  escalation?: EscalationStatus | null;
+}
+
+/** Each ladder now, and the contact channel (the modem) as it reports itself. */
+export interface EscalationStatus {
+  ladders: Array<{ alarm_id: string; alarm_type: string; phase: 'watching' | 'running' | 'done'; rung: number; attempt: number; inflight: boolean; sounding: boolean; test: boolean }>;
+  channel: ChannelStatus | null;
 }
 
 /** A device's counters in the ingest (src/daemon/ingest.ts). */

@@ -100,7 +100,10 @@ export function hubCommands(o: {
  * (LOCAL_ONLY_COMMANDS): `permit-join` opens the Zigbee network, and anyone in radio range could
  * then add a device.
  */
-export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports' | 'reportUpgrades'>): Record<string, CommandSpec<never>> {
+export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports' | 'reportUpgrades'> & {
+  /** Starts the escalation test walk; null when the config has no escalation: block. */
+  escalationTest?: (by: string) => { id: string; rungs: number } | null;
+}): Record<string, CommandSpec<never>> {
   return commandSpecs({
     async 'permit-join'({ seconds }) {
       const pending = o.permitJoin?.(seconds) ?? null;
@@ -137,6 +140,13 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
     },
     // The release manager (root, on the hub) says it wrote an outcome to its journal: hub.upgraded once
     // the health gate confirmed this release. Local only: the journal is the hub's, not the cloud's.
+    // The escalation ladder walked for real with test texts (issue 15): every contact gets "测试 / test",
+    // the siren chirps, the test prompt plays. Local only: someone on site runs it, with the family warned.
+    'escalation-test'({ by }) {
+      const r = o.escalationTest?.(by) ?? null;
+      if (r === null) throw new CommandError('ANJU_CMD_NOT_READY', 'this hub has no escalation: section in its config');
+      return r;
+    },
     'report-upgrades'() {
       if (!o.reportUpgrades) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');
       return { raised: o.reportUpgrades() };

@@ -37,6 +37,9 @@ import { createUpgradeMarks } from '../store/upgrade-marks.js';
 import { createHomeDescription, type HomeDescription } from './home-description.js';
 import { createNightData } from './night-data.js';
 import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
+import type { ContactChannel } from '../escalation/contact-channel.js';
+import type { EscalationRunner } from './escalation.js';
+import { setupEscalation } from './escalation-setup.js';
 
 /**
  * Detector states that changed are saved at least this often (issue 12: a state change that starts
@@ -46,6 +49,8 @@ import type { UpdateArgs, UpdateStatus } from '../update/update-manager.js';
 const STATE_SAVE_MS = 1000;
 /** How often the daemon looks whether the clock became synchronised, to correct earlier timestamps. */
 const TS_CORRECTION_CHECK_MS = 1000;
+/** How often the escalation ladder looks at its alarms and due rungs (cheap: a few comparisons). */
+const ESCALATION_TICK_MS = 1000;
 
 export interface DaemonDeps {
   config: Readonly<Config>;
@@ -73,6 +78,12 @@ export interface DaemonDeps {
   update?: (args: UpdateArgs) => ReplyOf<'update'>;
   /** The update in progress, for get-status. */
   updateStatus?: () => UpdateStatus | null;
+  /**
+   * What reaches people outside the home for the escalation ladder (SMS, calls): the modem
+   * (src/escalation/contact-channel.ts); tests pass an in-memory one. Without it those rungs fail
+   * with modem_unavailable (and say so in their events).
+   */
+  contactChannel?: ContactChannel;
 }
 
 import type { ReplyOf } from '../control/protocol.js';
@@ -102,6 +113,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let uplink: Uplink | null = null;
   let ingest: Ingest | null = null;
   let alarms: Alarms | null = null;
+  let escalation: EscalationRunner | null = null;
   let control: ControlSocket | null = null;
   let home: HomeDescription | null = null;
   let stopped = false;
@@ -116,6 +128,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let usedBytes: (() => number) | null = null;
   let upgrades: UpgradeReporter | null = null;
   const startedTs = clock.now();
+  /** The escalation ladder's way out of the home: the one tests pass, else the modem transport's (issue 15). */
+  const contactChannel = (): ContactChannel | null => deps.contactChannel ?? running?.byName('modem')?.channel?.() ?? null;
 
   const onEvent = (e: StoredEvent): void => {
     // A report's seq is its own sequence (report_seq on the wire), not the events' seq.
@@ -126,6 +140,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     uplink?.onEvent(e);
     home?.onEvent(e);
     control?.event(e);
+    // An alarm raised or cleared: the ladder looks at once (fire sounds now, not at the next tick).
+    if (escalation && classOf(e.type) === 'alarm') setImmediate(() => { if (!stopped) escalation?.tick(); });
   };
 
   let flushFailing = false;
@@ -197,8 +213,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       ackAlarm: (id: string, by: string) => {
         const r = alarms!.ack(id, by, clock.now());
         if (r.ok && r.event) ingest?.raise(r.event);
+        if (r.ok) escalation?.tick(); // the ladder stops now, not at the next tick
         return r;
       },
+      escalationTest: (by: string) => (escalation ? { id: escalation.test(by), rungs: escalation.rungs() } : null),
     };
     const commands = createCommandDispatcher(config.hub.id, hubCommands(commandDeps, 'cloud'), log.child({ mod: 'cmd' }));
     // The local socket (anjuctl on site) has the cloud's commands plus the ones that must only be
@@ -214,8 +232,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       },
     });
     alarms = createAlarms(createAlarmStore(db), { renotifyMs: config.alarms.renotify_s * 1000 });
+    const alarmGate = alarms;
+    // The escalation ladder saves its state inside the transaction of its own events (escalation.ts).
+    const gate = { admit: (d: EventDraft) => alarmGate.admit(d), rolledBack: () => alarmGate.rolledBack(), committed: (e: StoredEvent) => { alarmGate.committed(e); escalation?.committed(e); } };
     ingest = createIngest({
-      clock, readings, outbox, states: createDetectorStateStore(db, clock, bootClock), detectors: detectorBindings(config), onEvent, gate: alarms,
+      clock, readings, outbox, states: createDetectorStateStore(db, clock, bootClock), detectors: detectorBindings(config), onEvent, gate,
       tap: (r) => {
         home?.heard(r);
         if (control?.hasReadingSubscribers) control.reading(r);
@@ -334,6 +355,20 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     const retentionMs = config.store.readings_retention_h * 3600_000;
     timers.push(setInterval(() => { flushReadings(); h.attempt('prune', () => readings?.prune(retentionMs)); }, 10 * 60_000));
 
+    const ob = outbox;
+    escalation = setupEscalation({
+      config, db, clock, log: log.child({ mod: 'escalation' }), channel: contactChannel,
+      siren: async (device, w) => running?.warn(device, w) ?? { ok: false, detail: 'transports not started' },
+      raise: (draft) => ing.raise(draft), write: h.run, openAlarms: () => alarmGate.open(),
+      ack: (id, by) => { commandDeps.ackAlarm(id, by); },
+      uplinkConnected: () => uplink?.status().connected === true, lastCloudAckSeq: () => ob.lastCloudAck()?.seq ?? null,
+    });
+    if (escalation) {
+      const esc = escalation;
+      esc.start();
+      timers.push(setInterval(() => h.attempt('escalation', () => esc.tick()), ESCALATION_TICK_MS));
+    }
+
     control = createControlSocket({ path: config.control.socket, group: config.control.group, commands: localCommands, log: log.child({ mod: 'control' }) });
     control.start();
     const up = uplink;
@@ -365,6 +400,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     },
     async stop() {
       for (const t of timers) clearInterval(t);
+      escalation?.stop();
       clockSync.stop();
       stopped = true;
       await running?.loading; // a transport still loading must not start after the stop
@@ -407,6 +443,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         },
         release: { pid: process.pid, startedTs, lastAttempt: upgrades?.last() ?? null },
         update: deps.updateStatus?.() ?? null,
+        escalation: escalation && {
+          ladders: escalation.state().ladders.map((l) => ({
+            alarm_id: l.alarm.id, alarm_type: l.alarm.type, phase: l.phase, rung: l.rung, attempt: l.attempt, inflight: l.inflight, sounding: l.sounding, test: l.test,
+          })),
+          channel: contactChannel()?.status() ?? null,
+        },
       };
     },
   };

@@ -1,4 +1,6 @@
 import type { Config } from '../config/schema.js';
+import type { Warning } from '../escalation/ias-wd.js';
+import type { PartResult } from '../escalation/sounders.js';
 import { allDevices, devicesOn } from '../config/devices.js';
 import type { Catalogue } from '../drivers/catalogue.js';
 import { serialModelOf } from '../drivers/registry.js';
@@ -47,6 +49,8 @@ export interface RunningTransports {
   /** Resolves when every transport that was loading has started (or failed to). */
   readonly loading: Promise<void>;
   byName(name: string): Transport | undefined;
+  /** An IAS WD warning to a siren device, through whichever transport has it (Transport.warn). */
+  warn(deviceId: string, w: Warning): Promise<PartResult>;
   stop(): Promise<void>;
   status(): TransportStatus[];
 }
@@ -70,6 +74,13 @@ export function startTransports(ctx: TransportContext, stopped: () => boolean): 
   return {
     loading: Promise.all(loads).then(() => undefined),
     byName: (name) => running.get(name),
+    async warn(deviceId, w) {
+      for (const t of running.values()) {
+        const r = t.warn?.(deviceId, w);
+        if (r) return r;
+      }
+      return { ok: false, detail: `no running transport reaches the siren ${deviceId} (its transport is still starting, or failed)` };
+    },
     async stop() { await Promise.all([...running.values()].map((t) => t.stop())); running.clear(); },
     status: () => [...running.values()].map((t) => t.status()),
   };

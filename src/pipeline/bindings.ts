@@ -10,6 +10,7 @@ import { inactivityDetector } from '../detectors/inactivity.js';
 import { nightWanderingDetector } from '../detectors/night-wandering.js';
 import { sleepReportDetector } from '../detectors/sleep-report.js';
 import { spo2Detector } from '../detectors/spo2.js';
+import { sosDetector } from '../detectors/sos.js';
 import { vitalSignsLostDetector } from '../detectors/vital-signs-lost.js';
 import type { Detector } from '../detectors/types.js';
 
@@ -44,6 +45,7 @@ export function detectorBindings(config: Readonly<Config>): DetectorBinding[] {
     { detector: vitalSignsLostDetector, settings: () => d.vital_signs_lost },
     { detector: spo2Detector, settings: () => d.spo2 },
     { detector: fireGasDetector, settings: () => d.fire_gas },
+    { detector: sosDetector, settings: () => d.sos },
     { detector: absenceDetector, settings: () => local(d.absence) },
     { detector: inactivityDetector, settings: () => local(d.inactivity) },
     { detector: nightWanderingDetector, settings: () => local(d.night_wandering) },

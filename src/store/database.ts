@@ -164,6 +164,12 @@ const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE detector_state ADD COLUMN boot INTEGER;
   ALTER TABLE detector_state ADD COLUMN mono_ms INTEGER;
   `,
+  `
+  -- The local escalation ladder (issue 15, src/escalation/ladder.ts): its whole state, one JSON row,
+  -- written in the same transaction as the hub.escalation_* event that records each change, so after
+  -- kill -9 the ladder resumes at the rung it was at (docs/escalation.md, "Across a crash").
+  CREATE TABLE escalation_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, updated_ts INTEGER NOT NULL);
+  `,
 ];
 
 /**

@@ -10,6 +10,8 @@ import type { OpenPort, SerialStats } from './serial/serial-transport.js';
 import type { PermitJoinResult, ZigbeeNetworkStats } from './zigbee/types.js';
 import type { ZigbeeControllerFactory } from './zigbee/controller-port.js';
 import type { Zigbee2MqttStats } from './zigbee2mqtt/z2m-source.js';
+import type { Warning } from '../escalation/ias-wd.js';
+import type { PartResult } from '../escalation/sounders.js';
 import type { ModemStats } from './modem/types.js';
 import type { ContactChannel } from '../escalation/contact-channel.js';
 
@@ -59,6 +61,11 @@ export interface Transport {
   status(): TransportStatus;
   /** Opens the network for joining (Zigbee only). */
   permitJoin?(seconds: number): Promise<PermitJoinResult>;
+  /**
+   * Sends an IAS WD warning (start or stop) to one of its devices, a siren (issue 15, the escalation
+   * ladder); null when the device is not on this transport. Resolves, never rejects.
+   */
+  warn?(deviceId: string, w: Warning): Promise<PartResult> | null;
   /** The way to reach people outside the home (the modem only): what the escalation ladder uses. */
   channel?(): ContactChannel;
 }

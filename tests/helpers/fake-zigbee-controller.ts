@@ -68,6 +68,10 @@ export function createFakeCoordinator(): FakeCoordinator {
           if (d.ias?.iasCieAddr) d.ias = { ...d.ias, zoneState: 1 };
         },
         async bind(ieee, ep, cluster) { dev(ieee); f.calls.push(`bind ${ieee}/${ep} ${cluster}`); },
+        async startWarning(ieee, ep, p) {
+          dev(ieee);
+          f.calls.push(`startWarning ${ieee}/${ep} info=0x${p.startwarninginfo.toString(16).padStart(2, '0')} duration=${p.warningduration} duty=${p.strobedutycycle} strobelevel=${p.strobelevel}`);
+        },
         async configureReporting(ieee, ep, r: ZigbeeReportingSpec) {
           dev(ieee);
           f.calls.push(`report ${ieee}/${ep} ${r.cluster}.${r.attribute} ${r.minIntervalS}-${r.maxIntervalS}`);

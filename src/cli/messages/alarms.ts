@@ -17,4 +17,12 @@ export const alarmsMessages = {
   whatDevice: { en: 'device', zh: '设备' },
   ackNeedOne: { en: 'give the alarm id (a unique prefix of at least 4 characters) or --device ID', zh: '请给出报警 ID（至少 4 个字符的唯一前缀）或 --device 设备ID' },
   ackNoneForDevice: { en: 'device {device} has no open alarm', zh: '设备 {device} 没有未关闭的报警' },
+  // anjuctl escalation test (issue 15)
+  escTestStarted: { en: 'escalation test walk {id}: {rungs} steps (the home, then each contact; each receives "测试 / test")', zh: '报警升级测试 {id}：共 {rungs} 步（家中声光，然后逐一联系人；每人收到"测试 / test"）' },
+  escStepSound: { en: 'sound and prompt in the home', zh: '家中警报器与语音提示' },
+  escStepSms: { en: 'SMS to {contact} ({phone})', zh: '短信给 {contact}（{phone}）' },
+  escStepCall: { en: 'call {contact} ({phone})', zh: '呼叫 {contact}（{phone}）' },
+  escResultOk: { en: 'ok', zh: '成功' },
+  escResultFailed: { en: 'FAILED: {code} {detail}', zh: '失败：{code} {detail}' },
+  escDone: { en: 'escalation test walk finished: {ok} of {n} steps ok', zh: '报警升级测试完成：{n} 步中 {ok} 步成功' },
 } as const satisfies Entries;

@@ -1,3 +1,5 @@
+import type { StartWarningPayload } from '../../escalation/ias-wd.js';
+
 /**
  * The small part of a Zigbee coordinator stack the network module uses. zigbee-herdsman's
  * Controller is behind it in herdsman-controller.ts (the only file that imports herdsman); tests
@@ -56,6 +58,8 @@ export interface ZigbeeControllerPort {
   /** Binds the device's cluster to the coordinator, so its reports reach us. */
   bind(ieee: string, endpoint: number, cluster: string): Promise<void>;
   configureReporting(ieee: string, endpoint: number, r: ZigbeeReportingSpec): Promise<void>;
+  /** IAS WD Start Warning (ZCL 07-5123 §8.4.2.3.1) to a siren: src/escalation/ias-wd.ts builds the payload. */
+  startWarning(ieee: string, endpoint: number, payload: StartWarningPayload): Promise<void>;
 }
 
 /**

@@ -57,6 +57,10 @@ export const createHerdsmanController: ZigbeeControllerFactory = (spec, events) 
       if (!coordinator) throw new Error('coordinator endpoint 1 not known');
       await endpoint(ieee, ep).bind(cluster, coordinator);
     },
+    async startWarning(ieee, ep, payload) {
+      // A siren answers with a default response; waiting for it would hold the ladder on a slow mesh.
+      await endpoint(ieee, ep).command('ssIasWd', 'startWarning', { ...payload }, { disableDefaultResponse: true });
+    },
     async configureReporting(ieee, ep, r) {
       await endpoint(ieee, ep).configureReporting(r.cluster, [{ attribute: r.attribute, minimumReportInterval: r.minIntervalS, maximumReportInterval: r.maxIntervalS, reportableChange: r.reportableChange }]);
     },

@@ -19,5 +19,6 @@ export const createZigbeeTransport: CreateTransport = ({ config, catalogue, sink
     stop: () => net.stop(),
     status: () => ({ devices: [], zigbee: net.stats() }),
     permitJoin: (seconds) => net.permitJoin(seconds),
+    warn: (deviceId, w) => net.warn(deviceId, w),
   };
 };

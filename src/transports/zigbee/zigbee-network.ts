@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startWarningPayload, type Warning } from '../../escalation/ias-wd.js';
 import type { Logger } from 'pino';
 import { AnjuError, ErrorCodes, type ErrorCode } from '../../core/errors.js';
 import type { Measurement } from '../../core/reading.js';
@@ -38,6 +39,8 @@ export interface ZigbeeNetwork {
   stats(): ZigbeeNetworkStats;
   /** Opens the network for joining for `seconds` (clamped to 1..permitJoinMaxS), or closes it (0). Never rejects. */
   permitJoin(seconds: number): Promise<PermitJoinResult>;
+  /** An IAS WD warning to a configured siren, on each of its ssIasWd endpoints; null: not one of ours. Never rejects. */
+  warn(deviceId: string, w: Warning): Promise<{ ok: true } | { ok: false; detail: string }> | null;
 }
 
 const IEEE = /^0x[0-9a-f]{16}$/;
@@ -321,6 +324,17 @@ export function createZigbeeNetwork(o: ZigbeeNetworkOptions): ZigbeeNetwork {
       permitTimer = setTimeout(() => closePermit(true), s * 1000);
       o.log.info({ seconds: s }, 'Zigbee: permit join open');
       return { ok: true, seconds: s, untilMs: st.permitJoinUntilMs };
+    },
+    warn(deviceId, w) {
+      const ieee = [...byIeee.entries()].find(([, d]) => d.id === deviceId)?.[0];
+      if (ieee === undefined) return null;
+      const c = controller;
+      if (!c || st.state !== 'running') return Promise.resolve({ ok: false, detail: `the coordinator is not running (${st.problem ?? st.state})` });
+      const endpoints = c.endpointsWithCluster(ieee, 'ssIasWd');
+      if (endpoints.length === 0) return Promise.resolve({ ok: false, detail: `${deviceId} (${ieee}) has no IAS WD endpoint known to the coordinator (not joined or not interviewed yet?)` });
+      const payload = startWarningPayload(w);
+      return Promise.all(endpoints.map((ep) => withTimeout(c.startWarning(ieee, ep, payload), timing.requestTimeoutMs, 'start warning')))
+        .then(() => ({ ok: true as const }), (err: unknown) => ({ ok: false as const, detail: `start warning failed: ${errMsg(err)}` }));
     },
     stats: () => ({
       ...st,

@@ -23,6 +23,12 @@ export const Z2M_KEYS = {
   battery: { metric: 'batteryPercent', type: 'number' },
 } as const satisfies Record<string, { metric: string; type: 'boolean' | 'number' }>;
 
+/**
+ * A button's `action` (Zigbee2MQTT publishes `{"action":"single"}`, `"double"`, `"long"`, `"emergency"`,
+ * ... per model): passed as `buttonAction`, a string, for the SOS detector (src/detectors/sos.ts).
+ */
+export const Z2M_ACTION_KEY = 'action';
+
 export interface Z2mDeviceMemory {
   /** Last value seen per Z2M key (whether it was passed on or not). */
   last: Record<string, MeasurementValue>;
@@ -52,6 +58,13 @@ export function mapZ2mState(payload: Readonly<Record<string, unknown>>, mem: Z2m
   const measurements: Measurement[] = [];
   const badKeys: string[] = [];
   for (const [key, value] of Object.entries(payload)) {
+    if (key === Z2M_ACTION_KEY) {
+      // A button's action is an event, not a state: every one passes, the same twice too (two presses);
+      // Z2M's "" (its reset of the property) and null are no action.
+      if (typeof value === 'string' && value !== '') measurements.push({ metric: 'buttonAction', value: value.slice(0, 64) });
+      else if (value !== null && value !== '') badKeys.push(key);
+      continue;
+    }
     if (!Object.hasOwn(Z2M_KEYS, key) || value === null) continue;
     const spec = Z2M_KEYS[key as keyof typeof Z2M_KEYS];
     const valid = spec.type === 'boolean' ? typeof value === 'boolean' : typeof value === 'number' && Number.isFinite(value);

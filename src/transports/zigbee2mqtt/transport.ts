@@ -1,6 +1,7 @@
 import { devicesOn } from '../../config/devices.js';
 import type { CreateTransport } from '../transport.js';
 import { createZigbee2MqttSource } from './z2m-source.js';
+import { z2mWarningPayload } from '../../escalation/ias-wd.js';
 
 /** An existing Zigbee2MQTT on the hub, for the devices with `z2m: { friendly_name }`. */
 export const createZigbee2MqttTransport: CreateTransport = ({ config, sink, log }) => {
@@ -16,5 +17,10 @@ export const createZigbee2MqttTransport: CreateTransport = ({ config, sink, log 
     start: () => source.start(),
     stop: () => source.stop(),
     status: () => ({ devices: [], zigbee2mqtt: source.stats() }),
+    // Zigbee2MQTT's IAS WD converter takes `{"warning": {...}}` on the device's set topic.
+    warn: (deviceId, w) => {
+      const d = devices.find((x) => x.id === deviceId);
+      return d ? source.set(d.friendlyName, z2mWarningPayload(w)) : null;
+    },
   };
 };

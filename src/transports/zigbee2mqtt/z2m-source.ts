@@ -94,6 +94,8 @@ export interface Zigbee2MqttSource {
   start(): void;
   stop(): Promise<void>;
   stats(): Zigbee2MqttStats;
+  /** Publishes `<base>/<friendly>/set` (QoS 1, resolved on the PUBACK): a command to a device, e.g. a siren's warning. */
+  set(friendlyName: string, payload: Readonly<Record<string, unknown>>): Promise<{ ok: true } | { ok: false; detail: string }>;
 }
 
 interface Entry { stats: Zigbee2MqttDeviceStats; mem: Z2mDeviceMemory }
@@ -293,5 +295,12 @@ export function createZigbee2MqttSource(o: Zigbee2MqttSourceOptions): Zigbee2Mqt
       limited.flush();
     },
     stats: () => ({ ...st, retry: { ...sup.status() }, devices: entries.map((e) => ({ ...e.stats })) }),
+    set(friendlyName, payload) {
+      const c = client;
+      if (!c?.connected) return Promise.resolve({ ok: false, detail: `Zigbee2MQTT broker not connected (${st.lastError ?? st.state})` });
+      return new Promise((resolve) => {
+        c.publish(`${base}/${friendlyName}/set`, JSON.stringify(payload), { qos: 1 }, (err) => resolve(err ? { ok: false, detail: err.message } : { ok: true }));
+      });
+    },
   };
 }

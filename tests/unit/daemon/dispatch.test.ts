@@ -158,7 +158,7 @@ describe('per-metric dispatch gives what offering every reading to every detecto
   it('declares metrics for some detectors and leaves the others on every reading', () => {
     const declared = bindingsOf(HOME_YAML).filter((b) => b.detector.metrics !== undefined).map((b) => b.detector.name);
     // If this list shrinks to nothing, the index is no longer tested by the replays below.
-    expect(declared.sort()).toEqual(['breathing_rate', 'fire_gas', 'heart_rate', 'spo2']);
+    expect(declared.sort()).toEqual(['breathing_rate', 'fire_gas', 'heart_rate', 'sos', 'spo2']);
   });
 
   for (const file of ['night-breathing-stop.jsonl', 'left-home-curfew.jsonl']) {

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import type { StoredEvent } from '../../core/event.js';
+import { request, subscribe } from '../client.js';
+import { context, EXIT, paint, run, type Ctx } from '../context.js';
+import { t } from '../i18n.js';
+import { isEscalationEvent } from '../../escalation/ladder.js';
+import { failed } from './status.js';
+
+/**
+ * `anjuctl escalation test`: walks the escalation ladder for real (issue 15) with test texts, the
+ * siren chirping and the test prompt: every contact receives "测试 / test" and a call. Prints each
+ * step and its result as the daemon's hub.escalation_* events come, until the walk ends.
+ */
+export function registerEscalation(program: Command): void {
+  const esc = program.command('escalation').description('the local escalation ladder (siren, prompts, SMS and calls)');
+  esc
+    .command('test')
+    .option('--by <name>', 'who runs the test', `technician:${process.env.SUDO_USER ?? process.env.USER ?? 'local'}`)
+    .description('walk the ladder for real: siren, prompt, "测试 / test" to each contact by SMS and call')
+    .action(async (o: { by: string }, cmd: Command) => {
+      const ctx = context(cmd);
+      await run(ctx, async () => {
+        let id: string | null = null;
+        const early: StoredEvent[] = [];
+        let done: (code: number) => void = () => {};
+        const finished = new Promise<number>((resolve) => { done = resolve; });
+        let ok = 0;
+        let n = 0;
+        const show = (e: StoredEvent): void => {
+          if (e.data.alarm_id !== id) return;
+          if (ctx.json) ctx.out(JSON.stringify(e));
+          const line = describe(ctx, e);
+          if (line !== null) {
+            n++;
+            if (line.ok) ok++;
+            if (!ctx.json) ctx.out(`${new Date(e.ts).toISOString()}  ${line.text}`);
+          }
+          if (e.type === 'hub.escalation_stopped') done(ok === n ? EXIT.OK : EXIT.FAILED);
+        };
+        // Subscribed first, so no step of the walk is missed.
+        const sub = await subscribe(ctx.socket, { events: true, readings: false }, (stream, e) => {
+          if (stream !== 'event' || !isEscalationEvent(e.type)) return;
+          if (id === null) early.push(e); else show(e);
+        });
+        const r = await request(ctx.socket, 'escalation-test', { by: o.by });
+        if (!r.ok) { sub.stop(); return failed(ctx, r); }
+        id = r.data.id;
+        if (!ctx.json) ctx.out(t(ctx.lang, 'escTestStarted', { id, rungs: String(r.data.rungs) }));
+        for (const e of early.splice(0)) show(e);
+        process.once('SIGINT', () => done(EXIT.FAILED));
+        const code = await finished;
+        sub.stop();
+        if (!ctx.json) ctx.out(t(ctx.lang, 'escDone', { ok: String(ok), n: String(n) }));
+        return code;
+      });
+    });
+}
+
+/** One finished step as a line, or null for events that are not a step's result. */
+function describe(ctx: Ctx, e: StoredEvent): { ok: boolean; text: string } | null {
+  const d = e.data as Record<string, string | number | boolean | undefined>;
+  const who = { contact: String(d.contact ?? ''), phone: String(d.phone ?? '') };
+  const sep = ctx.lang === 'zh' ? '：' : ': ';
+  const result = (isOk: boolean) => (isOk ? paint(ctx, 32, t(ctx.lang, 'escResultOk')) : paint(ctx, 31, t(ctx.lang, 'escResultFailed', { code: String(d.code ?? ''), detail: String(d.detail ?? '') })));
+  switch (e.type) {
+    case 'hub.escalation_sounded': return { ok: d.ok === true, text: `${t(ctx.lang, 'escStepSound')}${sep}${result(d.ok === true)} (siren ${String(d.siren ?? '-')}, prompt ${String(d.prompt ?? '-')})` };
+    case 'hub.escalation_sms_sent': return { ok: true, text: `${t(ctx.lang, 'escStepSms', who)}${sep}${result(true)}` };
+    case 'hub.escalation_sms_failed': return d.final ? { ok: false, text: `${t(ctx.lang, 'escStepSms', who)}${sep}${result(false)}` } : null;
+    case 'hub.escalation_call_made': return { ok: true, text: `${t(ctx.lang, 'escStepCall', who)}${sep}${result(true)}` };
+    case 'hub.escalation_call_failed': return d.final ? { ok: false, text: `${t(ctx.lang, 'escStepCall', who)}${sep}${result(false)}` } : null;
+    default: return null;
+  }
+}
