@@ -43,7 +43,7 @@ export function hubCommands(o: {
   /** One night's chart data (src/daemon/night-data.ts); null when there is no such night. */
   nightData?: (args: ArgsOf<'report-night'>) => ReplyOf<'report-night'> | null;
   /** The config in force, redacted, with its hash (the supervisor's); without it no get-config. */
-  getConfig?: () => ReplyOf<'get-config'>;
+  getConfig?: () => Promise<ReplyOf<'get-config'>>;
   ackAlarm: (id: string, by: string) => AckResult;
   /** Opens the Zigbee network for joining (0 closes it); null when the hub has no coordinator. */
   permitJoin?: (seconds: number) => Promise<PermitJoinResult> | null;

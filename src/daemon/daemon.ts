@@ -69,7 +69,7 @@ export interface DaemonDeps {
   /** The set-config command (from the cloud, or on site); without it the hub does not offer that command. */
   applyConfig?: (yamlText: string, origin: CommandOrigin, baseHash?: string) => Promise<ReplyOf<'set-config'>>;
   /** The get-config command (the supervisor's: it knows the file in force); without it the hub does not offer it. */
-  getConfig?: () => ReplyOf<'get-config'>;
+  getConfig?: () => Promise<ReplyOf<'get-config'>>;
   /** Whether the wall clock is synchronised: the system's (timesyncd, timedatectl) by default; tests pass their own. */
   clockSync?: ClockSyncProbe;
   /** Monotonic clock and boot id stored with each event: the system's by default; tests pass their own. */

@@ -13,7 +13,6 @@ import type { CommandOrigin } from './commands.js';
 import type { ReplyOf } from '../control/protocol.js';
 import { copyFileDurably, fsyncDir, removeDurably, writeFileDurably } from '../core/durable-file.js';
 import { createHubUpdates } from './hub-updates.js';
-import { redactSecrets, restoreSecrets } from '../config/redact-config.js';
 
 /**
  * Runs the daemon for one config file, and swaps it for a new config on `set-config`:
@@ -69,9 +68,16 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     return createDaemon({ config, log: d.log, clock: d.clock, version: d.version, openPort: d.openPort, configHash: hash, applyConfig, getConfig, update: (a) => updates.command(a), updateStatus: () => updates.status() });
   }
 
-  function getConfig(): ReplyOf<'get-config'> {
+  /**
+   * Redaction parses YAML: loaded on first use, so the daemon's heap holds no YAML parser until the
+   * cloud or a technician asks for the config (the same rule as validation's worker; config-worker.test.ts).
+   */
+  let redaction: Promise<typeof import('../config/redact-config.js')> | null = null;
+  const redactConfig = () => (redaction ??= import('../config/redact-config.js'));
+
+  async function getConfig(): Promise<ReplyOf<'get-config'>> {
     if (current.text === null) throw new CommandError('ANJU_CMD_NOT_READY', `the config file ${d.configPath} was changed on disk after anjud read it: the config in force is not that file; restart anjud or apply the file`);
-    const r = redactSecrets(current.text);
+    const r = (await redactConfig()).redactSecrets(current.text);
     return { yaml: r.text, hash: current.hash, redacted: r.paths };
   }
 
@@ -82,12 +88,12 @@ export function createSupervisor(d: SupervisorDeps): Supervisor {
     if (baseHash !== undefined && baseHash !== current.hash) {
       throw new CommandError('ANJU_CMD_STALE_CONFIG', `base_hash ${baseHash} is not the config in force (${current.hash}): read it again with get-config and apply the change to that`);
     }
-    // A config edited from get-config's text keeps the hub's secrets where it still says [redacted].
-    const text = current.text === null ? given : restoreSecrets(given, current.text);
     // Busy from here: a second set-config while this one is validated is refused, not raced.
     applying = true;
     let scheduled = false;
     try {
+      // A config edited from get-config's text keeps the hub's secrets where it still says [redacted].
+      const text = current.text === null ? given : (await redactConfig()).restoreSecrets(given, current.text);
       // The cloud's config is hostile input: held to the remote policy (src/config/remote-policy.ts).
       const r = origin === 'cloud'
         ? await validateRemoteConfigTextOffThread(text, { current: current.config, configPath: d.configPath, runtimeDirs: runtimeDirs() })

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { StoredEvent } from '../../core/event.js';
 import { request, subscribe } from '../client.js';
-import { context, EXIT, paint, run, type Ctx } from '../context.js';
+import { context, EXIT, localTime, paint, run, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
 import { isEscalationEvent } from '../../escalation/ladder.js';
 import { failed } from './status.js';
@@ -33,7 +33,7 @@ export function registerEscalation(program: Command): void {
           if (line !== null) {
             n++;
             if (line.ok) ok++;
-            if (!ctx.json) ctx.out(`${new Date(e.ts).toISOString()}  ${line.text}`);
+            if (!ctx.json) ctx.out(`${localTime(ctx, e.ts)}  ${line.text}`);
           }
           if (e.type === 'hub.escalation_stopped') done(ok === n ? EXIT.OK : EXIT.FAILED);
         };
