@@ -10,7 +10,7 @@ import { waitFor } from './wait.js';
  * stored messages for +CMGR/+CMGL/+CMGD, +CMTI / +CDS / RING / +CLIP / +CREG URCs, calls with +CLCC.
  *
  * Scriptable: `set()` changes its state (SIM, registration, an error for the next AT+CMGS, how calls
- * go); `deliver()`, `statusReport()`, `ring()`, `reboot()`, `urc()`, `garbage()` make it speak.
+ * go); `deliver()`, `statusReport()`, `ring()`, `endCall()`, `reboot()`, `urc()`, `garbage()` make it speak.
  * It records every command line (`commands`), every SMS PDU (`pdus`), every call and played prompt.
  */
 
@@ -56,6 +56,11 @@ export interface FakeModem {
   statusReport(mr: number, to: string, status: number): void;
   /** An incoming call: RING and +CLIP (TS 27.007 §7.6), `times` rings. */
   ring(from: string | null): void;
+  /**
+   * The network ends our ringing call unanswered: the call goes, and the module says why (V.250
+   * §6.3.1 result codes, unsolicited after ATD...; of a voice call).
+   */
+  endCall(result?: 'NO ANSWER' | 'NO CARRIER'): void;
   /** Power-cycles the module: state back to power-on defaults (echo on, SIM and registration kept), then RDY. */
   reboot(): void;
   urc(line: string): void;
@@ -236,6 +241,11 @@ export async function createFakeModem(dir: string, name = 'modem'): Promise<Fake
       line('RING');
       line(from === null ? '+CLIP: "",128,,,,1' : `+CLIP: "${from}",${from.startsWith('+') ? 145 : 129},,,,0`);
     },
+    endCall(result = 'NO ANSWER') {
+      if (callStat === null) throw new Error('fake modem: no call to end');
+      endCall();
+      line(result);
+    },
     reboot() {
       endCall();
       Object.assign(state, { echo: true, cmee: 0 });
@@ -249,6 +259,17 @@ export async function createFakeModem(dir: string, name = 'modem'): Promise<Fake
     async plug() { await pty.plug(); await open(); },
     async stop() { endCall(); await close(); await pty.unplug(); },
   };
+}
+
+/**
+ * An SMS-DELIVER from `from` in UCS-2, written here field by field (TS 23.040 §9.2.2.1), SMSC part
+ * empty; with `part`, a concatenated part (UDH IEI 00: reference, total, sequence).
+ */
+export function deliverPdu(from: string, text: string, part?: { ref: number; total: number; seq: number }): string {
+  const d = from.replace('+', '');
+  const udh = part ? `050003${hex2(part.ref)}${hex2(part.total)}${hex2(part.seq)}` : '';
+  const ud = udh + Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase();
+  return `00${part ? '44' : '04'}${hex2(d.length)}91${semi(d)}0008${SCTS}${hex2(ud.length / 2)}${ud}`;
 }
 
 /** Waits until the fake modem received `n` PDUs in all. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { canConnect, freePort, requireBinary } from './peers.js';
 import { waitFor } from './wait.js';
 
-/** A real Mosquitto on 127.0.0.1, no persistence (so an outage really loses the broker's state). */
+/** A real Mosquitto on 127.0.0.1, no persistence unless asked (so an outage really loses the broker's state). */
 export interface Mosquitto {
   readonly port: number;
   readonly url: string;
@@ -15,14 +15,16 @@ export interface Mosquitto {
 
 /**
  * `listenerConf`: lines placed under the listener (TLS files, require_certificate, ...);
- * `globalConf`: lines for the whole broker (allow_anonymous, password_file, ...).
+ * `globalConf`: lines for the whole broker (allow_anonymous, password_file, ...);
+ * `persistence`: the broker keeps its sessions across stop()/start() (a cloud broker does), so a
+ * subscriber's persistent session made before an outage gets every message queued during it.
  */
-export async function createMosquitto(port?: number, o: { listenerConf?: string; globalConf?: string } = {}): Promise<Mosquitto> {
+export async function createMosquitto(port?: number, o: { listenerConf?: string; globalConf?: string; persistence?: boolean } = {}): Promise<Mosquitto> {
   const bin = requireBinary('mosquitto', 'mosquitto');
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'anju-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `per_listener_settings false\n# As root, mosquitto would drop to its own user and could not read the test files in 0700 temp dirs.\nuser root\n${o.globalConf ?? 'allow_anonymous true'}\npersistence false\nlog_dest stderr\nlistener ${p} 127.0.0.1\n${o.listenerConf ?? ''}\n`);
+  writeFileSync(conf, `per_listener_settings false\n# As root, mosquitto would drop to its own user and could not read the test files in 0700 temp dirs.\nuser root\n${o.globalConf ?? 'allow_anonymous true'}\n${o.persistence ? `persistence true\npersistence_location ${dir}/` : 'persistence false'}\nlog_dest stderr\nlistener ${p} 127.0.0.1\n${o.listenerConf ?? ''}\n`);
   let proc: ChildProcess | null = null;
   let stderr = '';
   return {

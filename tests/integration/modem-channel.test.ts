@@ -14,27 +14,12 @@ import { deviceCatalogue } from '../../src/drivers/catalogue.js';
 import { modemSettingsSchema } from '../../src/transports/modem/config.js';
 import { openModemChannel } from '../../src/transports/modem/transport.js';
 import type { Modem } from '../../src/transports/modem/types.js';
-import { createFakeModem, waitForPdus, type FakeModem } from '../helpers/fake-modem.js';
+import { createFakeModem, deliverPdu, waitForPdus, type FakeModem } from '../helpers/fake-modem.js';
 import { decodeSubmit } from '../helpers/submit-pdu.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CONTACT = '+8613912345678';
 const catalogue = deviceCatalogue();
-
-/**
- * An SMS-DELIVER from `from` in UCS-2, written here field by field (TS 23.040 §9.2.2.1), SMSC part
- * empty; with `part`, a concatenated part (UDH IEI 00: reference, total, sequence).
- */
-function deliverPdu(from: string, text: string, part?: { ref: number; total: number; seq: number }): string {
-  const d = from.replace('+', '');
-  const padded = d.length % 2 ? `${d}F` : d;
-  let semi = '';
-  for (let i = 0; i < padded.length; i += 2) semi += padded[i + 1]! + padded[i]!;
-  const h = (n: number) => n.toString(16).padStart(2, '0').toUpperCase();
-  const udh = part ? `050003${h(part.ref)}${h(part.total)}${h(part.seq)}` : '';
-  const ud = udh + Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase();
-  return `00` + (part ? '44' : '04') + h(d.length) + '91' + semi + '00' + '08' + '62217081000023' + h(ud.length / 2) + ud;
-}
 
 function channel(fake: FakeModem, extra: Record<string, unknown> = {}) {
   const settings = modemSettingsSchema(catalogue.models('modem')).parse({
