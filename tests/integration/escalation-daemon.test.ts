@@ -183,7 +183,7 @@ escalation:
     cleanup.push(() => daemon.stop());
     await waitFor('the siren reachable', () => daemon.status().zigbee2mqtt?.state === 'connected');
     const ctl = (...args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
-      const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli/anjuctl.js'), ...args, '--socket', socket], { env: { ...process.env, LANG: 'C' } });
+      const p = spawn(process.execPath, [join(ROOT, 'dist/src/cli/anjuctl.js'), ...args, '--socket', socket], { env: { ...process.env, LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
       p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
@@ -191,7 +191,7 @@ escalation:
     });
     const zh = await ctl('escalation', 'test', '--lang', 'zh', '--by', 'technician:wang');
     expect(zh.code, zh.out).toBe(0);
-    const lines = zh.out.trim().split('\n').map((l) => l.replace(/^\S+Z {2}/, ''));
+    const lines = zh.out.trim().split('\n').map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d {2}/, ''));
     expect(lines[0]).toMatch(/^报警升级测试 test-\d+-1：共 4 步/);
     expect(lines.slice(1)).toEqual([
       '家中警报器与语音提示：成功 (siren ok, prompt ok)',
@@ -216,5 +216,14 @@ escalation:
     expect(en.out).toContain('escalation test walk finished: 4 of 4 steps ok');
     // A test walk does not count against the rate limit of real alarms, and leaves no ladder behind.
     await waitFor('no ladder left', () => daemon.status().escalation?.ladders.length === 0);
+
+    // The walk test walks the ladder too, last, when the hub has a contact channel (issue 15 point 5).
+    const smsBefore = ch.sms.length;
+    const wt = await ctl('walktest', '--device', 'hall-siren', '--timeout-s', '1', '--no-uplink-test', '--json', '--lang', 'en');
+    const report = JSON.parse(wt.out.slice(wt.out.lastIndexOf('\n{') + 1)) as { escalation: { ok: boolean; steps: number; stepsOk: number; error: string | null } | null };
+    expect(report.escalation, wt.out).toEqual({ ok: true, steps: 4, stepsOk: 4, error: null });
+    expect(ch.sms.length - smsBefore).toBeGreaterThanOrEqual(2); // a test SMS to each contact
+    const skipped = await ctl('walktest', '--device', 'hall-siren', '--timeout-s', '1', '--no-uplink-test', '--no-escalation-test', '--json', '--lang', 'en');
+    expect((JSON.parse(skipped.out.slice(skipped.out.lastIndexOf('\n{') + 1)) as { escalation: unknown }).escalation).toBeNull();
   });
 });

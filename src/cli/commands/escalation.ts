@@ -20,40 +20,59 @@ export function registerEscalation(program: Command): void {
     .action(async (o: { by: string }, cmd: Command) => {
       const ctx = context(cmd);
       await run(ctx, async () => {
-        let id: string | null = null;
-        const early: StoredEvent[] = [];
-        let done: (code: number) => void = () => {};
-        const finished = new Promise<number>((resolve) => { done = resolve; });
-        let ok = 0;
-        let n = 0;
-        const show = (e: StoredEvent): void => {
-          if (e.data.alarm_id !== id) return;
-          if (ctx.json) ctx.out(JSON.stringify(e));
-          const line = describe(ctx, e);
-          if (line !== null) {
-            n++;
-            if (line.ok) ok++;
-            if (!ctx.json) ctx.out(`${localTime(ctx, e.ts)}  ${line.text}`);
-          }
-          if (e.type === 'hub.escalation_stopped') done(ok === n ? EXIT.OK : EXIT.FAILED);
-        };
-        // Subscribed first, so no step of the walk is missed.
-        const sub = await subscribe(ctx.socket, { events: true, readings: false }, (stream, e) => {
-          if (stream !== 'event' || !isEscalationEvent(e.type)) return;
-          if (id === null) early.push(e); else show(e);
-        });
-        const r = await request(ctx.socket, 'escalation-test', { by: o.by });
-        if (!r.ok) { sub.stop(); return failed(ctx, r); }
-        id = r.data.id;
-        if (!ctx.json) ctx.out(t(ctx.lang, 'escTestStarted', { id, rungs: String(r.data.rungs) }));
-        for (const e of early.splice(0)) show(e);
-        process.once('SIGINT', () => done(EXIT.FAILED));
-        const code = await finished;
-        sub.stop();
-        if (!ctx.json) ctx.out(t(ctx.lang, 'escDone', { ok: String(ok), n: String(n) }));
-        return code;
+        const r = await walkEscalation(ctx, o.by, (e) => { if (ctx.json) ctx.out(JSON.stringify(e)); }, (text) => { if (!ctx.json) ctx.out(text); });
+        if ('failure' in r) return failed(ctx, r.failure);
+        return r.ok ? EXIT.OK : EXIT.FAILED;
       });
     });
+}
+
+/** What a walk of the ladder came to: its steps' results, or the daemon's refusal to start one. */
+export type EscalationWalk =
+  | { ok: boolean; id: string; steps: number; stepsOk: number }
+  | { failure: Parameters<typeof failed>[1] };
+
+/**
+ * Walks the ladder for real (the daemon's escalation-test) and follows its hub.escalation_* events
+ * until it stops: what `anjuctl escalation test` prints, and the walk test's last step when the hub
+ * has a contact channel (issue 15 point 5). `event` sees every event of the walk, `say` each line.
+ */
+export async function walkEscalation(ctx: Ctx, by: string, event: (e: StoredEvent) => void, say: (text: string) => void): Promise<EscalationWalk> {
+  let id: string | null = null;
+  const early: StoredEvent[] = [];
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => { done = resolve; });
+  let ok = 0;
+  let n = 0;
+  const show = (e: StoredEvent): void => {
+    if (e.data.alarm_id !== id) return;
+    event(e);
+    const line = describe(ctx, e);
+    if (line !== null) {
+      n++;
+      if (line.ok) ok++;
+      say(`${localTime(ctx, e.ts)}  ${line.text}`);
+    }
+    if (e.type === 'hub.escalation_stopped') done();
+  };
+  // Subscribed first, so no step of the walk is missed.
+  const sub = await subscribe(ctx.socket, { events: true, readings: false }, (stream, e) => {
+    if (stream !== 'event' || !isEscalationEvent(e.type)) return;
+    if (id === null) early.push(e); else show(e);
+  });
+  const r = await request(ctx.socket, 'escalation-test', { by });
+  if (!r.ok) { sub.stop(); return { failure: r }; }
+  id = r.data.id;
+  say(t(ctx.lang, 'escTestStarted', { id, rungs: String(r.data.rungs) }));
+  for (const e of early.splice(0)) show(e);
+  let interrupted = false;
+  const onInt = (): void => { interrupted = true; done(); };
+  process.once('SIGINT', onInt);
+  await Promise.race([finished, sub.closed]);
+  process.off('SIGINT', onInt);
+  sub.stop();
+  say(t(ctx.lang, 'escDone', { ok: String(ok), n: String(n) }));
+  return { ok: !interrupted && n > 0 && ok === n, id, steps: n, stepsOk: ok };
 }
 
 /** One finished step as a line, or null for events that are not a step's result. */

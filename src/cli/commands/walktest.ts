@@ -26,6 +26,7 @@ import { createLineInput, type LineInput } from '../line-input.js';
 import { startProgress } from '../progress.js';
 import { evidence, evidenceText, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
 import { failed } from './status.js';
+import { walkEscalation } from './escalation.js';
 
 type Result = 'pass' | 'fail' | 'skipped' | 'not-tested';
 interface Hint { key: MessageKey; vars: Record<string, string | number> }
@@ -58,6 +59,12 @@ export interface WalktestReport {
     connected: boolean; delivery: Delivery | null; roundTripMs: number | null; lastCloudAck: { seq: number; ts: number } | null;
     test: UplinkTest | null;
   };
+  /**
+   * The escalation ladder walked for real (issue 15: every contact gets "测试 / test", the siren
+   * chirps, the prompt plays) when the hub has a contact channel (a modem); null when it has none or
+   * --no-escalation-test. `error`: the daemon refused to start the walk.
+   */
+  escalation: { ok: boolean; steps: number; stepsOk: number; error: string | null } | null;
   clock: { state: ClockState; source: string };
 }
 
@@ -74,6 +81,7 @@ export function registerWalktest(program: Command): void {
     .option('--cloud-timeout-s <n>', 'wait this long for the cloud to confirm a test alarm, seconds', (v) => Number(v), 60)
     .option('--no-ack', 'leave test alarms unacknowledged (by default the walk test acknowledges them so reminders stop)')
     .option('--no-uplink-test', 'do not send the hub.test event that measures the uplink round trip')
+    .option('--no-escalation-test', 'do not walk the escalation ladder at the end (it is walked when the hub has a modem: every contact gets a test SMS and call)')
     .option('--report <file>', 'also write the JSON report to this file')
     .action(async (o: WalktestOpts, cmd: Command) => {
       const ctx = context(cmd);
@@ -81,7 +89,7 @@ export function registerWalktest(program: Command): void {
     });
 }
 
-interface WalktestOpts { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; uplinkTest: boolean; report?: string }
+interface WalktestOpts { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; uplinkTest: boolean; escalationTest: boolean; report?: string }
 
 async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
   const L = (k: MessageKey, v?: Record<string, string | number>) => t(ctx.lang, k, v);
@@ -232,11 +240,22 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
     input.close();
     sub.stop();
   }
+  // Last, the ladder itself, for real, when there is a way to reach people (issue 15 point 5).
+  let escalation: WalktestReport['escalation'] = null;
+  const channel = o.escalationTest && !quit && !daemonGone ? (await getStatus().catch(() => null))?.escalation?.channel : null;
+  if (channel) {
+    say('');
+    say(L('wtEscalationTesting'));
+    const r = await walkEscalation(ctx, by, () => {}, (text) => say(`  ${text}`));
+    escalation = 'failure' in r
+      ? { ok: false, steps: 0, stepsOk: 0, error: `${r.failure.code ?? '?'}: ${r.failure.message ?? ''}` }
+      : { ok: r.ok, steps: r.steps, stepsOk: r.stepsOk, error: null };
+  }
 
   const end = await getStatus().catch(() => null);
   const rtts = results.map((r) => r.cloud?.roundTripMs).filter((x): x is number => typeof x === 'number');
   const report: WalktestReport = {
-    ok: results.length > 0 && results.every((r) => r.result === 'pass') && (uplinkTest === null || uplinkTest.confirmed),
+    ok: results.length > 0 && results.every((r) => r.result === 'pass') && (uplinkTest === null || uplinkTest.confirmed) && (escalation === null || escalation.ok),
     hub: status0.hub,
     version: status0.version,
     startedTs,
@@ -249,6 +268,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       lastCloudAck: end?.uplink?.lastCloudAck ?? null,
       test: uplinkTest,
     },
+    escalation,
     clock: await clockState(),
   };
   if (o.report) {
@@ -280,6 +300,10 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
     : r.uplink.roundTripMs === null ? L('wtNotMeasured')
       : test ? L('wtUplinkRtt', { s: secs(r.uplink.roundTripMs), seq: test.seq ?? '?' }) : L('wtAlarmRtt', { s: secs(r.uplink.roundTripMs) });
   out.push('', L('wtUplinkLine', { state: r.uplink.connected ? L('connected') : L('disconnected'), delivery: r.uplink.delivery ?? '?', rtt }));
+  if (r.escalation) {
+    out.push(r.escalation.error !== null ? paint(ctx, 31, L('wtEscalationRefused', { error: r.escalation.error }))
+      : paint(ctx, r.escalation.ok ? 32 : 31, L('wtEscalationLine', { ok: r.escalation.stepsOk, n: r.escalation.steps })));
+  }
   const source = clockSourceText(ctx.lang, r.clock.source);
   out.push(L('wtClockLine', { state: L(r.clock.state === 'synced' ? 'clockSynced' : r.clock.state === 'unsynced' ? 'clockUnsynced' : 'clockUnknown'), source }));
   const bad = r.devices.filter((d) => d.result !== 'pass').length;

@@ -106,6 +106,7 @@ export const helpTexts: Readonly<Record<string, string>> = {
   "wait this long for the cloud to confirm a test alarm, seconds": "等待云端确认测试报警的时长，秒",
   "leave test alarms unacknowledged (by default the walk test acknowledges them so reminders stop)": "不确认测试报警（默认会确认，以停止提醒）",
   "do not send the hub.test event that measures the uplink round trip": "不发送测量上行往返时间的 hub.test 事件",
+  "do not walk the escalation ladder at the end (it is walked when the hub has a modem: every contact gets a test SMS and call)": "结束时不走报警升级流程（网关有调制解调器时会走：每位联系人都会收到测试短信和呼叫）",
   "also write the JSON report to this file": "同时把 JSON 报告写入此文件",
   [`control socket of anjud (default: control.socket of --config, else ${DEFAULT_SOCKET})`]: `anjud 的控制套接字（默认：--config 中的 control.socket，否则 ${DEFAULT_SOCKET}）`,
   "anjud config to read the socket path from": "从中读取套接字路径的 anjud 配置",
