@@ -115,7 +115,7 @@ export function renderNight(v: NightView, lang: Lang): string[] {
   }));
   const apnea = obj(d.apnea);
   if (apnea === null || num(apnea.perHour) === null) lines.push(t(lang, 'rnApneaIndexNone'));
-  else lines.push(t(lang, 'rnApneaIndex', { events: num(apnea.events) ?? 0, hours: ((num(apnea.monitoredS) ?? 0) / 3600).toFixed(1), perHour: num(apnea.perHour)!, band: String(apnea.band) }));
+  else lines.push(t(lang, 'rnApneaIndex', { events: num(apnea.events) ?? 0, hours: ((num(apnea.monitoredS) ?? 0) / 3600).toFixed(1), perHour: num(apnea.perHour)!, band: bandText(lang, apnea.band) }));
   const hr = obj(d.hrApneaScreening);
   if (hr !== null && typeof hr.cls === 'string') lines.push(t(lang, 'rnScreening', { apnea: num(hr.apneaMinutes) ?? 0, analysed: num(hr.minutesAnalysed) ?? 0, cls: hr.cls }));
   else lines.push(t(lang, 'rnScreeningNone', { analysed: num(hr?.minutesAnalysed) ?? 0 }));
@@ -135,4 +135,10 @@ export function renderNight(v: NightView, lang: Lang): string[] {
   const share = trend.summary.atRiskShare;
   lines.push(t(lang, 'rnTrendCounts', { low: c.low, possible: c.possible, likely: c.likely, unknown: c.unknown, share: share === null ? '-' : `${Math.round(share * 100)} %` }));
   return lines;
+}
+
+/** The AASM severity band of an index (night-index.ts) in the reader's language; an unknown one as it came. */
+function bandText(lang: Lang, band: unknown): string {
+  const key = ({ normal: 'rnBandNormal', mild: 'rnBandMild', moderate: 'rnBandModerate', severe: 'rnBandSevere' } as const)[String(band) as 'normal'];
+  return key ? t(lang, key) : String(band);
 }

@@ -126,6 +126,9 @@ describe('anjuctl report night --format svg|png: the example night on one page',
     expect(zh.status, zh.stderr).toBe(0);
     expect(zh.stdout).toMatch(/^<svg /);
     for (const word of ['在床', '呼吸暂停（雷达）', '睡眠呼吸暂停风险']) expect(zh.stdout).toContain(word);
+    // The AASM band in the reader's language, not the report's English word (0.1/h: normal).
+    expect(zh.stdout).toMatch(/每小时 0\.1 次（正常）/);
+    expect(zh.stdout).not.toContain('normal');
   });
 
   it('PNG through rsvg-convert; without it, says which package to install', () => {
