@@ -262,6 +262,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       monoNowMs: () => bootClock.monoNowMs(),
       onClockStep: (stepMs) => {
         alarms?.rebase(stepMs);
+        escalation?.rebase(stepMs);
         log.warn({ stepMs }, 'wall clock stepped: detector timers moved with it');
       },
     });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventDraft, StoredEvent } from '../core/event.js';
 import type { ContactChannel, InboundMessage } from '../escalation/contact-channel.js';
-import { isEscalationEvent, raised, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Outcome, type Step, type World } from '../escalation/ladder.js';
+import { isEscalationEvent, raised, rebase, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Outcome, type Step, type World } from '../escalation/ladder.js';
 import { alarmSms, testSms } from '../escalation/messages.js';
 import { rungsOf, type EscalationPolicy } from '../escalation/policy.js';
 import type { Sounders } from '../escalation/sounders.js';
@@ -27,6 +27,8 @@ export interface EscalationRunner {
   tick(): void;
   /** `anjuctl escalation test`: a ladder with test texts, started at once. Returns its id. */
   test(by: string): string;
+  /** The wall clock stepped by stepMs (the ingest's wall-clock watch): every held instant moves with it. */
+  rebase(stepMs: number): void;
   /** The ladders now (get-status). */
   state(): LadderState;
   /** How many rungs a ladder has (the home, SMS, calls). */
@@ -194,6 +196,12 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
       if (state.ladders.length > 0) log.warn({ ladders: state.ladders.map((l) => ({ alarm: l.alarm.id, type: l.alarm.type, phase: l.phase, rung: l.rung })) }, 'escalation: resuming the ladders of before the restart');
       listen();
       downSince = d.now(); // not connected yet: the down time counts from the start
+    },
+    rebase(stepMs) {
+      if (stepMs === 0) return;
+      state = rebase(state, stepMs);
+      if (downSince !== null) downSince += stepMs;
+      save();
     },
     stop() {
       stopped = true;

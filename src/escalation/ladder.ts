@@ -231,3 +231,17 @@ export function recover(s: LadderState): LadderState {
   return { ...s, ladders: s.ladders.map((l) => (l.inflight ? { ...l, inflight: false, resumed: true } : l)) };
 }
 
+
+/**
+ * The wall clock stepped by `stepMs` (NTP after a boot with a wrong clock; src/daemon/wall-clock-watch.ts):
+ * every instant the ladder holds moves with it, as the detectors' timers do (Detector.rebase), so the
+ * waits keep their length. Without it a step back of an hour would hold the next SMS for an hour, and
+ * a step forward would fire every pending rung at once.
+ */
+export function rebase(s: LadderState, stepMs: number): LadderState {
+  if (stepMs === 0) return s;
+  return {
+    ladders: s.ladders.map((l) => ({ ...l, dueTs: l.dueTs + stepMs, alarm: { ...l.alarm, raisedTs: l.alarm.raisedTs + stepMs } })),
+    lastSent: Object.fromEntries(Object.entries(s.lastSent).map(([k, ts]) => [k, ts + stepMs])),
+  };
+}

@@ -1,6 +1,6 @@
 /** The escalation ladder as a pure state machine, driven by an injected clock (no timers, no I/O). */
 import { describe, expect, it } from 'vitest';
-import { emptyLadderState, raised, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Step, type World } from '../../../src/escalation/ladder.js';
+import { emptyLadderState, raised, rebase, recover, result, stop, tick, type Action, type LadderAlarm, type LadderState, type Step, type World } from '../../../src/escalation/ladder.js';
 import { EscalationSchema } from '../../../src/escalation/policy-schema.js';
 
 const policy = EscalationSchema.parse({
@@ -115,5 +115,18 @@ describe('escalation ladder', () => {
     expect(raised(policy, emptyLadderState(), { ...apnea, severity: 'warning' }, T0).state.ladders).toEqual([]);
     const off = EscalationSchema.parse({ ...policy, per_type: { 'alarm.apnea': { enabled: false } } });
     expect(raised(off, emptyLadderState(), apnea, T0).state.ladders).toEqual([]);
+  });
+
+  it('a wall-clock step moves every held instant: after a step back of an hour the next SMS still comes a step interval later', () => {
+    const started = tick(policy, raised(policy, emptyLadderState(), apnea, T0).state, up, T0 + 30_000);
+    const sounded = result(policy, started.state, only(started, 'sound'), { ok: true, siren: 'ok', prompt: 'ok' }, T0 + 31_000);
+    const HOUR = 3_600_000;
+    // Unmoved, the SMS due at T0 + 51 s would wait an hour on the stepped-back clock.
+    expect(tick(policy, sounded.state, up, T0 + 51_000 - HOUR).actions).toEqual([]);
+    const moved = rebase(sounded.state, -HOUR);
+    expect(tick(policy, moved, up, T0 + 50_000 - HOUR).actions).toEqual([]);
+    expect(only(tick(policy, moved, up, T0 + 51_000 - HOUR), 'sms').contact.name).toBe('Daughter');
+    expect(moved.ladders[0]!.alarm.raisedTs).toBe(T0 - HOUR);
+    expect(rebase({ ladders: [], lastSent: { 'sms:+1': T0 } }, HOUR).lastSent).toEqual({ 'sms:+1': T0 + HOUR });
   });
 });
