@@ -3,6 +3,8 @@ import { connect as tcpConnect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { parseConfig } from '../config/load.js';
+import { byLine, type ConfigProblem } from '../config/result.js';
+import { renderProblems } from './config-problems.js';
 import type { Config } from '../config/schema.js';
 import { devicesOn } from '../config/devices.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
@@ -25,6 +27,8 @@ export interface Finding {
   message: MessageKey;
   vars: Record<string, string | number>;
   hint: MessageKey | null;
+  /** The config problem `vars.first` tells in English, for rendering it in the reader's language. */
+  problem?: { file: string; problem: ConfigProblem };
 }
 
 /** Where USB serial adapters get their stable names (udev); overridable for tests and odd systems. */
@@ -58,8 +62,8 @@ export async function diagnose(o: { socket: string; configPath: string | undefin
       config = r.config;
       add('config', 'ok', 'dgConfigOk', { file, hub: r.config.hub.id, hash: r.hash });
     } else {
-      const p = r.problems[0]!;
-      add('config', 'error', 'dgConfigInvalid', { file, n: r.problems.length, first: `${p.line ? `${p.line}:${p.col} ` : ''}${p.path || '(document)'}: ${p.message}` }, 'dgHintValidate');
+      const p = byLine(r.problems)[0]!;
+      f.push({ check: 'config', level: 'error', message: 'dgConfigInvalid', vars: { file, n: r.problems.length, first: renderProblems('en', file, [p]) }, hint: 'dgHintValidate', problem: { file, problem: p } });
     }
   }
 
@@ -243,7 +247,8 @@ function bleChecks(config: Readonly<Config>, status: DaemonStatus | null, add: A
 const LEVEL_KEY: Record<Level, MessageKey> = { ok: 'lvOk', info: 'lvInfo', warn: 'lvWarn', error: 'lvError' };
 
 export function renderFinding(lang: Lang, f: Finding): { level: string; text: string; hint: string | null } {
-  const vars = typeof f.vars.source === 'string' ? { ...f.vars, source: clockSourceText(lang, f.vars.source) } : f.vars;
+  const vars = typeof f.vars.source === 'string' ? { ...f.vars, source: clockSourceText(lang, f.vars.source) }
+    : f.problem ? { ...f.vars, first: renderProblems(lang, f.problem.file, [f.problem.problem]) } : f.vars;
   return { level: t(lang, LEVEL_KEY[f.level]), text: t(lang, f.message, vars), hint: f.hint ? t(lang, f.hint, vars) : null };
 }
 

@@ -8,6 +8,7 @@ import { remoteConfigProblems, type RemoteContext } from './remote-policy.js';
 import { configHash, deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
 import { parseYaml } from './parse-yaml.js';
 import { closest } from './suggest.js';
+import { ruleOf } from '../core/config-rules.js';
 
 export { formatProblems, type ConfigProblem, type ConfigResult } from './result.js';
 
@@ -57,6 +58,12 @@ function knownKeys(path: readonly PathKey[]): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
+/** A problem with the code of the schema rule its text comes from, when it comes from one (issue 16). */
+function withRule(p: ConfigProblem, text: string): ConfigProblem {
+  const r = ruleOf(text);
+  return r ? { ...p, code: r.code, params: r.params } : p;
+}
+
 function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
   const input = (issue as { input?: unknown }).input;
@@ -85,7 +92,7 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         const suggestion = typeof found === 'string' ? closest(found, u.options.map(String)) : null;
         return [{ path: formatPath(path), message: found === undefined ? 'required' : 'not an allowed value', expected: `one of: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(found), ...(suggestion ? { suggestion } : {}) }];
       }
-      return [{ path: formatPath(path), message: issue.message, found: describeFound(input) }];
+      return [withRule({ path: formatPath(path), message: issue.message, found: describeFound(input) }, issue.message)];
     }
     case 'invalid_value': {
       const suggestion = typeof input === 'string' ? closest(input, issue.values.map(String)) : null;
@@ -99,9 +106,9 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
       return [{ path: formatPath(path), message: 'out of range', expected: `${what}${op} ${String(bound)}`, found: describeFound(input) }];
     }
     case 'invalid_format':
-      return [{ path: formatPath(path), message: 'wrong format', expected: issue.message, found: describeFound(input) }];
+      return [withRule({ path: formatPath(path), message: 'wrong format', expected: issue.message, found: describeFound(input) }, issue.message)];
     default: // custom refinements: the message says what is expected
-      return [{ path: formatPath(path), message: issue.message }];
+      return [withRule({ path: formatPath(path), message: issue.message }, issue.message)];
   }
 }
 

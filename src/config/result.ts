@@ -21,6 +21,13 @@ export interface ConfigProblem {
   readonly suggestion?: string;
   readonly line?: number;
   readonly col?: number;
+  /**
+   * The stable code of the schema rule (src/core/config-rules.ts) whose English text is `message`
+   * (or, for a format check, `expected`), with its values: how anjuctl prints it in the reader's
+   * language and what scripts match on (`--json`). Absent for the generic problems above.
+   */
+  readonly code?: string;
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 /** First 16 hex digits of the SHA-256 of a config's text: announced so the cloud sees what runs. */

@@ -3,7 +3,7 @@ import type { Entries } from './entry.js';
 /**
  * Config validation problems (src/config/load.ts: path, message, expected, found, suggestion) as
  * anjuctl prints them. `message` is a stable English phrase from load.ts; its translation is keyed
- * by it. A schema's own refinement text (custom message) is shown as it is.
+ * by it. A schema's own rules (refinements, formats) come by their code: config-rules.ts.
  */
 export const problemMessages = {
   required: { en: 'required', zh: '缺少此项' },
@@ -18,6 +18,13 @@ export const problemMessages = {
   'found a mapping': { en: 'a mapping', zh: '映射' },
   'found a list': { en: 'a list', zh: '列表' },
   'found null': { en: 'null', zh: '空值' },
+  // zod's names of the type a key expects ("wrong type (expected number, ...)").
+  'type string': { en: 'string', zh: '字符串' },
+  'type number': { en: 'number', zh: '数字' },
+  'type boolean': { en: 'boolean', zh: '布尔值' },
+  'type object': { en: 'object', zh: '映射' },
+  'type array': { en: 'array', zh: '列表' },
+  'type int': { en: 'int', zh: '整数' },
 } as const satisfies Entries;
 
 export const problemWords = {
