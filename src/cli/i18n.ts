@@ -5,7 +5,7 @@
  */
 import { LANGS, type Lang } from './messages/entry.js';
 import { errorMessages, otherError } from './messages/errors.js';
-import { eventStateNames, eventTypeNames } from './messages/event-types.js';
+import { eventStateNames, eventTypeNames, severityNames } from './messages/event-types.js';
 import { messages } from './messages/index.js';
 import { metricNames, truthNames } from './messages/metrics.js';
 
@@ -45,6 +45,12 @@ export function typeName(lang: Lang, type: string): string {
 export function stateName(lang: Lang, state: string): string {
   const e = (eventStateNames as Record<string, { en: string; zh: string } | undefined>)[state];
   return e ? e[lang] : state;
+}
+
+/** critical / warning / info as a person reads it; an unknown one as it came. */
+export function severityName(lang: Lang, severity: string): string {
+  const e = (severityNames as Record<string, { en: string; zh: string } | undefined>)[severity];
+  return e ? e[lang] : severity;
 }
 
 /**
