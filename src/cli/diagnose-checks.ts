@@ -12,7 +12,7 @@ import type { DaemonStatus } from '../control/status.js';
 import type { LinkRetryStatus } from '../transports/link-supervisor.js';
 import { clockSourceText, clockState } from './clock-state.js';
 import { ControlError, request } from './client.js';
-import { t, type Lang, type MessageKey } from './i18n.js';
+import { linkStateText, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
  * The checks behind `anjuctl diagnose` (and the support bundle): each finding says what was found,
@@ -247,8 +247,11 @@ function bleChecks(config: Readonly<Config>, status: DaemonStatus | null, add: A
 const LEVEL_KEY: Record<Level, MessageKey> = { ok: 'lvOk', info: 'lvInfo', warn: 'lvWarn', error: 'lvError' };
 
 export function renderFinding(lang: Lang, f: Finding): { level: string; text: string; hint: string | null } {
-  const vars = typeof f.vars.source === 'string' ? { ...f.vars, source: clockSourceText(lang, f.vars.source) }
-    : f.problem ? { ...f.vars, first: renderProblems(lang, f.problem.file, [f.problem.problem]) } : f.vars;
+  // Codes among the values (a clock source, a link problem) and a config problem, in the reader's language.
+  const vars = { ...f.vars };
+  if (typeof vars.source === 'string') vars.source = clockSourceText(lang, vars.source);
+  if (typeof vars.problem === 'string') vars.problem = linkStateText(lang, vars.problem);
+  if (f.problem) vars.first = renderProblems(lang, f.problem.file, [f.problem.problem]);
   return { level: t(lang, LEVEL_KEY[f.level]), text: t(lang, f.message, vars), hint: f.hint ? t(lang, f.hint, vars) : null };
 }
 

@@ -7,7 +7,7 @@ import { LANGS, type Lang } from './messages/entry.js';
 import { errorMessages, otherError } from './messages/errors.js';
 import { eventStateNames, eventTypeNames, severityNames } from './messages/event-types.js';
 import { messages } from './messages/index.js';
-import { metricNames, truthNames } from './messages/metrics.js';
+import { linkStateNames, metricNames, truthNames } from './messages/metrics.js';
 
 export type { Lang } from './messages/entry.js';
 export type MessageKey = keyof typeof messages;
@@ -45,6 +45,12 @@ export function typeName(lang: Lang, type: string): string {
 export function stateName(lang: Lang, state: string): string {
   const e = (eventStateNames as Record<string, { en: string; zh: string } | undefined>)[state];
   return e ? e[lang] : state;
+}
+
+/** A link state or problem code (connect-failed, fault) as a person reads it; an unknown one as it came. */
+export function linkStateText(lang: Lang, code: string): string {
+  const e = (linkStateNames as Record<string, { en: string; zh: string } | undefined>)[code];
+  return e ? e[lang] : code;
 }
 
 /** critical / warning / info as a person reads it; an unknown one as it came. */

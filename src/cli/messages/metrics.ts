@@ -19,6 +19,31 @@ export const metricNames = {
   contact: { en: 'contact {v}', zh: '门磁 {v}' },
 } as const satisfies Entries;
 
+/**
+ * A device link's state or problem as the daemon reports it (BleLinkState, BleProblem, a Modbus
+ * device's state: src/transports/*), shown by walktest hints, `devices` and `diagnose`; JSON keeps
+ * the code. An unknown code is shown as it came.
+ */
+export const linkStateNames = {
+  'bus-unavailable': { en: 'bus-unavailable', zh: '无 D-Bus 系统总线' },
+  'bluez-unavailable': { en: 'bluez-unavailable', zh: 'bluetoothd 未运行' },
+  'adapter-missing': { en: 'adapter-missing', zh: '找不到蓝牙适配器' },
+  'adapter-powered-off': { en: 'adapter-powered-off', zh: '蓝牙适配器已关闭' },
+  'device-not-found': { en: 'device-not-found', zh: '找不到设备' },
+  'connect-failed': { en: 'connect-failed', zh: '连接失败' },
+  'gatt-failed': { en: 'gatt-failed', zh: 'GATT 服务读取失败' },
+  timeout: { en: 'timeout', zh: '超时' },
+  lost: { en: 'lost', zh: '连接中断' },
+  idle: { en: 'idle', zh: '空闲' },
+  connecting: { en: 'connecting', zh: '连接中' },
+  connected: { en: 'connected', zh: '已连接' },
+  retrying: { en: 'retrying', zh: '重试中' },
+  stopped: { en: 'stopped', zh: '已停止' },
+  ok: { en: 'ok', zh: '正常' },
+  fault: { en: 'fault', zh: '故障' },
+  unknown: { en: 'unknown', zh: '未知' },
+} as const satisfies Entries;
+
 /** Boolean values, as a person reads them. */
 export const truthNames = {
   true: { en: 'yes', zh: '是' },
