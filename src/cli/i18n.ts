@@ -31,32 +31,33 @@ export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = proc
 
 const fill = (s: string, vars: Vars): string => s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
 
+/** A code's name in `lang` from one of the name tables; a code the table does not know, as it came. */
+function named(table: Readonly<Record<string, Readonly<Record<Lang, string>>>>, lang: Lang, code: string): string {
+  return Object.hasOwn(table, code) ? table[code]![lang] : code;
+}
+
 export function t(lang: Lang, key: MessageKey, vars: Vars = {}): string {
   return fill(messages[key][lang], vars);
 }
 
 /** `alarm.breathing_rate` as a person reads it (呼吸频率异常); an unknown type is shown as it is. */
 export function typeName(lang: Lang, type: string): string {
-  const e = (eventTypeNames as Record<string, { en: string; zh: string } | undefined>)[type];
-  return e ? e[lang] : type;
+  return named(eventTypeNames, lang, type);
 }
 
 /** raised / cleared / info as a person reads it. */
 export function stateName(lang: Lang, state: string): string {
-  const e = (eventStateNames as Record<string, { en: string; zh: string } | undefined>)[state];
-  return e ? e[lang] : state;
+  return named(eventStateNames, lang, state);
 }
 
 /** A link state or problem code (connect-failed, fault) as a person reads it; an unknown one as it came. */
 export function linkStateText(lang: Lang, code: string): string {
-  const e = (linkStateNames as Record<string, { en: string; zh: string } | undefined>)[code];
-  return e ? e[lang] : code;
+  return named(linkStateNames, lang, code);
 }
 
 /** critical / warning / info as a person reads it; an unknown one as it came. */
 export function severityName(lang: Lang, severity: string): string {
-  const e = (severityNames as Record<string, { en: string; zh: string } | undefined>)[severity];
-  return e ? e[lang] : severity;
+  return named(severityNames, lang, severity);
 }
 
 /**
