@@ -250,7 +250,7 @@ export function renderFinding(lang: Lang, f: Finding): { level: string; text: st
   // Codes among the values (a clock source, a link problem) and a config problem, in the reader's language.
   const vars = { ...f.vars };
   if (typeof vars.source === 'string') vars.source = clockSourceText(lang, vars.source);
-  if (typeof vars.problem === 'string') vars.problem = linkStateText(lang, vars.problem);
+  for (const k of ['problem', 'state'] as const) if (typeof vars[k] === 'string') vars[k] = linkStateText(lang, vars[k]);
   if (f.problem) vars.first = renderProblems(lang, f.problem.file, [f.problem.problem]);
   return { level: t(lang, LEVEL_KEY[f.level]), text: t(lang, f.message, vars), hint: f.hint ? t(lang, f.hint, vars) : null };
 }

@@ -125,7 +125,7 @@ export function renderNight(v: NightView, lang: Lang): string[] {
   else {
     lines.push(t(lang, 'rnRisk', {
       risk: t(lang, RISK_KEY[r.risk]), confidence: r.confidence === null ? '-' : t(lang, CONF_KEY[r.confidence]!),
-      used: r.used.map((c) => t(lang, CHANNEL_KEY[c]!)).join(', '),
+      used: r.used.map((c) => t(lang, CHANNEL_KEY[c]!)).join(t(lang, 'listSep')),
     }));
   }
   lines.push(t(lang, 'rnRiskAdvice'));
