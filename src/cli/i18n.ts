@@ -40,6 +40,18 @@ export function t(lang: Lang, key: MessageKey, vars: Vars = {}): string {
   return fill(messages[key][lang], vars);
 }
 
+/**
+ * A failure that says why in words: `message` in English (JSON, logs), and, when the words are ours
+ * rather than a library's, the catalogue key that says it in the reader's language.
+ */
+export interface Worded { readonly message: string; readonly said?: { readonly key: MessageKey; readonly vars: Vars } }
+
+/** Our words for a failure: English `message`, and the key for every language. */
+export const worded = (key: MessageKey, vars: Vars = {}): Worded => ({ message: t('en', key, vars), said: { key, vars } });
+
+/** A failure's words in `lang`; a library's own message as it came. */
+export const wordedIn = (lang: Lang, w: Worded): string => (w.said ? t(lang, w.said.key, w.said.vars) : w.message);
+
 /** `alarm.breathing_rate` as a person reads it (呼吸频率异常); an unknown type is shown as it is. */
 export function typeName(lang: Lang, type: string): string {
   return named(eventTypeNames, lang, type);
