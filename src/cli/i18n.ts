@@ -3,7 +3,7 @@
  * read Chinese. Chosen by --lang, else LANG/LC_ALL (zh* -> Chinese). JSON output and event types
  * stay English (they are for scripts and the cloud). The texts live in src/cli/messages/<area>.ts.
  */
-import { LANGS, type Lang } from './messages/entry.js';
+import { fill, LANGS, type Lang } from './messages/entry.js';
 import { errorMessages, otherError } from './messages/errors.js';
 import { eventStateNames, eventTypeNames, severityNames } from './messages/event-types.js';
 import { messages } from './messages/index.js';
@@ -29,7 +29,6 @@ export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = proc
   return v.startsWith('zh') ? 'zh' : 'en';
 }
 
-const fill = (s: string, vars: Vars): string => s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
 
 /** A code's name in `lang` from one of the name tables; a code the table does not know, as it came. */
 function named(table: Readonly<Record<string, Readonly<Record<Lang, string>>>>, lang: Lang, code: string): string {
