@@ -2,7 +2,7 @@ import { byLine, type ConfigProblem } from '../config/result.js';
 import { t, type Lang } from './i18n.js';
 import { problemMessages, problemWords } from './messages/config-problems.js';
 import { configRuleTexts } from './messages/config-rules.js';
-import { ruleOf, ruleText, type RuleCode } from '../core/config-rules.js';
+import { ruleOf, type RuleCode } from '../core/config-rules.js';
 
 /**
  * Config problems in the reader's language (issue 16): `file:line:col: key.path: what (did you mean
@@ -15,12 +15,12 @@ export function renderProblems(lang: Lang, file: string, problems: readonly Conf
   const oneOf = (s: string) => s.replace(/^one of: /, w('cpOneOf')).replace(/^no such key$/, w('cpNoSuchKey'));
   return byLine(problems).map((p) => {
     const where = p.line ? `${file}:${p.line}:${p.col}` : file;
-    const what = ruled(lang, p, p.message) ?? phrase(lang, p.message) ?? p.message;
-    const expected = p.expected && (ruled(lang, p, p.expected) ?? phrase(lang, `type ${p.expected}`) ?? oneOf(p.expected));
+    const what = ruled(lang, p.message) ?? phrase(lang, p.message) ?? p.message;
+    const expected = p.expected && (ruled(lang, p.expected) ?? phrase(lang, `type ${p.expected}`) ?? oneOf(p.expected));
     const detail = [
       p.suggestion && w('cpDidYouMean', JSON.stringify(p.suggestion)),
       !p.suggestion && expected && w('cpExpected', expected),
-      p.found && w('cpFound', p.found === 'nothing' ? w('cpNothing') : foundText(lang, p.found)),
+      p.found && w('cpFound', p.found === 'nothing' ? w('cpNothing') : ruled(lang, p.found) ?? foundText(lang, p.found)),
     ].filter(Boolean).join(lang === 'zh' ? '，' : ', ');
     const sep = lang === 'zh' ? '：' : ': ';
     return `${where}${sep}${p.path || w('cpDocument')}${sep}${what}${detail ? (lang === 'zh' ? `（${detail}）` : ` (${detail})`) : ''}`;
@@ -28,15 +28,14 @@ export function renderProblems(lang: Lang, file: string, problems: readonly Conf
 }
 
 /**
- * The text of a schema rule (src/core/config-rules.ts) in the reader's language, when `text` (the
- * problem's message, or a format check's expected) is that rule's English; a value that is itself a
- * rule's text (the broker URL's own problem) is rendered too. Null for any other text.
+ * The text of a config rule (src/core/config-rules.ts) in the reader's language, when `text` (a
+ * problem's message, expected or found) is a rule's English; a value that is itself a rule's text
+ * (the broker URL's own problem) is rendered too. Null for any other text. A value the file holds
+ * comes as `string "..."` (load.ts describeFound), so it never reads as one of these.
  */
-function ruled(lang: Lang, p: ConfigProblem, text: string): string | null {
-  if (p.code === undefined || !(p.code in configRuleTexts)) return null;
-  const code = p.code as RuleCode;
-  if (text !== ruleText(code, p.params)) return null;
-  return ruleIn(lang, code, p.params ?? {});
+function ruled(lang: Lang, text: string): string | null {
+  const r = ruleOf(text);
+  return r ? ruleIn(lang, r.code, r.params) : null;
 }
 
 function ruleIn(lang: Lang, code: RuleCode, params: Readonly<Record<string, string>>): string {

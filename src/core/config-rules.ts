@@ -6,8 +6,11 @@
  * (src/cli/messages/config-rules.ts, which must name every code here: the compiler checks it).
  *
  * A zod check carries only its message (a format check drops any params), so a problem is traced back
- * to its rule by its text: `ruleOf` matches the templates below. Every template is therefore unique,
- * and a placeholder never stands next to another (tests/unit/config/config-rules.test.ts checks both).
+ * to its rule by its text: `ruleOf` matches the templates below, in order (a specific template before
+ * a general one that would also match it: `YAML syntax: key ... twice` before `YAML syntax: {detail}`).
+ * Every template is therefore unique, and a placeholder never stands next to another
+ * (tests/unit/config/config-rules.test.ts checks both). The validator's own problems (load.ts,
+ * parse-yaml.ts: a YAML error, a duplicate id, an unreadable file) are rules too, `expected` included.
  * Here, not in src/config/, because the detectors' and transports' settings schemas use it too and
  * core is the one place everything may import; it imports nothing, and no zod.
  */
@@ -65,6 +68,29 @@ export const CONFIG_RULES = {
   ANJU_CFG_SLEEP_END: 'end_after_out_s must be above min_out_of_bed_s',
   ANJU_CFG_PHONE: 'an E.164 phone number: +, country code and number, digits only (e.g. +8613800138000)',
   ANJU_CFG_ALARM_TYPE: 'an alarm type such as alarm.smoke (alarm. and a-z 0-9 _)',
+  // The validator's own problems (src/config/load.ts, parse-yaml.ts, validate-off-thread.ts).
+  ANJU_CFG_YAML_KEY_TWICE: 'YAML syntax: key {key} appears twice in one mapping',
+  ANJU_CFG_YAML_SYNTAX: 'YAML syntax: {detail}',
+  ANJU_CFG_EACH_KEY_ONCE: 'each key once',
+  ANJU_CFG_YAML_NO_ANCHOR: 'YAML alias *{name} has no anchor &{name} before it',
+  ANJU_CFG_ANCHOR_BEFORE: 'an anchor defined earlier in the file',
+  ANJU_CFG_FOUND_NONE: 'none',
+  ANJU_CFG_YAML_ALIASES: 'YAML aliases: more than {max} in one config',
+  ANJU_CFG_AT_MOST_ALIASES: 'at most {max} aliases',
+  ANJU_CFG_YAML_EXPANSIONS: 'YAML aliases: {detail}',
+  ANJU_CFG_AT_MOST_EXPANSIONS: 'at most {max} alias expansions',
+  ANJU_CFG_CANNOT_VALIDATE: 'cannot validate this config: {detail}',
+  ANJU_CFG_MORE_PROBLEMS: '{n} more problem(s) not listed',
+  ANJU_CFG_CANNOT_READ: 'cannot read the file: {detail}',
+  ANJU_CFG_TOO_SLOW: 'not validated within {s} s: too large or too deeply nested for a config',
+  ANJU_CFG_FILE_UNREADABLE: 'file not readable',
+  ANJU_CFG_READABLE_PEM: 'a readable PEM file',
+  ANJU_CFG_READABLE_PASSWORD: 'a readable file whose first line is the password',
+  ANJU_CFG_DUPLICATE_ID: 'duplicate device id',
+  ANJU_CFG_UNIQUE_ID: 'an id no other device has',
+  ANJU_CFG_ALSO_AT: '"{id}", also at {path}',
+  ANJU_CFG_LENGTH: 'length {op} {bound}',
+  ANJU_CFG_ITEM_COUNT: 'item count {op} {bound}',
 } as const satisfies Record<string, string>;
 
 export type RuleCode = keyof typeof CONFIG_RULES;

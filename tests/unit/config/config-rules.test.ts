@@ -5,13 +5,14 @@
  * problem and src/cli/config-problems.ts renders it. The source check fails when a schema gets a
  * message of its own again (an English text no catalogue knows).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/daemon-process.js';
 import { renderProblems } from '../../../src/cli/config-problems.js';
 import { configRuleTexts } from '../../../src/cli/messages/config-rules.js';
+import { problemMessages } from '../../../src/cli/messages/config-problems.js';
 import { CONFIG_RULES, ruleOf, ruleText, type RuleCode } from '../../../src/core/config-rules.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { formatProblems, type ConfigProblem } from '../../../src/config/result.js';
@@ -32,17 +33,35 @@ function schemaSources(): string[] {
   return [...seen].filter((f) => !relative(ROOT, f).startsWith('src/drivers/') && /from 'zod'/.test(readFileSync(f, 'utf8')));
 }
 
+/**
+ * The validator's own files, which word problems themselves (load.ts, parse-yaml.ts, ...). Not
+ * remote-policy.ts: its refusals answer the cloud's set-config (English, the contract) and a config
+ * applied on site is not held to them, so anjuctl never shows them.
+ */
+const validatorSources = (): string[] => readdirSync(join(ROOT, 'src/config')).filter((f) => f.endsWith('.ts') && f !== 'remote-policy.ts').map((f) => join(ROOT, 'src/config', f));
+
 /** Zod checks whose optional last argument is the message a person reads when the check fails. */
 const CHECKS = new Set(['regex', 'refine', 'min', 'max', 'length', 'startsWith', 'endsWith', 'includes', 'int', 'positive', 'nonnegative']);
 const literal = (n: ts.Node): boolean => ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateExpression(n);
+/**
+ * A problem text with words of its own: a literal, or a template whose literal parts have an English
+ * word (`${file}: ${message}` has none; `one of: ` is rendered by src/cli/config-problems.ts).
+ */
+const worded = (n: ts.Node): boolean => ts.isTemplateExpression(n)
+  ? /[A-Za-z]{3,}/.test([n.head.text, ...n.templateSpans.map((x) => x.literal.text)].join(' ').replace(/^one of: /, ''))
+  : literal(n);
 
 function ownMessages(file: string): string[] {
   const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const at = (n: ts.Node) => `${relative(ROOT, file)}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`;
   const found: string[] = [];
   const visit = (n: ts.Node): void => {
-    // { message: 'text' } in an addIssue or a refine's options.
-    if (ts.isPropertyAssignment(n) && n.name.getText(src) === 'message' && literal(n.initializer)) found.push(`${at(n)}: message ${n.initializer.getText(src)}`);
+    // { message: 'text' } in an addIssue or a refine's options, or a problem's message or expected;
+    // load.ts's generic phrases ('required', 'unknown key') have their translations by their text.
+    if (ts.isPropertyAssignment(n) && ['message', 'expected'].includes(n.name.getText(src)) && worded(n.initializer)
+      && !(ts.isStringLiteral(n.initializer) && n.initializer.text in problemMessages)) {
+      found.push(`${at(n)}: ${n.name.getText(src)} ${n.initializer.getText(src)}`);
+    }
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && CHECKS.has(n.expression.name.text)) {
       const name = n.expression.name.text;
       const last = n.arguments[n.arguments.length - 1];
@@ -64,8 +83,8 @@ const problemsOf = (text: string): ConfigProblem[] => {
 };
 
 describe('config rules', () => {
-  it('no schema the config is built from has a message of its own: each comes from a rule with a code', () => {
-    const files = schemaSources();
+  it('no schema the config is built from, and no part of the validator, has a message of its own: each comes from a rule with a code', () => {
+    const files = [...new Set([...schemaSources(), ...validatorSources()])];
     expect(files.map((f) => relative(ROOT, f))).toEqual(expect.arrayContaining(['src/config/schema.ts', 'src/transports/modbus/config.ts', 'src/detectors/settings/heart-rate.ts', 'src/escalation/policy-schema.ts']));
     expect(files.flatMap(ownMessages)).toEqual([]);
   });
@@ -121,6 +140,25 @@ store: { quota_mb: 10 }
     ]);
     expect(cross.map((p) => p.code)).toEqual(['ANJU_CFG_PLAIN_BROKER']);
     expect(cross[0]!.params).toEqual({ protocol: 'mqtt', host: '10.0.0.5' });
+  });
+
+  it('the validator\'s own problems (YAML, duplicate ids, lengths) in Chinese too, with their codes', () => {
+    const yaml = problemsOf('hub: { id: h1, id: h2 }\nuplink: { url: "mqtts://b:8883" }\n');
+    expect(renderProblems('zh', 'a.yaml', yaml)).toBe('a.yaml:1:16：（整个文件）：YAML 语法错误：键 "id" 在同一个映射中出现了两次（应为 每个键只出现一次）');
+    expect(yaml[0]).toMatchObject({ code: 'ANJU_CFG_YAML_KEY_TWICE', params: { key: '"id"' } });
+    const syntax = problemsOf('hub: { id: h1\n');
+    expect(renderProblems('zh', 'a.yaml', syntax)).toMatch(/^a\.yaml:\d+:\d+：（整个文件）：YAML 语法错误：/);
+    const dup = problemsOf(`hub: { id: h1 }
+uplink: { url: "mqtts://b:8883" }
+devices:
+  - { id: r1, model: seeed-mr60bha1, room: bed, serial: { path: /dev/ttyUSB0 } }
+  - { id: r1, model: seeed-mr60bha1, room: "", serial: { path: /dev/ttyUSB1 } }
+`);
+    expect(renderProblems('zh', 'a.yaml', dup).split('\n')).toEqual([
+      'a.yaml:5:7：devices[1].id：设备 ID 重复（应为 其他设备没有用过的 ID，实际为 "r1"，也用在 devices[0].id）',
+      'a.yaml:5:38：devices[1].room：超出范围（应为 长度 >= 1，实际为 字符串 ""）',
+    ]);
+    expect(formatProblems('a.yaml', dup)).toContain('devices[1].id: duplicate device id (expected an id no other device has, found "r1", also at devices[0].id)');
   });
 
   it('zod\'s type names are words of the reader\'s language too', () => {
