@@ -42,7 +42,9 @@ export interface HrApneaSettings {
   /**
    * The end-of-night stage (night-stage.ts): final minute flags from a linear score over [stage-1
    * score averaged over +-secondStageContextMinutes, the night's 10th, 50th and 90th percentiles
-   * of the stage-1 scores] plus a bias (> 0 is A). Fitted by `npm run fit-screener` on the
+   * of the stage-1 scores, the minute's standing in its night (averaged score minus the night's
+   * median, over its interquartile range)] plus a bias (> 0 is A); all but the first term form an
+   * offset bounded to +-MAX_NIGHT_OFFSET. Fitted by `npm run fit-screener` on the
    * leave-one-record-out stage-1 scores (never on a record's own fit).
    */
   readonly secondStageContextMinutes: number;
