@@ -2,13 +2,15 @@ import { byLine, type ConfigProblem } from '../config/result.js';
 import { t, type Lang } from './i18n.js';
 import { problemMessages, problemWords } from './messages/config-problems.js';
 import { configRuleTexts } from './messages/config-rules.js';
+import { fill } from './messages/entry.js';
 import { ruleOf, type RuleCode } from '../core/config-rules.js';
 
 /**
  * Config problems in the reader's language (issue 16): `file:line:col: key.path: what (did you mean
  * X?, expected Y, found Z)`, sorted by line. Key paths, keys and values stay as written in the
  * file; English is what src/config/result.ts formatProblems prints (anjud's journal, the cloud).
- * A schema rule's text comes from the catalogue by its code (src/cli/messages/config-rules.ts).
+ * A config rule's text (src/core/config-rules.ts: the schema's and the validator's own) is known by
+ * its English and said from the catalogue (src/cli/messages/config-rules.ts).
  */
 export function renderProblems(lang: Lang, file: string, problems: readonly ConfigProblem[]): string {
   const w = (k: keyof typeof problemWords, x = '') => problemWords[k][lang].replace('{x}', x);
@@ -43,7 +45,7 @@ function ruleIn(lang: Lang, code: RuleCode, params: Readonly<Record<string, stri
     const inner = ruleOf(v);
     return [k, inner ? ruleIn(lang, inner.code, inner.params) : v];
   }));
-  return configRuleTexts[code][lang].replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? `{${k}}`);
+  return fill(configRuleTexts[code][lang], vars);
 }
 
 /** One of load.ts's stable phrases (problemMessages) in the reader's language; undefined for another text. */

@@ -88,7 +88,7 @@ function describe(ctx: Ctx, e: StoredEvent): { ok: boolean; text: string } | nul
   const sep = ctx.lang === 'zh' ? '：' : ': ';
   const result = (isOk: boolean) => (isOk ? paint(ctx, 32, t(ctx.lang, 'escResultOk')) : paint(ctx, 31, t(ctx.lang, 'escResultFailed', { code: String(d.code ?? ''), detail: String(d.detail ?? '') })));
   switch (e.type) {
-    case 'hub.escalation_sounded': return { ok: d.ok === true, text: `${t(ctx.lang, 'escStepSound')}${sep}${result(d.ok === true)}${ctx.lang === 'zh' ? '' : ' '}${t(ctx.lang, 'escSoundParts', { siren: part(ctx, d.siren), prompt: part(ctx, d.prompt) })}` };
+    case 'hub.escalation_sounded': return { ok: d.ok === true, text: t(ctx.lang, 'escSoundLine', { step: t(ctx.lang, 'escStepSound'), result: result(d.ok === true), siren: part(ctx, d.siren), prompt: part(ctx, d.prompt) }) };
     case 'hub.escalation_sms_sent': return { ok: true, text: `${t(ctx.lang, 'escStepSms', who)}${sep}${result(true)}` };
     case 'hub.escalation_sms_failed': return d.final ? { ok: false, text: `${t(ctx.lang, 'escStepSms', who)}${sep}${result(false)}` } : null;
     case 'hub.escalation_call_made': return { ok: true, text: `${t(ctx.lang, 'escStepCall', who)}${sep}${result(true)}` };

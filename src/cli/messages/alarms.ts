@@ -24,7 +24,7 @@ export const alarmsMessages = {
   escStepCall: { en: 'call {contact} ({phone})', zh: '呼叫 {contact}（{phone}）' },
   escResultOk: { en: 'ok', zh: '成功' },
   // The home step's parts (hub.escalation_sounded data.siren / data.prompt: ok, failed or none).
-  escSoundParts: { en: '(siren {siren}, prompt {prompt})', zh: '（警报器：{siren}，语音提示：{prompt}）' },
+  escSoundLine: { en: '{step}: {result} (siren {siren}, prompt {prompt})', zh: '{step}：{result}（警报器：{siren}，语音提示：{prompt}）' },
   escPartOk: { en: 'ok', zh: '成功' },
   escPartFailed: { en: 'failed', zh: '失败' },
   escPartNone: { en: 'none', zh: '无' },
