@@ -92,6 +92,12 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         const suggestion = typeof found === 'string' ? closest(found, u.options.map(String)) : null;
         return [{ path: formatPath(path), message: found === undefined ? 'required' : 'not an allowed value', expected: `one of: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(found), ...(suggestion ? { suggestion } : {}) }];
       }
+      // A union of literals (protocol_version: 5 or 4): every value an option allows, as for an enum.
+      const options = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+      if (options.length > 0 && options.every((o) => o.length > 0 && o.every((e) => e.code === 'invalid_value'))) {
+        const values = options.flat().flatMap((e) => (e.code === 'invalid_value' ? e.values : []));
+        return [{ path: formatPath(path), message: 'not an allowed value', expected: `one of: ${values.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(input) }];
+      }
       return [withRule({ path: formatPath(path), message: issue.message, found: describeFound(input) }, issue.message)];
     }
     case 'invalid_value': {

@@ -12,6 +12,8 @@ export const problemMessages = {
   'not an allowed value': { en: 'not an allowed value', zh: '不是允许的值' },
   'out of range': { en: 'out of range', zh: '超出范围' },
   'wrong format': { en: 'wrong format', zh: '格式错误' },
+  // zod's own word for an input no option of a union takes (load.ts words the usual cases itself).
+  'Invalid input': { en: 'Invalid input', zh: '输入无效' },
   'found string': { en: 'string', zh: '字符串' },
   'found number': { en: 'number', zh: '数字' },
   'found boolean': { en: 'boolean', zh: '布尔值' },

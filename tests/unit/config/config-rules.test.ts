@@ -161,6 +161,12 @@ devices:
     expect(formatProblems('a.yaml', dup)).toContain('devices[1].id: duplicate device id (expected an id no other device has, found "r1", also at devices[0].id)');
   });
 
+  it('a union of literals says which values it takes, not zod\'s "Invalid input"', () => {
+    const p = problemsOf('hub: { id: h1 }\nuplink: { url: "mqtts://b:8883", protocol_version: 3 }\n');
+    expect(formatProblems('a.yaml', p)).toBe('a.yaml:2:34: uplink.protocol_version: not an allowed value (expected one of: 5, 4, found number 3)');
+    expect(renderProblems('zh', 'a.yaml', p)).toBe('a.yaml:2:34：uplink.protocol_version：不是允许的值（应为 以下之一：5, 4，实际为 数字 3）');
+  });
+
   it('zod\'s type names are words of the reader\'s language too', () => {
     const p = problemsOf('hub: { id: h1 }\nuplink: { url: "mqtts://b:8883", keepalive_s: "x" }\n');
     expect(renderProblems('zh', 'a.yaml', p)).toBe('a.yaml:2:34：uplink.keepalive_s：类型错误（应为 数字，实际为 字符串 "x"）');
