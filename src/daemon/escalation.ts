@@ -75,6 +75,8 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
   let stopped = false;
   let unsubscribe: (() => void) | null = null;
   let testCount = 0;
+  /** The call each ladder has in flight (or waiting for the line): called off when its ladder stops. */
+  const calls = new Map<string, AbortController>();
 
   /** Commits the events of one change, the last one with the new state; then runs its actions. */
   function apply(step: Step): void {
@@ -131,8 +133,15 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
       const r = await ch.sendSms(a.contact.phone, text);
       return r.ok ? { ok: true, parts: r.parts } : { ok: false, code: r.code, detail: r.detail };
     }
-    const r = await ch.call(a.contact.phone, { ringSeconds: p.call_ring_s, ...(d.sounders.callPrompt(a.alarm, a.test) ? { promptFile: d.sounders.callPrompt(a.alarm, a.test)! } : {}) });
-    return r.ok ? { ok: true, answered: r.answered, promptPlayed: r.promptPlayed } : { ok: false, code: r.code, detail: r.detail };
+    const prompt = d.sounders.callPrompt(a.alarm, a.test);
+    const calledOff = new AbortController();
+    calls.set(a.alarm.id, calledOff);
+    try {
+      const r = await ch.call(a.contact.phone, { ringSeconds: p.call_ring_s, signal: calledOff.signal, ...(prompt ? { promptFile: prompt } : {}) });
+      return r.ok ? { ok: true, answered: r.answered, promptPlayed: r.promptPlayed } : { ok: false, code: r.code, detail: r.detail };
+    } finally {
+      if (calls.get(a.alarm.id) === calledOff) calls.delete(a.alarm.id);
+    }
   }
 
   /** Hears the contacts' replies once the channel is there (the modem transport loads in the background). */
@@ -159,10 +168,16 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
     const by = `${m.kind === 'sms' ? 'sms' : 'call'}:${contact.name}`;
     for (const l of state.ladders) {
       if (l.phase !== 'running') continue;
-      if (l.test) apply(stop(p, state, l.alarm.id, 'acknowledged', by));
+      if (l.test) stopLadder(l.alarm.id, 'acknowledged', by);
       else d.ack(l.alarm.id, by); // hub.alarm_acknowledged; the tick below sees it and stops the ladder
     }
     reconcile();
+  }
+
+  /** Stops a ladder, and hangs up the call it has ringing: a relative is not rung for an alarm that is over. */
+  function stopLadder(alarmId: string, why: 'cleared' | 'acknowledged', by: string | null): void {
+    apply(stop(p, state, alarmId, why, by));
+    calls.get(alarmId)?.abort();
   }
 
   /** Open alarms -> ladders: new ones watched, cleared ones stopped, acknowledged ones stopped. */
@@ -172,12 +187,12 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
     const byId = new Map(open.map((a) => [a.id, a]));
     for (const l of state.ladders) {
       if (l.test) {
-        if (l.phase === 'done') apply(stop(p, state, l.alarm.id, 'cleared', null));
+        if (l.phase === 'done') stopLadder(l.alarm.id, 'cleared', null);
         continue;
       }
       const a = byId.get(l.alarm.id);
-      if (!a) apply(stop(p, state, l.alarm.id, 'cleared', null));
-      else if (a.ackedTs !== null && l.phase !== 'done') apply(stop(p, state, l.alarm.id, 'acknowledged', a.ackedBy));
+      if (!a) stopLadder(l.alarm.id, 'cleared', null);
+      else if (a.ackedTs !== null && l.phase !== 'done') stopLadder(l.alarm.id, 'acknowledged', a.ackedBy);
     }
     for (const a of open) {
       if (a.ackedTs !== null || state.ladders.some((l) => l.alarm.id === a.id)) continue;

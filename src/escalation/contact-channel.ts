@@ -17,7 +17,9 @@ export type ChannelFailureCode =
   | 'rejected'
   | 'timeout'
   | 'busy'
-  | 'no_answer';
+  | 'no_answer'
+  /** The caller called it off (`signal`): the ladder stopped, its alarm cleared or acknowledged. */
+  | 'cancelled';
 
 export type ChannelResult<T> =
   | ({ readonly ok: true } & T)
@@ -32,6 +34,12 @@ export interface SmsSent {
   /** One message reference (TP-MR) per part, in order; delivery reports refer to them. */
   readonly refs: readonly number[];
   readonly parts: number;
+}
+
+export interface CallOptions {
+  readonly promptFile?: string;
+  readonly ringSeconds: number;
+  readonly signal?: AbortSignal;
 }
 
 export interface CallMade {
@@ -69,9 +77,10 @@ export interface ContactChannel {
   sendSms(to: string, text: string): Promise<ChannelResult<SmsSent>>;
   /**
    * Calls `to`; plays `promptFile` into the call where the module supports it, otherwise rings for
-   * `ringSeconds` and hangs up.
+   * `ringSeconds` and hangs up. When `signal` aborts, a call not yet dialled is not made and a
+   * ringing one is hung up at once (`cancelled`); an answered one stops its prompt and hangs up.
    */
-  call(to: string, opts: { readonly promptFile?: string; readonly ringSeconds: number }): Promise<ChannelResult<CallMade>>;
+  call(to: string, opts: CallOptions): Promise<ChannelResult<CallMade>>;
   status(): ChannelStatus;
   /** Registers the handler for replies, calls and delivery reports; returns an unsubscribe function. */
   onInbound(handler: (message: InboundMessage) => void): () => void;

@@ -205,7 +205,8 @@ export function result(p: EscalationPolicy, s: LadderState, a: Exclude<Action, {
     e = ev(DONE_TYPE.sound, a.alarm, { ...base, ok: o.ok, ...(o.ok ? { siren: o.siren ?? 'none', prompt: o.prompt ?? 'none', ...(o.detail ? { detail: o.detail } : {}) } : { code: o.code, detail: o.detail }) });
   } else {
     const [okType, failType] = DONE_TYPE[a.kind];
-    const retrying = !o.ok && a.attempt <= p.retries;
+    // A call called off (its ladder stopped) is over: never "will retry".
+    const retrying = !o.ok && o.code !== 'cancelled' && a.attempt <= p.retries;
     e = o.ok
       ? ev(okType, a.alarm, { ...base, ...contactData(a.contact), ...(a.kind === 'sms' ? { parts: o.parts ?? 1 } : { answered: o.answered ?? false, prompt_played: o.promptPlayed ?? false }) })
       : ev(failType, a.alarm, { ...base, ...contactData(a.contact), code: o.code, detail: o.detail, final: !retrying });

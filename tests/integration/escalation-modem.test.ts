@@ -68,4 +68,40 @@ escalation:
     expect(made.body.data).toMatchObject({ contact: 'Neighbour' });
     expect(sent.body.data).toMatchObject({ contact: '女儿', phone: '+8613800000001' });
   });
+
+  it('the SOS cleared while contact 1 rings: the call is hung up at once and reported cancelled', async () => {
+    const fake = await createFakeModem(dir, 'modem2');
+    cleanup.push(() => fake.stop());
+    fake.set({ call: 'ring' }); // nobody answers: without the hang-up it rings the whole call_ring_s (60 s)
+    const broker = await startMosquitto();
+    cleanup.push(() => broker.stop());
+    const events = await mqttSub(broker.url, 'anju/v1/hub-escc/events');
+    cleanup.push(() => events.close());
+    const state = join(dir, 'state2');
+    const r = parseConfig(`hub: { id: hub-escc, timezone: Asia/Shanghai }
+state_dir: "${state}"
+control: { socket: "${join(state, 'anjud.sock')}" }
+uplink: { url: "${broker.url}", delivery: puback, reconnect_min_s: 0.2, reconnect_max_s: 1 }
+modem: { port: "${fake.pty.devicePath}", model: simcom-sim7600, pin: "8642", check_s: 0.5, status_settle_s: 0 }
+escalation:
+  step_interval_s: 0.2
+  call_ring_s: 60
+  contacts:
+    - { name: Son, phone: "+8613800000003", sms: false }
+`);
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const daemon = createDaemon({ config: r.config, log: pino({ level: 'silent' }), clock: systemClock, version: 'test', openPort: openSystemPort, configHash: r.hash });
+    daemon.start();
+    cleanup.push(() => daemon.stop());
+    await waitFor('the modem ready', () => daemon.status().escalation?.channel?.state === 'ready');
+
+    daemon.raise({ type: 'alarm.sos', severity: 'critical', device: null, state: 'raised', data: { source: 'ias' } });
+    await waitFor('contact 1 dialled', () => fake.dialled.length >= 1);
+    const hangups = fake.commands.filter((c) => c === 'ATH').length;
+    daemon.raise({ type: 'alarm.sos', severity: 'critical', device: null, state: 'cleared', data: { source: 'ias', reason: 'reset' } });
+    const failed = await events.waitFor('the call reported', (m) => m.body.type === 'hub.escalation_call_made' || m.body.type === 'hub.escalation_call_failed', 30_000);
+    expect(failed.body).toMatchObject({ type: 'hub.escalation_call_failed', data: { contact: 'Son', code: 'cancelled', final: true } });
+    expect(fake.commands.filter((c) => c === 'ATH').length).toBeGreaterThan(hangups);
+    expect(fake.dialled).toHaveLength(1);
+  });
 });

@@ -128,6 +128,23 @@ describe('modem channel against a fake modem on a pty', () => {
     expect(await m.call(CONTACT, { ringSeconds: 5 })).toMatchObject({ ok: false, code: 'busy' });
   });
 
+  it('a call called off while it rings is hung up at once; one called off while it waits for the line is never dialled', async () => {
+    fake.set({ call: 'ring' }); // nobody answers: without the hang-up it would ring for the whole 60 s
+    const dialled = fake.dialled.length;
+    const ringingOff = new AbortController();
+    const waitingOff = new AbortController();
+    const ringing = m.call(CONTACT, { ringSeconds: 60, signal: ringingOff.signal });
+    const waiting = m.call('+8613900000001', { ringSeconds: 60, signal: waitingOff.signal });
+    await waitFor('the first call dialled', () => fake.dialled.length > dialled);
+    waitingOff.abort();
+    const hangups = fake.commands.filter((c) => c === 'ATH').length;
+    ringingOff.abort();
+    expect(await ringing).toMatchObject({ ok: false, code: 'cancelled' });
+    expect(fake.commands.filter((c) => c === 'ATH').length).toBe(hangups + 1);
+    expect(await waiting).toMatchObject({ ok: false, code: 'cancelled', detail: expect.stringContaining('before dialling') });
+    expect(fake.dialled.slice(dialled)).toHaveLength(1);
+  });
+
   it('no network: status no_network, sends fail with no_network; back when registered', async () => {
     fake.set({ creg: 3, cereg: 3 });
     fake.urc('+CREG: 3');

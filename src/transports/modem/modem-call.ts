@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { CallMade, ChannelResult, ChannelStatus } from '../../escalation/contact-channel.js';
+import type { CallMade, CallOptions, ChannelResult, ChannelStatus } from '../../escalation/contact-channel.js';
 import { mapFinal } from './at-errors.js';
 import { atParams, prefixOf, type CallEnd, type Urc } from './at-lines.js';
 import { isDialable } from './pdu-address.js';
@@ -27,11 +27,24 @@ export function createCalls(core: ModemCore, status: () => ChannelStatus) {
   let outgoing = false;
   const timers = new Set<NodeJS.Timeout>();
 
-  const wait = (ms: number): Promise<CallEnd | null> => new Promise((resolve) => {
-    const t = setTimeout(() => { timers.delete(t); ended = null; resolve(null); }, ms);
+  /** Waits `ms`, or less: until the call ends (its URC), or the caller calls it off (`signal`). */
+  const wait = (ms: number, signal?: AbortSignal): Promise<CallEnd | 'cancelled' | null> => new Promise((resolve) => {
+    if (signal?.aborted) { resolve('cancelled'); return; }
+    const done = (why: CallEnd | 'cancelled' | null): void => {
+      clearTimeout(t);
+      timers.delete(t);
+      ended = null;
+      signal?.removeEventListener('abort', onAbort);
+      resolve(why);
+    };
+    const onAbort = (): void => done('cancelled');
+    const t = setTimeout(() => done(null), ms);
     timers.add(t);
-    ended = (why) => { clearTimeout(t); timers.delete(t); ended = null; resolve(why); };
+    ended = done;
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+  const cancelled = (when: string): ChannelResult<CallMade> => ({ ok: false, code: 'cancelled', detail: `called off ${when} (the alarm was cleared or acknowledged)` });
 
   const hangUp = async (): Promise<void> => { await at.send({ cmd: 'ATH', timeoutMs: o.commandTimeoutMs }); core.checkResponsive(); };
 
@@ -47,7 +60,9 @@ export function createCalls(core: ModemCore, status: () => ChannelStatus) {
     return null;
   };
 
-  async function dial(to: string, opts: { readonly promptFile?: string; readonly ringSeconds: number }): Promise<ChannelResult<CallMade>> {
+  async function dial(to: string, opts: CallOptions): Promise<ChannelResult<CallMade>> {
+    // Called off while it waited behind another call: nobody's phone rings for an alarm that is over.
+    if (opts.signal?.aborted) return cancelled('before dialling');
     const s = status();
     if (s.state !== 'ready') return { ok: false, code: notReadyCode(s), detail: `modem ${s.state}: ${s.detail}` };
     if (!isDialable(to)) return { ok: false, code: 'rejected', detail: `number ${JSON.stringify(to)}: expected +<country><number>` };
@@ -64,21 +79,27 @@ export function createCalls(core: ModemCore, status: () => ChannelStatus) {
       const deadline = performance.now() + opts.ringSeconds * 1000;
       let answered = false;
       while (!answered && performance.now() < deadline) {
-        const why = await wait(Math.min(CLCC_POLL_MS, Math.max(0, deadline - performance.now())));
+        const why = await wait(Math.min(CLCC_POLL_MS, Math.max(0, deadline - performance.now())), opts.signal);
+        if (why === 'cancelled') {
+          // A relative's phone must not keep ringing for an alarm that is over.
+          await hangUp();
+          return cancelled('while ringing');
+        }
         if (why) return endedEarly(why, 'call');
         const state = await callState();
         if (state === 0) answered = true;
         else if (state === null && status().state === 'unavailable') return { ok: false, code: 'modem_unavailable', detail: 'modem went away during the call' };
       }
       let promptPlayed = false;
-      if (answered && opts.promptFile && o.profile.prompt) {
+      if (answered && opts.promptFile && o.profile.prompt && !opts.signal?.aborted) {
         const file = `${o.promptDir}${basename(opts.promptFile)}`;
         const p = await at.send({ cmd: o.profile.prompt.play.replace('{file}', file), timeoutMs: o.commandTimeoutMs });
         if (p.ok) {
           promptPlayed = true;
-          const why = await wait(o.promptMs);
-          if (!why) await at.send({ cmd: o.profile.prompt.stop, timeoutMs: o.commandTimeoutMs });
-          if (why) return { ok: true, answered, promptPlayed };
+          // Called off mid-prompt: the prompt stops and the call is hung up; it was answered all the same.
+          const why = await wait(o.promptMs, opts.signal);
+          if (!why || why === 'cancelled') await at.send({ cmd: o.profile.prompt.stop, timeoutMs: o.commandTimeoutMs });
+          else return { ok: true, answered, promptPlayed };
         } else {
           o.log.warn({ modem: o.path, file, result: p.kind }, 'the modem did not play the prompt; hanging up');
         }
@@ -104,7 +125,7 @@ export function createCalls(core: ModemCore, status: () => ChannelStatus) {
   };
 
   return {
-    call(to: string, opts: { readonly promptFile?: string; readonly ringSeconds: number }): Promise<ChannelResult<CallMade>> {
+    call(to: string, opts: CallOptions): Promise<ChannelResult<CallMade>> {
       // One call at a time: a second waits for the first (the module has one voice line for us).
       const r = queue.then(() => dial(to, opts));
       queue = r.catch(() => undefined);
