@@ -15,7 +15,7 @@ import { ANJUCTL } from '../helpers/scripted-cli.js';
 
 /** What only a command that needs it may load. */
 const HEAVY_PACKAGES = ['zod', 'yaml', 'better-sqlite3', 'mqtt', 'pino', 'pino-pretty', 'modbus-serial', 'node-ble', 'dbus-next', 'pg', 'zigbee-herdsman'];
-const HEAVY_OURS = ['src/config/load.js', 'src/config/schema.js', 'src/detectors/breathing-rate.js', 'src/pipeline/', 'src/store/', 'src/uplink/', 'src/transports/', 'src/daemon/'];
+const HEAVY_OURS = ['src/config/load.js', 'src/config/schema.js', 'src/detectors/breathing-rate.js', 'src/drivers/', 'src/pipeline/', 'src/report/night-svg.js', 'src/store/', 'src/uplink/', 'src/transports/', 'src/daemon/'];
 
 const dir = mkdtempSync(join(tmpdir(), 'anju-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,13 +54,15 @@ describe('anjuctl loads only what the command it runs needs', () => {
     for (const r of [help, typo]) expect(ours(r).filter((m) => m.startsWith('src/cli/commands/') || HEAVY_OURS.some((h) => m.startsWith(h)))).toEqual([]);
   });
 
-  it('status with --socket loads its command and the client, not zod, yaml or the config schema', () => {
-    const r = anjuctl('--socket', join(dir, 'no.sock'), 'status');
-    expect(r.status, r.stderr).toBe(3);
-    expect(r.stderr).toContain('anjud is not running');
-    expect(ours(r)).toContain('src/cli/commands/status.js');
-    expect(ours(r)).toContain('src/cli/client.js');
-    expect(heavyOf(r)).toEqual([]);
+  it('the control-socket commands load their command and the client, not zod, yaml, the config schema, drivers or charts', () => {
+    for (const [command, module] of [[['status'], 'status'], [['devices', 'list'], 'devices'], [['live'], 'events'], [['pair'], 'pair'], [['report', 'night'], 'report']] as const) {
+      const r = anjuctl('--socket', join(dir, 'no.sock'), ...command);
+      expect(r.status, r.stderr).toBe(3);
+      expect(r.stderr).toContain('anjud is not running');
+      expect(ours(r)).toContain(`src/cli/commands/${module}.js`);
+      expect(ours(r)).toContain('src/cli/client.js');
+      expect(heavyOf(r), command.join(' ')).toEqual([]);
+    }
   });
 
   it('config validate loads the config schema, zod and yaml: what it needs comes when it runs', () => {

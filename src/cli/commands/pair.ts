@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { DEFAULT_LOCAL_DIR, deviceCatalogue } from '../../drivers/catalogue.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
@@ -66,7 +65,7 @@ async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?:
   ));
   const lines = devices.filter((d) => d.add_command !== null);
   ctx.out('');
-  if (lines.length === 0) ctx.out(t(ctx.lang, 'pbNothingToAdd', { models: deviceCatalogue(DEFAULT_LOCAL_DIR).models('ble').join(', ') }));
+  if (lines.length === 0) ctx.out(t(ctx.lang, 'pbNothingToAdd', { models: (await bleModels()).join(', ') }));
   else {
     ctx.out(L('pbToAdd'));
     for (const d of lines) ctx.out(`  ${paint(ctx, 1, d.add_command!)}`);
@@ -86,3 +85,12 @@ function addLine(d: ScannedBleDevice, adapter: string, room: string): string {
 }
 
 const shellQuote = (s: string) => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The BLE models of the device catalogue, which reads every profile under devices/ from disk: loaded
+ * only on the one path that names them (a plain `pair` or a scan with something to add does not).
+ */
+async function bleModels(): Promise<readonly string[]> {
+  const { DEFAULT_LOCAL_DIR, deviceCatalogue } = await import('../../drivers/catalogue.js');
+  return deviceCatalogue(DEFAULT_LOCAL_DIR).models('ble');
+}

@@ -4,7 +4,6 @@ import { context, EXIT, run } from '../context.js';
 import { t } from '../i18n.js';
 import { isDate, nightDate, renderNight, viewNight } from '../report-night.js';
 import { failed } from './status.js';
-import { drawNight } from './report-chart.js';
 
 /**
  * `anjuctl report night [--date YYYY-MM-DD] [--device ID] [--json]`: one night's sleep report as the
@@ -39,7 +38,8 @@ export async function reportNight(o: { date?: string; device?: string; format?: 
       else ctx.err(stored.length === 0 ? t(ctx.lang, 'rnNoReports', { device }) : t(ctx.lang, 'rnNoNight', { date: o.date ?? '', device, dates }));
       return EXIT.FAILED;
     }
-    if (o.format !== undefined) return drawNight(ctx, v, o.format, o.out);
+    // The chart (SVG rendering, rsvg-convert for PNG) is loaded only when one is asked for.
+    if (o.format !== undefined) return (await import('./report-chart.js')).drawNight(ctx, v, o.format, o.out);
     if (ctx.json) ctx.out(JSON.stringify({ night: v }));
     else for (const line of renderNight(v, ctx.lang)) ctx.out(line);
     return EXIT.OK;

@@ -101,7 +101,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
     return EXIT.USAGE;
   }
   const selected = status0.devices.filter((d) => o.device.length === 0 || o.device.includes(d.id));
-  const delivery = deliveryMode(ctx);
+  const delivery = await deliveryMode(ctx);
   const startedTs = Date.now();
   if (!status0.uplink?.connected) say(paint(ctx, 33, L('wtUplinkDown')));
 
