@@ -15,7 +15,8 @@ export function weightsSource(m: ScreenerModel): string {
  * - stage 1 (minute-classifier.ts): FEATURE_NAMES averaged over +-contextMinutes[0] minutes (then over
  *   each further contextMinutes scale, if any);
  * - stage 2 (night-stage.ts, end of night): stage-1 score averaged over +-secondStageContextMinutes,
- *   the night's 10th, 50th and 90th percentiles of the stage-1 scores;
+ *   the night's 10th, 50th and 90th percentiles of the stage-1 scores, the minute's standing in its
+ *   night ((averaged score - median) / (interquartile range + SPREAD_FLOOR));
  * - night class: cut-offs on the night's 90th percentile of the stage-1 scores (C below c, A from a).
  */
 export const SHIPPED_WEIGHTS: readonly number[] = Object.freeze([${m.stage1.weights.join(', ')}]);
@@ -42,7 +43,7 @@ export function formatWeights(e: FullEvaluation): string {
   };
   stage('stage 1', hrApneaDefaults.contextMinutes.flatMap((h) => FEATURE_NAMES.map((n) => `${n} (+-${h} min)`)), (m) => m.stage1);
   const h = hrApneaDefaults.secondStageContextMinutes;
-  stage('stage 2', [`stage-1 score (+-${h} min)`, 'night 10th percentile', 'night 50th percentile', 'night 90th percentile'], (m) => m.stage2);
+  stage('stage 2', [`stage-1 score (+-${h} min)`, 'night 10th percentile', 'night 50th percentile', 'night 90th percentile', 'standing in the night'], (m) => m.stage2);
   lines.push(`| class cut-off C below (night 90th percentile) | ${e.fitted.cutoffs.c} | ${range(e.foldModels.map((m) => m.cutoffs.c))} |`);
   lines.push(`| class cut-off A from (night 90th percentile) | ${e.fitted.cutoffs.a} | ${range(e.foldModels.map((m) => m.cutoffs.a))} |`);
   return lines.join('\n');

@@ -20,5 +20,5 @@ export {
   type NightSummary,
   type SeriesResult,
 } from './screener.js';
-export { NIGHT_PERCENTILES, nightClassOf, nightTerms, secondStageInputs, secondStageScores, storedScore, type NightTerms } from './night-stage.js';
+export { NIGHT_PERCENTILES, nightClassOf, nightTerms, secondStageInputs, secondStageScores, SPREAD_FLOOR, storedScore, type NightTerms } from './night-stage.js';
 export { judgeParse, parseHrCsv, type ParsedSeries, type ParseProblem } from './parse-hr-csv.js';

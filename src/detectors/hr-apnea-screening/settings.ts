@@ -42,7 +42,9 @@ export interface HrApneaSettings {
   /**
    * The end-of-night stage (night-stage.ts): final minute flags from a linear score over [stage-1
    * score averaged over +-secondStageContextMinutes, the night's 10th, 50th and 90th percentiles
-   * of the stage-1 scores] plus a bias (> 0 is A). Fitted by `npm run fit-screener` on the
+   * of the stage-1 scores, the minute's standing in its night (averaged score minus the night's
+   * median, over its interquartile range)] plus a bias (> 0 is A); all but the first term form an
+   * offset bounded to +-MAX_NIGHT_OFFSET. Fitted by `npm run fit-screener` on the
    * leave-one-record-out stage-1 scores (never on a record's own fit).
    */
   readonly secondStageContextMinutes: number;
@@ -73,7 +75,8 @@ export const hrApneaDefaults: HrApneaSettings = Object.freeze({
   weights: SHIPPED_WEIGHTS,
   bias: SHIPPED_BIAS,
   // +-5: the middle of the +-2/5/10 scales the issue names; +-2, +-5, +-10 and all three together
-  // measured the same in the prototype (tools/screener/README.md), so one input.
+  // measured the same in the prototype (tools/screener/README.md), so one input. Not re-chosen when
+  // the standing was added (+-2 / +-10 then measured 86.5 / 85.5 % LORO, +-5 86.3 %).
   secondStageContextMinutes: 5,
   secondStageWeights: SHIPPED_SECOND_STAGE_WEIGHTS,
   secondStageBias: SHIPPED_SECOND_STAGE_BIAS,

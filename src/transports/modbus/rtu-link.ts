@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import { openSerialPort } from '../serial/system-port.js';
 import { ModbusRTU, type ModbusRTUClient } from './modbus-serial-client.js';
 import { RtuResponseFramer } from './rtu-response-framer.js';
 import { runRead } from './run-read.js';
@@ -29,7 +29,7 @@ export type OpenRtuPort = (s: RtuLineSettings) => RtuSerialPort;
 
 /** Real adapters and socat ptys: exclusive open, so two daemons never drive one bus. */
 export const openSystemRtuPort: OpenRtuPort = (s) =>
-  new SerialPort({ path: s.path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits, autoOpen: false, lock: true });
+  openSerialPort({ path: s.path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits });
 
 /**
  * The "port" object modbus-serial's ModbusRTU drives (open/close/write/isOpen, emits whole response

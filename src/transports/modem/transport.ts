@@ -1,4 +1,3 @@
-import { SerialPort } from 'serialport';
 import type { Logger } from 'pino';
 import type { EventDraft } from '../../core/event.js';
 import type { Catalogue } from '../../drivers/catalogue.js';
@@ -6,11 +5,12 @@ import type { ChannelStatus, ContactChannel } from '../../escalation/contact-cha
 import type { CreateTransport } from '../transport.js';
 import type { ModemSettings } from './config.js';
 import { createModem } from './modem.js';
+import { openSerialPort } from '../serial/system-port.js';
 import { parseModemProfile } from './profile.js';
 import type { Modem, ModemPort, OpenModemPort } from './types.js';
 
 /** Real hardware (and socat ptys): exclusive open, so two daemons never share a modem. */
-export const openSystemModemPort: OpenModemPort = ({ path, baudRate }) => new SerialPort({ path, baudRate, autoOpen: false, lock: true }) as unknown as ModemPort;
+export const openSystemModemPort: OpenModemPort = ({ path, baudRate }) => openSerialPort({ path, baudRate }) as unknown as ModemPort;
 
 export interface ModemDeps {
   readonly catalogue: Catalogue;

@@ -1,8 +1,8 @@
-import { SerialPort } from 'serialport';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../core/errors.js';
 import type { BackoffPolicy } from '../../core/backoff.js';
 import { createLinkSupervisor, type LinkRetryStatus } from '../link-supervisor.js';
+import { openSerialPort } from './system-port.js';
 
 /** The part of serialport's stream API we use; SerialPort and SerialPortMock both provide it. */
 export interface PortLike {
@@ -26,7 +26,7 @@ export type OpenPort = (opts: { path: string; baudRate: number; highWaterMark: n
 export const READ_BUFFER_BYTES = 4096;
 
 /** Real hardware (and socat ptys): exclusive open, so two daemons never share a radar. */
-export const openSystemPort: OpenPort = ({ path, baudRate, highWaterMark }) => new SerialPort({ path, baudRate, highWaterMark, autoOpen: false, lock: true });
+export const openSystemPort: OpenPort = ({ path, baudRate, highWaterMark }) => openSerialPort({ path, baudRate, highWaterMark });
 
 export interface SerialStats {
   path: string;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createHrApneaState, finishNight, hrApneaDefaults, nightClassOf, nightTerms, pushBeat, secondStageScores, summarise,
+  createHrApneaState, finishNight, hrApneaDefaults, nightClassOf, nightTerms, pushBeat, secondStageScores, SPREAD_FLOOR, summarise,
 } from '../../../src/detectors/hr-apnea-screening/index.js';
 import { MAX_NIGHT_OFFSET, REFERENCE_NIGHT_MINUTES } from '../../../src/detectors/hr-apnea-screening/night-stage.js';
 
@@ -25,6 +25,27 @@ describe('hr-apnea-screening night stage', () => {
     const t = nightTerms(scores);
     const w = s.secondStageWeights;
     expect(Math.abs(s.secondStageBias + w[1]! * t.q10 + w[2]! * t.q50 + w[3]! * t.q90)).toBeGreaterThan(MAX_NIGHT_OFFSET);
+  });
+
+  it("the minute's standing in its night is inside the bound: a short clear burst in a night that hardly varies stays A", () => {
+    // 400 quiet minutes that all score alike (spread 0) and a 20-minute burst of clear apnea scores.
+    const scores = [...Array<number>(200).fill(-3), ...Array<number>(20).fill(4), ...Array<number>(200).fill(-3)];
+    const t = nightTerms(scores);
+    expect(t.spread).toBe(0);
+    const final = secondStageScores(scores, s, t);
+    const w = s.secondStageWeights;
+    // The fitted standing weight is negative (a minute that stands out of a homogeneous night counts less) ...
+    expect(w[4]!).toBeLessThan(0);
+    // ... and unbounded it would erase the burst: its middle minute's standing is 7 / SPREAD_FLOOR = 70.
+    const standing = (4 - t.q50) / (t.spread + SPREAD_FLOOR);
+    expect(w[0]! * 4 + s.secondStageBias + w[1]! * t.q10 + w[2]! * t.q50 + w[3]! * t.q90 + w[4]! * standing).toBeLessThan(0);
+    // Bounded, the middle of the burst is A and the quiet minutes far from it N.
+    expect(final[210]!).toBeGreaterThanOrEqual(w[0]! * 4 - MAX_NIGHT_OFFSET - 1e-9);
+    expect(final[210]!).toBeGreaterThan(0);
+    expect(final[100]!).toBeLessThan(0);
+    expect(final[350]!).toBeLessThan(0);
+    // A night whose minutes all score the same: standing 0, no division by zero.
+    expect(secondStageScores(Array<number>(100).fill(-2), s).every((z) => z !== null && Number.isFinite(z))).toBe(true);
   });
 
   it('a minute not analysed stays unscored; the window averages only analysed minutes', () => {

@@ -34,8 +34,8 @@ describe('hr-apnea-screening: the fit on the Apnea-ECG learning set (35 records)
     expect(e.fitted.stage2).toEqual({ weights: [...d.secondStageWeights], bias: d.secondStageBias });
     expect(e.fitted.cutoffs).toEqual({ ...d.nightClassCutoffs });
     // Not vacuous: the night-level stage is fitted, not the neutral placeholder.
-    expect(d.secondStageWeights.length).toBe(4);
-    expect(d.secondStageWeights.filter((w) => w !== 0).length).toBe(4);
+    expect(d.secondStageWeights.length).toBe(5);
+    expect(d.secondStageWeights.filter((w) => w !== 0).length).toBe(5);
     expect(d.nightClassCutoffs.c).toBeLessThan(d.nightClassCutoffs.a);
   });
 
@@ -43,14 +43,16 @@ describe('hr-apnea-screening: the fit on the Apnea-ECG learning set (35 records)
     const cv = e.crossValidated.metrics;
     const t = e.training.metrics;
     expect(cv.minutes).toBe(16900);
-    // src/detectors/hr-apnea-screening/README.md, "Results": LORO 85.2 % (sens 75.2 %, spec 91.4 %), 30/35 exact, 29/29 A/C.
-    // (Issue 18 asks 86 %: not reached, see tools/screener/README.md; specificity and class are.)
-    expect([pct1(cv.accuracy), pct1(cv.sensitivity), pct1(cv.specificity)]).toEqual(['85.2', '75.2', '91.4']);
+    // src/detectors/hr-apnea-screening/README.md, "Results": LORO 86.3 % (sens 76.0 %, spec 92.7 %), 30/35 exact, 29/29 A/C.
+    // Issue 18's targets (>= 86 %, specificity >= 90 %, >= 30/35): met, the accuracy by 0.3 point (tools/screener/README.md).
+    expect([pct1(cv.accuracy), pct1(cv.sensitivity), pct1(cv.specificity)]).toEqual(['86.3', '76.0', '92.7']);
     expect([cv.recordsCorrect, cv.aVersusCCorrect]).toEqual([30, 29]);
-    // Training (shipped weights through the streaming screener, end-of-night stage included): 86.9 % (77.8 %, 92.6 %), 32/35.
-    expect([pct1(t.accuracy), pct1(t.sensitivity), pct1(t.specificity)]).toEqual(['86.9', '77.8', '92.6']);
+    expect(cv.accuracy).toBeGreaterThanOrEqual(0.86);
+    expect(cv.specificity).toBeGreaterThanOrEqual(0.9);
+    // Training (shipped weights through the streaming screener, end-of-night stage included): 87.6 % (78.7 %, 93.1 %), 32/35.
+    expect([pct1(t.accuracy), pct1(t.sensitivity), pct1(t.specificity)]).toEqual(['87.6', '78.7', '93.1']);
     expect([t.recordsCorrect, t.aVersusCCorrect]).toEqual([32, 29]);
-    expect(formatHeadline(e)).toContain('leave-one-record-out: minute accuracy 85.2 %, sensitivity 75.2 %, specificity 91.4 %, exact class 30/35');
+    expect(formatHeadline(e)).toContain('leave-one-record-out: minute accuracy 86.3 %, sensitivity 76.0 %, specificity 92.7 %, exact class 30/35');
     // Every record has one flag per labelled minute: the minute grid lines up with .apn.txt.
     for (const r of e.training.perRecord) expect(r.screenedMinutes).toBe(r.minutes);
   });
