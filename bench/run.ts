@@ -3,12 +3,13 @@
  * A missed goal is reported (MISSED), not failed: the exit code is 0 unless a benchmark could not
  * run or could not prove it did the work (then 1). See bench/README.md.
  *
- *   node dist/bench/run.js [--only ingest|memory|decode|detectors|drain] [--memory-duration-s 120]
+ *   node dist/bench/run.js [--only ingest|memory|decode|detectors|drain|cli] [--memory-duration-s 120]
  *                          [--devices 30] [--rounds 5] [--tmp-dir DIR] [--drain-events 100000]
  *                          [--node-flags=--max-semi-space-size=2]
  */
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchCliStartup } from './cli-startup.js';
 import { benchDecode } from './decode.js';
 import { benchDetectors } from './detectors.js';
 import { benchDrain } from './drain.js';
@@ -39,7 +40,7 @@ function positiveInt(name: string, raw: string | undefined): number {
 }
 
 const only = values.only;
-const BENCHES = ['ingest', 'decode', 'detectors', 'drain', 'memory'] as const;
+const BENCHES = ['ingest', 'decode', 'detectors', 'drain', 'memory', 'cli'] as const;
 if (only !== undefined && !(BENCHES as readonly string[]).includes(only)) {
   process.stderr.write(`--only: expected one of ${BENCHES.join(', ')}, found ${JSON.stringify(only)}\n`);
   process.exit(2);
@@ -70,6 +71,7 @@ if (only === undefined || only === 'ingest') await attempt('ingest', () => bench
 if (only === undefined || only === 'decode') await attempt('decode', () => benchDecode(ctx));
 if (only === undefined || only === 'detectors') await attempt('detectors', () => benchDetectors(ctx));
 if (only === undefined || only === 'drain') await attempt('drain', () => benchDrain(ctx, { events: drainEvents }));
+if (only === undefined || only === 'cli') await attempt('cli', () => benchCliStartup(ctx));
 if (only === undefined || only === 'memory') {
   ctx.log(`   ${devices} simulated radars for ${durationS} s (full check: --memory-duration-s 600)`);
   const nodeFlags = values['node-flags'].split(/\s+/).filter((f) => f !== '');

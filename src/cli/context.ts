@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { loadConfigFile } from '../config/load.js';
 import stringWidth from 'string-width';
 import { ControlError, DEFAULT_SOCKET } from './client.js';
 import { pickLang, t, wordedIn, type Lang } from './i18n.js';
@@ -30,19 +29,17 @@ export interface Ctx {
 
 export interface GlobalOpts { socket?: string; config?: string; lang?: string; json?: boolean }
 
-export function addGlobalOptions(program: Command): void {
-  program
-    .option('--socket <path>', `control socket of anjud (default: control.socket of --config, else ${DEFAULT_SOCKET})`)
-    .option('--config <file>', 'anjud config to read the socket path from', process.env.ANJU_CONFIG ?? '/etc/anju/anju.yaml')
-    .option('--lang <lang>', 'en or zh (default: from LANG)')
-    .option('--json', 'machine-readable JSON output');
-}
-
-export function context(cmd: Command): Ctx {
+/**
+ * The context of a command run from its global options (src/cli/command-tree.ts addGlobalOptions).
+ * The config file is read (zod, yaml: the heaviest part of a start) only when it is what says where
+ * the socket is: not with --socket or $ANJU_SOCKET, which is how scripts and tests run anjuctl.
+ */
+export async function context(cmd: Command): Promise<Ctx> {
   const g = cmd.optsWithGlobals<GlobalOpts>();
   let socket = g.socket ?? process.env.ANJU_SOCKET;
   let hubZone: string | null = null;
   if (!socket && g.config && existsSync(g.config)) {
+    const { loadConfigFile } = await import('../config/load.js');
     const r = loadConfigFile(g.config);
     if (r.ok) {
       socket = r.config.control.socket;

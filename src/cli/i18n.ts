@@ -3,32 +3,16 @@
  * read Chinese. Chosen by --lang, else LANG/LC_ALL (zh* -> Chinese). JSON output and event types
  * stay English (they are for scripts and the cloud). The texts live in src/cli/messages/<area>.ts.
  */
-import { fill, LANGS, type Lang } from './messages/entry.js';
+import { fill, type Lang } from './messages/entry.js';
 import { errorMessages, otherError } from './messages/errors.js';
 import { eventStateNames, eventTypeNames, severityNames } from './messages/event-types.js';
 import { messages } from './messages/index.js';
 import { linkStateNames, metricNames, truthNames } from './messages/metrics.js';
 
 export type { Lang } from './messages/entry.js';
+export { parseLang, pickLang } from './lang.js';
 export type MessageKey = keyof typeof messages;
 export type Vars = Record<string, string | number>;
-
-/**
- * The language a --lang value names, or null for one we do not have (`fr`): the caller says so and
- * exits 2 rather than silently printing English. `zh-CN`, `zh_CN.UTF-8`, `en-US` name their base language.
- */
-export function parseLang(value: string): Lang | null {
-  const base = value.trim().toLowerCase().split(/[-_.@]/)[0] ?? '';
-  return (LANGS as readonly string[]).includes(base) ? (base as Lang) : null;
-}
-
-/** --lang when given (already checked by parseLang), else the locale of the environment. */
-export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
-  if (flag !== undefined) return parseLang(flag) ?? 'en';
-  const v = (env.LC_ALL || env.LC_MESSAGES || env.LANG || '').toLowerCase();
-  return v.startsWith('zh') ? 'zh' : 'en';
-}
-
 
 /** A code's name in `lang` from one of the name tables; a code the table does not know, as it came. */
 function named(table: Readonly<Record<string, Readonly<Record<Lang, string>>>>, lang: Lang, code: string): string {

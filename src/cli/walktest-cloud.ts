@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfigFile } from '../config/load.js';
+import { existsSync } from 'node:fs';
 import type { DaemonStatus } from '../control/status.js';
 import { request } from './client.js';
 import type { Ctx } from './context.js';
@@ -63,9 +63,13 @@ export async function waitForCloud(alarm: { seq: number; ts: number; preexisting
   }
 }
 
-/** The delivery mode from the config file when this user can read it; null: accept either proof. */
-export function deliveryMode(ctx: Ctx): Delivery | null {
-  if (!ctx.configPath) return null;
+/**
+ * The delivery mode from the config file when this user can read it; null: accept either proof.
+ * The config's validation (zod, yaml) is loaded only when there is a file to read.
+ */
+export async function deliveryMode(ctx: Ctx): Promise<Delivery | null> {
+  if (!ctx.configPath || !existsSync(ctx.configPath)) return null;
+  const { loadConfigFile } = await import('../config/load.js');
   const r = loadConfigFile(ctx.configPath);
   return r.ok ? r.config.uplink.delivery : null;
 }

@@ -13,7 +13,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
 import { openSystemPort } from '../../src/transports/serial/serial-transport.js';
-import { createFakeModem } from '../helpers/fake-modem.js';
+import { createFakeModem, type FakeModem } from '../helpers/fake-modem.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { mqttSub } from '../helpers/mqtt-subscriber.js';
 import { decodeSubmit } from '../helpers/submit-pdu.js';
@@ -27,31 +27,37 @@ describe('escalation through the modem', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('SOS: an SMS to contact 1 that decodes to the exact text, then a call to contact 2', async () => {
-    const fake = await createFakeModem(dir);
+  /** A daemon in-process with the fake modem on a pty, its own broker and an events subscriber. */
+  async function home(hubId: string, modemName: string, name: string | null, escalationYaml: string, modemState: Parameters<FakeModem['set']>[0] = {}) {
+    const fake = await createFakeModem(dir, modemName);
     cleanup.push(() => fake.stop());
+    fake.set(modemState);
     const broker = await startMosquitto();
     cleanup.push(() => broker.stop());
-    const events = await mqttSub(broker.url, 'anju/v1/hub-escm/events');
+    const events = await mqttSub(broker.url, `anju/v1/${hubId}/events`);
     cleanup.push(() => events.close());
-    const state = join(dir, 'state');
-    const r = parseConfig(`hub: { id: hub-escm, name: 王家, timezone: Asia/Shanghai }
+    const state = join(dir, hubId);
+    const r = parseConfig(`hub: { id: ${hubId}${name ? `, name: ${name}` : ''}, timezone: Asia/Shanghai }
 state_dir: "${state}"
 control: { socket: "${join(state, 'anjud.sock')}" }
 uplink: { url: "${broker.url}", delivery: puback, reconnect_min_s: 0.2, reconnect_max_s: 1 }
 modem: { port: "${fake.pty.devicePath}", model: simcom-sim7600, pin: "8642", check_s: 0.5, status_settle_s: 0 }
-escalation:
-  step_interval_s: 0.2
-  contacts:
-    - { name: 女儿, phone: "+8613800000001", call: false }
-    - { name: Neighbour, phone: "+8613800000002", sms: false }
+escalation:${escalationYaml}
 `);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     const daemon = createDaemon({ config: r.config, log: pino({ level: 'silent' }), clock: systemClock, version: 'test', openPort: openSystemPort, configHash: r.hash });
     daemon.start();
     cleanup.push(() => daemon.stop());
     await waitFor('the modem ready', () => daemon.status().escalation?.channel?.state === 'ready');
+    return { fake, events, daemon };
+  }
 
+  it('SOS: an SMS to contact 1 that decodes to the exact text, then a call to contact 2', async () => {
+    const { fake, events, daemon } = await home('hub-escm', 'modem', '王家', `
+  step_interval_s: 0.2
+  contacts:
+    - { name: 女儿, phone: "+8613800000001", call: false }
+    - { name: Neighbour, phone: "+8613800000002", sms: false }`);
     daemon.raise({ type: 'alarm.sos', severity: 'critical', device: null, state: 'raised', data: { source: 'ias' } });
     const sent = await events.waitFor('the SMS sent', (m) => m.body.type === 'hub.escalation_sms_sent');
     // Both languages do not fit one UCS-2 SMS (70 units): concatenated parts, read back in order.
@@ -70,31 +76,11 @@ escalation:
   });
 
   it('the SOS cleared while contact 1 rings: the call is hung up at once and reported cancelled', async () => {
-    const fake = await createFakeModem(dir, 'modem2');
-    cleanup.push(() => fake.stop());
-    fake.set({ call: 'ring' }); // nobody answers: without the hang-up it rings the whole call_ring_s (60 s)
-    const broker = await startMosquitto();
-    cleanup.push(() => broker.stop());
-    const events = await mqttSub(broker.url, 'anju/v1/hub-escc/events');
-    cleanup.push(() => events.close());
-    const state = join(dir, 'state2');
-    const r = parseConfig(`hub: { id: hub-escc, timezone: Asia/Shanghai }
-state_dir: "${state}"
-control: { socket: "${join(state, 'anjud.sock')}" }
-uplink: { url: "${broker.url}", delivery: puback, reconnect_min_s: 0.2, reconnect_max_s: 1 }
-modem: { port: "${fake.pty.devicePath}", model: simcom-sim7600, pin: "8642", check_s: 0.5, status_settle_s: 0 }
-escalation:
+    const { fake, events, daemon } = await home('hub-escc', 'modem2', null, `
   step_interval_s: 0.2
   call_ring_s: 60
   contacts:
-    - { name: Son, phone: "+8613800000003", sms: false }
-`);
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const daemon = createDaemon({ config: r.config, log: pino({ level: 'silent' }), clock: systemClock, version: 'test', openPort: openSystemPort, configHash: r.hash });
-    daemon.start();
-    cleanup.push(() => daemon.stop());
-    await waitFor('the modem ready', () => daemon.status().escalation?.channel?.state === 'ready');
-
+    - { name: Son, phone: "+8613800000003", sms: false }`, { call: 'ring' }); // nobody answers: without the hang-up it rings the whole call_ring_s (60 s)
     daemon.raise({ type: 'alarm.sos', severity: 'critical', device: null, state: 'raised', data: { source: 'ias' } });
     await waitFor('contact 1 dialled', () => fake.dialled.length >= 1);
     const hangups = fake.commands.filter((c) => c === 'ATH').length;

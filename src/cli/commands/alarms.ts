@@ -9,36 +9,25 @@ import { failed } from './status.js';
 /**
  * `anjuctl alarms list|ack [ID] [--device ID]`: the open alarms, and acknowledging them on site.
  * Ids are typed as short ids (a unique prefix of at least 4 characters, as git does); --device
- * acknowledges every open alarm of one device.
+ * acknowledges every open alarm of one device. (Registered in src/cli/command-tree.ts.)
  */
-export function registerAlarms(program: Command): void {
-  const alarms = program.command('alarms').description('open alarms');
-  alarms
-    .command('list')
-    .description('list open alarms')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await request(ctx.socket, 'get-status');
-        if (!r.ok) return failed(ctx, r);
-        adoptZone(ctx, r.data.timezone);
-        const open = r.data.alarms;
-        if (ctx.json) ctx.out(JSON.stringify(open));
-        else if (open.length === 0) ctx.out(t(ctx.lang, 'noAlarms'));
-        else ctx.out(alarmTable(ctx, open, true));
-        return EXIT.OK;
-      });
-    });
-  alarms
-    .command('ack')
-    .argument('[id]', 'id of the alarm (the event that raised it); a unique prefix of at least 4 characters will do')
-    .option('--device <id>', 'acknowledge every open alarm of this device')
-    .option('--by <name>', 'who takes it', `technician:${process.env.SUDO_USER ?? process.env.USER ?? 'local'}`)
-    .description('acknowledge an open alarm (stops reminders; the cloud is told who took it)')
-    .action(async (typed: string | undefined, o: { by: string; device?: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => ack(ctx, typed, o));
-    });
+export async function alarmsList(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await request(ctx.socket, 'get-status');
+    if (!r.ok) return failed(ctx, r);
+    adoptZone(ctx, r.data.timezone);
+    const open = r.data.alarms;
+    if (ctx.json) ctx.out(JSON.stringify(open));
+    else if (open.length === 0) ctx.out(t(ctx.lang, 'noAlarms'));
+    else ctx.out(alarmTable(ctx, open, true));
+    return EXIT.OK;
+  });
+}
+
+export async function alarmsAck(typed: string | undefined, o: { by: string; device?: string }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => ack(ctx, typed, o));
 }
 
 /** Open alarms as a table: local times, type names in the reader's language, short ids. */

@@ -1,5 +1,6 @@
 /**
- * `anjuctl config show | diff FILE | apply FILE` (next to `config validate` in anjuctl.ts).
+ * `anjuctl config show | diff FILE | apply FILE` (`config validate`: config-validate.ts; all registered in
+ * src/cli/command-tree.ts).
  * - show: the config in force (the file anjud runs from: --config), secrets redacted; --json gives
  *   the validated config with every default filled in.
  * - diff FILE: what FILE changes against the config in force, key by key, on the validated configs
@@ -25,51 +26,39 @@ import { startProgress } from '../progress.js';
 import { redactConfigText, redactedConfigObject, REDACTED } from '../redact.js';
 import { failed } from './status.js';
 
-export function registerConfigCommands(config: Command): void {
-  config
-    .command('show')
-    .description('show the config in force (the file given by --config), secrets redacted')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const cur = readCurrent(ctx);
-        if (!cur) return EXIT_CONFIG;
-        if (ctx.json) ctx.out(JSON.stringify(cur.result.ok ? { file: cur.file, hash: cur.result.hash, config: redactedConfigObject(cur.result.config) } : { file: cur.file, problems: cur.result.problems }));
-        else ctx.out(`# ${cur.file}${cur.result.ok ? ` (hash ${cur.result.hash})` : ''}\n${redactConfigText(cur.text)}`);
-        return EXIT.OK;
-      });
-    });
-  config
-    .command('diff')
-    .argument('<file>', 'the new config (YAML)')
-    .description('what FILE changes against the config in force, key by key')
-    .action(async (file: string, _o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const cur = readCurrent(ctx);
-        if (!cur) return EXIT_CONFIG;
-        const next = readConfig(ctx, file);
-        if (!next) return EXIT_CONFIG;
-        if (!cur.result.ok || !next.result.ok) return reportProblems(ctx, cur.result.ok ? next : cur);
-        const changes = diffConfigs(cur.result.config, next.result.config);
-        if (ctx.json) ctx.out(JSON.stringify({ from: cur.file, to: file, changes }));
-        else if (changes.length === 0) ctx.out(t(ctx.lang, 'cfNoChanges', { file }));
-        else {
-          ctx.out(t(ctx.lang, 'cfDiffHeader', { from: cur.file, to: file, n: changes.length }));
-          printChanges(ctx, changes);
-        }
-        return EXIT.OK;
-      });
-    });
-  config
-    .command('apply')
-    .argument('<file>', 'the new config (YAML)')
-    .option('--wait-s <n>', 'wait this long for the outcome beyond uplink.apply_verify_s, seconds', (v) => Number(v), 30)
-    .description('validate FILE, send it to anjud (set-config) and wait until it is applied or rolled back')
-    .action(async (file: string, o: { waitS: number }, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => apply(ctx, file, o.waitS));
-    });
+export async function configShow(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const cur = readCurrent(ctx);
+    if (!cur) return EXIT_CONFIG;
+    if (ctx.json) ctx.out(JSON.stringify(cur.result.ok ? { file: cur.file, hash: cur.result.hash, config: redactedConfigObject(cur.result.config) } : { file: cur.file, problems: cur.result.problems }));
+    else ctx.out(`# ${cur.file}${cur.result.ok ? ` (hash ${cur.result.hash})` : ''}\n${redactConfigText(cur.text)}`);
+    return EXIT.OK;
+  });
+}
+
+export async function configDiff(file: string, _o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const cur = readCurrent(ctx);
+    if (!cur) return EXIT_CONFIG;
+    const next = readConfig(ctx, file);
+    if (!next) return EXIT_CONFIG;
+    if (!cur.result.ok || !next.result.ok) return reportProblems(ctx, cur.result.ok ? next : cur);
+    const changes = diffConfigs(cur.result.config, next.result.config);
+    if (ctx.json) ctx.out(JSON.stringify({ from: cur.file, to: file, changes }));
+    else if (changes.length === 0) ctx.out(t(ctx.lang, 'cfNoChanges', { file }));
+    else {
+      ctx.out(t(ctx.lang, 'cfDiffHeader', { from: cur.file, to: file, n: changes.length }));
+      printChanges(ctx, changes);
+    }
+    return EXIT.OK;
+  });
+}
+
+export async function configApply(file: string, o: { waitS: number }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => apply(ctx, file, o.waitS));
 }
 
 export interface Loaded { file: string; text: string; result: ConfigResult }

@@ -14,6 +14,7 @@
  * unknown id and warns when the device has open alarms.
  * Exit codes: 0 applied / dry run, 1 unknown device, rolled back or no outcome, 2 usage,
  * 3 anjud not running, 4 no permission, 78 the result would not be a valid config.
+ * (Registered in src/cli/command-tree.ts.)
  */
 import { closest } from '../../config/suggest.js';
 import { renderProblems } from '../config-problems.js';
@@ -60,45 +61,14 @@ interface AddOpts {
   dryRun?: boolean; out?: string; waitS: number;
 }
 
-const num = (v: string) => (/^-?\d+$/.test(v) ? Number(v) : Number.NaN);
+export async function devicesAdd(fragment: string | undefined, o: AddOpts, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => add(ctx, fragment, o));
+}
 
-export function registerDevicesEdit(devices: Command): void {
-  devices
-    .command('add')
-    .argument('[fragment]', 'the whole device entry as one YAML/JSON mapping, e.g. "{ id: hall-radar, model: hilink-ld2410, room: hall, serial: { path: /dev/ttyUSB1 } }"')
-    .description('add a device to the config in force and apply it (validated, shown as a diff, rolled back if anjud does not come back)')
-    .option('--id <id>', 'device id (A-Z a-z 0-9 _ -)')
-    .option('--model <model>', 'device model (a folder under devices/)')
-    .option('--room <room>', 'room the device is in')
-    .option('--name <name>', 'human-friendly name')
-    .option('--path <path>', 'serial: the port (prefer /dev/serial/by-id/...); modbus: the RS-485 adapter of a new bus')
-    .option('--baud-rate <n>', 'serial / new RS-485 bus: line speed (default: the model\'s)', num)
-    .option('--address <mac>', 'ble: the Bluetooth address (anjuctl pair --ble shows it)')
-    .option('--adapter <hciN>', 'ble: the local adapter (default hci0)')
-    .option('--ieee <0x...>', 'zigbee: the IEEE address, through our coordinator')
-    .option('--friendly-name <name>', 'zigbee: the Zigbee2MQTT friendly name, through Zigbee2MQTT')
-    .option('--bus <id>', 'modbus: the bus (default: the only one); a new bus needs --path or --host')
-    .option('--unit <n>', 'modbus: the unit id (default: the model\'s)', num)
-    .option('--host <host>', 'modbus: the Modbus TCP host of a new bus')
-    .option('--port <n>', 'modbus: the Modbus TCP port of a new bus (default 502)', num)
-    .option('--dry-run', 'show the changes; apply nothing')
-    .option('--out <file>', 'also write the edited copy of the config to FILE')
-    .option('--wait-s <n>', 'wait this long for the outcome beyond uplink.apply_verify_s, seconds', (v) => Number(v), 30)
-    .action(async (fragment: string | undefined, o: AddOpts, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => add(ctx, fragment, o));
-    });
-  devices
-    .command('remove')
-    .argument('<id>', 'device id')
-    .description('remove a device from the config in force and apply it (validated, shown as a diff, rolled back if anjud does not come back)')
-    .option('--dry-run', 'show the changes; apply nothing')
-    .option('--out <file>', 'also write the edited copy of the config to FILE')
-    .option('--wait-s <n>', 'wait this long for the outcome beyond uplink.apply_verify_s, seconds', (v) => Number(v), 30)
-    .action(async (id: string, o: { dryRun?: boolean; out?: string; waitS: number }, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => remove(ctx, id, o));
-    });
+export async function devicesRemove(id: string, o: { dryRun?: boolean; out?: string; waitS: number }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => remove(ctx, id, o));
 }
 
 /** A refusal: the message in the technician's language (stderr), or JSON with a stable code. */

@@ -2,7 +2,7 @@
  * `anjuctl devices list | show ID`: the configured devices as the running daemon sees them.
  * list: id, model, room, transport, link state, last seen, readings, bad frames / failed polls.
  * show: everything get-status knows about one device (its link, ingest and driver counters, open
- * alarms). `devices add|remove`: devices-edit.ts.
+ * alarms). `devices add|remove`: devices-edit.ts. (Registered in src/cli/command-tree.ts.)
  * Exit codes: 0 ok, 1 unknown device, 3 anjud not running, 4 no permission.
  */
 import type { Command } from 'commander';
@@ -14,62 +14,52 @@ import { failed } from './status.js';
 
 type Device = DaemonStatus['devices'][number];
 
-export function registerDevices(program: Command): Command {
-  const devices = program.command('devices').description('configured devices and their links');
-  devices
-    .command('list')
-    .description('every device: model, room, transport, link, last seen, counters')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await request(ctx.socket, 'get-status');
-        if (!r.ok) return failed(ctx, r);
-        const s = r.data;
-        const now = Date.now();
-        if (ctx.json) ctx.out(JSON.stringify(s.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, transport: transportOf(d), link: linkOf(d), lastSeenTs: d.ingest?.lastSeenTs ?? null, readings: d.ingest?.readings ?? 0, errors: errorsOf(d) }))));
-        else ctx.out(table(
-          [t(ctx.lang, 'colDevice'), t(ctx.lang, 'colModel'), t(ctx.lang, 'colRoom'), t(ctx.lang, 'colTransport'), t(ctx.lang, 'colLink'), t(ctx.lang, 'colLastSeen'), t(ctx.lang, 'colReadings'), t(ctx.lang, 'colErrors')],
-          s.devices.map((d) => [d.id, d.model, d.room, transportOf(d), linkText(ctx, d), ago(ctx, d.ingest?.lastSeenTs, now), String(d.ingest?.readings ?? 0), String(errorsOf(d))]),
-        ));
-        return EXIT.OK;
-      });
-    });
-  devices
-    .command('show')
-    .argument('<id>', 'device id')
-    .description('everything the daemon knows about one device')
-    .action(async (id: string, _o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await request(ctx.socket, 'get-status');
-        if (!r.ok) return failed(ctx, r);
-        const s = r.data;
-        const d = s.devices.find((x) => x.id === id);
-        if (!d) {
-          ctx.err(t(ctx.lang, 'unknownDevice', { id, ids: s.devices.map((x) => x.id).join(', ') || '-' }));
-          return EXIT.FAILED;
-        }
-        const alarms = s.alarms.filter((a) => a.device === id);
-        if (ctx.json) { ctx.out(JSON.stringify({ ...d, transport: transportOf(d), link: linkOf(d), alarms })); return EXIT.OK; }
-        const now = Date.now();
-        const L = (k: Parameters<typeof t>[1]) => t(ctx.lang, k);
-        const rows: string[][] = [
-          [L('colDevice'), d.id], [L('colModel'), d.model], [L('colRoom'), d.room], [L('colTransport'), transportOf(d)],
-          [L('colLink'), linkText(ctx, d)], [L('colLastSeen'), ago(ctx, d.ingest?.lastSeenTs, now)],
-          [L('colReadings'), String(d.ingest?.readings ?? 0)], [L('colErrors'), String(errorsOf(d))],
-          [L('alarms'), alarms.length === 0 ? L('noAlarms') : alarms.map((a) => `${a.type} (${a.id})`).join(', ')],
-        ];
-        // The rest (port, driver, BLE and Modbus counters) as key: value, straight from get-status.
-        const detail = { serial: d.serial, ble: d.ble, modbus: d.modbus, ingest: d.ingest ?? null };
-        for (const [section, v] of Object.entries(detail)) {
-          if (v === null || v === undefined) continue;
-          for (const [k, x] of Object.entries(flat(v as Record<string, unknown>))) rows.push([`${section}.${k}`, x]);
-        }
-        ctx.out(table(['', ''], rows).split('\n').slice(1).join('\n'));
-        return EXIT.OK;
-      });
-    });
-  return devices;
+export async function devicesList(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await request(ctx.socket, 'get-status');
+    if (!r.ok) return failed(ctx, r);
+    const s = r.data;
+    const now = Date.now();
+    if (ctx.json) ctx.out(JSON.stringify(s.devices.map((d) => ({ id: d.id, model: d.model, room: d.room, transport: transportOf(d), link: linkOf(d), lastSeenTs: d.ingest?.lastSeenTs ?? null, readings: d.ingest?.readings ?? 0, errors: errorsOf(d) }))));
+    else ctx.out(table(
+      [t(ctx.lang, 'colDevice'), t(ctx.lang, 'colModel'), t(ctx.lang, 'colRoom'), t(ctx.lang, 'colTransport'), t(ctx.lang, 'colLink'), t(ctx.lang, 'colLastSeen'), t(ctx.lang, 'colReadings'), t(ctx.lang, 'colErrors')],
+      s.devices.map((d) => [d.id, d.model, d.room, transportOf(d), linkText(ctx, d), ago(ctx, d.ingest?.lastSeenTs, now), String(d.ingest?.readings ?? 0), String(errorsOf(d))]),
+    ));
+    return EXIT.OK;
+  });
+}
+
+export async function devicesShow(id: string, _o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await request(ctx.socket, 'get-status');
+    if (!r.ok) return failed(ctx, r);
+    const s = r.data;
+    const d = s.devices.find((x) => x.id === id);
+    if (!d) {
+      ctx.err(t(ctx.lang, 'unknownDevice', { id, ids: s.devices.map((x) => x.id).join(', ') || '-' }));
+      return EXIT.FAILED;
+    }
+    const alarms = s.alarms.filter((a) => a.device === id);
+    if (ctx.json) { ctx.out(JSON.stringify({ ...d, transport: transportOf(d), link: linkOf(d), alarms })); return EXIT.OK; }
+    const now = Date.now();
+    const L = (k: Parameters<typeof t>[1]) => t(ctx.lang, k);
+    const rows: string[][] = [
+      [L('colDevice'), d.id], [L('colModel'), d.model], [L('colRoom'), d.room], [L('colTransport'), transportOf(d)],
+      [L('colLink'), linkText(ctx, d)], [L('colLastSeen'), ago(ctx, d.ingest?.lastSeenTs, now)],
+      [L('colReadings'), String(d.ingest?.readings ?? 0)], [L('colErrors'), String(errorsOf(d))],
+      [L('alarms'), alarms.length === 0 ? L('noAlarms') : alarms.map((a) => `${a.type} (${a.id})`).join(', ')],
+    ];
+    // The rest (port, driver, BLE and Modbus counters) as key: value, straight from get-status.
+    const detail = { serial: d.serial, ble: d.ble, modbus: d.modbus, ingest: d.ingest ?? null };
+    for (const [section, v] of Object.entries(detail)) {
+      if (v === null || v === undefined) continue;
+      for (const [k, x] of Object.entries(flat(v as Record<string, unknown>))) rows.push([`${section}.${k}`, x]);
+    }
+    ctx.out(table(['', ''], rows).split('\n').slice(1).join('\n'));
+    return EXIT.OK;
+  });
 }
 
 function flat(o: Record<string, unknown>, prefix = ''): Record<string, string> {

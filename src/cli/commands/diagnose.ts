@@ -11,20 +11,15 @@ import { context, EXIT, paint, run, type Ctx } from '../context.js';
 import { diagnose, findingsJson, renderFinding, type Finding } from '../diagnose-checks.js';
 import { t } from '../i18n.js';
 
-export function registerDiagnose(program: Command): void {
-  program
-    .command('diagnose')
-    .description('check ports, daemon, broker (TLS included), disk, clock, Bluetooth and last errors; a hint for each problem')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await diagnose({ socket: ctx.socket, configPath: ctx.configPath });
-        const errors = r.findings.filter((f) => f.level === 'error').length;
-        if (ctx.json) ctx.out(JSON.stringify({ ok: errors === 0, findings: findingsJson(r.findings) }));
-        else ctx.out(renderFindings(ctx, r.findings));
-        return errors === 0 ? EXIT.OK : EXIT.FAILED;
-      });
-    });
+export async function diagnoseCommand(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await diagnose({ socket: ctx.socket, configPath: ctx.configPath });
+    const errors = r.findings.filter((f) => f.level === 'error').length;
+    if (ctx.json) ctx.out(JSON.stringify({ ok: errors === 0, findings: findingsJson(r.findings) }));
+    else ctx.out(renderFindings(ctx, r.findings));
+    return errors === 0 ? EXIT.OK : EXIT.FAILED;
+  });
 }
 
 const COLOUR = { ok: 32, info: 36, warn: 33, error: 31 } as const;

@@ -11,20 +11,13 @@ import { failed } from './status.js';
  * siren chirping and the test prompt: every contact receives "测试 / test" and a call. Prints each
  * step and its result as the daemon's hub.escalation_* events come, until the walk ends.
  */
-export function registerEscalation(program: Command): void {
-  const esc = program.command('escalation').description('the local escalation ladder (siren, prompts, SMS and calls)');
-  esc
-    .command('test')
-    .option('--by <name>', 'who runs the test', `technician:${process.env.SUDO_USER ?? process.env.USER ?? 'local'}`)
-    .description('walk the ladder for real: siren, prompt, "测试 / test" to each contact by SMS and call')
-    .action(async (o: { by: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await walkEscalation(ctx, o.by, (e) => { if (ctx.json) ctx.out(JSON.stringify(e)); }, (text) => { if (!ctx.json) ctx.out(text); });
-        if ('failure' in r) return failed(ctx, r.failure);
-        return r.ok ? EXIT.OK : EXIT.FAILED;
-      });
-    });
+export async function escalationTest(o: { by: string }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await walkEscalation(ctx, o.by, (e) => { if (ctx.json) ctx.out(JSON.stringify(e)); }, (text) => { if (!ctx.json) ctx.out(text); });
+    if ('failure' in r) return failed(ctx, r.failure);
+    return r.ok ? EXIT.OK : EXIT.FAILED;
+  });
 }
 
 /** What a walk of the ladder came to: its steps' results, or the daemon's refusal to start one. */

@@ -8,21 +8,14 @@ import { stateName, t, typeName } from '../i18n.js';
 /**
  * `anjuctl events tail` and `anjuctl live`: follow committed events, or every reading (filterable
  * by device), as they happen. One line each; --json for one JSON object per line.
+ * (Registered in src/cli/command-tree.ts.)
  */
-export function registerEvents(program: Command): void {
-  program
-    .command('events')
-    .description('events as the hub commits them')
-    .command('tail')
-    .option('--device <id>', 'only this device')
-    .option('--count <n>', 'stop after n events', (v) => Number(v))
-    .action(async (o: { device?: string; count?: number }, cmd: Command) => follow(context(cmd), { events: true, readings: false, ...(o.device ? { device: o.device } : {}) }, o.count));
-  program
-    .command('live')
-    .description('every reading as it arrives (a sensor check on site)')
-    .option('--device <id>', 'only this device')
-    .option('--count <n>', 'stop after n lines', (v) => Number(v))
-    .action(async (o: { device?: string; count?: number }, cmd: Command) => follow(context(cmd), { events: false, readings: true, ...(o.device ? { device: o.device } : {}) }, o.count));
+export async function eventsTail(o: { device?: string; count?: number }, cmd: Command): Promise<void> {
+  await follow(await context(cmd), { events: true, readings: false, ...(o.device ? { device: o.device } : {}) }, o.count);
+}
+
+export async function liveCommand(o: { device?: string; count?: number }, cmd: Command): Promise<void> {
+  await follow(await context(cmd), { events: false, readings: true, ...(o.device ? { device: o.device } : {}) }, o.count);
 }
 
 async function follow(ctx: Ctx, args: SubscribeArgs, count?: number): Promise<void> {

@@ -43,26 +43,9 @@ interface InitOptions {
   stateDir?: string; controlSocket?: string; force?: boolean; newKey?: boolean; qr?: string;
 }
 
-export function registerInit(program: Command): void {
-  program
-    .command('init')
-    .description('first boot: write a minimal config, make the hub\'s TLS key and CSR, show the hub id and CSR fingerprint (text and QR)')
-    .option('--hub-id <id>', 'hub id from the label on the box (default: the config\'s with --force, else a new one)')
-    .option('--broker <url>', 'the district\'s broker, e.g. mqtts://mqtt.district.example:8883')
-    .option('--timezone <tz>', 'IANA time zone of the home (default: this machine\'s)')
-    .option('--name <text>', 'a name for the hub, e.g. the address')
-    .option('--ca <file>', 'CA certificate of the broker (PEM), copied to ca.pem next to the config')
-    .option('--cert <file>', 'the hub\'s certificate signed by the district\'s CA (PEM), copied to hub.crt')
-    .option('--release-key <file>', `the district's release key(s) for updates (Ed25519 PEM), copied to ${RELEASE_KEYS_FILE}`)
-    .option('--state-dir <dir>', 'where the database lives (default /var/lib/anju)')
-    .option('--control-socket <path>', 'anjud\'s control socket (default /run/anju/anjud.sock)')
-    .option('--force', 'write the config again on a provisioned hub (the old one is kept as .bak)')
-    .option('--new-key', 'make a new TLS key even if there is one (a certificate issued for the old key stops working)')
-    .option('--qr <mode>', 'QR code: ansi (black on white, default on a terminal), text (plain half blocks), none', undefined)
-    .action(async (o: InitOptions, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => init(ctx, o));
-    });
+export async function initCommand(o: InitOptions, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => init(ctx, o));
 }
 
 async function init(ctx: Ctx, o: InitOptions): Promise<number> {

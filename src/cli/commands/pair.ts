@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { DEFAULT_LOCAL_DIR, deviceCatalogue } from '../../drivers/catalogue.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { t } from '../i18n.js';
@@ -16,27 +15,17 @@ import type { ScannedBleDevice } from '../../control/protocol.js';
  * Exit codes: 0 ok (also when nothing was found), 1 the daemon refused or the scan failed,
  * 2 usage, 3 anjud not running, 4 no permission.
  */
-export function registerPair(program: Command): void {
-  program
-    .command('pair')
-    .description('open the Zigbee network for joining (default 60 s; --close to close it), or scan for Bluetooth LE devices (--ble, default 10 s)')
-    .option('--seconds <n>', 'how long: Zigbee 1-254 s (default 60), BLE scan 1-60 s (default 10)', (v) => Number(v))
-    .option('--close', 'close the Zigbee network now')
-    .option('--ble', 'scan for Bluetooth LE devices instead, and say how to add them')
-    .option('--adapter <hciN>', 'with --ble: the local Bluetooth adapter (default: the configured devices\', else hci0)')
-    .option('--room <room>', 'with --ble: the room to put in the suggested `devices add` lines')
-    .action(async (o: { seconds?: number; close?: boolean; ble?: boolean; adapter?: string; room?: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        if (o.ble) return bleScan(ctx, o);
-        const r = await request(ctx.socket, 'permit-join', { seconds: o.close ? 0 : o.seconds ?? 60 });
-        if (!r.ok) return failed(ctx, r);
-        const d = r.data;
-        if (ctx.json) ctx.out(JSON.stringify(d));
-        else ctx.out(d.seconds > 0 ? t(ctx.lang, 'pairOpen', { n: d.seconds }) : t(ctx.lang, 'pairClosed'));
-        return EXIT.OK;
-      });
-    });
+export async function pairCommand(o: { seconds?: number; close?: boolean; ble?: boolean; adapter?: string; room?: string }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    if (o.ble) return bleScan(ctx, o);
+    const r = await request(ctx.socket, 'permit-join', { seconds: o.close ? 0 : o.seconds ?? 60 });
+    if (!r.ok) return failed(ctx, r);
+    const d = r.data;
+    if (ctx.json) ctx.out(JSON.stringify(d));
+    else ctx.out(d.seconds > 0 ? t(ctx.lang, 'pairOpen', { n: d.seconds }) : t(ctx.lang, 'pairClosed'));
+    return EXIT.OK;
+  });
 }
 
 async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?: string }): Promise<number> {
@@ -76,7 +65,7 @@ async function bleScan(ctx: Ctx, o: { seconds?: number; adapter?: string; room?:
   ));
   const lines = devices.filter((d) => d.add_command !== null);
   ctx.out('');
-  if (lines.length === 0) ctx.out(t(ctx.lang, 'pbNothingToAdd', { models: deviceCatalogue(DEFAULT_LOCAL_DIR).models('ble').join(', ') }));
+  if (lines.length === 0) ctx.out(t(ctx.lang, 'pbNothingToAdd', { models: (await bleModels()).join(', ') }));
   else {
     ctx.out(L('pbToAdd'));
     for (const d of lines) ctx.out(`  ${paint(ctx, 1, d.add_command!)}`);
@@ -96,3 +85,12 @@ function addLine(d: ScannedBleDevice, adapter: string, room: string): string {
 }
 
 const shellQuote = (s: string) => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The BLE models of the device catalogue, which reads every profile under devices/ from disk: loaded
+ * only on the one path that names them (a plain `pair` or a scan with something to add does not).
+ */
+async function bleModels(): Promise<readonly string[]> {
+  const { DEFAULT_LOCAL_DIR, deviceCatalogue } = await import('../../drivers/catalogue.js');
+  return deviceCatalogue(DEFAULT_LOCAL_DIR).models('ble');
+}

@@ -16,62 +16,47 @@ import { runGate, type GateSample, type UnitState } from '../../release/health-g
  *   before the switch). Exit 3 when anjud does not answer.
  * - `report`: anjud reads the journal now (hub.upgraded after a confirmed upgrade): `raised=`.
  */
-export function registerRelease(program: Command): void {
-  const release = program.command('release').description('the release manager\'s checks of anjud (packaging/anju-release runs them; a technician may too)');
-  release
-    .command('gate')
-    .description('wait until anjud (the version given) is ready, committing and connected, and stays so; KEY=value lines, exit 0 passed, 1 failed')
-    .requiredOption('--expect-version <v>', 'the version that must answer')
-    .option('--timeout-s <s>', 'give up after this long', '120')
-    .option('--settle-s <s>', 'healthy for this long, with one process', '10')
-    .option('--uplink <mode>', 'required | optional: whether the uplink must connect (optional: the previous release was not connected either)', 'required')
-    .option('--unit <name>', 'the systemd unit to watch (when systemd runs)', 'anjud.service')
-    .action(async (o: { expectVersion: string; timeoutS: string; settleS: string; uplink: string; unit: string }, cmd: Command) => {
-      const ctx = context(cmd);
-      const timeoutS = Number(o.timeoutS);
-      const settleS = Number(o.settleS);
-      if (!(timeoutS > 0) || !(settleS >= 0) || (o.uplink !== 'required' && o.uplink !== 'optional')) {
-        ctx.err('anjuctl release gate: --timeout-s > 0, --settle-s >= 0, --uplink required|optional');
-        process.exit(EXIT.USAGE);
-      }
-      const v = await runGate({
-        version: o.expectVersion, requireUplink: o.uplink === 'required', unitName: o.unit,
-        timeoutMs: timeoutS * 1000, settleMs: settleS * 1000, intervalMs: 1000,
-        sample: () => sample(ctx, o.unit), now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-        onSample: progress(ctx),
-      });
-      line(ctx, 'gate', v.passed ? 'passed' : 'failed');
-      line(ctx, 'reason', v.passed ? '' : v.reason);
-      line(ctx, 'ms', Math.round(v.ms));
-      process.exit(v.passed ? EXIT.OK : EXIT.FAILED);
-    });
-  release
-    .command('probe')
-    .description('print the running daemon\'s version, pid and uplink state (the manager\'s baseline before it switches); exit 3 when anjud does not answer')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await request(ctx.socket, 'get-status', {}, 5000);
-        if (!r.ok) { ctx.err(`anjuctl: get-status: ${r.code}: ${r.message}`); return EXIT.FAILED; }
-        const s = r.data as DaemonStatus;
-        line(ctx, 'version', s.version);
-        line(ctx, 'pid', s.release?.pid ?? 0);
-        line(ctx, 'uplink', s.uplink?.connected ? 'connected' : 'disconnected');
-        return EXIT.OK;
-      });
-    });
-  release
-    .command('report')
-    .description('ask anjud to read the release journal now and report what it owes the cloud (hub.upgraded after a confirmed upgrade)')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await request(ctx.socket, 'report-upgrades', {}, 10_000);
-        if (!r.ok) { ctx.err(`anjuctl: report-upgrades: ${r.code}: ${r.message}`); return EXIT.FAILED; }
-        line(ctx, 'raised', (r.data as { raised: number }).raised);
-        return EXIT.OK;
-      });
-    });
+export async function releaseGate(o: { expectVersion: string; timeoutS: string; settleS: string; uplink: string; unit: string }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  const timeoutS = Number(o.timeoutS);
+  const settleS = Number(o.settleS);
+  if (!(timeoutS > 0) || !(settleS >= 0) || (o.uplink !== 'required' && o.uplink !== 'optional')) {
+    ctx.err('anjuctl release gate: --timeout-s > 0, --settle-s >= 0, --uplink required|optional');
+    process.exit(EXIT.USAGE);
+  }
+  const v = await runGate({
+    version: o.expectVersion, requireUplink: o.uplink === 'required', unitName: o.unit,
+    timeoutMs: timeoutS * 1000, settleMs: settleS * 1000, intervalMs: 1000,
+    sample: () => sample(ctx, o.unit), now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    onSample: progress(ctx),
+  });
+  line(ctx, 'gate', v.passed ? 'passed' : 'failed');
+  line(ctx, 'reason', v.passed ? '' : v.reason);
+  line(ctx, 'ms', Math.round(v.ms));
+  process.exit(v.passed ? EXIT.OK : EXIT.FAILED);
+}
+
+export async function releaseProbe(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await request(ctx.socket, 'get-status', {}, 5000);
+    if (!r.ok) { ctx.err(`anjuctl: get-status: ${r.code}: ${r.message}`); return EXIT.FAILED; }
+    const s = r.data as DaemonStatus;
+    line(ctx, 'version', s.version);
+    line(ctx, 'pid', s.release?.pid ?? 0);
+    line(ctx, 'uplink', s.uplink?.connected ? 'connected' : 'disconnected');
+    return EXIT.OK;
+  });
+}
+
+export async function releaseReport(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await request(ctx.socket, 'report-upgrades', {}, 10_000);
+    if (!r.ok) { ctx.err(`anjuctl: report-upgrades: ${r.code}: ${r.message}`); return EXIT.FAILED; }
+    line(ctx, 'raised', (r.data as { raised: number }).raised);
+    return EXIT.OK;
+  });
 }
 
 const line = (ctx: Ctx, k: string, v: string | number) => ctx.out(`${k}=${String(v).replace(/\n/g, ' ')}`);

@@ -216,40 +216,32 @@ export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo)
   return 0;
 }
 
-export function registerReplay(program: Command): void {
-  program
-    .command('replay')
-    .argument('<file>', 'readings as JSON Lines: {"ts": ms, "device": "id", "metric": "name", "value": ...} per line')
-    .option('--speed <n>', 'replay in real time scaled by n (1 = real time, 60 = a minute per second)')
-    .option('--as-fast-as-possible', 'no waiting between readings (the default)')
-    .description('run a stream of readings through every detector (config: --config, else built-in defaults) and print the events')
-    .action(async (file: string, o: { speed?: string; asFastAsPossible?: boolean }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<{ config?: string; json?: boolean; lang?: string }>();
-      const lang = pickLang(g.lang);
-      const err = (s: string) => process.stderr.write(`${s}\n`);
-      let speed: number | null = null;
-      if (o.speed !== undefined) {
-        speed = Number(o.speed);
-        if (o.asFastAsPossible || !Number.isFinite(speed) || speed <= 0) {
-          err(o.asFastAsPossible ? t(lang, 'rpSpeedBoth') : t(lang, 'rpSpeedBad', { value: JSON.stringify(o.speed) }));
-          process.exit(2);
-        }
-      }
-      // --config is a global option with a default (the daemon's file): only an explicit one counts here.
-      const explicit = cmd.getOptionValueSourceWithGlobals('config') === 'cli' && g.config !== undefined;
-      const loaded = explicit ? loadConfigFile(g.config!) : parseConfig(BUILT_IN_CONFIG);
-      if (!loaded.ok) {
-        err(renderProblems(lang, explicit ? g.config! : t(lang, 'rpBuiltIn'), loaded.problems));
-        process.exit(EXIT_CONFIG);
-      }
-      let code: number;
-      try {
-        code = await runReplay(file, { json: g.json === true, speed, config: loaded.config }, { out: (s) => process.stdout.write(`${s}\n`), err, lang });
-      } catch (e) {
-        // A bug must still not print a stack trace at a technician.
-        err(t(lang, 'rpFailed', { file, error: fileErrorReason(e, lang) }));
-        code = 1;
-      }
-      process.exitCode = code;
-    });
+export async function replayCommand(file: string, o: { speed?: string; asFastAsPossible?: boolean }, cmd: Command): Promise<void> {
+  const g = cmd.optsWithGlobals<{ config?: string; json?: boolean; lang?: string }>();
+  const lang = pickLang(g.lang);
+  const err = (s: string) => process.stderr.write(`${s}\n`);
+  let speed: number | null = null;
+  if (o.speed !== undefined) {
+    speed = Number(o.speed);
+    if (o.asFastAsPossible || !Number.isFinite(speed) || speed <= 0) {
+      err(o.asFastAsPossible ? t(lang, 'rpSpeedBoth') : t(lang, 'rpSpeedBad', { value: JSON.stringify(o.speed) }));
+      process.exit(2);
+    }
+  }
+  // --config is a global option with a default (the daemon's file): only an explicit one counts here.
+  const explicit = cmd.getOptionValueSourceWithGlobals('config') === 'cli' && g.config !== undefined;
+  const loaded = explicit ? loadConfigFile(g.config!) : parseConfig(BUILT_IN_CONFIG);
+  if (!loaded.ok) {
+    err(renderProblems(lang, explicit ? g.config! : t(lang, 'rpBuiltIn'), loaded.problems));
+    process.exit(EXIT_CONFIG);
+  }
+  let code: number;
+  try {
+    code = await runReplay(file, { json: g.json === true, speed, config: loaded.config }, { out: (s) => process.stdout.write(`${s}\n`), err, lang });
+  } catch (e) {
+    // A bug must still not print a stack trace at a technician.
+    err(t(lang, 'rpFailed', { file, error: fileErrorReason(e, lang) }));
+    code = 1;
+  }
+  process.exitCode = code;
 }

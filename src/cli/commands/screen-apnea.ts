@@ -74,25 +74,18 @@ export function runScreenApnea(file: string, opts: { verbose?: boolean; json?: b
   return { exitCode: 0, stdout: `${r.minutes.join('')}\n${r.cls}\n`, stderr };
 }
 
-export function registerScreenApnea(program: Command): void {
-  program
-    .command('screen-apnea')
-    .argument('<file>', 'heart-rate series: t_s,hr_bpm per beat (gzipped or not, header optional)')
-    .option('-v, --verbose', 'also print minutes analysed/rejected and beats rejected to stderr')
-    .description('screen a night for sleep apnea from heart rate: prints one A/N per minute, then the class A/B/C')
-    .action((file: string, opts: { verbose?: boolean }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<{ json?: boolean; lang?: string }>();
-      const lang = pickLang(g.lang);
-      let out: CommandOutput;
-      try {
-        out = runScreenApnea(file, { ...opts, json: g.json === true, lang });
-      } catch (err) {
-        // A bug must still not print a stack trace at a technician.
-        const error = t(g.json ? 'en' : lang, 'saFailed', { file, error: fileErrorReason(err, g.json ? 'en' : lang) });
-        out = g.json ? { exitCode: 1, stdout: `${JSON.stringify({ ok: false, file, error })}\n`, stderr: '' } : { exitCode: 1, stdout: '', stderr: `${error}\n` };
-      }
-      process.stdout.write(out.stdout);
-      process.stderr.write(out.stderr);
-      process.exitCode = out.exitCode;
-    });
+export function screenApneaCommand(file: string, opts: { verbose?: boolean }, cmd: Command): void {
+  const g = cmd.optsWithGlobals<{ json?: boolean; lang?: string }>();
+  const lang = pickLang(g.lang);
+  let out: CommandOutput;
+  try {
+    out = runScreenApnea(file, { ...opts, json: g.json === true, lang });
+  } catch (err) {
+    // A bug must still not print a stack trace at a technician.
+    const error = t(g.json ? 'en' : lang, 'saFailed', { file, error: fileErrorReason(err, g.json ? 'en' : lang) });
+    out = g.json ? { exitCode: 1, stdout: `${JSON.stringify({ ok: false, file, error })}\n`, stderr: '' } : { exitCode: 1, stdout: '', stderr: `${error}\n` };
+  }
+  process.stdout.write(out.stdout);
+  process.stderr.write(out.stderr);
+  process.exitCode = out.exitCode;
 }

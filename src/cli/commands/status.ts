@@ -7,23 +7,18 @@ import { adoptZone, context, localTime, EXIT, paint, run, table, type Ctx } from
 import { errorText, t, type Vars } from '../i18n.js';
 import { alarmTable } from './alarms.js';
 
-/** `anjuctl status`: daemon, uplink, queues, every device, open alarms. */
-export function registerStatus(program: Command): void {
-  program
-    .command('status')
-    .description('show the daemon, the uplink, every device and the open alarms')
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, async () => {
-        const r = await requestStatus(ctx.socket);
-        if (!r.ok) return failed(ctx, r);
-        if (!isWaiting(r.data)) adoptZone(ctx, r.data.timezone);
-        if (ctx.json) ctx.out(JSON.stringify(r.data));
-        else if (isWaiting(r.data)) ctx.out(renderWaiting(ctx, r.data));
-        else ctx.out(renderStatus(ctx, r.data, Date.now()));
-        return EXIT.OK;
-      });
-    });
+/** `anjuctl status`: daemon, uplink, queues, every device, open alarms (registered in src/cli/command-tree.ts). */
+export async function statusCommand(_o: unknown, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, async () => {
+    const r = await requestStatus(ctx.socket);
+    if (!r.ok) return failed(ctx, r);
+    if (!isWaiting(r.data)) adoptZone(ctx, r.data.timezone);
+    if (ctx.json) ctx.out(JSON.stringify(r.data));
+    else if (isWaiting(r.data)) ctx.out(renderWaiting(ctx, r.data));
+    else ctx.out(renderStatus(ctx, r.data, Date.now()));
+    return EXIT.OK;
+  });
 }
 
 /** A daemon with no config yet (src/daemon/waiting.ts): what to run. */

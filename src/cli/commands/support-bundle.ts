@@ -29,16 +29,9 @@ import { renderFindings } from './diagnose.js';
 
 const JOURNAL_LINES = 2000;
 
-export function registerSupportBundle(program: Command): void {
-  program
-    .command('support-bundle')
-    .description('write a tar.gz for support: redacted config, status and counters, diagnose, recent logs, versions')
-    .option('--out <file>', 'where to write it (default: ./anju-support-<hub>-<time>.tar.gz)')
-    .option('--include-personal', 'keep the resident\'s name, address, contacts and phone numbers (removed by default: personal data under PIPL)')
-    .action(async (o: { out?: string; includePersonal?: boolean }, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => supportBundle(ctx, o.out, o.includePersonal === true));
-    });
+export async function supportBundleCommand(o: { out?: string; includePersonal?: boolean }, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => supportBundle(ctx, o.out, o.includePersonal === true));
 }
 
 async function supportBundle(ctx: Ctx, outOpt: string | undefined, includePersonal: boolean): Promise<number> {

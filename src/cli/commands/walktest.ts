@@ -71,21 +71,9 @@ const POLL_MS = 100;
 /** After the proving reading, the detector's alarm should follow within a tick of the daemon (5 s). */
 const ALARM_GRACE_MS = 10_000;
 
-export function registerWalktest(program: Command): void {
-  program
-    .command('walktest')
-    .description('commissioning walk test: test every device in turn, confirm alarms reach the cloud, print a report')
-    .option('--device <id>', 'test only this device (repeat for several)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--timeout-s <n>', 'wait this long for each device, seconds', (v) => Number(v), 120)
-    .option('--cloud-timeout-s <n>', 'wait this long for the cloud to confirm a test alarm, seconds', (v) => Number(v), 60)
-    .option('--no-ack', 'leave test alarms unacknowledged (by default the walk test acknowledges them so reminders stop)')
-    .option('--no-uplink-test', 'do not send the hub.test event that measures the uplink round trip')
-    .option('--no-escalation-test', 'do not walk the escalation ladder at the end (it is walked when the hub has a modem: every contact gets a test SMS and call)')
-    .option('--report <file>', 'also write the JSON report to this file')
-    .action(async (o: WalktestOpts, cmd: Command) => {
-      const ctx = context(cmd);
-      await run(ctx, () => walktest(ctx, o));
-    });
+export async function walktestCommand(o: WalktestOpts, cmd: Command): Promise<void> {
+  const ctx = await context(cmd);
+  await run(ctx, () => walktest(ctx, o));
 }
 
 interface WalktestOpts { device: string[]; timeoutS: number; cloudTimeoutS: number; ack: boolean; uplinkTest: boolean; escalationTest: boolean; report?: string }
@@ -112,7 +100,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
     return EXIT.USAGE;
   }
   const selected = status0.devices.filter((d) => o.device.length === 0 || o.device.includes(d.id));
-  const delivery = deliveryMode(ctx);
+  const delivery = await deliveryMode(ctx);
   const startedTs = Date.now();
   if (!status0.uplink?.connected) say(paint(ctx, 33, L('wtUplinkDown')));
 
