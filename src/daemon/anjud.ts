@@ -68,7 +68,16 @@ const notify = sdNotify();
 notify.setLog(log.child({ mod: 'sd-notify' }));
 /** What a SIGTERM stops: nothing but the notifier while waiting for provisioning, then the supervisor. */
 let stopRunning = (): Promise<void> => Promise.resolve();
-installSignalHandlers({ log, stop: () => { notify.stopping(); return stopRunning(); } });
+/** How long the exit waits for systemd-notify to have said STOPPING=1 (within the 4.5 s hard limit). */
+const STOPPING_SAID_MS = 2000;
+installSignalHandlers({
+  log,
+  stop: async () => {
+    const said = notify.stopping();
+    await stopRunning();
+    await Promise.race([said, new Promise((r) => setTimeout(r, STOPPING_SAID_MS).unref())]);
+  },
+});
 
 let loaded: Awaited<NonNullable<typeof validating>>;
 if (validating === null) {

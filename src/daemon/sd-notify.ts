@@ -29,8 +29,12 @@ export interface SdNotify {
   ready(): void;
   /** STATUS=<text> (one line), shown by `systemctl status anjud`. Repeated identical texts are not resent. */
   status(text: string): void;
-  /** STOPPING=1, and no more watchdog pings (the stop is bounded by its own hard limit). */
-  stopping(): void;
+  /**
+   * STOPPING=1, and no more watchdog pings. Resolves once the datagram was handed over (or the
+   * send failed); the daemon waits for it before it exits, or a `systemd-notify` still in flight
+   * for an earlier ping would hold STOPPING=1 back until the process was gone (seen under load).
+   */
+  stopping(): Promise<void>;
   /**
    * Starts the keep-alive pings when systemd asked for them (WATCHDOG_USEC set, WATCHDOG_PID ours
    * or absent): WATCHDOG=1 every WATCHDOG_USEC/2, but only while the main loop runs on time and
@@ -123,6 +127,9 @@ export function createSdNotify(o: SdNotifyOptions = {}): SdNotify {
   let lastStatus: string | null = null;
   let lastError: string | null = null;
 
+  /** Called when a datagram holding STOPPING=1 has been sent (or failed). */
+  let stoppingSaid: Array<() => void> = [];
+
   let scheduled = false;
   function queue(name: string, value: string): void {
     if (!socket) return;
@@ -142,6 +149,10 @@ export function createSdNotify(o: SdNotifyOptions = {}): SdNotify {
     inFlight = true;
     send(socket, batch, (err) => {
       inFlight = false;
+      if (batch.includes('STOPPING=1')) {
+        for (const said of stoppingSaid) said();
+        stoppingSaid = [];
+      }
       if (err) {
         // Said once per distinct failure, not on every ping.
         if (err.message !== lastError) log?.warn({ err: err.message, sent: batch }, 'cannot notify systemd (systemd-notify failed)');
@@ -208,7 +219,10 @@ export function createSdNotify(o: SdNotifyOptions = {}): SdNotify {
       if (timer) clearTimeout(timer);
       timer = null;
       pending.delete('WATCHDOG');
+      if (!socket) return Promise.resolve();
+      const said = new Promise<void>((resolve) => stoppingSaid.push(resolve));
       queue('STOPPING', '1');
+      return said;
     },
     startWatchdog,
     progress() {

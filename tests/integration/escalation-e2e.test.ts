@@ -139,8 +139,9 @@ escalation:
     // While the neighbour's phone rings, the daughter replies "1": the ladder stops, the siren too.
     modem.deliver(deliverPdu(DAUGHTER, '1'));
     await siren.waitFor('the siren stopped', (m) => warningMode(m) === 'stop');
-    // Then the network gives up on the unanswered call (after the reply, whatever the machine's speed).
-    modem.endCall('NO ANSWER');
+    // The neighbour's phone stops ringing: the hub hangs up the call nobody needs any more.
+    const dialAt = modem.commands.findIndex((c) => c.startsWith('ATD'));
+    await waitFor('the ringing call hung up', () => modem.commands.slice(dialAt).includes('ATH'), undefined, () => modem.commands.slice(dialAt).join('\n'));
     await waitFor('the ladder ended', async () => (await status()).escalation?.ladders.length === 0);
     expect(modem.pdus).toHaveLength(smsParts); // no SMS after the reply
     expect(modem.dialled).toEqual([NEIGHBOUR]); // no call after it
@@ -179,7 +180,7 @@ escalation:
     expect(by('hub.escalation_sms_sent')).toMatchObject({ contact: '女儿', phone: DAUGHTER, parts: smsParts });
     expect(by('hub.alarm_acknowledged')).toMatchObject({ by: 'sms:女儿' });
     expect(by('hub.escalation_stopped')).toMatchObject({ reason: 'acknowledged', by: 'sms:女儿', still_sounding: false });
-    expect(by('hub.escalation_call_failed')).toMatchObject({ contact: 'Neighbour', phone: NEIGHBOUR, code: 'no_answer' });
+    expect(by('hub.escalation_call_failed')).toMatchObject({ contact: 'Neighbour', phone: NEIGHBOUR, code: 'cancelled', final: true });
 
     // The SMS, read back by the independent decoder, is the exact text, at the alarm's local time.
     const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(alarm.ts as number);

@@ -41,7 +41,7 @@ describe('escalation through the modem', () => {
 state_dir: "${state}"
 control: { socket: "${join(state, 'anjud.sock')}" }
 uplink: { url: "${broker.url}", delivery: puback, reconnect_min_s: 0.2, reconnect_max_s: 1 }
-modem: { port: "${fake.pty.devicePath}", model: simcom-sim7600, pin: "8642", check_s: 0.5, status_settle_s: 0 }
+modem: { port: "${fake.pty.devicePath}", model: simcom-sim7600, pin: "8642", check_s: 0.5, status_settle_s: 0, prompt_s: 0.5 }
 escalation:${escalationYaml}
 `);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));

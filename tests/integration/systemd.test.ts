@@ -214,7 +214,7 @@ describe('watchdog', () => {
     committing = true;
     const back = performance.now();
     await listener.waitFor('pings again once the store commits', (m) => 'WATCHDOG' in m.vars && m.atMs >= back, 20_000);
-    n.stopping();
+    await n.stopping();
     await listener.waitFor('STOPPING=1', (m) => m.vars.STOPPING === '1', 20_000);
   });
 
