@@ -3,6 +3,8 @@ import { WAITING_STATE } from '../config/provisioned.js';
 import type { CommandName, ControlReply, ControlRequest, ReplyOf, Sent, StreamMessage, SubscribeArgs } from '../control/protocol.js';
 import type { DaemonStatus, WaitingStatus } from '../control/status.js';
 import type { Reading } from '../core/reading.js';
+import { clientMessages } from './messages/client.js';
+import { fill } from './messages/entry.js';
 
 /**
  * anjuctl's side of the control socket (the daemon's: src/daemon/control-socket.ts; the commands'
@@ -13,10 +15,16 @@ import type { Reading } from '../core/reading.js';
 export const DEFAULT_SOCKET = '/run/anju/anjud.sock';
 
 export class ControlError extends Error {
-  constructor(readonly kind: 'not-running' | 'no-permission' | 'protocol', readonly path: string, message: string) {
-    super(message);
+  /** Our words for a protocol failure (a timeout, a refused subscription), for the reader's language. */
+  readonly said: Said | undefined;
+  constructor(readonly kind: 'not-running' | 'no-permission' | 'protocol', readonly path: string, message: string | Said) {
+    super(typeof message === 'string' ? message : fill(clientMessages[message.key].en, message.vars));
+    this.said = typeof message === 'string' ? undefined : message;
   }
 }
+
+type Said = { key: keyof typeof clientMessages; vars: Record<string, string | number> };
+const said = (key: Said['key'], vars: Said['vars'] = {}): Said => ({ key, vars });
 
 /** A reply: `data` typed by the command (src/control/protocol.ts), or a stable error code and message. */
 export type Reply<R> = ControlReply<R>;
@@ -67,7 +75,7 @@ export function requestStatus(path: string, timeoutMs = 10_000): Promise<Reply<D
 async function exchange(path: string, cmd: CommandName, args: unknown, timeoutMs: number, waiting: boolean): Promise<Reply<unknown>> {
   const s = await open(path);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, `no answer to ${cmd} within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, said('ctlNoAnswer', { cmd, ms: timeoutMs }))); }, timeoutMs);
     lines(s, (msg) => {
       if (msg.id !== 1) return;
       clearTimeout(timer);
@@ -105,7 +113,7 @@ export async function subscribe(path: string, args: SubscribeArgs, onMessage: ((
   let handedOver = false;
   const early: StreamMessage[] = [];
   const confirmed = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, `no answer to subscribe within ${timeoutMs} ms`)); }, timeoutMs);
+    const timer = setTimeout(() => { s.destroy(); reject(new ControlError('protocol', path, said('ctlNoAnswer', { cmd: 'subscribe', ms: timeoutMs }))); }, timeoutMs);
     lines(s, (msg) => {
       if (msg.stream === 'event' || msg.stream === 'reading') {
         const m = [msg.stream, msg.data] as StreamMessage;
@@ -113,7 +121,7 @@ export async function subscribe(path: string, args: SubscribeArgs, onMessage: ((
         else early.push(m);
       } else if (msg.id === 1) {
         clearTimeout(timer);
-        if (msg.ok !== true) { s.destroy(); reject(new ControlError('protocol', path, `subscribe refused: ${String(msg.code)}: ${String(msg.message)}`)); return; }
+        if (msg.ok !== true) { s.destroy(); reject(new ControlError('protocol', path, said('ctlSubscribeRefused', { code: String(msg.code), message: String(msg.message) }))); return; }
         resolve();
         setImmediate(() => {
           handedOver = true;
@@ -121,7 +129,7 @@ export async function subscribe(path: string, args: SubscribeArgs, onMessage: ((
         });
       }
     });
-    void closed.then(() => { clearTimeout(timer); reject(new ControlError('protocol', path, 'the daemon closed the connection before confirming the subscription')); });
+    void closed.then(() => { clearTimeout(timer); reject(new ControlError('protocol', path, said('ctlClosedEarly'))); });
   });
   const line: ControlRequest = { id: 1, cmd: 'subscribe', args };
   s.write(`${JSON.stringify(line)}

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLSeq } from 'yaml';
+import { worded, type Worded } from './i18n.js';
 
 /**
  * Adds or removes one device in the text of a config file, for `anjuctl devices add|remove`.
@@ -13,7 +14,7 @@ import { Document, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, 
  * Every edit is checked: the edited text, parsed, must equal the original with exactly that entry
  * added or removed; otherwise the edit is refused (`unsafe`), never written.
  */
-export type Edit = { ok: true; text: string } | { ok: false; reason: 'yaml' | 'unsafe'; message: string };
+export type Edit = { ok: true; text: string } | ({ ok: false; reason: 'yaml' | 'unsafe' } & Worded);
 
 type Path = Array<string | number>;
 
@@ -37,10 +38,10 @@ export function appendToList(text: string, path: Path, entry: unknown): Edit {
     const parentPath = path.slice(0, -1);
     const key = path[path.length - 1]!;
     const parent = parentPath.length ? (doc.getIn(parentPath, true) as Node | undefined) : (doc.contents as Node | null);
-    if (!isMap(parent)) return { ok: false, reason: 'unsafe', message: `${parentPath.join('.') || 'the document'} is not a mapping` };
+    if (!isMap(parent)) return { ok: false, reason: 'unsafe', ...(parentPath.length ? worded('ceNotMapping', { path: parentPath.join('.') }) : worded('ceDocNotMapping')) };
     const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Node, Node | null> | undefined;
     if (pair && pair.value && !(isScalar(pair.value) && pair.value.value === null)) {
-      return { ok: false, reason: 'unsafe', message: `${[...path].join('.')} is not a list` };
+      return { ok: false, reason: 'unsafe', ...worded('ceNotList', { path: path.join('.') }) };
     }
     if (pair && isScalar(pair.key) && pair.key.range) {
       // `devices:` with nothing after it: the list goes under the key.
@@ -61,7 +62,7 @@ export function appendToList(text: string, path: Path, entry: unknown): Edit {
       const at = lineEndAfter(text, (lastPair.value ?? lastPair.key)!.range![2]);
       out = splice(text, at, at, `${' '.repeat(col)}${String(key)}:\n${itemText(entry, col + 2, true)}`);
     } else {
-      return { ok: false, reason: 'unsafe', message: `cannot find where ${path.join('.')} goes` };
+      return { ok: false, reason: 'unsafe', ...worded('ceNoPlace', { path: path.join('.') }) };
     }
   }
   return checked(out, () => {
@@ -79,7 +80,7 @@ export function removeFromList(text: string, path: Path, index: number): Edit {
   if (doc.errors.length > 0) return { ok: false, reason: 'yaml', message: doc.errors[0]!.message.split('\n')[0]! };
   const before = doc.toJS() as unknown;
   const seq = doc.getIn(path, true) as YAMLSeq<Node> | undefined;
-  if (!isSeq(seq) || !seq.range || !seq.items[index]) return { ok: false, reason: 'unsafe', message: `no item ${index} in ${path.join('.')}` };
+  if (!isSeq(seq) || !seq.range || !seq.items[index]) return { ok: false, reason: 'unsafe', ...worded('ceNoItem', { index, path: path.join('.') }) };
   let out: string;
   if (seq.flow || seq.items.length === 1) {
     const items = (seq.toJSON() as unknown[]).filter((_, i) => i !== index);
@@ -105,8 +106,8 @@ export function removeFromList(text: string, path: Path, index: number): Edit {
 
 function checked(out: string, expected: () => unknown): Edit {
   const doc = parseDocument(out);
-  if (doc.errors.length > 0) return { ok: false, reason: 'unsafe', message: `the edit would not parse: ${doc.errors[0]!.message.split('\n')[0]!}` };
-  if (!isDeepStrictEqual(doc.toJS(), expected())) return { ok: false, reason: 'unsafe', message: 'the edit would change more than that device' };
+  if (doc.errors.length > 0) return { ok: false, reason: 'unsafe', ...worded('ceWouldNotParse', { error: doc.errors[0]!.message.split('\n')[0]! }) };
+  if (!isDeepStrictEqual(doc.toJS(), expected())) return { ok: false, reason: 'unsafe', ...worded('ceChangesMore') };
   return { ok: true, text: out };
 }
 

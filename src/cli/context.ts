@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import stringWidth from 'string-width';
 import { ControlError, DEFAULT_SOCKET } from './client.js';
-import { pickLang, t, type Lang } from './i18n.js';
+import { pickLang, t, wordedIn, type Lang } from './i18n.js';
 import { displayZone, formatLocalTime } from './local-time.js';
 
 /**
@@ -80,7 +80,7 @@ export async function run(ctx: Ctx, body: () => Promise<number>): Promise<never>
       else ctx.err(t(ctx.lang, key, { path: err.path }));
       code = err.kind === 'not-running' ? EXIT.NOT_RUNNING : EXIT.NO_PERMISSION;
     } else {
-      ctx.err(t(ctx.lang, 'unexpected', { message: (err as Error).message }));
+      ctx.err(t(ctx.lang, 'unexpected', { message: err instanceof ControlError ? wordedIn(ctx.lang, err) : (err as Error).message }));
       code = EXIT.FAILED;
     }
   }

@@ -3,6 +3,8 @@ import { connect as tcpConnect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { parseConfig } from '../config/load.js';
+import { byLine, type ConfigProblem } from '../config/result.js';
+import { renderProblems } from './config-problems.js';
 import type { Config } from '../config/schema.js';
 import { devicesOn } from '../config/devices.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
@@ -10,7 +12,7 @@ import type { DaemonStatus } from '../control/status.js';
 import type { LinkRetryStatus } from '../transports/link-supervisor.js';
 import { clockSourceText, clockState } from './clock-state.js';
 import { ControlError, request } from './client.js';
-import { t, type Lang, type MessageKey } from './i18n.js';
+import { linkStateText, t, type Lang, type MessageKey } from './i18n.js';
 
 /**
  * The checks behind `anjuctl diagnose` (and the support bundle): each finding says what was found,
@@ -25,6 +27,8 @@ export interface Finding {
   message: MessageKey;
   vars: Record<string, string | number>;
   hint: MessageKey | null;
+  /** The config problem `vars.first` tells in English, for rendering it in the reader's language. */
+  problem?: { file: string; problem: ConfigProblem };
 }
 
 /** Where USB serial adapters get their stable names (udev); overridable for tests and odd systems. */
@@ -58,8 +62,8 @@ export async function diagnose(o: { socket: string; configPath: string | undefin
       config = r.config;
       add('config', 'ok', 'dgConfigOk', { file, hub: r.config.hub.id, hash: r.hash });
     } else {
-      const p = r.problems[0]!;
-      add('config', 'error', 'dgConfigInvalid', { file, n: r.problems.length, first: `${p.line ? `${p.line}:${p.col} ` : ''}${p.path || '(document)'}: ${p.message}` }, 'dgHintValidate');
+      const p = byLine(r.problems)[0]!;
+      f.push({ check: 'config', level: 'error', message: 'dgConfigInvalid', vars: { file, n: r.problems.length, first: renderProblems('en', file, [p]) }, hint: 'dgHintValidate', problem: { file, problem: p } });
     }
   }
 
@@ -243,7 +247,11 @@ function bleChecks(config: Readonly<Config>, status: DaemonStatus | null, add: A
 const LEVEL_KEY: Record<Level, MessageKey> = { ok: 'lvOk', info: 'lvInfo', warn: 'lvWarn', error: 'lvError' };
 
 export function renderFinding(lang: Lang, f: Finding): { level: string; text: string; hint: string | null } {
-  const vars = typeof f.vars.source === 'string' ? { ...f.vars, source: clockSourceText(lang, f.vars.source) } : f.vars;
+  // Codes among the values (a clock source, a link problem) and a config problem, in the reader's language.
+  const vars = { ...f.vars };
+  if (typeof vars.source === 'string') vars.source = clockSourceText(lang, vars.source);
+  for (const k of ['problem', 'state'] as const) if (typeof vars[k] === 'string') vars[k] = linkStateText(lang, vars[k]);
+  if (f.problem) vars.first = renderProblems(lang, f.problem.file, [f.problem.problem]);
   return { level: t(lang, LEVEL_KEY[f.level]), text: t(lang, f.message, vars), hint: f.hint ? t(lang, f.hint, vars) : null };
 }
 

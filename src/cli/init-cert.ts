@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { writeFileAtomically } from '../provision/files.js';
 import { ControlError, request } from './client.js';
 import { EXIT, type Ctx } from './context.js';
-import { t } from './i18n.js';
+import { t, wordedIn } from './i18n.js';
 import { certifies, hubKey } from './init-material.js';
 import { sendConfig } from './commands/config.js';
 import { EXIT_CONFIG } from '../config/check.js';
@@ -30,7 +30,7 @@ export async function installCertificate(ctx: Ctx, o: {
   }
   const key = hubKey(o.paths.key, { renew: false, gid: o.gid });
   if (!key.ok) {
-    ctx.err(t(ctx.lang, 'inBadFile', { option: 'key', file: o.paths.key, error: key.message }));
+    ctx.err(t(ctx.lang, 'inBadFile', { option: 'key', file: o.paths.key, error: wordedIn(ctx.lang, key) }));
     return EXIT.FAILED;
   }
   if (!certifies(o.cert, key.value.key)) {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createCsr, csrDerFromPem, csrFingerprint, csrMatches, csrPem } from '../provision/csr.js';
 import { writeFileAtomically } from '../provision/files.js';
 import { parseReleaseKeys } from '../update/release-keys.js';
+import { worded, type Worded } from './i18n.js';
 
 /**
  * The hub's key material for `anjuctl init`, each kept when it is there and still fits: running init
@@ -10,7 +11,7 @@ import { parseReleaseKeys } from '../update/release-keys.js';
  * for, nor the CSR whose fingerprint the installer has scanned.
  */
 
-export type Material<T> = { ok: true; value: T } | { ok: false; message: string };
+export type Material<T> = { ok: true; value: T } | ({ ok: false } & Worded);
 
 /** The hub's EC P-256 key: the one at `path`, or a new one written there (0640, root:anju). */
 export function hubKey(path: string, o: { renew: boolean; gid: number | null }): Material<{ key: KeyObject; created: boolean }> {
@@ -19,10 +20,10 @@ export function hubKey(path: string, o: { renew: boolean; gid: number | null }):
     try {
       key = createPrivateKey(readFileSync(path));
     } catch (err) {
-      return { ok: false, message: `${path} is not a readable private key (${(err as Error).message}); move it away, or give --new-key` };
+      return { ok: false, ...worded('imBadKey', { path, error: (err as Error).message }) };
     }
     if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      return { ok: false, message: `${path} is not an EC P-256 key (${key.asymmetricKeyType ?? '?'} ${key.asymmetricKeyDetails?.namedCurve ?? ''}); give --new-key to replace it` };
+      return { ok: false, ...worded('imNotP256', { path, type: `${key.asymmetricKeyType ?? '?'} ${key.asymmetricKeyDetails?.namedCurve ?? ''}`.trim() }) };
     }
     return { ok: true, value: { key, created: false } };
   }
@@ -49,7 +50,7 @@ export function readCertificate(file: string): Material<X509Certificate> {
   try {
     return { ok: true, value: new X509Certificate(readFileSync(file)) };
   } catch (err) {
-    return { ok: false, message: (err as NodeJS.ErrnoException).code ? (err as Error).message : `not a PEM certificate (${(err as Error).message})` };
+    return { ok: false, ...((err as NodeJS.ErrnoException).code ? { message: (err as Error).message } : worded('imNotPem', { error: (err as Error).message })) };
   }
 }
 

@@ -1,5 +1,6 @@
 import { apneaRiskTrend, type ApneaRisk, type ApneaRiskTrend, type RiskLevel } from '../detectors/apnea-risk.js';
 import { t, type Lang, type MessageKey } from './i18n.js';
+import { clockIn, nightDateIn } from '../report/night-series.js';
 
 /**
  * `anjuctl report night` without I/O (issue 18; issue 16 will draw the chart from the same JSON):
@@ -38,14 +39,14 @@ export interface NightView {
   readonly trend: { readonly nights: TrendPoint[]; readonly summary: Omit<ApneaRiskTrend, 'nights'> };
 }
 
-const HALF_DAY_MS = 12 * 3600 * 1000;
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** The local date (YYYY-MM-DD) of a night that started at `startTs`. */
-export function nightDate(startTs: number): string {
-  const d = new Date(startTs - HALF_DAY_MS);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+/**
+ * The local date (YYYY-MM-DD) of a night that started at `startTs`, in the home's zone (`hub.timezone`
+ * from get-status; this machine's when null), as the daemon dates it (night-series.ts nightDateIn):
+ * a hub whose system clock is UTC must not date a Shanghai night by UTC.
+ */
+export const nightDate = (startTs: number, timeZone: string | null = null): string => nightDateIn(startTs, timeZone);
 
 export const isDate = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T12:00:00`));
 
@@ -53,13 +54,13 @@ const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFi
 const obj = (x: unknown): Record<string, unknown> | null => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : null);
 const startOf = (n: StoredNight): number => num(n.data.startTs) ?? n.ts;
 
-function point(n: StoredNight): TrendPoint {
+function point(n: StoredNight, timeZone: string | null): TrendPoint {
   const risk = obj(n.data.apneaRisk) as ApneaRisk | null;
   const channel = (c: string): number | null => num(risk?.channels?.find((x) => x.channel === c)?.value);
   const hr = obj(n.data.hrApneaScreening);
   const analysed = num(hr?.minutesAnalysed);
   return {
-    date: nightDate(startOf(n)),
+    date: nightDate(startOf(n), timeZone),
     reportSeq: n.report_seq,
     startTs: startOf(n),
     risk: risk?.risk ?? null,
@@ -74,17 +75,17 @@ function point(n: StoredNight): TrendPoint {
  * The night of `date` (the latest when undefined) among `stored` (any order), with its trend; null
  * when there is no such night.
  */
-export function viewNight(stored: readonly StoredNight[], date: string | undefined, trendNights = 30): NightView | null {
+export function viewNight(stored: readonly StoredNight[], date: string | undefined, trendNights = 30, timeZone: string | null = null): NightView | null {
   const nights = [...stored].sort((a, b) => startOf(a) - startOf(b));
-  const i = date === undefined ? nights.length - 1 : nights.map((n) => nightDate(startOf(n))).lastIndexOf(date);
+  const i = date === undefined ? nights.length - 1 : nights.map((n) => nightDate(startOf(n), timeZone)).lastIndexOf(date);
   if (i < 0) return null;
   const night = nights[i]!;
   // The trend is this bed's: in a home with two bed radars each resident has their own nights.
   const mine = nights.slice(0, i + 1).filter((n) => n.device === night.device);
-  const series = mine.slice(-trendNights).map(point);
+  const series = mine.slice(-trendNights).map((n) => point(n, timeZone));
   const { nights: _omit, ...summary } = apneaRiskTrend(series.map((p) => ({ startTs: p.startTs, risk: p.risk ?? 'unknown' })), trendNights);
   return {
-    date: nightDate(startOf(night)), reportSeq: night.report_seq, ts: night.ts, device: night.device, report: night.data,
+    date: nightDate(startOf(night), timeZone), reportSeq: night.report_seq, ts: night.ts, device: night.device, report: night.data,
     apneaRisk: (obj(night.data.apneaRisk) as ApneaRisk | null) ?? null,
     trend: { nights: series, summary },
   };
@@ -95,18 +96,14 @@ const CONF_KEY: Record<string, MessageKey> = { high: 'rnConfHigh', moderate: 'rn
 const CHANNEL_KEY: Record<string, MessageKey> = { apneaIndex: 'rnChApneaIndex', odi: 'rnChOdi', hrScreening: 'rnChHr' };
 const LETTER: Record<RiskLevel, string> = { low: 'L', possible: 'P', likely: 'K', unknown: '?' };
 
-function clock(ts: number): string {
-  const d = new Date(ts);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 function duration(s: number | null): string {
   if (s === null) return '-';
   return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}`;
 }
 
-/** The text of a night (one line each), in `lang`. */
-export function renderNight(v: NightView, lang: Lang): string[] {
+/** The text of a night (one line each), in `lang`; times of day in `timeZone` (the home's; this machine's when null). */
+export function renderNight(v: NightView, lang: Lang, timeZone: string | null = null): string[] {
+  const clock = clockIn(timeZone);
   const d = v.report;
   const lines = [t(lang, 'rnTitle', { date: v.date, device: v.device ?? '-', seq: v.reportSeq })];
   const eff = num(d.sleepEfficiencyPct);
@@ -125,7 +122,7 @@ export function renderNight(v: NightView, lang: Lang): string[] {
   else {
     lines.push(t(lang, 'rnRisk', {
       risk: t(lang, RISK_KEY[r.risk]), confidence: r.confidence === null ? '-' : t(lang, CONF_KEY[r.confidence]!),
-      used: r.used.map((c) => t(lang, CHANNEL_KEY[c]!)).join(', '),
+      used: r.used.map((c) => t(lang, CHANNEL_KEY[c]!)).join(t(lang, 'listSep')),
     }));
   }
   lines.push(t(lang, 'rnRiskAdvice'));

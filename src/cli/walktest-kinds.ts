@@ -137,3 +137,16 @@ export function evidence(s: ProofState, metrics = EVIDENCE_METRICS): string {
 export function evidenceText(lang: Lang, s: ProofState, metrics = EVIDENCE_METRICS): string {
   return metrics.filter((m) => s.last.has(m)).map((m) => metricText(lang, m, s.last.get(m))).join(t(lang, 'listSep'));
 }
+
+/**
+ * evidence()'s metric=value form (kept in a JSON report's hint variables) as a person reads it: the
+ * report is rendered from the JSON form, without the proof state. Anything else is shown as it is.
+ */
+export function evidenceTextOf(lang: Lang, text: string): string {
+  if (!/^\w+=/.test(text)) return text;
+  return text.split(', ').map((pair) => {
+    const at = pair.indexOf('=');
+    const [m, v] = [pair.slice(0, at), pair.slice(at + 1)];
+    return metricText(lang, m, v === 'true' ? true : v === 'false' ? false : v);
+  }).join(t(lang, 'listSep'));
+}

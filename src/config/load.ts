@@ -5,9 +5,10 @@ import { ConfigSchema, configSchemaFor, type Config } from './schema.js';
 import { DEFAULT_LOCAL_DIR, deviceCatalogue, type Catalogue } from '../drivers/catalogue.js';
 import { checkProfile } from '../drivers/profile-check.js';
 import { remoteConfigProblems, type RemoteContext } from './remote-policy.js';
-import { configHash, deepFreeze, type ConfigProblem, type ConfigResult } from './result.js';
+import { configHash, deepFreeze, ruleProblem, type ConfigProblem, type ConfigResult } from './result.js';
 import { parseYaml } from './parse-yaml.js';
 import { closest } from './suggest.js';
+import { ruleOf, ruleText } from '../core/config-rules.js';
 
 export { formatProblems, type ConfigProblem, type ConfigResult } from './result.js';
 
@@ -57,6 +58,12 @@ function knownKeys(path: readonly PathKey[]): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
+/** A problem with the code of the schema rule its text comes from, when it comes from one (issue 16). */
+function withRule(p: ConfigProblem, text: string): ConfigProblem {
+  const r = ruleOf(text);
+  return r ? { ...p, code: r.code, params: r.params } : p;
+}
+
 function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
   const input = (issue as { input?: unknown }).input;
@@ -85,7 +92,13 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
         const suggestion = typeof found === 'string' ? closest(found, u.options.map(String)) : null;
         return [{ path: formatPath(path), message: found === undefined ? 'required' : 'not an allowed value', expected: `one of: ${u.options.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(found), ...(suggestion ? { suggestion } : {}) }];
       }
-      return [{ path: formatPath(path), message: issue.message, found: describeFound(input) }];
+      // A union of literals (protocol_version: 5 or 4): every value an option allows, as for an enum.
+      const options = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+      if (options.length > 0 && options.every((o) => o.length > 0 && o.every((e) => e.code === 'invalid_value'))) {
+        const values = options.flat().flatMap((e) => (e.code === 'invalid_value' ? e.values : []));
+        return [{ path: formatPath(path), message: 'not an allowed value', expected: `one of: ${values.map((v) => JSON.stringify(v)).join(', ')}`, found: describeFound(input) }];
+      }
+      return [withRule({ path: formatPath(path), message: issue.message, found: describeFound(input) }, issue.message)];
     }
     case 'invalid_value': {
       const suggestion = typeof input === 'string' ? closest(input, issue.values.map(String)) : null;
@@ -95,13 +108,15 @@ function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
     case 'too_big': {
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      const what = issue.origin === 'string' ? 'length ' : issue.origin === 'array' ? 'item count ' : '';
-      return [{ path: formatPath(path), message: 'out of range', expected: `${what}${op} ${String(bound)}`, found: describeFound(input) }];
+      // A string's length and a list's item count are rules (words); a number's bound is only `> 0`.
+      const vars = { op, bound: String(bound) };
+      const expected = issue.origin === 'string' ? ruleText('ANJU_CFG_LENGTH', vars) : issue.origin === 'array' ? ruleText('ANJU_CFG_ITEM_COUNT', vars) : `${op} ${vars.bound}`;
+      return [{ path: formatPath(path), message: 'out of range', expected, found: describeFound(input) }];
     }
     case 'invalid_format':
-      return [{ path: formatPath(path), message: 'wrong format', expected: issue.message, found: describeFound(input) }];
+      return [withRule({ path: formatPath(path), message: 'wrong format', expected: issue.message, found: describeFound(input) }, issue.message)];
     default: // custom refinements: the message says what is expected
-      return [{ path: formatPath(path), message: issue.message }];
+      return [withRule({ path: formatPath(path), message: issue.message }, issue.message)];
   }
 }
 
@@ -142,10 +157,10 @@ function bounded<A extends unknown[]>(validate: (...args: A) => ConfigResult): (
     try {
       r = validate(...args);
     } catch (err) {
-      return { ok: false, problems: [{ path: '', message: `cannot validate this config: ${(err as Error).message}` }] };
+      return { ok: false, problems: [ruleProblem('', 'ANJU_CFG_CANNOT_VALIDATE', { detail: (err as Error).message })] };
     }
     if (r.ok || r.problems.length <= MAX_PROBLEMS) return r;
-    return { ok: false, problems: [...r.problems.slice(0, MAX_PROBLEMS), { path: '', message: `${r.problems.length - MAX_PROBLEMS} more problem(s) not listed` }] };
+    return { ok: false, problems: [...r.problems.slice(0, MAX_PROBLEMS), ruleProblem('', 'ANJU_CFG_MORE_PROBLEMS', { n: r.problems.length - MAX_PROBLEMS })] };
   };
 }
 
@@ -214,7 +229,7 @@ export function loadConfigFile(file: string): ConfigResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, problems: [{ path: '', message: `cannot read the file: ${(err as Error).message}` }] };
+    return { ok: false, problems: [ruleProblem('', 'ANJU_CFG_CANNOT_READ', { detail: (err as Error).message })] };
   }
   return validateConfigText(text);
 }
@@ -240,10 +255,10 @@ export const validateRemoteConfigText = bounded((text: string, ctx: RemoteContex
 function unreadableFiles(config: Readonly<Config>): ConfigProblem[] {
   const u = config.uplink;
   const files: Array<[string, string | undefined, string]> = [
-    ['uplink.tls.ca', u.tls.ca, 'a readable PEM file'],
-    ['uplink.tls.cert', u.tls.cert, 'a readable PEM file'],
-    ['uplink.tls.key', u.tls.key, 'a readable PEM file'],
-    ['uplink.password_file', u.password_file, 'a readable file whose first line is the password'],
+    ['uplink.tls.ca', u.tls.ca, ruleText('ANJU_CFG_READABLE_PEM')],
+    ['uplink.tls.cert', u.tls.cert, ruleText('ANJU_CFG_READABLE_PEM')],
+    ['uplink.tls.key', u.tls.key, ruleText('ANJU_CFG_READABLE_PEM')],
+    ['uplink.password_file', u.password_file, ruleText('ANJU_CFG_READABLE_PASSWORD')],
   ];
   const missing: ConfigProblem[] = [];
   for (const [path, f, expected] of files) {
@@ -251,7 +266,7 @@ function unreadableFiles(config: Readonly<Config>): ConfigProblem[] {
     try {
       accessSync(f, constants.R_OK); // relative paths: from the working directory, as anjud opens them
     } catch (err) {
-      missing.push({ path, message: 'file not readable', expected, found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      missing.push(ruleProblem(path, 'ANJU_CFG_FILE_UNREADABLE', {}, { expected, found: `${f} (${(err as NodeJS.ErrnoException).code ?? 'error'})` }));
     }
   }
   return missing;
@@ -285,7 +300,7 @@ function duplicateDeviceIds(data: unknown): ConfigProblem[] {
     if (typeof id !== 'string') continue;
     const first = seen.get(id);
     if (first === undefined) seen.set(id, path);
-    else out.push({ path, message: 'duplicate device id', expected: 'an id no other device has', found: `"${id}", also at ${first}` });
+    else out.push(ruleProblem(path, 'ANJU_CFG_DUPLICATE_ID', {}, { expected: ruleText('ANJU_CFG_UNIQUE_ID'), found: ruleText('ANJU_CFG_ALSO_AT', { id, path: first }) }));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit, type Document } from 'yaml';
-import type { ConfigProblem } from './result.js';
+import { ruleProblem, type ConfigProblem } from './result.js';
+import { ruleText } from '../core/config-rules.js';
 
 /**
  * YAML text -> plain data, bounded, with every failure a ConfigProblem that has a line and column
@@ -30,7 +31,7 @@ export function parseYaml(text: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const at = (offset: number | undefined) => (offset === undefined ? {} : lc.linePos(offset));
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, ...at(e.pos[0]) })) };
+    return { ok: false, problems: doc.errors.map((e) => ruleProblem('', 'ANJU_CFG_YAML_SYNTAX', { detail: e.message.split('\n')[0]! }, at(e.pos[0]))) };
   }
   // One walk in document order: an alias refers to the last anchor of its name before it.
   const anchors = new Set<string>();
@@ -44,7 +45,7 @@ export function parseYaml(text: string): ParsedYaml {
       for (const { key } of node.items) {
         if (!isScalar(key)) continue; // a complex key: the schema refuses it
         const k = String(key.value);
-        if (keys.has(k)) problems.push({ path: '', message: `YAML syntax: key ${JSON.stringify(k)} appears twice in one mapping`, expected: 'each key once', ...at(key.range?.[0]) });
+        if (keys.has(k)) problems.push(ruleProblem('', 'ANJU_CFG_YAML_KEY_TWICE', { key: JSON.stringify(k) }, { expected: ruleText('ANJU_CFG_EACH_KEY_ONCE'), ...at(key.range?.[0]) }));
         keys.add(k);
       }
     }
@@ -52,10 +53,10 @@ export function parseYaml(text: string): ParsedYaml {
       aliases++;
       firstAlias ??= node.range?.[0];
       if (!anchors.has(node.source)) {
-        problems.push({ path: '', message: `YAML alias *${node.source} has no anchor &${node.source} before it`, expected: 'an anchor defined earlier in the file', found: 'none', ...at(node.range?.[0]) });
+        problems.push(ruleProblem('', 'ANJU_CFG_YAML_NO_ANCHOR', { name: node.source }, { expected: ruleText('ANJU_CFG_ANCHOR_BEFORE'), found: ruleText('ANJU_CFG_FOUND_NONE'), ...at(node.range?.[0]) }));
       }
       if (aliases === MAX_ALIASES + 1) {
-        problems.push({ path: '', message: `YAML aliases: more than ${MAX_ALIASES} in one config`, expected: `at most ${MAX_ALIASES} aliases`, ...at(node.range?.[0]) });
+        problems.push(ruleProblem('', 'ANJU_CFG_YAML_ALIASES', { max: MAX_ALIASES }, { expected: ruleText('ANJU_CFG_AT_MOST_ALIASES', { max: MAX_ALIASES }), ...at(node.range?.[0]) }));
       }
     } else if (node.anchor) anchors.add(node.anchor);
   });
@@ -64,6 +65,6 @@ export function parseYaml(text: string): ParsedYaml {
     return { ok: true, data: doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) ?? {}, doc, lineCounter: lc };
   } catch (err) {
     // yaml's expansion bound (billion laughs); it does not say which alias, so name the first one.
-    return { ok: false, problems: [{ path: '', message: `YAML aliases: ${(err as Error).message}`, expected: `at most ${MAX_ALIAS_EXPANSIONS} alias expansions`, ...at(firstAlias) }] };
+    return { ok: false, problems: [ruleProblem('', 'ANJU_CFG_YAML_EXPANSIONS', { detail: (err as Error).message }, { expected: ruleText('ANJU_CFG_AT_MOST_EXPANSIONS', { max: MAX_ALIAS_EXPANSIONS }), ...at(firstAlias) })] };
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from './schema.js';
+import { ruleText, type RuleCode, type RuleVars } from '../core/config-rules.js';
 
 /**
  * What validating a config produces, and how problems are printed: plain data and functions with
@@ -21,6 +22,21 @@ export interface ConfigProblem {
   readonly suggestion?: string;
   readonly line?: number;
   readonly col?: number;
+  /**
+   * The stable code of the schema rule (src/core/config-rules.ts) whose English text is `message`
+   * (or, for a format check, `expected`), with its values: how anjuctl prints it in the reader's
+   * language and what scripts match on (`--json`). Absent for the generic problems above.
+   */
+  readonly code?: string;
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A problem in the words of a rule (src/core/config-rules.ts), with its code and values: what the
+ * validator reports of its own (a YAML error, a duplicate id), as load.ts does for the schema's rules.
+ */
+export function ruleProblem(path: string, code: RuleCode, vars: RuleVars = {}, extra: Omit<ConfigProblem, 'path' | 'message' | 'code' | 'params'> = {}): ConfigProblem {
+  return { path, message: ruleText(code, vars), code, params: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])), ...extra };
 }
 
 /** First 16 hex digits of the SHA-256 of a config's text: announced so the cloud sees what runs. */

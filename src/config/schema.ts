@@ -23,6 +23,7 @@ import { DeviceSupervisionSettingsSchema } from '../detectors/settings/device-su
 import { localTimeShape } from '../detectors/settings/local-time.js';
 import { brokerUrl } from './broker-url-schema.js';
 import { parseBrokerUrl } from '../core/broker-url.js';
+import { rule } from '../core/config-rules.js';
 
 /**
  * The one source of truth for the configuration: types, defaults, validation and the JSON Schema
@@ -32,8 +33,7 @@ import { parseBrokerUrl } from '../core/broker-url.js';
  */
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const idString = (what: string) =>
-  z.string().regex(ID_PATTERN, `${what}: 1-64 characters of A-Z a-z 0-9 _ - (it is used in MQTT topics)`);
+const idString = (code: 'ANJU_CFG_HUB_ID' | 'ANJU_CFG_DEVICE_ID') => z.string().regex(ID_PATTERN, rule(code));
 
 const seconds = (def: number, what: string) => z.number().positive().default(def).describe(`${what}, seconds`);
 
@@ -44,7 +44,7 @@ const SerialSchema = z.strictObject({
 
 /** What every device has, whatever its transport. */
 const deviceCommon = {
-  id: idString('device id').describe('Stable device id, used in events and topics'),
+  id: idString('ANJU_CFG_DEVICE_ID').describe('Stable device id, used in events and topics'),
   room: z.string().min(1).describe('Room the device is in, e.g. bedroom'),
   name: z.string().optional().describe('Human-friendly name'),
 };
@@ -107,16 +107,16 @@ const UplinkSchema = z.strictObject({
   }).prefault({}),
 }).superRefine((u, ctx) => {
   if (u.password !== undefined && u.password_file !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['password_file'], message: 'give password or password_file, not both' });
+    ctx.addIssue({ code: 'custom', path: ['password_file'], ...rule('ANJU_CFG_PASSWORD_TWICE') });
   }
   if (u.reconnect_min_s > u.reconnect_max_s) {
-    ctx.addIssue({ code: 'custom', path: ['reconnect_min_s'], message: 'reconnect_min_s must not exceed reconnect_max_s' });
+    ctx.addIssue({ code: 'custom', path: ['reconnect_min_s'], ...rule('ANJU_CFG_RECONNECT_ORDER') });
   }
   // Judged on the parsed URL, the endpoint the uplink then connects to (src/core/broker-url.ts).
   const ep = parseBrokerUrl(u.url);
   if (ep.ok && !ep.endpoint.encrypted && !ep.endpoint.loopback && !u.insecure) {
     const { protocol, host } = ep.endpoint;
-    ctx.addIssue({ code: 'custom', path: ['url'], message: `plain ${protocol}:// to ${host} is not encrypted: use mqtts:// (or wss://), or set uplink.insecure: true` });
+    ctx.addIssue({ code: 'custom', path: ['url'], ...rule('ANJU_CFG_PLAIN_BROKER', { protocol, host }) });
   }
 });
 
@@ -136,7 +136,7 @@ const BreathingRateSchema = z.strictObject({
   clear_after_s: z.number().min(0).default(br.clear_after_s).describe('Back in band this long clears the alarm, seconds'),
   max_gap_s: seconds(br.max_gap_s, 'Rate readings further apart than this restart the sustain (and clear) timer'),
   severity: z.enum(['critical', 'warning', 'info']).default(br.severity),
-}).refine((s) => s.low_per_min < s.high_per_min, { message: 'low_per_min must be below high_per_min', path: ['low_per_min'] });
+}).refine((s) => s.low_per_min < s.high_per_min, { ...rule('ANJU_CFG_BREATHING_BAND'), path: ['low_per_min'] });
 
 /**
  * Every detector's settings, under its name. Detectors with local times (curfew, windows, night)
@@ -160,7 +160,7 @@ const DetectorsSchema = z.strictObject({
 /** The config schema for the models of one catalogue (the shipped models plus a local profile folder's). */
 const buildConfigSchema = (catalogue: Catalogue) => z.strictObject({
     hub: z.strictObject({
-      id: idString('hub id').describe('Hub id, unique in the district; the MQTT topic prefix is anju/v1/<id>/'),
+      id: idString('ANJU_CFG_HUB_ID').describe('Hub id, unique in the district; the MQTT topic prefix is anju/v1/<id>/'),
       name: z.string().optional().describe('Human-friendly name, e.g. the address'),
       timezone: localTimeShape.timezone.describe('IANA time zone of the home, e.g. Asia/Shanghai: curfews, activity windows and "night" are local times'),
     }),
@@ -198,15 +198,15 @@ const buildConfigSchema = (catalogue: Catalogue) => z.strictObject({
     // The siren is one of the home's devices (a Zigbee IAS WD, through zigbee: or z2m:).
     const siren = cfg.escalation?.siren?.device;
     if (siren !== undefined && !cfg.devices.some((d) => d.id === siren)) {
-      ctx.addIssue({ code: 'custom', path: ['escalation', 'siren', 'device'], message: `no device with id "${siren}" in devices: (the siren must be one of them)` });
+      ctx.addIssue({ code: 'custom', path: ['escalation', 'siren', 'device'], ...rule('ANJU_CFG_SIREN_DEVICE', { id: siren }) });
     }
     // A Zigbee device needs the section of the way it is reached.
     cfg.devices.forEach((entry, i) => {
       const x = linked(catalogue, entry);
       if (x.link !== 'zigbee' && x.link !== 'z2m') return;
       const d = x.device;
-      if (d.zigbee !== undefined && !cfg.zigbee) ctx.addIssue({ code: 'custom', path: ['devices', i, 'zigbee'], message: 'a zigbee: device needs the top-level zigbee: section (the coordinator stick)' });
-      if (d.z2m !== undefined && !cfg.zigbee2mqtt) ctx.addIssue({ code: 'custom', path: ['devices', i, 'z2m'], message: 'a z2m: device needs the top-level zigbee2mqtt: section (its broker)' });
+      if (d.zigbee !== undefined && !cfg.zigbee) ctx.addIssue({ code: 'custom', path: ['devices', i, 'zigbee'], ...rule('ANJU_CFG_ZIGBEE_SECTION') });
+      if (d.z2m !== undefined && !cfg.zigbee2mqtt) ctx.addIssue({ code: 'custom', path: ['devices', i, 'z2m'], ...rule('ANJU_CFG_Z2M_SECTION') });
     });
   });
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { deepFreeze, type ConfigResult } from './result.js';
+import { deepFreeze, ruleProblem, type ConfigResult } from './result.js';
 import type { RemoteContext } from './remote-policy.js';
 
 /**
@@ -28,7 +28,7 @@ function validateInWorker(req: ValidateRequest, timeoutMs?: number): Promise<Con
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./validate-worker.js', import.meta.url), { workerData: req });
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      resolve({ ok: false, problems: [{ path: '', message: `not validated within ${timeoutMs / 1000} s: too large or too deeply nested for a config` }] });
+      resolve({ ok: false, problems: [ruleProblem('', 'ANJU_CFG_TOO_SLOW', { s: timeoutMs / 1000 })] });
       void worker.terminate();
     }, timeoutMs);
     // The structured clone is a fresh object: freeze it again, as loadConfigFile does.

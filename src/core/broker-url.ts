@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { ruleText, type RuleCode, type RuleVars } from './config-rules.js';
 
 /**
  * An MQTT broker URL, parsed once, the same way for the config check and for the client
@@ -32,27 +33,28 @@ const HOST_NAME = /^[A-Za-z0-9._-]+$/;
 export type BrokerUrlResult = { ok: true; endpoint: BrokerEndpoint } | { ok: false; problem: string };
 
 export function parseBrokerUrl(url: string): BrokerUrlResult {
-  const bad = (problem: string): BrokerUrlResult => ({ ok: false, problem });
-  if (/[\s\\\u0000-\u001f\u007f]/.test(url)) return bad('no spaces, control characters or backslashes');
+  // The problems are config rules (config-rules.ts): anjuctl shows them in the reader's language.
+  const bad = (code: RuleCode, vars: RuleVars = {}): BrokerUrlResult => ({ ok: false, problem: ruleText(code, vars) });
+  if (/[\s\\\u0000-\u001f\u007f]/.test(url)) return bad('ANJU_CFG_URL_SPACES');
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
-  if (scheme === undefined) return bad('a scheme and a host (scheme://host)');
-  if (!Object.hasOwn(DEFAULT_PORT, scheme)) return bad(`scheme mqtt, mqtts, ws or wss (found ${scheme})`);
-  if (url.includes('?')) return bad('no query (?...): the MQTT client would take options from it');
-  if (url.includes('#')) return bad('no fragment (#...)');
-  if (url.includes('@')) return bad('no user info (user:password@): credentials go in username and password_file');
+  if (scheme === undefined) return bad('ANJU_CFG_URL_SCHEME_HOST');
+  if (!Object.hasOwn(DEFAULT_PORT, scheme)) return bad('ANJU_CFG_URL_SCHEME', { scheme });
+  if (url.includes('?')) return bad('ANJU_CFG_URL_QUERY');
+  if (url.includes('#')) return bad('ANJU_CFG_URL_FRAGMENT');
+  if (url.includes('@')) return bad('ANJU_CFG_URL_USERINFO');
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return bad('a valid host and a port from 1 to 65535');
+    return bad('ANJU_CFG_URL_HOST_PORT');
   }
   const protocol = scheme as BrokerProtocol;
   const ipv6 = u.hostname.startsWith('[');
   const host = ipv6 ? u.hostname.slice(1, -1) : u.hostname;
-  if (host === '' || (!ipv6 && !HOST_NAME.test(host))) return bad('a host name or IP address (letters, digits, . - _, or [IPv6])');
-  if (u.port === '0') return bad('a port from 1 to 65535');
+  if (host === '' || (!ipv6 && !HOST_NAME.test(host))) return bad('ANJU_CFG_URL_HOST');
+  if (u.port === '0') return bad('ANJU_CFG_URL_PORT');
   const ws = protocol === 'ws' || protocol === 'wss';
-  if (!ws && u.pathname !== '' && u.pathname !== '/') return bad(`no path after the host (${protocol}:// has none)`);
+  if (!ws && u.pathname !== '' && u.pathname !== '/') return bad('ANJU_CFG_URL_PATH', { protocol });
   const lower = host.toLowerCase();
   return {
     ok: true,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rule } from '../core/config-rules.js';
 
 /**
  * The escalation policy's config schema (issue 15); zod lives only here, never in what the daemon
@@ -15,7 +16,7 @@ import { z } from 'zod';
  */
 
 /** E.164: a plus, a country code, at most 15 digits in all (ITU-T E.164 §6.1). */
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number: +, country code and number, digits only (e.g. +8613800138000)');
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, rule('ANJU_CFG_PHONE'));
 
 const ContactSchema = z.strictObject({
   name: z.string().min(1).max(40).describe('Who this is (shown in events and in the SMS to other contacts), e.g. 女儿 or "Li Wei (neighbour)"'),
@@ -53,7 +54,7 @@ export const EscalationSchema = z.strictObject({
   cloud_confirm_s: secondsOrZero(60, 'The cloud must confirm (ack) a raised alarm within this long, else the ladder starts'),
   ack_within_s: secondsOrZero(180, 'Someone must acknowledge the alarm (ack-alarm from the cloud, anjuctl alarms ack, the button, a contact\'s reply) within this long, else the ladder starts'),
   uplink_down_s: secondsOrZero(30, 'The uplink has been down this long while an alarm is open: the ladder starts'),
-  immediate_types: z.array(z.string().regex(/^alarm\.[a-z0-9_]+$/)).default(['alarm.smoke', 'alarm.gas', 'alarm.co', 'alarm.sos'])
+  immediate_types: z.array(z.string().regex(/^alarm\.[a-z0-9_]+$/, rule('ANJU_CFG_ALARM_TYPE'))).default(['alarm.smoke', 'alarm.gas', 'alarm.co', 'alarm.sos'])
     .describe('Alarm types whose ladder starts at once: the home sounds and contacts are told without waiting for the cloud'),
   step_interval_s: secondsOrZero(60, 'Pause between two rungs of the ladder (the home, one contact, then the next)'),
   retries: z.number().int().min(0).max(10).default(2).describe('How many more times a failed SMS or call to one contact is tried before the ladder moves on'),
@@ -61,7 +62,7 @@ export const EscalationSchema = z.strictObject({
   rate_limit_s: secondsOrZero(600, 'At most one SMS (and one call) to the same number this often, across alarms: a flapping alarm does not flood a relative'),
   call_ring_s: z.number().int().min(5).max(120).default(30).describe('How long a call rings before the hub hangs up, seconds'),
   contacts: z.array(ContactSchema).max(10).default([]).describe('People told in order: SMS to each (sms: true), then a call to each (call: true)'),
-  per_type: z.record(z.string().regex(/^alarm\.[a-z0-9_]+$/), PerTypeSchema).default({}).describe('Overrides per alarm type, e.g. alarm.apnea: { ack_within_s: 60 }'),
+  per_type: z.record(z.string().regex(/^alarm\.[a-z0-9_]+$/, rule('ANJU_CFG_ALARM_TYPE')), PerTypeSchema).default({}).describe('Overrides per alarm type, e.g. alarm.apnea: { ack_within_s: 60 }'),
   reply_words: z.array(z.string().min(1)).default(['1', 'ok', '好', '收到']).describe('An SMS from a contact whose trimmed text is one of these (any case) acknowledges the alarm and stops the ladder'),
   siren: SirenSchema.optional().describe('The siren sounded on the first rung'),
   prompts: PromptsSchema.optional().describe('Spoken prompts played through ALSA on the first rung'),

@@ -47,7 +47,7 @@ describe('config validation in a worker thread', () => {
   it('refuses a set-config text it cannot validate in time, as a problem, and stops the worker', async () => {
     // 500k nested block sequences take yaml seconds (a stack overflow per level): far more than 50 ms.
     const r = await offThread.validateConfigTextOffThread('- '.repeat(500_000), 50);
-    expect(r).toEqual({ ok: false, problems: [{ path: '', message: 'not validated within 0.05 s: too large or too deeply nested for a config' }] });
+    expect(r).toEqual({ ok: false, problems: [{ path: '', message: 'not validated within 0.05 s: too large or too deeply nested for a config', code: 'ANJU_CFG_TOO_SLOW', params: { s: '0.05' } }] });
   });
 
   it('reports an unreadable file as a problem, not a crash', async () => {

@@ -194,7 +194,7 @@ escalation:
     const lines = zh.out.trim().split('\n').map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d {2}/, ''));
     expect(lines[0]).toMatch(/^报警升级测试 test-\d+-1：共 4 步/);
     expect(lines.slice(1)).toEqual([
-      '家中警报器与语音提示：成功 (siren ok, prompt ok)',
+      '家中警报器与语音提示：成功（警报器：成功，语音提示：成功）', // was "(siren ok, prompt ok)" (issue 16 point 4)
       `短信给 女儿（${DAUGHTER}）：成功`,
       `短信给 Neighbour（${NEIGHBOUR}）：成功`,
       `呼叫 女儿（${DAUGHTER}）：成功`,
@@ -213,6 +213,7 @@ escalation:
     const en = await ctl('escalation', 'test', '--lang', 'en');
     expect(en.code, en.out).toBe(0);
     expect(en.out).toContain(`SMS to 女儿 (${DAUGHTER}): ok`);
+    expect(en.out).toContain('sound and prompt in the home: ok (siren ok, prompt ok)');
     expect(en.out).toContain('escalation test walk finished: 4 of 4 steps ok');
     // A test walk does not count against the rate limit of real alarms, and leaves no ladder behind.
     await waitFor('no ladder left', () => daemon.status().escalation?.ladders.length === 0);

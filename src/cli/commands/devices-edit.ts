@@ -30,7 +30,7 @@ import type { DaemonStatus } from '../../control/status.js';
 import { ControlError, request } from '../client.js';
 import { appendToList, removeFromList, type Edit } from '../config-edit.js';
 import { context, EXIT, run, type Ctx } from '../context.js';
-import { t, type MessageKey } from '../i18n.js';
+import { t, wordedIn, type MessageKey } from '../i18n.js';
 import { diffConfigs, printChanges, readCurrent, reportProblems, sendConfig, type Change } from './config.js';
 
 /** Transports of devices; a modem is no device (the top-level modem: section). */
@@ -250,7 +250,7 @@ async function finish(
   what: { action: 'add' | 'remove'; id: string; entry?: unknown; openAlarms?: unknown[] },
   o: { dryRun?: boolean; out?: string; waitS: number },
 ): Promise<number> {
-  if (!edit.ok) return refuse(ctx, EXIT.FAILED, 'edit-unsafe', 'dvEditUnsafe', { file, error: edit.message });
+  if (!edit.ok) return refuse(ctx, EXIT.FAILED, 'edit-unsafe', 'dvEditUnsafe', { file, error: wordedIn(ctx.lang, edit) });
   const next = parseConfig(edit.text);
   if (!next.ok) {
     if (ctx.json) ctx.out(JSON.stringify({ ok: false, code: 'invalid', file, problems: next.problems }));

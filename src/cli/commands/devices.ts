@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { DaemonStatus } from '../../control/status.js';
 import { request } from '../client.js';
 import { context, EXIT, paint, run, table, type Ctx } from '../context.js';
-import { t } from '../i18n.js';
+import { linkStateText, t } from '../i18n.js';
 import { failed } from './status.js';
 
 type Device = DaemonStatus['devices'][number];
@@ -84,7 +84,7 @@ function linkOf(d: Device): string {
 function linkText(ctx: Ctx, d: Device): string {
   const l = linkOf(d);
   const good = l === 'open' || l === 'connected' || l === 'ok';
-  const txt = l === 'open' ? t(ctx.lang, 'portOpen') : l === 'closed' ? t(ctx.lang, 'portClosed') : l;
+  const txt = l === 'open' ? t(ctx.lang, 'portOpen') : l === 'closed' ? t(ctx.lang, 'portClosed') : linkStateText(ctx.lang, l);
   return good ? txt : paint(ctx, 31, txt);
 }
 

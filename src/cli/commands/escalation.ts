@@ -68,6 +68,12 @@ export async function walkEscalation(ctx: Ctx, by: string, event: (e: StoredEven
   return { ok: !interrupted && n > 0 && ok === n, id, steps: n, stepsOk: ok };
 }
 
+/** A part of the home step (siren, prompt) as it went: ok, failed or none; '-' when the event does not say. */
+function part(ctx: Ctx, v: unknown): string {
+  const key = v === 'ok' ? 'escPartOk' : v === 'failed' ? 'escPartFailed' : v === 'none' ? 'escPartNone' : null;
+  return key ? t(ctx.lang, key) : String(v ?? '-');
+}
+
 /** One finished step as a line, or null for events that are not a step's result. */
 function describe(ctx: Ctx, e: StoredEvent): { ok: boolean; text: string } | null {
   const d = e.data as Record<string, string | number | boolean | undefined>;
@@ -75,7 +81,7 @@ function describe(ctx: Ctx, e: StoredEvent): { ok: boolean; text: string } | nul
   const sep = ctx.lang === 'zh' ? '：' : ': ';
   const result = (isOk: boolean) => (isOk ? paint(ctx, 32, t(ctx.lang, 'escResultOk')) : paint(ctx, 31, t(ctx.lang, 'escResultFailed', { code: String(d.code ?? ''), detail: String(d.detail ?? '') })));
   switch (e.type) {
-    case 'hub.escalation_sounded': return { ok: d.ok === true, text: `${t(ctx.lang, 'escStepSound')}${sep}${result(d.ok === true)} (siren ${String(d.siren ?? '-')}, prompt ${String(d.prompt ?? '-')})` };
+    case 'hub.escalation_sounded': return { ok: d.ok === true, text: t(ctx.lang, 'escSoundLine', { step: t(ctx.lang, 'escStepSound'), result: result(d.ok === true), siren: part(ctx, d.siren), prompt: part(ctx, d.prompt) }) };
     case 'hub.escalation_sms_sent': return { ok: true, text: `${t(ctx.lang, 'escStepSms', who)}${sep}${result(true)}` };
     case 'hub.escalation_sms_failed': return d.final ? { ok: false, text: `${t(ctx.lang, 'escStepSms', who)}${sep}${result(false)}` } : null;
     case 'hub.escalation_call_made': return { ok: true, text: `${t(ctx.lang, 'escStepCall', who)}${sep}${result(true)}` };

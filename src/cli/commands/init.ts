@@ -33,7 +33,7 @@ import { encodeQr } from '../../provision/qr-code.js';
 import { renderQrText } from '../../provision/qr-terminal.js';
 import { RELEASE_KEYS_FILE } from '../../update/release-keys.js';
 import { context, EXIT, paint, run, type Ctx } from '../context.js';
-import { t } from '../i18n.js';
+import { t, wordedIn } from '../i18n.js';
 import { createLineInput, type LineInput } from '../line-input.js';
 import { certifies, hubCsr, hubKey, installedCertificate, readCertificate, readReleaseKeys } from '../init-material.js';
 import { installCertificate } from '../init-cert.js';
@@ -60,7 +60,7 @@ async function init(ctx: Ctx, o: InitOptions): Promise<number> {
   if (existing.state === 'present' && !o.force) {
     if (o.cert !== undefined && current?.ok) {
       const cert = readCertificate(o.cert);
-      if (!cert.ok) return bad(ctx, '--cert', o.cert, cert.message);
+      if (!cert.ok) return bad(ctx, '--cert', o.cert, wordedIn(ctx.lang, cert));
       return installCertificate(ctx, { configPath, text: existing.text, config: current.config, cert: cert.value, certFile: o.cert, paths, ca: o.ca, gid });
     }
     ctx.err(L('inExists', { file: configPath, hub: current?.ok ? current.config.hub.id : '?' }));
@@ -86,11 +86,11 @@ async function init(ctx: Ctx, o: InitOptions): Promise<number> {
     }
     // Check every value and file given before anything is written: a refusal changes nothing.
     const cert = o.cert === undefined ? null : readCertificate(o.cert);
-    if (cert && !cert.ok) return bad(ctx, '--cert', o.cert!, cert.message);
+    if (cert && !cert.ok) return bad(ctx, '--cert', o.cert!, wordedIn(ctx.lang, cert));
     const ca = o.ca === undefined ? null : readCertificate(o.ca);
-    if (ca && !ca.ok) return bad(ctx, '--ca', o.ca!, ca.message);
+    if (ca && !ca.ok) return bad(ctx, '--ca', o.ca!, wordedIn(ctx.lang, ca));
     const releaseKeys = o.releaseKey === undefined ? null : readReleaseKeys(o.releaseKey);
-    if (releaseKeys && !releaseKeys.ok) return bad(ctx, '--release-key', o.releaseKey!, releaseKeys.message);
+    if (releaseKeys && !releaseKeys.ok) return bad(ctx, '--release-key', o.releaseKey!, wordedIn(ctx.lang, releaseKeys));
     const configText = (certPresent: boolean) => initialConfigText({
       hubId, name: o.name, timezone, brokerUrl: broker, stateDir: o.stateDir, controlSocket: o.controlSocket,
       tls: { key: paths.key, csr: paths.csr, cert: paths.cert, ca: ca?.ok || existsSync(paths.ca) ? paths.ca : undefined, certPresent },
@@ -101,7 +101,7 @@ async function init(ctx: Ctx, o: InitOptions): Promise<number> {
 
     mkdirSync(dir, { recursive: true, mode: 0o750 });
     const key = hubKey(paths.key, { renew: o.newKey === true, gid });
-    if (!key.ok) return bad(ctx, 'key', paths.key, key.message);
+    if (!key.ok) return bad(ctx, 'key', paths.key, wordedIn(ctx.lang, key));
     if (cert?.ok) {
       if (!certifies(cert.value, key.value.key)) {
         ctx.err(L('inCertNotOurs', { file: o.cert!, key: paths.key }));

@@ -40,7 +40,7 @@ import type { MeasurementValue, Reading } from '../../core/reading.js';
 import { detectorBindings } from '../../pipeline/bindings.js';
 import { createReplayPipeline, type ReplayEvent } from '../../pipeline/replay.js';
 import { DETECTOR_TICK_MS } from '../../pipeline/runner.js';
-import { pickLang, stateName, t, typeName, type Lang } from '../i18n.js';
+import { pickLang, severityName, stateName, t, typeName, type Lang } from '../i18n.js';
 import { displayZone, formatLocalTime } from '../local-time.js';
 import { fileErrorReason } from '../file-errors.js';
 
@@ -57,7 +57,10 @@ export type ReplayLine =
   | { readonly kind: 'skip' }
   | { readonly kind: 'clock'; readonly ts: number }
   | { readonly kind: 'reading'; readonly reading: Reading }
-  | { readonly kind: 'bad'; readonly reason: string };
+  | { readonly kind: 'bad'; readonly reason: BadLineReason };
+
+/** Why a line was skipped: a catalogue key (src/cli/messages/replay.ts), so it is said in the reader's language. */
+export type BadLineReason = 'rpNotJson' | 'rpNotObject' | 'rpBadTs' | 'rpBadDevice' | 'rpBadMetric' | 'rpBadValue';
 
 const isValue = (v: unknown): v is MeasurementValue => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
@@ -69,15 +72,15 @@ export function parseReplayLine(line: string): ReplayLine {
   try {
     o = JSON.parse(text);
   } catch {
-    return { kind: 'bad', reason: 'not JSON' };
+    return { kind: 'bad', reason: 'rpNotJson' };
   }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'not a JSON object' };
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'rpNotObject' };
   const { ts, device, metric, value } = o as Record<string, unknown>;
-  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) return { kind: 'bad', reason: '"ts" must be a number of ms since the epoch' };
+  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) return { kind: 'bad', reason: 'rpBadTs' };
   if (device === undefined && metric === undefined && value === undefined) return { kind: 'clock', ts };
-  if (typeof device !== 'string' || !DEVICE_ID.test(device)) return { kind: 'bad', reason: '"device" must be a device id (1-64 of A-Z a-z 0-9 _ -)' };
-  if (typeof metric !== 'string' || metric === '') return { kind: 'bad', reason: '"metric" must be a metric name' };
-  if (!isValue(value)) return { kind: 'bad', reason: '"value" must be a number, boolean or string' };
+  if (typeof device !== 'string' || !DEVICE_ID.test(device)) return { kind: 'bad', reason: 'rpBadDevice' };
+  if (typeof metric !== 'string' || metric === '') return { kind: 'bad', reason: 'rpBadMetric' };
+  if (!isValue(value)) return { kind: 'bad', reason: 'rpBadValue' };
   return { kind: 'reading', reading: { ts, device, metric, value } };
 }
 
@@ -91,7 +94,7 @@ export function formatTs(ts: number, timeZone: string | null): string {
 
 export function formatEvent(e: ReplayEvent, json: boolean, timeZone: string | null, lang: Lang = 'en'): string {
   if (json) return JSON.stringify({ ts: e.ts, type: e.type, state: e.state, severity: e.severity, device: e.device, data: e.data });
-  return `${formatTs(e.ts, timeZone)}  ${typeName(lang, e.type)} ${stateName(lang, e.state)}  ${e.severity}  ${e.device ?? '-'}  ${JSON.stringify(e.data)}`;
+  return `${formatTs(e.ts, timeZone)}  ${typeName(lang, e.type)} ${stateName(lang, e.state)}  ${severityName(lang, e.severity)}  ${e.device ?? '-'}  ${JSON.stringify(e.data)}`;
 }
 
 export interface ReplayOptions {
@@ -111,19 +114,18 @@ export interface ReplayIo {
 /** How many malformed lines are named one by one before the rest are only counted. */
 const BAD_LINES_SHOWN = 20;
 
-const reason = fileErrorReason;
 
 /** Opens FILE for streaming (gunzipping if it is gzip), or says why not. */
-function openLines(file: string): { lines: AsyncIterable<string>; failed: () => unknown } | { error: string } {
+function openLines(file: string, lang: Lang): { lines: AsyncIterable<string>; failed: () => unknown } | { error: string } {
   let fd: number;
   try {
     fd = openSync(file, 'r');
     if (fstatSync(fd).isDirectory()) {
       closeSync(fd);
-      return { error: 'is a directory' };
+      return { error: t(lang, 'feIsDirectory') };
     }
   } catch (err) {
-    return { error: reason(err) };
+    return { error: fileErrorReason(err, lang) };
   }
   const magic = Buffer.alloc(2);
   const n = readSync(fd, magic, 0, 2, 0);
@@ -142,7 +144,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The whole command; returns the exit code. */
 export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo): Promise<number> {
   const lang = io.lang ?? 'en';
-  const opened = openLines(file);
+  const opened = openLines(file, lang);
   if ('error' in opened) {
     io.err(t(lang, 'rpCannotRead', { file, error: opened.error }));
     return 1;
@@ -177,7 +179,7 @@ export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo)
     if (p.kind === 'skip') continue;
     const ts = p.kind === 'bad' ? null : p.kind === 'clock' ? p.ts : p.reading.ts;
     // The clock never runs backwards (the daemon stamps readings as they arrive).
-    const why = ts === null ? (p as { reason: string }).reason : lastTs !== null && ts < lastTs ? t(lang, 'rpBeforePrevious', { ts, previous: lastTs }) : null;
+    const why = p.kind === 'bad' ? t(lang, p.reason) : ts !== null && lastTs !== null && ts < lastTs ? t(lang, 'rpBeforePrevious', { ts, previous: lastTs }) : null;
     if (why !== null || ts === null) {
       bad.push(lineNo);
       if (bad.length <= BAD_LINES_SHOWN) io.err(t(lang, 'rpSkipped', { file, line: lineNo, why: why ?? '' }));
@@ -202,7 +204,7 @@ export async function runReplay(file: string, opts: ReplayOptions, io: ReplayIo)
   }
   const failure = opened.failed();
   if (failure !== null) {
-    io.err(t(lang, 'rpCannotReadFurther', { file, line: lineNo, error: reason(failure) }));
+    io.err(t(lang, 'rpCannotReadFurther', { file, line: lineNo, error: fileErrorReason(failure, lang) }));
     return 1;
   }
   if (bad.length > 0) {
@@ -238,7 +240,7 @@ export async function replayCommand(file: string, o: { speed?: string; asFastAsP
     code = await runReplay(file, { json: g.json === true, speed, config: loaded.config }, { out: (s) => process.stdout.write(`${s}\n`), err, lang });
   } catch (e) {
     // A bug must still not print a stack trace at a technician.
-    err(t(lang, 'rpFailed', { file, error: reason(e) }));
+    err(t(lang, 'rpFailed', { file, error: fileErrorReason(e, lang) }));
     code = 1;
   }
   process.exitCode = code;

@@ -47,7 +47,7 @@ export async function drawNight(ctx: Ctx, v: NightView, format: 'svg' | 'png', o
 }
 
 function chartText(lang: Lang, v: NightView, timezone: string | null): NightChartText {
-  const summary = renderNight(v, lang);
+  const summary = renderNight(v, lang, timezone);
   return {
     title: `${summary[0]!}${timezone ? ` · ${t(lang, 'rcTimes', { tz: timezone })}` : ''}`,
     inBed: t(lang, 'rcInBed'), asleep: t(lang, 'rcAsleep'),

@@ -4,6 +4,7 @@ import { context, EXIT, run } from '../context.js';
 import { t } from '../i18n.js';
 import { isDate, nightDate, renderNight, viewNight } from '../report-night.js';
 import { failed } from './status.js';
+import { isWaiting } from '../../control/status.js';
 
 /**
  * `anjuctl report night [--date YYYY-MM-DD] [--device ID] [--json]`: one night's sleep report as the
@@ -30,10 +31,12 @@ export async function reportNight(o: { date?: string; device?: string; format?: 
     const r = await request(ctx.socket, 'sleep-reports', { limit: o.date === undefined ? 31 : 400, ...(o.device ? { device: o.device } : {}) });
     if (!r.ok) return failed(ctx, r);
     const stored = r.data.reports;
+    // Nights are dated and timed in the home's zone (hub.timezone), as the daemon dates them.
+    const tz = await request(ctx.socket, 'get-status').then((s) => (s.ok && !isWaiting(s.data) ? s.data.timezone ?? null : null), () => null);
     const device = o.device ? ` (${o.device})` : '';
-    const v = viewNight(stored, o.date);
+    const v = viewNight(stored, o.date, 30, tz);
     if (v === null) {
-      const dates = [...new Set(stored.map((n) => nightDate(typeof n.data.startTs === 'number' ? n.data.startTs : n.ts)))].sort().slice(-10).join(', ');
+      const dates = [...new Set(stored.map((n) => nightDate(typeof n.data.startTs === 'number' ? n.data.startTs : n.ts, tz)))].sort().slice(-10).join(', ');
       if (ctx.json) ctx.out(JSON.stringify({ ok: false, code: 'not-found', date: o.date ?? null, nights: dates.length > 0 ? dates.split(', ') : [] }));
       else ctx.err(stored.length === 0 ? t(ctx.lang, 'rnNoReports', { device }) : t(ctx.lang, 'rnNoNight', { date: o.date ?? '', device, dates }));
       return EXIT.FAILED;
@@ -41,7 +44,7 @@ export async function reportNight(o: { date?: string; device?: string; format?: 
     // The chart (SVG rendering, rsvg-convert for PNG) is loaded only when one is asked for.
     if (o.format !== undefined) return (await import('./report-chart.js')).drawNight(ctx, v, o.format, o.out);
     if (ctx.json) ctx.out(JSON.stringify({ night: v }));
-    else for (const line of renderNight(v, ctx.lang)) ctx.out(line);
+    else for (const line of renderNight(v, ctx.lang, tz)) ctx.out(line);
     return EXIT.OK;
   });
 }

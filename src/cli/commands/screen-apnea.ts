@@ -26,7 +26,8 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** How many skipped line numbers to name before summarising the rest. */
 const LINES_SHOWN = 5;
 
-const reason = fileErrorReason;
+/** judgeParse's codes: the catalogue's words for why a file cannot be screened. */
+const UNUSABLE = { no_valid_row: 'saNoValidRow', no_rows: 'saNoRows', mostly_malformed: 'saMostlyMalformed' } as const;
 
 export function runScreenApnea(file: string, opts: { verbose?: boolean; json?: boolean; lang?: Lang } = {}): CommandOutput {
   const lang = opts.json ? 'en' : opts.lang ?? 'en';
@@ -37,19 +38,22 @@ export function runScreenApnea(file: string, opts: { verbose?: boolean; json?: b
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    return fail(t(lang, 'rpCannotRead', { file, error: reason(err) }));
+    return fail(t(lang, 'rpCannotRead', { file, error: fileErrorReason(err, lang) }));
   }
   // Gzip is recognised by its magic bytes, not the name, so a renamed file still works.
   if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) {
     try {
       bytes = gunzipSync(bytes);
     } catch (err) {
-      return fail(t(lang, 'saNotGzip', { file, error: reason(err) }));
+      return fail(t(lang, 'saNotGzip', { file, error: fileErrorReason(err, lang) }));
     }
   }
   const parsed = parseHrCsv(bytes.toString('utf8'));
   const unusable = judgeParse(parsed);
-  if (unusable !== null) return fail(t(lang, 'saUnusable', { where: unusable.line !== null ? `${file}:${unusable.line}` : file, message: unusable.message }));
+  if (unusable !== null) {
+    const message = t(lang, UNUSABLE[unusable.code], { bad: unusable.bad ?? 0, rows: unusable.rows ?? 0 });
+    return fail(t(lang, 'saUnusable', { where: unusable.line !== null ? `${file}:${unusable.line}` : file, message }));
+  }
 
   let stderr = '';
   const bad = parsed.badLines;
@@ -78,7 +82,7 @@ export function screenApneaCommand(file: string, opts: { verbose?: boolean }, cm
     out = runScreenApnea(file, { ...opts, json: g.json === true, lang });
   } catch (err) {
     // A bug must still not print a stack trace at a technician.
-    const error = t(g.json ? 'en' : lang, 'saFailed', { file, error: reason(err) });
+    const error = t(g.json ? 'en' : lang, 'saFailed', { file, error: fileErrorReason(err, g.json ? 'en' : lang) });
     out = g.json ? { exitCode: 1, stdout: `${JSON.stringify({ ok: false, file, error })}\n`, stderr: '' } : { exitCode: 1, stdout: '', stderr: `${error}\n` };
   }
   process.stdout.write(out.stdout);

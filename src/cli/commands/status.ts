@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isWaiting, type DaemonStatus, type WaitingStatus } from '../../control/status.js';
-import { formatProblems } from '../../config/result.js';
+import { byLine } from '../../config/result.js';
+import { renderProblems } from '../config-problems.js';
 import { requestStatus } from '../client.js';
 import { adoptZone, context, localTime, EXIT, paint, run, table, type Ctx } from '../context.js';
 import { errorText, t, type Vars } from '../i18n.js';
@@ -23,7 +24,7 @@ export async function statusCommand(_o: unknown, cmd: Command): Promise<void> {
 /** A daemon with no config yet (src/daemon/waiting.ts): what to run. */
 function renderWaiting(ctx: Ctx, s: WaitingStatus): string {
   const lines = [paint(ctx, 31, t(ctx.lang, 'stWaiting', { version: s.version, file: s.config }))];
-  if (s.problems && s.problems.length > 0) lines.push(t(ctx.lang, 'stWaitingProblems', { n: s.problems.length, first: formatProblems(s.config, s.problems.slice(0, 1)) }));
+  if (s.problems && s.problems.length > 0) lines.push(t(ctx.lang, 'stWaitingProblems', { n: s.problems.length, first: renderProblems(ctx.lang, s.config, byLine(s.problems).slice(0, 1)) }));
   return lines.join('\n');
 }
 

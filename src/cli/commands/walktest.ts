@@ -26,11 +26,10 @@ import { createLineInput, type LineInput } from '../line-input.js';
 import { startProgress } from '../progress.js';
 import { evidence, evidenceText, KINDS, kindOf, newProofState, observe, type DeviceKind, type ProofState } from '../walktest-kinds.js';
 import { failed } from './status.js';
+import { hintOf, renderHint, TYPES_SEP, type Hint } from '../walktest-hints.js';
 import { walkEscalation } from './escalation.js';
 
 type Result = 'pass' | 'fail' | 'skipped' | 'not-tested';
-interface Hint { key: MessageKey; vars: Record<string, string | number> }
-
 export interface WalktestDevice {
   id: string; model: string; room: string; kind: DeviceKind; result: Result;
   /** From "waiting" to the proving reading. */
@@ -191,8 +190,9 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       }
       const alarm = step.alarm ? { ...step.alarm, preexisting: false } : open ? { type: open.type, id: open.id, seq: open.seq, ts: open.raisedTs, preexisting: true } : null;
       if (!alarm) {
-        results.push({ ...base, evidence: ev, proofMs, result: 'fail', ...hintOf({ key: 'wtHintNoAlarm', vars: { types: spec.alarms.join(' / ') } }) });
-        say(`  ${paint(ctx, 31, L('wtFailLine', { hint: L('wtHintNoAlarm', { types: spec.alarms.join(' / ') }) }))}`);
+        const hint: Hint = { key: 'wtHintNoAlarm', vars: { types: spec.alarms.join(TYPES_SEP) } };
+        results.push({ ...base, evidence: ev, proofMs, result: 'fail', ...hintOf(hint) });
+        say(`  ${paint(ctx, 31, L('wtFailLine', { hint: renderHint(ctx.lang, hint.key, hint.vars) }))}`);
         continue;
       }
       say(`  ${L(alarm.preexisting ? 'wtAlarmOpen' : 'wtAlarmSeen', { type: typeName(ctx.lang, alarm.type), seq: alarm.seq })}`);
@@ -298,16 +298,6 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
   if (test && !test.confirmed) out.push(paint(ctx, 31, L('wtUplinkFailed')));
   out.push(bad === 0 && r.devices.length > 0 ? paint(ctx, r.ok ? 32 : 33, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));
   return out.join('\n');
-}
-
-/** A hint in `lang`; `what` names another message (what was awaited), translated too. */
-function renderHint(lang: 'en' | 'zh', key: MessageKey, vars: Record<string, string | number>): string {
-  return t(lang, key, typeof vars.what === 'string' ? { ...vars, what: t(lang, vars.what as MessageKey) } : vars);
-}
-
-/** JSON reports carry the English hint, its code and its variables (scripts and the cloud read English). */
-function hintOf(h: Hint): { hint: string; hintCode: string; hintVars: Record<string, string | number> } {
-  return { hint: renderHint('en', h.key, h.vars), hintCode: h.key, hintVars: h.vars };
 }
 
 /** Why a device did not prove itself: the link first (cable, radio, bus), then the data. */

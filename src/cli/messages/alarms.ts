@@ -23,6 +23,11 @@ export const alarmsMessages = {
   escStepSms: { en: 'SMS to {contact} ({phone})', zh: '短信给 {contact}（{phone}）' },
   escStepCall: { en: 'call {contact} ({phone})', zh: '呼叫 {contact}（{phone}）' },
   escResultOk: { en: 'ok', zh: '成功' },
+  // The home step's parts (hub.escalation_sounded data.siren / data.prompt: ok, failed or none).
+  escSoundLine: { en: '{step}: {result} (siren {siren}, prompt {prompt})', zh: '{step}：{result}（警报器：{siren}，语音提示：{prompt}）' },
+  escPartOk: { en: 'ok', zh: '成功' },
+  escPartFailed: { en: 'failed', zh: '失败' },
+  escPartNone: { en: 'none', zh: '无' },
   escResultFailed: { en: 'FAILED: {code} {detail}', zh: '失败：{code} {detail}' },
   escDone: { en: 'escalation test walk finished: {ok} of {n} steps ok', zh: '报警升级测试完成：{n} 步中 {ok} 步成功' },
 } as const satisfies Entries;

@@ -3,7 +3,7 @@ import type { Entries } from './entry.js';
 /**
  * Config validation problems (src/config/load.ts: path, message, expected, found, suggestion) as
  * anjuctl prints them. `message` is a stable English phrase from load.ts; its translation is keyed
- * by it. A schema's own refinement text (custom message) is shown as it is.
+ * by it. A schema's own rules (refinements, formats) come by their code: config-rules.ts.
  */
 export const problemMessages = {
   required: { en: 'required', zh: '缺少此项' },
@@ -12,12 +12,21 @@ export const problemMessages = {
   'not an allowed value': { en: 'not an allowed value', zh: '不是允许的值' },
   'out of range': { en: 'out of range', zh: '超出范围' },
   'wrong format': { en: 'wrong format', zh: '格式错误' },
+  // zod's own word for an input no option of a union takes (load.ts words the usual cases itself).
+  'Invalid input': { en: 'Invalid input', zh: '输入无效' },
   'found string': { en: 'string', zh: '字符串' },
   'found number': { en: 'number', zh: '数字' },
   'found boolean': { en: 'boolean', zh: '布尔值' },
   'found a mapping': { en: 'a mapping', zh: '映射' },
   'found a list': { en: 'a list', zh: '列表' },
   'found null': { en: 'null', zh: '空值' },
+  // zod's names of the type a key expects ("wrong type (expected number, ...)").
+  'type string': { en: 'string', zh: '字符串' },
+  'type number': { en: 'number', zh: '数字' },
+  'type boolean': { en: 'boolean', zh: '布尔值' },
+  'type object': { en: 'object', zh: '映射' },
+  'type array': { en: 'array', zh: '列表' },
+  'type int': { en: 'int', zh: '整数' },
 } as const satisfies Entries;
 
 export const problemWords = {

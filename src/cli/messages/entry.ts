@@ -7,3 +7,7 @@ export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 export type Entry = Readonly<Record<Lang, string>>;
 export type Entries = Readonly<Record<string, Entry>>;
+
+/** A text with its `{name}` placeholders filled; one left without a value stays as `{name}`. */
+export const fill = (s: string, vars: Readonly<Record<string, string | number>>): string =>
+  s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));

@@ -54,6 +54,13 @@ export const eventTypeNames = {
   'hub.update_failed': { en: 'Update failed', zh: '升级失败' },
 } as const satisfies Entries;
 
+/** Event severities as a person reads them. */
+export const severityNames = {
+  critical: { en: 'critical', zh: '危急' },
+  warning: { en: 'warning', zh: '警告' },
+  info: { en: 'info', zh: '提示' },
+} as const satisfies Entries;
+
 /** Event states (raised, cleared, info) as a person reads them. */
 export const eventStateNames = {
   raised: { en: 'raised', zh: '触发' },

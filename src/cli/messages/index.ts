@@ -1,6 +1,7 @@
 import { alarmsMessages } from './alarms.js';
 import { chartPrivacyMessages } from './chart-privacy.js';
 import { cliMessages } from './cli.js';
+import { clientMessages } from './client.js';
 import { commonMessages } from './common.js';
 import { configMessages } from './config.js';
 import { problemWords } from './config-problems.js';
@@ -20,12 +21,12 @@ import { walktestMessages } from './walktest.js';
  * two areas is a test failure (tests/unit/cli/catalogue.test.ts), not a silent override.
  */
 export const AREAS = {
-  common: commonMessages, cli: cliMessages, alarms: alarmsMessages, status: statusMessages, walktest: walktestMessages, diagnose: diagnoseMessages,
+  common: commonMessages, cli: cliMessages, client: clientMessages, alarms: alarmsMessages, status: statusMessages, walktest: walktestMessages, diagnose: diagnoseMessages,
   support: supportMessages, config: configMessages, configProblems: problemWords, devices: devicesMessages, pair: pairMessages,
   init: initMessages, report: reportMessages, replay: replayMessages, chartPrivacy: chartPrivacyMessages,
 } as const;
 
 export const messages = {
-  ...commonMessages, ...cliMessages, ...alarmsMessages, ...statusMessages, ...walktestMessages, ...diagnoseMessages, ...supportMessages,
+  ...commonMessages, ...cliMessages, ...clientMessages, ...alarmsMessages, ...statusMessages, ...walktestMessages, ...diagnoseMessages, ...supportMessages,
   ...configMessages, ...problemWords, ...devicesMessages, ...pairMessages, ...initMessages, ...reportMessages, ...replayMessages, ...chartPrivacyMessages,
 } as const;

@@ -43,6 +43,11 @@ export function parseHrCsv(text: string): ParsedSeries {
 export interface ParseProblem {
   /** 1-based line of the first bad row, or null when the file has no rows at all. */
   readonly line: number | null;
+  /** A stable code for the reader's-language text (anjuctl's catalogue), with `bad`/`rows` where it counts. */
+  readonly code: 'no_valid_row' | 'no_rows' | 'mostly_malformed';
+  readonly bad?: number;
+  readonly rows?: number;
+  /** In English, for --json and logs. */
   readonly message: string;
 }
 
@@ -54,11 +59,13 @@ export function judgeParse(p: ParsedSeries): ParseProblem | null {
   const first = p.badLines[0] ?? null;
   if (p.beats.length === 0) {
     return first !== null
-      ? { line: first, message: 'expected "t_s,hr_bpm" (two numbers); no valid row in the file' }
-      : { line: null, message: 'no rows (expected "t_s,hr_bpm" lines)' };
+      ? { line: first, code: 'no_valid_row', message: 'expected "t_s,hr_bpm" (two numbers); no valid row in the file' }
+      : { line: null, code: 'no_rows', message: 'no rows (expected "t_s,hr_bpm" lines)' };
   }
   if (p.badLines.length > p.beats.length) {
-    return { line: first, message: `expected "t_s,hr_bpm" (two numbers); ${p.badLines.length} of ${p.badLines.length + p.beats.length} rows are malformed` };
+    const bad = p.badLines.length;
+    const rows = bad + p.beats.length;
+    return { line: first, code: 'mostly_malformed', bad, rows, message: `expected "t_s,hr_bpm" (two numbers); ${bad} of ${rows} rows are malformed` };
   }
   return null;
 }

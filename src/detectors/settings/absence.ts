@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { absenceDefaults as D } from '../absence.js';
 import { hhMmSchema, localTimeShape } from './local-time.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the absence detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -22,7 +23,7 @@ export const AbsenceSettingsSchema = z.strictObject({
   curfew_end: hhMmSchema(D.curfew_end, 'End of the curfew window'),
   door_open_warn_s: sec(D.door_open_warn_s, 'Door open longer than this raises alarm.door_open'),
   ...localTimeShape,
-}).refine((s) => s.exit_grace_s < s.confirm_s, { message: 'exit_grace_s must be below confirm_s', path: ['exit_grace_s'] })
-  .refine((s) => s.curfew === null || s.curfew !== s.curfew_end, { message: 'curfew and curfew_end must differ', path: ['curfew_end'] });
+}).refine((s) => s.exit_grace_s < s.confirm_s, { ...rule('ANJU_CFG_ABSENCE_GRACE'), path: ['exit_grace_s'] })
+  .refine((s) => s.curfew === null || s.curfew !== s.curfew_end, { ...rule('ANJU_CFG_CURFEW_EMPTY'), path: ['curfew_end'] });
 
 export type AbsenceSettings = z.output<typeof AbsenceSettingsSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apneaDefaults, type ApneaSettings } from '../apnea.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the apnea detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -24,4 +25,4 @@ export const ApneaSettingsSchema = z
     assume_in_bed_without_bed_state: z.boolean().default(d.assume_in_bed_without_bed_state).describe('A radar without bed state (MR60BHA2) counts a present person as in bed'),
     new_night_after_s: seconds(d.new_night_after_s, 'In bed again after this long out of it starts a new night for the apnea index'),
   })
-  .refine((s) => s.alarm_after_s >= s.min_pause_s, { message: 'alarm_after_s must be at least min_pause_s', path: ['alarm_after_s'] }) satisfies z.ZodType<ApneaSettings>;
+  .refine((s) => s.alarm_after_s >= s.min_pause_s, { ...rule('ANJU_CFG_APNEA_ORDER'), path: ['alarm_after_s'] }) satisfies z.ZodType<ApneaSettings>;

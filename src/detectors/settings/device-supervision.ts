@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceSupervisionDefaults as D } from '../device-supervision.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the device-supervision detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -27,6 +28,6 @@ export const DeviceSupervisionSettingsSchema = z.strictObject({
   battery_low_percent: z.number().min(0).max(100).default(D.battery_low_percent).describe('batteryPercent at or below this raises device.battery_low, %'),
   battery_ok_percent: z.number().min(0).max(100).default(D.battery_ok_percent).describe('batteryPercent at or above this clears it (above battery_low_percent), %'),
   hub_gap_s: z.number().positive().default(D.hub_gap_s).describe('Ticks further apart than this mean the hub was down: silence is counted afresh, seconds'),
-}).refine((s) => s.battery_ok_percent > s.battery_low_percent, { message: 'battery_ok_percent must be above battery_low_percent', path: ['battery_ok_percent'] });
+}).refine((s) => s.battery_ok_percent > s.battery_low_percent, { ...rule('ANJU_CFG_BATTERY_ORDER'), path: ['battery_ok_percent'] });
 
 export type DeviceSupervisionSettings = z.output<typeof DeviceSupervisionSettingsSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fireGasDefaults, type ConcentrationThresholds } from '../fire-gas.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the fire-gas detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -11,7 +12,7 @@ const thresholds = (d: ConcentrationThresholds, unit: string) =>
   z.strictObject({
     raise_at: z.number().positive().default(d.raise_at).describe(`Raise at or above this concentration, ${unit}`),
     clear_at: z.number().min(0).default(d.clear_at).describe(`Clear at or below this concentration (below raise_at), ${unit}`),
-  }).refine((t) => t.clear_at < t.raise_at, { message: 'clear_at must be below raise_at', path: ['clear_at'] }).prefault({});
+  }).refine((t) => t.clear_at < t.raise_at, { ...rule('ANJU_CFG_FIRE_GAS_ORDER'), path: ['clear_at'] }).prefault({});
 
 export const FireGasSettingsSchema = z.strictObject({
   enabled: z.boolean().default(fireGasDefaults.enabled),

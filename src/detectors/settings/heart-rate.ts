@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { heartRateDefaults, type HeartRateSettings } from '../heart-rate.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the heart-rate detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -27,7 +28,7 @@ export const HeartRateSettingsSchema = z
     motion_settle_s: z.number().min(0).default(d.motion_settle_s).describe('Heart rates stay ignored this long after movement ends, seconds'),
   })
   .refine((s) => s.critical_low_bpm <= s.warning_low_bpm && s.warning_low_bpm < s.warning_high_bpm && s.warning_high_bpm <= s.critical_high_bpm, {
-    message: 'bands must be ordered: critical_low_bpm <= warning_low_bpm < warning_high_bpm <= critical_high_bpm',
+    ...rule('ANJU_CFG_HR_BANDS'),
     path: ['warning_low_bpm'],
   })
-  .refine((s) => s.plausible_min_bpm < s.plausible_max_bpm, { message: 'plausible_min_bpm must be below plausible_max_bpm', path: ['plausible_min_bpm'] }) satisfies z.ZodType<HeartRateSettings>;
+  .refine((s) => s.plausible_min_bpm < s.plausible_max_bpm, { ...rule('ANJU_CFG_HR_PLAUSIBLE'), path: ['plausible_min_bpm'] }) satisfies z.ZodType<HeartRateSettings>;

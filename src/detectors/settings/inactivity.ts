@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inactivityDefaults as D } from '../inactivity.js';
 import { hhMmSchema, localTimeShape } from './local-time.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the inactivity detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -9,18 +10,18 @@ import { hhMmSchema, localTimeShape } from './local-time.js';
  */
 
 const WindowSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9_]{1,32}$/, 'a short name: a-z 0-9 _').describe('Name, sent in the event data'),
+  name: z.string().regex(/^[a-z0-9_]{1,32}$/, rule('ANJU_CFG_WINDOW_NAME')).describe('Name, sent in the event data'),
   start: hhMmSchema('07:00', 'Window start'),
   end: hhMmSchema('10:00', 'Window end (may be after midnight)'),
   severity: z.enum(['critical', 'warning', 'info']).default('critical'),
-}).refine((w) => w.start !== w.end, { message: 'start and end must differ', path: ['end'] });
+}).refine((w) => w.start !== w.end, { ...rule('ANJU_CFG_WINDOW_EMPTY'), path: ['end'] });
 
 export const InactivitySettingsSchema = z.strictObject({
   enabled: z.boolean().default(D.enabled),
   max_inactive_s: z.number().positive().default(D.max_inactive_s).describe('No activity anywhere for this long raises alarm.inactivity, seconds'),
   severity: z.enum(['critical', 'warning', 'info']).default(D.severity),
   windows: z.array(WindowSchema).max(8).default(D.windows.map((w) => ({ ...w })))
-    .refine((ws) => new Set(ws.map((w) => w.name)).size === ws.length, { message: 'window names must be unique' })
+    .refine((ws) => new Set(ws.map((w) => w.name)).size === ws.length, rule('ANJU_CFG_WINDOW_NAMES'))
     .describe('Daily local windows that must contain some activity (alarm.inactivity_window at the end)'),
   ignore_devices: z.array(z.string().min(1)).max(64).default([]).describe('Devices whose readings never count as activity'),
   exit_doors: z.array(z.string().min(1)).max(8).default([]).describe('Door contacts whose closing, with nothing after it, means she went out (suspends the alarms; use the absence detector\'s door)'),

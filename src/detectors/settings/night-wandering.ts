@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nightWanderingDefaults as D } from '../night-wandering.js';
 import { hhMmSchema, localTimeShape } from './local-time.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the night-wandering detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -16,6 +17,6 @@ export const NightWanderingSettingsSchema = z.strictObject({
   severity: z.enum(['critical', 'warning', 'info']).default(D.severity),
   absent_is_out_of_bed: z.boolean().default(D.absent_is_out_of_bed).describe('The bed radar saying presence: false means out of bed'),
   ...localTimeShape,
-}).refine((s) => s.night_start !== s.night_end, { message: 'night_start and night_end must differ', path: ['night_end'] });
+}).refine((s) => s.night_start !== s.night_end, { ...rule('ANJU_CFG_NIGHT_EMPTY'), path: ['night_end'] });
 
 export type NightWanderingSettings = z.output<typeof NightWanderingSettingsSchema>;

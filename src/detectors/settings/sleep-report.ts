@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sleepReportDefaults as D } from '../sleep-report.js';
 import { hhMmSchema, localTimeShape } from './local-time.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the sleep-report detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -20,6 +21,6 @@ export const SleepReportSettingsSchema = z.strictObject({
   device_quiet_s: seconds(D.device_quiet_s, 'No reading from the radar this long: the time in bed after it is "no data"'),
   report_by: hhMmSchema(D.report_by!, 'A night still open at this time is reported then (bed-bound resident)').nullable(),
   ...localTimeShape,
-}).refine((s) => s.end_after_out_s > s.min_out_of_bed_s, { message: 'end_after_out_s must be above min_out_of_bed_s', path: ['end_after_out_s'] });
+}).refine((s) => s.end_after_out_s > s.min_out_of_bed_s, { ...rule('ANJU_CFG_SLEEP_END'), path: ['end_after_out_s'] });
 
 export type SleepReportConfig = z.output<typeof SleepReportSettingsSchema>;

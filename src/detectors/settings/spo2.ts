@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { spo2Defaults, type Spo2Settings } from '../spo2.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * The settings schema of the spo2 detector (`detectors.*` in src/config/schema.ts). Kept out of
@@ -24,4 +25,4 @@ export const Spo2SettingsSchema = z
     plausible_min_percent: z.number().min(0).max(100).default(d.plausible_min_percent).describe('Readings below this are artefacts, percent'),
     new_night_after_s: seconds(d.new_night_after_s, 'Valid oximetry again after this long without starts a new night for the ODI'),
   })
-  .refine((s) => s.plausible_min_percent < s.critical_at_or_below_percent, { message: 'plausible_min_percent must be below critical_at_or_below_percent', path: ['plausible_min_percent'] }) satisfies z.ZodType<Spo2Settings>;
+  .refine((s) => s.plausible_min_percent < s.critical_at_or_below_percent, { ...rule('ANJU_CFG_SPO2_ORDER'), path: ['plausible_min_percent'] }) satisfies z.ZodType<Spo2Settings>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modbusModels, type ModbusModelEntry } from '../../drivers/modbus-registry.js';
 import { modbusDeviceDefaults as D, type ModbusBusOptions, type ModbusDeviceOptions, type ModbusLinkSpec } from './types.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * Config fragments for Modbus buses, for the lead to mount in src/config/schema.ts. Strict objects
@@ -21,7 +22,7 @@ const ms = (def: number, what: string) => z.number().int().positive().default(de
 type Models = Readonly<Record<string, ModbusModelEntry>>;
 
 export const modbusDeviceConfigSchema = (models: Models) => z.strictObject({
-  id: z.string().regex(ID, 'device id: 1-64 characters of A-Z a-z 0-9 _ - (it is used in MQTT topics)').describe('Stable device id, used in events and topics'),
+  id: z.string().regex(ID, rule('ANJU_CFG_DEVICE_ID')).describe('Stable device id, used in events and topics'),
   model: z.enum(Object.keys(models) as [string, ...string[]]).describe('Modbus device model: a folder under devices/ (or the local profile folder, device_profiles.local_dir) with transport modbus'),
   unitId: z.number().int().min(0).max(255).optional().describe("Unit id (slave address); RTU 1-247. Default: the model's profile (usually 1)"),
   pollIntervalMs: ms(D.pollIntervalMs, 'Read the device this often'),
@@ -46,20 +47,20 @@ const TcpSchema = z.strictObject({
 });
 
 export const modbusBusConfigSchema = (models: Models) => z.strictObject({
-  id: z.string().regex(ID).describe('Bus id, for logs and status'),
+  id: z.string().regex(ID, rule('ANJU_CFG_BUS_ID')).describe('Bus id, for logs and status'),
   rtu: RtuSchema.optional().describe('An RS-485 line through a serial adapter'),
   tcp: TcpSchema.optional().describe('A Modbus TCP connection (a device, or a gateway to an RS-485 line)'),
   reopenMs: ms(1000, 'Retry opening a lost port or connection this often'),
   devices: z.array(modbusDeviceConfigSchema(models)).min(1).describe('Devices on this bus, each with its own unit id'),
 }).superRefine((b, ctx) => {
-  if ((b.rtu === undefined) === (b.tcp === undefined)) ctx.addIssue({ code: 'custom', path: ['rtu'], message: 'give exactly one of rtu or tcp' });
+  if ((b.rtu === undefined) === (b.tcp === undefined)) ctx.addIssue({ code: 'custom', path: ['rtu'], ...rule('ANJU_CFG_MODBUS_LINK') });
   const seen = new Map<number, string>();
   b.devices.forEach((d, i) => {
     const unit = d.unitId ?? models[d.model]!.profile.defaultUnitId;
     const other = seen.get(unit);
-    if (other) ctx.addIssue({ code: 'custom', path: ['devices', i, 'unitId'], message: `unit id ${unit} is already used by ${other} on this bus (two devices cannot share an address)` });
+    if (other) ctx.addIssue({ code: 'custom', path: ['devices', i, 'unitId'], ...rule('ANJU_CFG_MODBUS_UNIT_TAKEN', { unit, other }) });
     seen.set(unit, d.id);
-    if (b.rtu && (unit < 1 || unit > 247)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'unitId'], message: `unit id ${unit}: RTU addresses are 1-247` });
+    if (b.rtu && (unit < 1 || unit > 247)) ctx.addIssue({ code: 'custom', path: ['devices', i, 'unitId'], ...rule('ANJU_CFG_MODBUS_RTU_UNIT', { unit }) });
   });
 });
 

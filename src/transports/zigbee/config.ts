@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { zigbeeModelNames } from '../../drivers/zigbee-registry.js';
 import { Zigbee2MqttDeviceSchema } from '../zigbee2mqtt/config.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * Config fragments for Zigbee, for src/config/schema.ts to compose (strict objects).
@@ -20,7 +21,7 @@ import { Zigbee2MqttDeviceSchema } from '../zigbee2mqtt/config.js';
 const IEEE = /^0x[0-9a-fA-F]{16}$/;
 
 export const ZigbeeAddressSchema = z.strictObject({
-  ieee: z.string().regex(IEEE, 'an IEEE address such as 0x00158d0001a2b3c4').transform((s) => s.toLowerCase())
+  ieee: z.string().regex(IEEE, rule('ANJU_CFG_IEEE')).transform((s) => s.toLowerCase())
     .describe("The device's IEEE (EUI-64) address, 0x + 16 hex digits: on its label, or in `anjuctl status` after it joined"),
 });
 
@@ -37,7 +38,7 @@ export const ZigbeeDeviceFields = zigbeeDeviceFields(zigbeeModelNames);
 /** superRefine for a device entry built from ZigbeeDeviceFields: exactly one of zigbee / z2m. */
 export function checkZigbeeDeviceSource(d: { zigbee?: unknown; z2m?: unknown }, ctx: z.RefinementCtx): void {
   if ((d.zigbee === undefined) === (d.z2m === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['zigbee'], message: 'give exactly one of zigbee: { ieee } (our coordinator) or z2m: { friendly_name } (Zigbee2MQTT)' });
+    ctx.addIssue({ code: 'custom', path: ['zigbee'], ...rule('ANJU_CFG_ZIGBEE_SOURCE') });
   }
 }
 
@@ -45,7 +46,7 @@ export const ZigbeeDeviceConfigSchema = z.strictObject(ZigbeeDeviceFields).super
 export type ZigbeeDeviceConfig = z.output<typeof ZigbeeDeviceConfigSchema>;
 
 const hexBytes = (n: number, example: string) =>
-  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${n * 2}}$`), `0x + ${n * 2} hex digits, e.g. ${example}`);
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${n * 2}}$`), rule('ANJU_CFG_HEX', { digits: n * 2, example }));
 
 export const ZigbeeSettingsSchema = z.strictObject({
   serial: z.strictObject({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { brokerUrl } from '../../config/broker-url-schema.js';
+import { rule } from '../../core/config-rules.js';
 
 /**
  * Config fragments for the Zigbee2MQTT source, for src/config/schema.ts to compose (strict objects).
@@ -17,7 +18,7 @@ import { brokerUrl } from '../../config/broker-url-schema.js';
 export const Zigbee2MqttSettingsSchema = z.strictObject({
   url: brokerUrl('mqtt://127.0.0.1:1883').default('mqtt://127.0.0.1:1883')
     .describe("URL of the broker Zigbee2MQTT publishes to (usually the hub's own Mosquitto); default mqtt://127.0.0.1:1883"),
-  base_topic: z.string().min(1).regex(/^[^#+]+$/, 'no MQTT wildcards').refine((s) => !s.endsWith('/'), 'no trailing /').default('zigbee2mqtt')
+  base_topic: z.string().min(1).regex(/^[^#+]+$/, rule('ANJU_CFG_MQTT_WILDCARD')).refine((s) => !s.endsWith('/'), rule('ANJU_CFG_TRAILING_SLASH')).default('zigbee2mqtt')
     .describe("Zigbee2MQTT's mqtt.base_topic; default zigbee2mqtt"),
   username: z.string().min(1).optional().describe('Broker user name, if the broker requires one'),
   password_file: z.string().min(1).optional()
@@ -32,8 +33,8 @@ export type Zigbee2MqttSettings = z.output<typeof Zigbee2MqttSettingsSchema>;
 /** A Zigbee2MQTT friendly name as used in topics; MQTT wildcards and Z2M's own sub-topics are refused. */
 export const Zigbee2MqttDeviceSchema = z.strictObject({
   friendly_name: z.string().min(1)
-    .regex(/^[^#+]+$/, 'no MQTT wildcards (+, #)')
-    .refine((s) => !s.startsWith('/') && !s.endsWith('/'), 'no leading or trailing /')
-    .refine((s) => !/\/(availability|set|get)$/.test(s) && !/^bridge(\/|$)/.test(s), 'not a Zigbee2MQTT sub-topic (bridge/..., .../availability, .../set, .../get)')
+    .regex(/^[^#+]+$/, rule('ANJU_CFG_MQTT_WILDCARD'))
+    .refine((s) => !s.startsWith('/') && !s.endsWith('/'), rule('ANJU_CFG_EDGE_SLASH'))
+    .refine((s) => !/\/(availability|set|get)$/.test(s) && !/^bridge(\/|$)/.test(s), rule('ANJU_CFG_Z2M_SUBTOPIC'))
     .describe("The device's friendly_name in Zigbee2MQTT (its topic is <base_topic>/<friendly_name>)"),
 });

@@ -14,9 +14,10 @@ import { translateParserError } from '../../../src/cli/help-i18n.js';
 import { LANGS } from '../../../src/cli/messages/entry.js';
 import { AREAS, messages } from '../../../src/cli/messages/index.js';
 import { errorMessages, otherError } from '../../../src/cli/messages/errors.js';
-import { eventStateNames, eventTypeNames } from '../../../src/cli/messages/event-types.js';
+import { eventStateNames, eventTypeNames, severityNames } from '../../../src/cli/messages/event-types.js';
 import { helpTexts, helpWords } from '../../../src/cli/messages/help.js';
-import { metricNames, truthNames } from '../../../src/cli/messages/metrics.js';
+import { linkStateNames, metricNames, truthNames } from '../../../src/cli/messages/metrics.js';
+import { configRuleTexts } from '../../../src/cli/messages/config-rules.js';
 import { parserErrors } from '../../../src/cli/messages/cli.js';
 
 const CLI = join(ROOT, 'src/cli');
@@ -26,7 +27,8 @@ const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1
 
 const catalogues: Record<string, Record<string, Record<string, string>>> = {
   ...Object.fromEntries(Object.entries(AREAS).map(([k, v]) => [`messages/${k}`, v])),
-  eventTypes: eventTypeNames, eventStates: eventStateNames, metrics: metricNames, truth: truthNames, helpWords,
+  eventTypes: eventTypeNames, eventStates: eventStateNames, severities: severityNames, linkStates: linkStateNames, metrics: metricNames, truth: truthNames, helpWords,
+  configRules: configRuleTexts,
 };
 
 describe('the message catalogue', () => {

@@ -9,7 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { subscribe } from '../../../src/cli/client.js';
+import { ControlError, subscribe } from '../../../src/cli/client.js';
+import { wordedIn } from '../../../src/cli/i18n.js';
 
 describe('control socket subscribe()', () => {
   const dir = mkdtempSync(join(tmpdir(), 'anju-sub-'));
@@ -74,6 +75,10 @@ describe('control socket subscribe()', () => {
 
   it('rejects when the daemon refuses the subscription', async () => {
     const path = await fakeDaemon('refuse.sock', (socket) => socket.write('{"id":1,"ok":false,"code":"ANJU_CMD_UNKNOWN","message":"unknown command"}\n'));
-    await expect(subscribe(path, { events: true }, () => undefined)).rejects.toThrow(/subscribe refused: ANJU_CMD_UNKNOWN/);
+    const err = await subscribe(path, { events: true }, () => undefined).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ControlError);
+    expect((err as ControlError).message).toBe('subscribe refused: ANJU_CMD_UNKNOWN: unknown command');
+    // anjuctl prints it in the reader's language (context.ts run), the code kept.
+    expect(wordedIn('zh', err as ControlError)).toBe('订阅被拒绝：ANJU_CMD_UNKNOWN：unknown command');
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { wordedIn } from '../../../src/cli/i18n.js';
 import { appendToList, removeFromList } from '../../../src/cli/config-edit.js';
 import { parseConfig } from '../../../src/config/load.js';
 
@@ -96,7 +97,10 @@ devices:
 
   it('refuses text that is not YAML, and a key that is not a list', () => {
     expect(appendToList('a: [', ['devices'], radar)).toMatchObject({ ok: false, reason: 'yaml' });
-    expect(appendToList('devices: 3\n', ['devices'], radar)).toMatchObject({ ok: false, reason: 'unsafe' });
+    const notList = appendToList('devices: 3\n', ['devices'], radar);
+    expect(notList).toMatchObject({ ok: false, reason: 'unsafe', message: 'devices is not a list' });
+    // Our words, so also in the reader's language (issue 16): `devices add` prints it in a Chinese sentence.
+    if (!notList.ok) expect(wordedIn('zh', notList)).toBe('devices 不是列表');
   });
 });
 

@@ -17,6 +17,6 @@ describe('config validation never throws', () => {
     ['validateRemoteConfigText', () => validateRemoteConfigText('hub: { id: h1 }\n', { current: {} as never, configPath: '/etc/anju/anju.yaml', runtimeDirs: [] })],
     ['loadConfigFile', () => loadConfigFile(import.meta.filename)],
   ])('%s turns an exception into a problem', (_name, run) => {
-    expect(run()).toEqual({ ok: false, problems: [{ path: '', message: 'cannot validate this config: Maximum call stack size exceeded' }] });
+    expect(run()).toEqual({ ok: false, problems: [{ path: '', message: 'cannot validate this config: Maximum call stack size exceeded', code: 'ANJU_CFG_CANNOT_VALIDATE', params: { detail: 'Maximum call stack size exceeded' } }] });
   });
 });

@@ -19,7 +19,7 @@ function problems(text: string) {
 describe('YAML aliases', () => {
   it('an alias without an anchor before it is a problem at the alias', () => {
     expect(problems('hub: { id: *a }\nuplink: { url: "mqtt://127.0.0.1:1" }\n')).toEqual([
-      { path: '', message: 'YAML alias *a has no anchor &a before it', expected: 'an anchor defined earlier in the file', found: 'none', line: 1, col: 12 },
+      { path: '', message: 'YAML alias *a has no anchor &a before it', expected: 'an anchor defined earlier in the file', found: 'none', line: 1, col: 12, code: 'ANJU_CFG_YAML_NO_ANCHOR', params: { name: 'a' } },
     ]);
     // The anchor after the alias does not count (YAML resolves aliases backwards only).
     expect(problems('hub: { id: *a }\nx: &a h1\n')[0]).toMatchObject({ message: 'YAML alias *a has no anchor &a before it', line: 1 });
@@ -48,7 +48,7 @@ describe('YAML aliases', () => {
 
   it('a key twice in one mapping is a problem at the second one; thousands of problems are capped', () => {
     expect(problems('hub: { id: h1, id: h2 }\nuplink: { url: "mqtt://127.0.0.1:1" }\n')).toEqual([
-      { path: '', message: 'YAML syntax: key "id" appears twice in one mapping', expected: 'each key once', line: 1, col: 16 },
+      { path: '', message: 'YAML syntax: key "id" appears twice in one mapping', expected: 'each key once', line: 1, col: 16, code: 'ANJU_CFG_YAML_KEY_TWICE', params: { key: '"id"' } },
     ]);
     const devices = Array.from({ length: 500 }, () => '  - { id: same, model: seeed-mr60bha1, room: r, serial: { path: /dev/x } }').join('\n');
     const ps = problems(`${MINIMAL}devices:\n${devices}\n`);
