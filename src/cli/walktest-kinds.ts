@@ -7,7 +7,7 @@ import { metricText, t, type Lang, type MessageKey } from './i18n.js';
  * plus a breathing rate proves both the link and the person-facing mounting. A hazard detector's
  * test button raises a real alarm; that alarm must also reach the cloud (checked by walktest.ts).
  */
-export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'motion' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'other';
+export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'motion' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'sos' | 'other';
 
 export interface ProofState {
   /** Latest value per metric since the step started. */
@@ -88,6 +88,15 @@ export const KINDS: Record<DeviceKind, KindSpec> = {
     proven: (s) => { const v = num(s.last.get('spo2Percent')); return v !== null && v > 50 && v <= 100; },
     alarms: [],
   },
+  sos: {
+    // One press raises alarm.sos (src/detectors/sos.ts), which must reach the cloud like any alarm;
+    // the walk test then acknowledges it, which stops the escalation ladder it started.
+    instruction: 'wtDoSos',
+    awaited: 'wtAwaitSos',
+    // Our coordinator reports the IAS alarm bit as `sos`; Zigbee2MQTT reports the press as `buttonAction`.
+    proven: (s) => s.last.get('sos') === true || s.seen.has('buttonAction'),
+    alarms: ['alarm.sos'],
+  },
   other: {
     instruction: 'wtDoOther',
     awaited: 'wtAwaitAny',
@@ -109,7 +118,7 @@ export function kindOf(d: { readonly supervisionClass: string; readonly roles: r
     case 'co': case 'gas': return 'gas';
     case 'modbus': return 'modbus-gas';
     case 'contact': return 'contact';
-    default: return 'other';
+    default: return d.roles.includes('sos-button') ? 'sos' : 'other';
   }
 }
 
@@ -126,7 +135,7 @@ export function observe(s: ProofState, metric: string, value: number | boolean |
 }
 
 /** "presence=true, breathRatePerMin=16": what was seen, for the report. */
-const EVIDENCE_METRICS = ['presence', 'occupancy', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact'];
+const EVIDENCE_METRICS = ['presence', 'occupancy', 'breathRatePerMin', 'heartRateBpm', 'skinContact', 'spo2Percent', 'smoke', 'gas', 'co', 'gasLelPercent', 'coPpm', 'contact', 'sos', 'buttonAction'];
 
 /** What proved the device, metric=value (the JSON report's form, for scripts). */
 export function evidence(s: ProofState, metrics = EVIDENCE_METRICS): string {

@@ -27,7 +27,7 @@ const inventoryDevice = z.looseObject({
   name: z.string().nullable().describe('The installer\'s name for the device (config devices[].name), null when not set. May be personal data (docs/privacy.md).'),
   transport: z.enum(['serial', 'ble', 'modbus', 'zigbee', 'z2m']).describe('How the hub reaches it: serial line, Bluetooth LE, Modbus bus, its own Zigbee coordinator, or Zigbee2MQTT.'),
   bus: z.string().optional().describe('Modbus devices only: the bus id (config modbus[].id).'),
-  roles: z.array(z.string()).describe('What the model is for, from its profile: bed-monitor (its nights make sleep reports), oximeter (paired with the bed monitor of its room); empty for most.'),
+  roles: z.array(z.string()).describe('What the model is for, from its profile: bed-monitor (its nights make sleep reports), oximeter (paired with the bed monitor of its room), sos-button (an emergency button: raises alarm.sos); empty for most. New values may be added.'),
   supervision_class: z.string().min(1).describe('Device-supervision class (radar, smoke, wearable, ...): how long a silence makes it device.offline (docs/detectors.md).'),
   silence_timeout_s: z.number().int().min(0).describe('Seconds of silence before device.offline for this device; 0: not supervised.'),
   metrics: z.array(metric).describe('What it measures, from its model profile, in profile order.'),

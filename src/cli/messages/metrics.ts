@@ -17,6 +17,8 @@ export const metricNames = {
   gasLelPercent: { en: 'gas {v} %LEL', zh: '燃气 {v} %LEL' },
   coPpm: { en: 'CO {v} ppm', zh: '一氧化碳 {v} ppm' },
   contact: { en: 'contact {v}', zh: '门磁 {v}' },
+  sos: { en: 'SOS pressed {v}', zh: '紧急按钮 {v}' },
+  buttonAction: { en: 'button {v}', zh: '按键 {v}' },
 } as const satisfies Entries;
 
 /**

@@ -19,7 +19,7 @@ describe('walk test kinds', () => {
       'gas-module-6000h': 'modbus-gas',
       'heiman-hs1ca-e': 'gas',
       'heiman-hs1cg': 'gas',
-      'heiman-hs1eb': 'other', // the SOS button (issue 15): no walk-test step of its own yet
+      'heiman-hs1eb': 'sos', // the SOS button: one press must raise alarm.sos and reach the cloud
       'heiman-hs1sa': 'smoke',
       'heiman-hs2wd-e': 'other', // the siren: anjuctl escalation test sounds it
       'heiman-hs3cg': 'gas',
