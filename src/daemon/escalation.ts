@@ -126,6 +126,10 @@ export function createEscalationRunner(d: EscalationRunnerDeps): EscalationRunne
 
   async function perform(a: Exclude<Action, { kind: 'silence' }>): Promise<Outcome> {
     if (a.kind === 'sound') return d.sounders.sound(a.alarm, a.test);
+    // Queued behind another alarm's call, this step may come up after its own ladder stopped: nobody is
+    // texted or rung for an alarm that is over.
+    const l = state.ladders.find((x) => x.alarm.id === a.alarm.id);
+    if (!l || l.phase !== 'running') return { ok: false, code: 'cancelled', detail: 'called off before it ran (the alarm was cleared or acknowledged)' };
     const ch = d.channel();
     if (!ch) return { ok: false, code: 'modem_unavailable', detail: 'no modem configured (escalation needs a modem: section for SMS and calls)' };
     if (a.kind === 'sms') {

@@ -90,4 +90,26 @@ escalation:${escalationYaml}
     expect(fake.commands.filter((c) => c === 'ATH').length).toBeGreaterThan(hangups);
     expect(fake.dialled).toHaveLength(1);
   });
+
+  it("a call waiting behind another alarm's ringing call is never made once its own alarm is cleared", async () => {
+    const { fake, events, daemon } = await home('hub-escq', 'modem3', null, `
+  step_interval_s: 0.2
+  call_ring_s: 60
+  contacts:
+    - { name: Son, phone: "+8613800000004", sms: false }`, { call: 'ring' });
+    const sos = (device: string | null, state: 'raised' | 'cleared') =>
+      daemon.raise({ type: 'alarm.sos', severity: 'critical', device, state, data: { source: 'ias', ...(state === 'cleared' ? { reason: 'reset' } : {}) } });
+    sos(null, 'raised');
+    await waitFor('the first alarm\'s call dialled', () => fake.dialled.length >= 1);
+    sos('pendant-2', 'raised'); // a second button: its ladder's call waits for the line
+    await events.waitFor('the second ladder\'s call step', (m) => m.body.type === 'hub.escalation_step' && m.body.device === 'pendant-2' && (m.body.data as { action?: string }).action === 'call');
+    sos('pendant-2', 'cleared');
+    sos(null, 'cleared'); // the first call is hung up; the line is free for the waiting one, which must not ring
+    const isCallResult = (m: { body: Record<string, unknown> }) => m.body.type === 'hub.escalation_call_made' || m.body.type === 'hub.escalation_call_failed';
+    await waitFor('both calls reported', () => events.messages.filter(isCallResult).length >= 2, 30_000);
+    expect(events.messages.filter(isCallResult).map((m) => [m.body.type, (m.body.data as { code?: string }).code])).toEqual([
+      ['hub.escalation_call_failed', 'cancelled'], ['hub.escalation_call_failed', 'cancelled'],
+    ]);
+    expect(fake.dialled).toHaveLength(1);
+  });
 });
