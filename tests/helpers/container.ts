@@ -47,6 +47,20 @@ export function bookwormRootfs(log: (line: string) => void = () => undefined): s
   return ROOTFS_CACHE;
 }
 
+/**
+ * The container's init (its PID 1, seen from here): the child of systemd-nspawn that runs systemd.
+ * Asked again for every command, and only once it runs systemd: right after the start, nspawn's
+ * child is still nspawn itself setting up the container's namespaces.
+ */
+export function containerInit(nspawnPid: number): number | null {
+  const r = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(nspawnPid)], { encoding: 'utf8' });
+  for (const line of r.stdout.trim().split('\n')) {
+    const [pid, comm] = line.trim().split(/\s+/);
+    if ((comm === 'systemd' || comm === 'init') && Number(pid) > 0) return Number(pid);
+  }
+  return null;
+}
+
 export async function bootContainer(name: string): Promise<Container> {
   const nspawn = requireBinary('systemd-nspawn', 'systemd-container');
   const nsenter = requireBinary('nsenter', 'util-linux');
@@ -62,11 +76,7 @@ export async function bootContainer(name: string): Promise<Container> {
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const leader = (): number | null => {
-    const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(proc.pid)], { encoding: 'utf8' });
-    const pid = Number(r.stdout.trim().split('\n')[0]);
-    return pid > 0 ? pid : null;
-  };
+  const leader = (): number | null => containerInit(proc.pid!);
   const exec: Container['exec'] = (cmd, o = {}) => new Promise((resolve) => {
     const pid = leader();
     if (pid === null) { resolve({ code: null, stdout: '', stderr: 'the container is not running' }); return; }

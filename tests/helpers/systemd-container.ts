@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bookwormRootfs } from './container.js';
+import { bookwormRootfs, containerInit } from './container.js';
 import { requireBinary } from './peers.js';
 import { sleep, waitFor } from './wait.js';
 
@@ -50,16 +50,16 @@ export async function bootContainer(o: { repo: string; prepare: (root: string) =
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise((r) => proc.once('exit', r));
-  // The container's systemd: nspawn's child process.
-  const leader = await waitFor('the container\'s systemd', () => {
+  // The container's systemd, found again for each command (containerInit says why).
+  let init = await waitFor('the container\'s systemd', () => {
     if (proc.exitCode !== null) throw new Error(`systemd-nspawn exited: ${out}`);
-    const children = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter((p) => p !== '');
-    return children[0];
+    return containerInit(proc.pid!) ?? undefined;
   }, 30_000);
-  const exec = (argv: string[], x: { input?: string } = {}) =>
-    spawnSync('nsenter', ['-t', leader, '-a', ...argv], { encoding: 'utf8', timeout: 60_000, ...(x.input !== undefined ? { input: x.input } : {}) });
-  await waitFor('the container booted', () => /^(running|degraded)$/.test(exec(['systemctl', 'is-system-running']).stdout.trim()), 60_000, () => out);
-  return {
+  const exec = (argv: string[], x: { input?: string } = {}) => {
+    init = containerInit(proc.pid!) ?? init;
+    return spawnSync('nsenter', ['-t', String(init), '-a', ...argv], { encoding: 'utf8', timeout: 60_000, ...(x.input !== undefined ? { input: x.input } : {}) });
+  };
+  const c: Container = {
     root,
     exec,
     property: (unit, name) => exec(['systemctl', 'show', unit, '-p', name, '--value']).stdout.trim(),
@@ -76,4 +76,13 @@ export async function bootContainer(o: { repo: string; prepare: (root: string) =
       rmSync(work, { recursive: true, force: true });
     },
   };
+  try {
+    // 120 s as in tests/helpers/container.ts: with the whole suite on 2 cores, a boot that takes 13 s
+    // alone once needed more than 60 (it had reached graphical.target when the wait gave up).
+    await waitFor('the container booted', () => /^(running|degraded)$/.test(exec(['systemctl', 'is-system-running']).stdout.trim()), 120_000, () => out);
+  } catch (err) {
+    await c.stop(); // no container left running behind a failed test
+    throw err;
+  }
+  return c;
 }
