@@ -19,3 +19,12 @@ export async function serialPortsOpen(socket: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Whether the daemon has device `id` with its serial port open; false while the socket does not answer (a restart). */
+export async function devicePortOpen(socket: string, id: string): Promise<boolean> {
+  try {
+    return (await daemonStatus(socket)).devices.some((d) => d.id === id && d.serial?.open === true);
+  } catch {
+    return false;
+  }
+}

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonStatus } from '../helpers/control.js';
 import { spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startFakeBluez, type FakeBluez } from '../helpers/fake-bluez.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
@@ -108,7 +109,11 @@ ble: { bus_address: "${bluez.busAddress}", reconnect_min_s: 0.2, reconnect_max_s
     expect(add.stdout).toContain('+ devices[pulse-oximeter-ee21].ble.address: AA:BB:CC:DD:EE:21');
     expect(add.stdout).toMatch(/applied: config/);
     const list = async () => JSON.parse((await ctl(['devices', 'list', '--json'])).stdout) as Array<{ id: string; link: string }>;
-    await waitFor('oximeter connected', async () => (await list()).some((d) => d.id === 'pulse-oximeter-ee21' && d.link === 'connected'), 20_000);
+    // Waited for through the control socket from here (no anjuctl start per look); then devices list once.
+    await waitFor('oximeter connected', async () => {
+      try { return (await daemonStatus(socket)).devices.some((d) => d.id === 'pulse-oximeter-ee21' && d.ble?.connected === true); } catch { return false; }
+    }, 20_000);
+    expect(await list()).toContainEqual(expect.objectContaining({ id: 'pulse-oximeter-ee21', link: 'connected' }));
     const again = JSON.parse((await ctl(['pair', '--ble', '--seconds', '1', '--json'])).stdout) as { devices: Scanned[] };
     expect(again.devices.find((d) => d.address === 'AA:BB:CC:DD:EE:21')).toMatchObject({ configured_as: 'pulse-oximeter-ee21', add_command: null });
     const text = await ctl(['pair', '--ble', '--seconds', '1']);

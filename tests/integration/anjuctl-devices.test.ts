@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
+import { daemonStatus, devicePortOpen } from '../helpers/control.js';
+import { feedUntil } from '../helpers/hub.js';
 import { ctl as run, waitForPortOpen } from '../helpers/scripted-cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
@@ -155,7 +157,8 @@ describe('anjuctl devices add | remove', () => {
     expect(r.stdout).toMatch(/applied: config [0-9a-f]{16} is in force/);
     expect(readFileSync(cfg, 'utf8')).toBe(withHall(before));
     expect(readFileSync(`${cfg}.bak`, 'utf8')).toBe(before);
-    await waitFor('hall-radar port open', () => list().some((d) => d.id === 'hall-radar' && d.link === 'open'), 15_000);
+    // Waits ask the control socket from here (helpers/control.ts); what anjuctl shows is asserted below.
+    await waitFor('hall-radar port open', () => devicePortOpen(socket, 'hall-radar'), 15_000);
     // The fragment form, in JSON: same path.
     const j = ctl(['devices', 'add', '--json', JSON.stringify({ id: 'hall-radar-2', model: 'seeed-mr60bha2', room: 'hall', serial: { path: join(dir, 'not-plugged') } })]);
     expect(j.status, j.stdout + j.stderr + logs()).toBe(0);
@@ -167,14 +170,11 @@ describe('anjuctl devices add | remove', () => {
     const none = ctl(['devices', 'remove', 'nope']);
     expect(none.status).toBe(1);
     expect(none.stderr).toContain('unknown device nope; configured devices: bed-radar, hall-radar, hall-radar-2');
-    await waitFor('bed-radar port open', () => list().some((d) => d.id === 'bed-radar' && d.link === 'open'), 15_000);
+    await waitFor('bed-radar port open', () => devicePortOpen(socket, 'bed-radar'), 15_000);
     // A breathing rate of 30/min for longer than sustain_s (3 s) raises alarm.breathing_rate on bed-radar.
-    await waitFor('alarm.breathing_rate open', () => {
-      bed.write(presence(true));
-      bed.write(breath(30));
-      const st = JSON.parse(ctl(['status', '--json']).stdout) as { alarms: Array<{ device: string; type: string }> };
-      return st.alarms.some((a) => a.device === 'bed-radar' && a.type === 'alarm.breathing_rate');
-    }, 20_000);
+    await feedUntil(bed, () => [presence(true), breath(30)], 'alarm.breathing_rate open', async () =>
+      (await daemonStatus(socket)).alarms.some((a) => a.device === 'bed-radar' && a.type === 'alarm.breathing_rate'), { timeoutMs: 20_000 });
+    expect((JSON.parse(ctl(['status', '--json']).stdout) as { alarms: Array<{ device: string; type: string }> }).alarms).toContainEqual(expect.objectContaining({ device: 'bed-radar', type: 'alarm.breathing_rate' }));
     const zh = ctl(['devices', 'remove', 'hall-radar-2', '--dry-run'], { LANG: 'zh_CN.UTF-8' });
     expect(zh.status).toBe(0);
     expect(zh.stdout).toContain('从');

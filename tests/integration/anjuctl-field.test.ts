@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonStatus } from '../helpers/control.js';
 import { spawnDaemon, testConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/peers.js';
@@ -186,11 +187,10 @@ describe('anjuctl field commands', () => {
   it('diagnose: an unplugged port shows the link\'s retry bookkeeping (problem, failures, next retry), read from the same block every transport fills', async () => {
     await pty.unplug();
     type J = { findings: Array<{ check: string; level: string; code: string; message: string }> };
-    const found = await waitFor('the link retrying', () => {
-      const j = JSON.parse(ctl(['diagnose', '--config', cfg, '--json']).stdout) as J;
-      const retry = j.findings.find((f) => f.code === 'dgLinkRetry');
-      return retry && /[1-9]\d* failed attempt/.test(retry.message) ? j : undefined;
-    });
+    // Waited for through the control socket from here (no anjuctl start per look); then diagnose once.
+    await waitFor('the link retrying', async () => ((await daemonStatus(socket)).devices.find((d) => d.id === 'bed-radar')?.serial?.retry.failures ?? 0) >= 1);
+    const found = JSON.parse(ctl(['diagnose', '--config', cfg, '--json']).stdout) as J;
+    expect(found.findings.find((f) => f.code === 'dgLinkRetry')?.message).toMatch(/[1-9]\d* failed attempt/);
     expect(found.findings).toContainEqual(expect.objectContaining({ check: 'device', level: 'error', code: 'dgPortClosed' }));
     expect(found.findings).toContainEqual(expect.objectContaining({
       check: 'serial', level: 'info', code: 'dgLinkRetry',
