@@ -20,6 +20,8 @@ export const shared: NonNullable<ViteUserConfig['test']> = {
   // default is cores - 1 = 1. Whole suite, 115 files, 2 cores shared with other work (2026-12-07):
   // 4 workers 408 s (mean load 7.9) and 896 s (load 17.4); 3 workers 1127 s (load 14.8, older
   // 15 s deadlines); 2 workers 891 s (load 11.4); one at a time it took 701 s in CI (101 files).
+  // Again with the files longest first and unisolated (2026-12-07 night): 4 workers 287 s, 5 workers
+  // 299 s, 6 workers 298 s (the CPUs then ~95 % busy: more workers only share them).
   maxWorkers: 4,
   // Every Node process of the run (the workers, and the anjud and anjuctl they spawn, which inherit
   // the variable) keeps V8's compiled code here and reuses it: the suite starts Node a few hundred
@@ -37,24 +39,21 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'unit',
-          include: ['tests/unit/**/*.test.ts'],
-          exclude: NEEDS_ISOLATION,
-          // Pure code and no peers: the files of a worker share one module registry instead of each
-          // importing src/ again (measured on the 93 unit files, 2 cores: 127 s of CPU isolated,
-          // 62 s shared). A unit test leaves no global state behind (timers restored, spies reset).
+          // Unit and integration files in one project without isolation (tests/README.md): a worker
+          // runs file after file in one process and one module registry. One project, because a
+          // worker is reused only for the next file of the same project, and the files start
+          // longest first whichever folder they are in (tests/sequencer.ts).
+          name: 'shared',
+          include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/fuzz/**/*.test.ts'],
+          // The package's own tests build .debs and boot a Debian container: `npm run test:package`
+          // (vitest.package.config.ts), also run by .ci/run; packaging/README.md, "Tests".
+          exclude: [...NEEDS_ISOLATION, 'tests/integration/package-*.test.ts', '**/node_modules/**'],
           isolate: false,
         },
       },
       {
         extends: true,
-        test: {
-          name: 'integration',
-          include: ['tests/integration/**/*.test.ts', 'tests/fuzz/**/*.test.ts', ...NEEDS_ISOLATION],
-          // The package's own tests build .debs and boot a Debian container: `npm run test:package`
-          // (vitest.package.config.ts), also run by .ci/run; packaging/README.md, "Tests".
-          exclude: ['tests/integration/package-*.test.ts', '**/node_modules/**'],
-        },
+        test: { name: 'isolated', include: NEEDS_ISOLATION },
       },
     ],
   },

@@ -34,6 +34,7 @@ describe('escalation ladder through the daemon', () => {
   const cleanup: Array<() => unknown> = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
+    delete process.env.ALSA_CONFIG_PATH; // set below for the daemon's aplay: not for the next file of this worker
     rmSync(dir, { recursive: true, force: true });
   });
 

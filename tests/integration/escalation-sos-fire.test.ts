@@ -33,6 +33,7 @@ describe('escalation with the uplink up: fire sounds at once, the SOS button', (
   const cleanup: Array<() => unknown> = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c();
+    delete process.env.ALSA_CONFIG_PATH; // set below for the daemon's aplay: not for the next file of this worker
     rmSync(dir, { recursive: true, force: true });
   });
 
