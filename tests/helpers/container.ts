@@ -49,8 +49,8 @@ export function bookwormRootfs(log: (line: string) => void = () => undefined): s
 
 /**
  * The container's init (its PID 1, seen from here): the child of systemd-nspawn that runs systemd.
- * Asked again for every command, and only once it runs systemd: right after the start, nspawn's
- * child is still nspawn itself setting up the container's namespaces.
+ * Only once it runs systemd: right after the start, nspawn's child is still nspawn itself setting up
+ * the container's namespaces. From then on the same pid is the container's init.
  */
 export function containerInit(nspawnPid: number): number | null {
   const r = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(nspawnPid)], { encoding: 'utf8' });
@@ -76,7 +76,8 @@ export async function bootContainer(name: string): Promise<Container> {
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const leader = (): number | null => containerInit(proc.pid!);
+  let init: number | null = null;
+  const leader = (): number | null => (init ??= containerInit(proc.pid!));
   const exec: Container['exec'] = (cmd, o = {}) => new Promise((resolve) => {
     const pid = leader();
     if (pid === null) { resolve({ code: null, stdout: '', stderr: 'the container is not running' }); return; }

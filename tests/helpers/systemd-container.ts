@@ -50,13 +50,12 @@ export async function bootContainer(o: { repo: string; prepare: (root: string) =
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise((r) => proc.once('exit', r));
-  // The container's systemd, found again for each command (containerInit says why).
-  let init = await waitFor('the container\'s systemd', () => {
+  // The container's systemd (containerInit): once it runs systemd, its pid stays the container's init.
+  const init = await waitFor('the container\'s systemd', () => {
     if (proc.exitCode !== null) throw new Error(`systemd-nspawn exited: ${out}`);
     return containerInit(proc.pid!) ?? undefined;
   }, 30_000);
   const exec = (argv: string[], x: { input?: string } = {}) => {
-    init = containerInit(proc.pid!) ?? init;
     return spawnSync('nsenter', ['-t', String(init), '-a', ...argv], { encoding: 'utf8', timeout: 60_000, ...(x.input !== undefined ? { input: x.input } : {}) });
   };
   const c: Container = {
