@@ -3,9 +3,11 @@
  * socat ptys): a dry run changes nothing; refusals (duplicate id, unknown model, a port in use, an
  * option of another transport, a schema error with its key path) change nothing; an add and a
  * remove are applied through set-config with comments kept; a removal warns about open alarms; an
- * add whose restarted daemon cannot reach the broker is rolled back. English and Chinese.
+ * add prepared while another config came into force is refused (base_hash); an add whose restarted
+ * daemon cannot reach the broker is rolled back. English and Chinese.
  */
 import { readFileSync, rmSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,8 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty.js';
 import { daemonStatus, devicePortOpen } from '../helpers/control.js';
 import { feedUntil } from '../helpers/hub.js';
-import { ctl as run, waitForPortOpen } from '../helpers/scripted-cli.js';
+import { ctl as run, spawnCli, waitForPortOpen } from '../helpers/scripted-cli.js';
+import { request } from '../../src/cli/client.js';
 import { waitFor } from '../helpers/wait.js';
 import { breath, presence } from './frames.js';
 
@@ -187,6 +190,67 @@ describe('anjuctl devices add | remove', () => {
     expect(list().map((d) => d.id)).toEqual(['hall-radar', 'hall-radar-2']);
     expect(readFileSync(cfg, 'utf8')).not.toContain('bed-radar');
     expect(readFileSync(cfg, 'utf8')).toContain('# end of file');
+  });
+
+  it('an add is refused, nothing changed, when another config came into force while it was prepared (the cloud\'s set-config): base_hash', async () => {
+    // The race, made certain: anjuctl talks to anjud through a relay that holds its set-config until
+    // another config (a comment more: another hash) has been applied, then passes it on.
+    const before = readFileSync(cfg, 'utf8');
+    // Its verify time short: anjuctl waits 10 s for the answer it is held from.
+    const other = `${before.replace('apply_verify_s: 5', 'apply_verify_s: 1')}# changed from the cloud while the technician was typing\n`;
+    const relayPath = join(dir, 'relay.sock');
+    let held = 0;
+    const relay = createServer((client) => {
+      let holding = false;
+      const attach = () => {
+        const u = connect(socket);
+        u.pipe(client, { end: false });
+        u.on('error', () => undefined);
+        u.on('close', () => { if (!holding) client.end(); }); // a held request outlives the restart
+        return u;
+      };
+      let upstream = attach();
+      client.on('error', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
+      let buf = '';
+      client.on('data', (chunk) => {
+        buf += chunk.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl + 1);
+          buf = buf.slice(nl + 1);
+          if (!line.includes('"set-config"')) { upstream.write(line); continue; }
+          held++;
+          holding = true;
+          void (async () => {
+            const logged = daemon.logs.length;
+            const r = await request(socket, 'set-config', { yaml: other });
+            expect(r.ok, JSON.stringify(r)).toBe(true);
+            await daemon.waitForLog('the other config applied', (l) => l.msg === 'new config applied' && daemon.logs.indexOf(l) >= logged, 20_000);
+            await waitFor('anjud answering on the other config', async () => {
+              try { return (await daemonStatus(socket)).configHash === (r.ok && 'hash' in r.data ? r.data.hash : ''); } catch { return false; }
+            });
+            upstream = attach(); // the restart closed the first connection
+            holding = false;
+            upstream.write(line);
+          })();
+        }
+      });
+    });
+    await new Promise<void>((r) => relay.listen(relayPath, r));
+    try {
+      const cli = spawnCli(['devices', 'add', '--id', 'kitchen-radar', '--model', 'hilink-ld2410', '--room', 'kitchen', '--path', join(dir, 'kitchen.dev'), '--socket', relayPath, '--config', cfg]);
+      const code = await cli.exited;
+      expect(held).toBe(1);
+      expect(code, cli.stdout() + cli.stderr() + logs()).toBe(1);
+      expect(cli.stderr()).toContain('ANJU_CMD_STALE_CONFIG');
+      expect(cli.stderr()).toContain('another config came into force while this edit was made');
+      // The other config is the one in force and on disk; the add did not undo it.
+      expect(readFileSync(cfg, 'utf8')).toBe(other);
+      expect(list().map((d) => d.id)).toEqual(['hall-radar', 'hall-radar-2']);
+    } finally {
+      relay.close();
+    }
   });
 
   it('an add whose restarted daemon cannot reach the broker is rolled back (exit 1), the previous file back', async () => {

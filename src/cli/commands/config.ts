@@ -149,9 +149,11 @@ async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
 /**
  * Sends a validated config text to anjud (set-config) and follows it through its restart: the one
  * atomic apply path (backup, validate, restart, roll back) for `config apply` and `devices add|remove`.
- * `extra` goes into the JSON result (what the caller changed).
+ * `extra` goes into the JSON result (what the caller changed). `baseHash`: the hash of the config the
+ * text was edited from; anjud refuses the text (ANJU_CMD_STALE_CONFIG) if another config came into
+ * force since, instead of silently undoing that one.
  */
-export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: Record<string, unknown> = {}): Promise<number> {
+export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: Record<string, unknown> = {}, baseHash?: string): Promise<number> {
   const L = (k: Parameters<typeof t>[1], v?: Record<string, string | number>) => t(ctx.lang, k, v);
   let sub: Awaited<ReturnType<typeof subscribe>> | null = null;
   let outcome: { kind: 'applied' | 'rolled_back'; reason?: string } | null = null;
@@ -168,7 +170,7 @@ export async function sendConfig(ctx: Ctx, text: string, waitS: number, extra: R
   sub = await subscribe(ctx.socket, { events: true }, onEvent);
   let subSig = socketSig(ctx.socket);
   generation = 1;
-  const r = await request(ctx.socket, 'set-config', { yaml: text });
+  const r = await request(ctx.socket, 'set-config', { yaml: text, ...(baseHash !== undefined ? { base_hash: baseHash } : {}) });
   if (!r.ok) {
     sub.stop();
     if (r.code === 'ANJU_CMD_UNKNOWN' || /unknown command/i.test(r.message ?? '')) ctx.err(L('cfNoSetConfig'));

@@ -149,7 +149,7 @@ async function add(ctx: Ctx, fragment: string | undefined, o: AddOpts): Promise<
   } else {
     edit = appendToList(cur.text, ['devices'], entry);
   }
-  return finish(ctx, cur.file, config, edit, { action: 'add', id, entry }, o);
+  return finish(ctx, cur.file, config, edit, { action: 'add', id, entry }, o, cur.result.hash);
 }
 
 /** The transport block from the flags; fields not given are left out (the schema says what is missing). */
@@ -220,7 +220,7 @@ async function remove(ctx: Ctx, id: string, o: { dryRun?: boolean; out?: string;
       ? removeFromList(cur.text, ['modbus'], busIdx) // a bus needs a device: it goes with its last one
       : removeFromList(cur.text, ['modbus', busIdx, 'devices'], bus.devices.findIndex((d) => d.id === id));
   }
-  return finish(ctx, cur.file, config, edit, { action: 'remove', id, openAlarms: openAlarms.map((a) => ({ id: a.id, type: a.type })) }, o);
+  return finish(ctx, cur.file, config, edit, { action: 'remove', id, openAlarms: openAlarms.map((a) => ({ id: a.id, type: a.type })) }, o, cur.result.hash);
 }
 
 /**
@@ -244,11 +244,15 @@ async function inForce(ctx: Ctx, file: string, hash: string, dryRun: boolean): P
   return { status };
 }
 
-/** Validates the edited copy, shows the changes, then stops (--dry-run) or applies it. */
+/**
+ * Validates the edited copy, shows the changes, then stops (--dry-run) or applies it, as an edit of
+ * the config `baseHash` (the file as read, checked to be the one in force): should another config
+ * come into force meanwhile (the cloud's set-config), anjud refuses this one rather than undo that.
+ */
 async function finish(
   ctx: Ctx, file: string, config: Readonly<Config>, edit: Edit,
   what: { action: 'add' | 'remove'; id: string; entry?: unknown; openAlarms?: unknown[] },
-  o: { dryRun?: boolean; out?: string; waitS: number },
+  o: { dryRun?: boolean; out?: string; waitS: number }, baseHash: string,
 ): Promise<number> {
   if (!edit.ok) return refuse(ctx, EXIT.FAILED, 'edit-unsafe', 'dvEditUnsafe', { file, error: wordedIn(ctx.lang, edit) });
   const next = parseConfig(edit.text);
@@ -270,5 +274,5 @@ async function finish(
     else ctx.out(t(ctx.lang, 'dvDryRun'));
     return EXIT.OK;
   }
-  return sendConfig(ctx, edit.text, o.waitS, extra);
+  return sendConfig(ctx, edit.text, o.waitS, extra, baseHash);
 }

@@ -14,6 +14,7 @@ export const errorMessages = {
   ANJU_CMD_INVALID_ARGS: { en: '{message}', zh: '参数无效' },
   ANJU_CMD_INVALID_CONFIG: { en: '{message}', zh: '配置无效，未应用' },
   ANJU_CMD_UNKNOWN: { en: '{message}', zh: '此 anjud 不认识该命令（版本较旧？）' },
+  ANJU_CMD_STALE_CONFIG: { en: 'another config came into force while this edit was made (from the cloud, or another anjuctl): nothing changed; run the command again to edit the config now in force', zh: '编辑期间另一个配置已生效（来自云端或另一个 anjuctl）：未做任何更改；请重新运行本命令，在当前生效的配置上修改' },
   ANJU_CMD_BAD_JSON: { en: '{message}', zh: '请求不是有效的 JSON' },
   ANJU_CMD_TOO_LARGE: { en: '{message}', zh: '请求过大' },
 } as const satisfies Entries;
