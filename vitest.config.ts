@@ -20,14 +20,15 @@ export const shared: NonNullable<ViteUserConfig['test']> = {
   // default is cores - 1 = 1. Whole suite, 115 files, 2 cores shared with other work (2026-12-07):
   // 4 workers 408 s (mean load 7.9) and 896 s (load 17.4); 3 workers 1127 s (load 14.8, older
   // 15 s deadlines); 2 workers 891 s (load 11.4); one at a time it took 701 s in CI (101 files).
-  // Again with the files longest first and unisolated (2026-12-07 night): 4 workers 287 s, 5 workers
-  // 299 s, 6 workers 298 s (the CPUs then ~95 % busy: more workers only share them).
+  // Again with the files longest first (2026-12-07 night): 4 workers 287 s, 5 workers 299 s (the
+  // integration files still isolated), 6 workers 298 s (the CPUs then ~95 % busy: more workers only
+  // share them).
   maxWorkers: 4,
   // Every Node process of the run (the workers, and the anjud and anjuctl they spawn, which inherit
   // the variable) keeps V8's compiled code here and reuses it: the suite starts Node a few hundred
   // times. Node 22.1+; a directory it cannot write is ignored.
   env: { NODE_COMPILE_CACHE: join(import.meta.dirname, 'node_modules/.cache/node-compile-cache') },
-  // Longest files first, across both projects (tests/sequencer.ts says why).
+  // Longest files first, whatever their project (tests/sequencer.ts says why).
   sequence: { sequencer: LongestFirstSequencer },
   reporters: ['default'],
 };

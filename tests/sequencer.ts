@@ -9,8 +9,8 @@
  * takes.
  *
  * How long a file takes comes from `tests/durations.json`: seconds per file in a whole-suite run
- * on 2 cores, written by `node scripts/test-durations.mjs REPORT.json` from a
- * `vitest run --reporter=json --outputFile=REPORT.json`. A file not listed there takes what Vitest's
+ * on 2 cores, written by `node scripts/test-durations.mjs` from Vitest's results cache right after
+ * such a run. A file not listed there takes what Vitest's
  * results cache says (the last run on this machine), and a file neither knows is new and goes
  * first, as in Vitest's own order; so does a file that failed in the last run here. Only the order
  * changes: which files run, and how, is vitest.config.ts's.

@@ -55,9 +55,8 @@ export async function bootContainer(o: { repo: string; prepare: (root: string) =
     if (proc.exitCode !== null) throw new Error(`systemd-nspawn exited: ${out}`);
     return containerInit(proc.pid!) ?? undefined;
   }, 30_000);
-  const exec = (argv: string[], x: { input?: string } = {}) => {
-    return spawnSync('nsenter', ['-t', String(init), '-a', ...argv], { encoding: 'utf8', timeout: 60_000, ...(x.input !== undefined ? { input: x.input } : {}) });
-  };
+  const exec = (argv: string[], x: { input?: string } = {}) =>
+    spawnSync('nsenter', ['-t', String(init), '-a', ...argv], { encoding: 'utf8', timeout: 60_000, ...(x.input !== undefined ? { input: x.input } : {}) });
   const c: Container = {
     root,
     exec,
