@@ -21,11 +21,19 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const DURATIONS = join(import.meta.dirname, 'durations.json');
 
+/** The committed seconds per file; none when the file is missing, an error naming it when it is broken. */
 function committed(): Record<string, number> {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(DURATIONS, 'utf8')) as Record<string, number>;
-  } catch {
-    return {};
+    text = readFileSync(DURATIONS, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as Record<string, number>;
+  } catch (err) {
+    throw new Error(`${DURATIONS}: not JSON (${(err as Error).message}); expected seconds per test file, as scripts/test-durations.mjs writes them`);
   }
 }
 
