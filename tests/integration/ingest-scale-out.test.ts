@@ -164,6 +164,12 @@ describe('anju-ingest: two instances, kill -9, new epoch, offline hub, per-hub A
     await cloud.publishAsync('anju/v1/hub-a/cmd/ping', '{}', { qos: 1 });
     await waitFor('hub-a\'s own command', () => seen.includes('anju/v1/hub-a/cmd/ping'), 10_000);
     expect(seen).toEqual(['anju/v1/hub-a/cmd/ping']);
+    // What hub-a's own credentials may do still works: a heartbeat published after the forgery is
+    // stored, so the forgery had its chance to be stored too. hub-a's daemon stops first: its own
+    // heartbeats (every 2 s) would overwrite the marker before a loaded machine's poll saw it.
+    const ha = daemons.get('hub-a')!;
+    ha.proc.kill('SIGTERM');
+    await ha.exited;
     await rogue.publishAsync('anju/v1/hub-a/heartbeat', JSON.stringify({ v: 1, hub: 'hub-a', ts: Date.now(), marker: 'after-forgery' }), { qos: 1 });
     await waitFor('the marker heartbeat stored', async () => (await count(`SELECT count(*) AS n FROM hubs WHERE heartbeat->>'marker' = 'after-forgery'`)) === 1, 10_000);
     expect(await count(`SELECT count(*) AS n FROM events WHERE id = 'forged-by-hub-a' OR hub = 'hub-b' AND seq = 999`)).toBe(0);
