@@ -9,6 +9,7 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { fullJitterDelayMs } from '../src/core/backoff.js';
 import type { Inbound } from './messages.js';
 import { storeBatch, type Ack, type BatchResult } from './store.js';
 
@@ -84,7 +85,7 @@ export function createWriter(pool: Pool, log: Logger, o: WriterOptions): Writer 
           return;
         }
         st.retries++;
-        const waitMs = Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * Math.random();
+        const waitMs = fullJitterDelayMs(attempt, 50, 2000);
         log.debug({ err: (err as Error).message, attempt }, 'batch failed, retrying');
         await new Promise((r) => setTimeout(r, waitMs));
       }

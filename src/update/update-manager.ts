@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { backoffCeilingMs } from '../core/backoff.js';
 import type { Clock } from '../core/clock.js';
 import type { EventDraft } from '../core/event.js';
 import { CommandError } from '../uplink/commands.js';
@@ -53,7 +54,10 @@ const TIMING: Timing = {
   guardMs: 1000,
   downloadDeadlineMs: 6 * 3_600_000, // 200 MB at 10 kB/s, a poor mobile link, takes 5.5 h
   maxAttempts: 8,
-  retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** (n - 2)) * (0.5 + Math.random() / 2),
+  // The hub's exponential (src/core/backoff.ts), 1 s doubling to 60 s, with "equal jitter" (half
+  // the ceiling, plus up to as much again): maxAttempts bounds the retries, so a floor keeps eight
+  // of them spread over at least a minute of a download server's outage.
+  retryDelayMs: (n) => backoffCeilingMs(n - 2, 1000, 60_000) * (0.5 + Math.random() / 2),
   pollMs: 1000,
   pickupTimeoutMs: 120_000, // anju-update.path starts the runner at once; two minutes means it is not installed
   installTimeoutMs: 60 * 60_000, // dpkg, preflight, restart and the health gate (packaging/README.md): well under an hour

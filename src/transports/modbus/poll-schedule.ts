@@ -7,6 +7,7 @@
  * bus. That bounds what a dead unit can cost the others: one request timeout per turn, at most
  * `retries + 1` turns per poll, and then its polls back off exponentially.
  */
+import { backoffCeilingMs } from '../../core/backoff.js';
 
 export interface Schedulable {
   /** When this device next wants the bus (monotonic ms). */
@@ -28,8 +29,12 @@ export function pickDue<T extends Schedulable>(devices: readonly T[], now: numbe
 /** The earliest due time of all devices (Infinity when there are none). */
 export const nextDueAt = (devices: readonly Schedulable[]): number => devices.reduce((m, d) => Math.min(m, d.dueAt), Infinity);
 
-/** Wait before retry number `attempt` (1 = first retry) of one request: base, 2x, 4x... */
-export const retryDelayMs = (retryBackoffMs: number, attempt: number): number => retryBackoffMs * 2 ** Math.max(0, attempt - 1);
+/**
+ * Wait before retry number `attempt` (1 = first retry) of one request: base, 2x, 4x... (the hub's one
+ * exponential, src/core/backoff.ts; without jitter: the retries of one bus take turns on it anyway,
+ * and `retries` bounds them).
+ */
+export const retryDelayMs = (retryBackoffMs: number, attempt: number): number => backoffCeilingMs(attempt - 1, retryBackoffMs, Infinity);
 
 /**
  * Interval to the next poll after `failedPolls` polls in a row got no answer: the poll interval
@@ -37,7 +42,7 @@ export const retryDelayMs = (retryBackoffMs: number, attempt: number): number =>
  */
 export function pollIntervalAfterFailures(pollIntervalMs: number, failedPolls: number, maxBackoffMs: number): number {
   if (failedPolls <= 0) return pollIntervalMs;
-  return Math.max(pollIntervalMs, Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(failedPolls, 30)));
+  return Math.max(pollIntervalMs, backoffCeilingMs(failedPolls, pollIntervalMs, maxBackoffMs));
 }
 
 /**
