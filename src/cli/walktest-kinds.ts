@@ -7,7 +7,7 @@ import { metricText, t, type Lang, type MessageKey } from './i18n.js';
  * plus a breathing rate proves both the link and the person-facing mounting. A hazard detector's
  * test button raises a real alarm; that alarm must also reach the cloud (checked by walktest.ts).
  */
-export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'motion' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'sos' | 'other';
+export type DeviceKind = 'radar-vitals' | 'radar-presence' | 'motion' | 'smoke' | 'gas' | 'modbus-gas' | 'contact' | 'band' | 'oximeter' | 'sos' | 'siren' | 'other';
 
 export interface ProofState {
   /** Latest value per metric since the step started. */
@@ -25,6 +25,11 @@ export interface KindSpec {
   proven(s: ProofState): boolean;
   /** Alarm types the test action raises for this device; the walk test waits for one and its cloud ack. */
   alarms: readonly string[];
+  /**
+   * An output device, proved the other way round: the hub sounds it (control command siren-test) and
+   * the technician says whether it was heard; no reading is awaited.
+   */
+  sounded?: true;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -97,6 +102,15 @@ export const KINDS: Record<DeviceKind, KindSpec> = {
     proven: (s) => s.last.get('sos') === true || s.seen.has('buttonAction'),
     alarms: ['alarm.sos'],
   },
+  siren: {
+    // A siren reports little by itself (a battery level now and then): the hub sounds it instead, with
+    // the test tone, and only the technician's ears can say that it can be heard in the home.
+    instruction: 'wtDoSiren',
+    awaited: 'wtAwaitSiren',
+    proven: () => false,
+    alarms: [],
+    sounded: true,
+  },
   other: {
     instruction: 'wtDoOther',
     awaited: 'wtAwaitAny',
@@ -118,7 +132,7 @@ export function kindOf(d: { readonly supervisionClass: string; readonly roles: r
     case 'co': case 'gas': return 'gas';
     case 'modbus': return 'modbus-gas';
     case 'contact': return 'contact';
-    default: return d.roles.includes('sos-button') ? 'sos' : 'other';
+    default: return d.roles.includes('sos-button') ? 'sos' : d.roles.includes('siren') ? 'siren' : 'other';
   }
 }
 

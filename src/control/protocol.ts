@@ -75,6 +75,11 @@ export const COMMAND_ARGS = {
   'escalation-test': strictArgs({
     by: str(1, 128), // who asked, e.g. technician:<user>
   }),
+  // anjuctl walktest's siren step: the hub sounds one siren briefly (the test tone) so the technician can hear it.
+  'siren-test': strictArgs({
+    device: matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id'), // a configured device whose model has the role siren
+    seconds: int(1, 10, 2), // how long it sounds
+  }),
   'sleep-reports': strictArgs({
     limit: int(1, 400, 31), // newest first; 31 = a night and the 30 before it
     device: optional(matching(/^[A-Za-z0-9_-]{1,64}$/, 'a device id')), // only this bed radar's nights
@@ -108,6 +113,8 @@ export interface CommandReplies {
   'sleep-reports': { reports: StoredReport[] };
   /** The test walk started: its ladder's id (the alarm_id of its hub.escalation_* events) and its rungs. */
   'escalation-test': { id: string; rungs: number };
+  /** The siren took the warning command (its transport's confirmation: the Zigbee answer, or Zigbee2MQTT's broker). */
+  'siren-test': { device: string; seconds: number };
   /** How many hub.upgraded / hub.upgrade_rolled_back events the journal owed and were committed now. */
   'report-upgrades': { raised: number };
 }
@@ -129,7 +136,7 @@ export type Sent<C extends CommandName> = NonNullable<Schema<C>['input']>;
 export type ReplyOf<C extends CommandName> = CommandReplies[C];
 
 /** Commands only the control socket offers (on site, group anju), never the cloud (src/daemon/commands.ts). */
-export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports', 'report-upgrades', 'escalation-test'] as const satisfies readonly CommandName[];
+export const LOCAL_ONLY_COMMANDS = ['permit-join', 'ble-scan', 'test-event', 'sleep-reports', 'report-upgrades', 'escalation-test', 'siren-test'] as const satisfies readonly CommandName[];
 
 /** A daemon waiting for provisioning (src/daemon/waiting.ts) answers these only, get-status with its own shape. */
 export interface WaitingReplies {

@@ -103,6 +103,8 @@ export function hubCommands(o: {
 export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports' | 'reportUpgrades'> & {
   /** Starts the escalation test walk; null when the config has no escalation: block. */
   escalationTest?: (by: string) => { id: string; rungs: number } | null;
+  /** Sounds a configured siren with the test tone; null when `device` is not one (no such device, or its model has no siren role). */
+  sirenTest?: (device: string, seconds: number) => Promise<{ ok: true } | { ok: false; detail: string }> | null;
 }): Record<string, CommandSpec<never>> {
   return commandSpecs({
     async 'permit-join'({ seconds }) {
@@ -146,6 +148,15 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
       const r = o.escalationTest?.(by) ?? null;
       if (r === null) throw new CommandError('ANJU_CMD_NOT_READY', 'this hub has no escalation: section in its config');
       return r;
+    },
+    // The walk test's siren step (anjuctl walktest): someone on site listens for it. Local only, like
+    // the escalation test: a siren sounded from afar would only alarm the home.
+    async 'siren-test'({ device, seconds }) {
+      const pending = o.sirenTest?.(device, seconds) ?? null;
+      if (pending === null) throw new CommandError('ANJU_CMD_INVALID_ARGS', `device: "${device}" is not a siren of this hub (a configured device whose model has the role siren)`);
+      const r = await pending;
+      if (!r.ok) throw new CommandError('ANJU_CMD_FAILED', r.detail);
+      return { device, seconds };
     },
     'report-upgrades'() {
       if (!o.reportUpgrades) throw new CommandError('ANJU_CMD_NOT_READY', 'the store is not open');

@@ -26,6 +26,7 @@ import { systemBootClock } from '../transports/clock/boot-clock.js';
 import { detectorBindings } from '../pipeline/bindings.js';
 import { DETECTOR_TICK_MS } from '../pipeline/runner.js';
 import { allDevices, catalogueOf, devicesOn } from '../config/devices.js';
+import { testWarning } from '../escalation/ias-wd.js';
 import type { ZigbeeControllerFactory } from '../transports/zigbee/index.js';
 import { createControlSocket, type ControlSocket } from './control-socket.js';
 import { createIngest, flushReadingsAndStates, type Ingest } from './ingest.js';
@@ -217,6 +218,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         return r;
       },
       escalationTest: (by: string) => (escalation ? { id: escalation.test(by), rungs: escalation.rungs() } : null),
+      sirenTest: (device: string, seconds: number) => {
+        if (!allDevices(config).some((d) => d.id === device && d.roles.includes('siren'))) return null;
+        return running?.warn(device, testWarning(true, seconds)) ?? Promise.resolve({ ok: false as const, detail: 'the transports have not started yet' });
+      },
     };
     const commands = createCommandDispatcher(config.hub.id, hubCommands(commandDeps, 'cloud'), log.child({ mod: 'cmd' }));
     // The local socket (anjuctl on site) has the cloud's commands plus the ones that must only be

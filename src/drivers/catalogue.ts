@@ -31,10 +31,11 @@ export const SUPERVISION_CLASSES = ['smoke', 'co', 'gas', 'water', 'contact', 'o
  * What a model is for, where the pipeline must know it (optional `roles` in a profile): a `bed-monitor`
  * makes nights (the sleep report runs on it, the walk test asks for someone to lie on the bed); an
  * `oximeter` is paired with the room's bed monitor for the night's ODI; an `sos-button` is pressed
- * in the walk test and must raise alarm.sos. Data, not code: a new bed radar, oximeter or SOS button
- * is one folder.
+ * in the walk test and must raise alarm.sos; a `siren` (an IAS WD warning device) is sounded by the
+ * hub in the walk test (control command siren-test) and the technician says whether it was heard.
+ * Data, not code: a new bed radar, oximeter, SOS button or siren is one folder.
  */
-export const DEVICE_ROLES = ['bed-monitor', 'oximeter', 'sos-button'] as const;
+export const DEVICE_ROLES = ['bed-monitor', 'oximeter', 'sos-button', 'siren'] as const;
 export type DeviceRole = typeof DEVICE_ROLES[number];
 
 /** Decoders each transport offers, by the profile's `driver` name. */

@@ -47,6 +47,12 @@ export function z2mWarningPayload(w: Warning): { warning: { mode: WarningMode; l
   return { warning: { mode: w.mode, level: w.level, strobe: w.strobe, duration: Math.max(0, Math.min(0xffff, Math.round(w.durationS))) } };
 }
 
+/**
+ * The test sound: a short, low burglar tone, for the escalation test walk and the walk test's siren
+ * step; never the fire or emergency pattern a neighbour would take for a real alarm.
+ */
+export const testWarning = (strobe: boolean, durationS = 2): Warning => ({ mode: 'burglar', level: 'low', strobe, durationS });
+
 export const STOP_WARNING: Warning = { mode: 'stop', level: 'low', strobe: false, durationS: 0 };
 
 /** The warning an alarm sounds: fire-class hazards the fire tone, everything else emergency. */

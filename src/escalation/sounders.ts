@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LadderAlarm, Outcome } from './ladder.js';
 import { promptOf } from './messages.js';
-import { STOP_WARNING, warningFor, type Warning } from './ias-wd.js';
+import { STOP_WARNING, testWarning, warningFor, type Warning } from './ias-wd.js';
 import type { EscalationPolicy } from './policy.js';
 
 /**
@@ -39,7 +39,7 @@ export function createSounders(p: EscalationPolicy, ports: { siren: SirenPort | 
     async sound(alarm, test) {
       const parts = await Promise.all([
         siren && ports.siren
-          ? ports.siren(siren.device, test ? { mode: 'burglar', level: 'low', strobe: siren.strobe, durationS: 2 } : warningFor(alarm.type, { level: siren.level, strobe: siren.strobe, durationS: siren.duration_s }))
+          ? ports.siren(siren.device, test ? testWarning(siren.strobe) : warningFor(alarm.type, { level: siren.level, strobe: siren.strobe, durationS: siren.duration_s }))
           : null,
         p.prompts && ports.play ? ports.play(files(alarm, test)) : null,
       ]);

@@ -136,7 +136,7 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
       }
       say('');
       say(paint(ctx, 1, L('wtHeader', { i: i + 1, n: selected.length, id: dev.id, model: dev.model, room: dev.room })));
-      say(`  ${L(spec.instruction)}`);
+      say(`  ${L(spec.instruction, { s: SIREN_TEST_S })}`);
       say(`  ${L('wtPrompt')}`);
       const answer = await input.next();
       if (answer?.toLowerCase() === 'q') quit = true;
@@ -144,6 +144,10 @@ async function walktest(ctx: Ctx, o: WalktestOpts): Promise<number> {
         const hint: Hint = quit ? { key: 'wtHintNotTested', vars: {} } : { key: 'wtHintSkipped', vars: {} };
         results.push({ ...base, result: quit ? 'not-tested' : 'skipped', ...hintOf(hint) });
         say(`  ${paint(ctx, 33, L(quit ? 'wtResNotTested' : 'wtResSkipped'))}`);
+        continue;
+      }
+      if (spec.sounded) {
+        results.push({ ...base, ...(await sirenStep(ctx, dev.id, input, say)) });
         continue;
       }
       const open = status0.alarms.find((a) => a.device === dev.id && spec.alarms.includes(a.type));
@@ -298,6 +302,41 @@ function renderReport(ctx: Ctx, r: WalktestReport): string {
   if (test && !test.confirmed) out.push(paint(ctx, 31, L('wtUplinkFailed')));
   out.push(bad === 0 && r.devices.length > 0 ? paint(ctx, r.ok ? 32 : 33, L('wtAllPassed', { n: r.devices.length })) : paint(ctx, 31, L('wtSomeFailed', { failed: bad, n: r.devices.length })));
   return out.join('\n');
+}
+
+/** How long the walk test sounds a siren (control command siren-test). */
+const SIREN_TEST_S = 2;
+
+/**
+ * A siren's step: the hub sounds it with the test tone, then the technician says whether it was heard
+ * (y), not heard (n), or asks for it again (r). The daemon's refusal or the transport's failure fails
+ * the step with its detail, without asking.
+ */
+async function sirenStep(ctx: Ctx, id: string, input: LineInput, say: (s: string) => void): Promise<Pick<WalktestDevice, 'result' | 'proofMs' | 'evidence' | 'hint' | 'hintCode' | 'hintVars'>> {
+  const L = (k: MessageKey, v?: Record<string, string | number>) => t(ctx.lang, k, v);
+  const t0 = Date.now();
+  for (;;) {
+    const r = await request(ctx.socket, 'siren-test', { device: id, seconds: SIREN_TEST_S });
+    if (!r.ok) {
+      const hint: Hint = { key: 'wtHintSirenFailed', vars: { detail: `${r.code}: ${r.message}` } };
+      say(`  ${paint(ctx, 31, L('wtFailLine', { hint: renderHint(ctx.lang, hint.key, hint.vars) }))}`);
+      return { result: 'fail', proofMs: null, evidence: '', ...hintOf(hint) };
+    }
+    say(`  ${L('wtSirenSounded')}`);
+    let answer: string | null;
+    do answer = (await input.next())?.toLowerCase() ?? null;
+    while (answer !== null && !['y', 'yes', '是', 'n', 'no', '否', 'r'].includes(answer));
+    if (answer === 'r') continue;
+    // End of input (a script, </dev/null): sounded, but nobody can say it was heard; the walk goes on.
+    if (answer === null) return { result: 'not-tested', proofMs: null, evidence: 'sounded', ...hintOf({ key: 'wtHintSirenNoAnswer', vars: {} }) };
+    if (answer === 'n' || answer === 'no' || answer === '否') {
+      const hint: Hint = { key: 'wtHintSirenNotHeard', vars: {} };
+      say(`  ${paint(ctx, 31, L('wtFailLine', { hint: renderHint(ctx.lang, hint.key, hint.vars) }))}`);
+      return { result: 'fail', proofMs: null, evidence: 'sounded', ...hintOf(hint) };
+    }
+    say(`  ${paint(ctx, 32, L('wtSirenPass'))}`);
+    return { result: 'pass', proofMs: Date.now() - t0, evidence: 'sounded, heard', hint: null, hintCode: null, hintVars: null };
+  }
 }
 
 /** Why a device did not prove itself: the link first (cable, radio, bus), then the data. */

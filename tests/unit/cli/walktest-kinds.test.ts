@@ -21,7 +21,7 @@ describe('walk test kinds', () => {
       'heiman-hs1cg': 'gas',
       'heiman-hs1eb': 'sos', // the SOS button: one press must raise alarm.sos and reach the cloud
       'heiman-hs1sa': 'smoke',
-      'heiman-hs2wd-e': 'other', // the siren: anjuctl escalation test sounds it
+      'heiman-hs2wd-e': 'siren', // the hub sounds it; the technician says whether it was heard
       'heiman-hs3cg': 'gas',
       'hilink-ld2410': 'radar-presence',
       'modbus-generic': 'modbus-gas',
@@ -34,5 +34,12 @@ describe('walk test kinds', () => {
   it('a presence radar is not asked to lie on a bed; a bed monitor is', () => {
     expect(KINDS[kindOf({ supervisionClass: 'radar', roles: [] })].instruction).toBe('wtDoPresence');
     expect(KINDS[kindOf({ supervisionClass: 'radar', roles: ['bed-monitor'] })].instruction).toBe('wtDoRadar');
+  });
+
+  it('a siren is sounded by the hub, not waited for: no reading proves it', () => {
+    const siren = KINDS[kindOf({ supervisionClass: 'default', roles: ['siren'] })];
+    expect(siren.sounded).toBe(true);
+    expect(siren.proven({ last: new Map([['batteryPercent', 100]]), seen: new Map(), readings: 1 })).toBe(false);
+    expect(KINDS[kindOf({ supervisionClass: 'default', roles: [] })].sounded).toBeUndefined();
   });
 });

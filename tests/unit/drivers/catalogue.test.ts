@@ -115,7 +115,7 @@ devices:
     expect(shipped.get('ble-pulse-oximeter')?.roles).toEqual(['oximeter']);
     expect(shipped.get('hilink-ld2410')?.roles).toEqual([]);
     const c = loadCatalogue({ localDir: localDir({ 'site-bed': { ...profileOf('seeed-mr60bha2'), model: 'site-bed', roles: ['bed'] } }) });
-    expect(c.problems.map((p) => p.message)).toEqual(['roles: expected a list of bed-monitor, oximeter, sos-button, found ["bed"]']);
+    expect(c.problems.map((p) => p.message)).toEqual(['roles: expected a list of bed-monitor, oximeter, sos-button, siren, found ["bed"]']);
   });
 
   it('a local folder that fails the common checks is named, with what was expected', () => {
