@@ -63,6 +63,7 @@ function registerConfig(program: Command): void {
     .command('apply')
     .argument('<file>', 'the new config (YAML)')
     .option('--wait-s <n>', 'wait this long for the outcome beyond uplink.apply_verify_s, seconds', (v) => Number(v), 30)
+    .option('--if-hash <hash>', 'apply only if the config in force still has this hash (config show prints it); otherwise nothing changes')
     .description('validate FILE, send it to anjud (set-config) and wait until it is applied or rolled back')
     .action(lazy(config, 'configApply'));
 }

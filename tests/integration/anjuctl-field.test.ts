@@ -184,6 +184,34 @@ describe('anjuctl field commands', () => {
     expect((JSON.parse(st.stdout) as { hub: string }).hub).toBe('hub-field');
   });
 
+  it('config apply --if-hash: applied while the config in force has that hash; refused, nothing changed, once another came into force; a malformed hash is a usage error', () => {
+    const hashOf = () => (JSON.parse(ctl(['config', 'show', '--config', cfg, '--json']).stdout) as { hash: string }).hash;
+    const h0 = hashOf();
+    const inForce = readFileSync(cfg, 'utf8');
+    expect(inForce).toContain('level: info');
+    const mine = join(dir, 'mine.yaml');
+    writeFileSync(mine, inForce.replace('level: info', 'level: warn'));
+    const ok = ctl(['config', 'apply', mine, '--config', cfg, '--if-hash', h0]);
+    expect(ok.status, ok.stdout + ok.stderr + daemonProblems()).toBe(0);
+    const h1 = hashOf();
+    expect(h1).not.toBe(h0);
+
+    // A second technician edited the same h0 file: applying it would undo level: warn.
+    const theirs = join(dir, 'theirs.yaml');
+    writeFileSync(theirs, inForce.replace('room: bedroom', 'room: guest-room'));
+    const stale = ctl(['config', 'apply', theirs, '--config', cfg, '--if-hash', h0]);
+    expect(stale.status, stale.stdout + stale.stderr).toBe(1);
+    expect(stale.stderr).toContain('another config came into force while this edit was made');
+    expect(hashOf()).toBe(h1);
+    expect(readFileSync(cfg, 'utf8')).toContain('level: warn');
+    expect(readFileSync(cfg, 'utf8')).toContain('room: bedroom');
+
+    const bad = ctl(['config', 'apply', theirs, '--config', cfg, '--if-hash', 'latest']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--if-hash latest: expected the 16 hex digits of a config hash');
+    expect(hashOf()).toBe(h1);
+  });
+
   it('diagnose: an unplugged port shows the link\'s retry bookkeeping (problem, failures, next retry), read from the same block every transport fills', async () => {
     await pty.unplug();
     type J = { findings: Array<{ check: string; level: string; code: string; message: string }> };

@@ -56,9 +56,9 @@ export async function configDiff(file: string, _o: unknown, cmd: Command): Promi
   });
 }
 
-export async function configApply(file: string, o: { waitS: number }, cmd: Command): Promise<void> {
+export async function configApply(file: string, o: { waitS: number; ifHash?: string }, cmd: Command): Promise<void> {
   const ctx = await context(cmd);
-  await run(ctx, () => apply(ctx, file, o.waitS));
+  await run(ctx, () => apply(ctx, file, o.waitS, o.ifHash));
 }
 
 export interface Loaded { file: string; text: string; result: ConfigResult }
@@ -134,7 +134,16 @@ export function printChanges(ctx: Ctx, changes: readonly Change[]): void {
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
-async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
+/**
+ * `ifHash` (--if-hash): the hash of the config the technician edited FILE from (`config show`), sent as
+ * set-config's base_hash: a config that came into force meanwhile (the cloud's, another technician's)
+ * is not silently replaced. Without it the file replaces whatever is in force, as before.
+ */
+async function apply(ctx: Ctx, file: string, waitS: number, ifHash?: string): Promise<number> {
+  if (ifHash !== undefined && !/^[0-9a-f]{16}$/.test(ifHash)) {
+    ctx.err(t(ctx.lang, 'cfBadHash', { hash: ifHash }));
+    return EXIT.USAGE;
+  }
   const local = loadConfigFile(file);
   if (!local.ok) {
     // Files the config names must be readable by anjud; as a non-root technician they may not be for us.
@@ -143,7 +152,7 @@ async function apply(ctx: Ctx, file: string, waitS: number): Promise<number> {
     if (!schema) return EXIT_CONFIG;
     if (!onlyFiles || !schema.result.ok) return reportProblems(ctx, { ...schema, result: local });
   }
-  return sendConfig(ctx, readFileSync(file, 'utf8'), waitS);
+  return sendConfig(ctx, readFileSync(file, 'utf8'), waitS, {}, ifHash);
 }
 
 /**

@@ -7,6 +7,7 @@ export const configMessages = {
   cfNoChanges: { en: '{file} changes nothing against the config in force', zh: '{file} 与当前配置相比没有变化' },
   cfDiffHeader: { en: '{to} against {from}: {n} change(s)', zh: '{to} 相对 {from}：{n} 处变化' },
   cfAccepted: { en: 'anjud accepted config {hash}; it restarts with it and must reach the broker within {s} s, else it rolls back...', zh: 'anjud 已接受配置 {hash}；将用它重启，必须在 {s} 秒内连上服务器，否则回滚……' },
+  cfBadHash: { en: '--if-hash {hash}: expected the 16 hex digits of a config hash (as config show prints it)', zh: '--if-hash {hash}：应为 16 位十六进制的配置哈希（config show 显示的那个）' },
   cfUnchanged: { en: 'the config is the one in force already (hash {hash}): nothing to do', zh: '该配置已在使用中（哈希 {hash}）：无需操作' },
   cfApplied: { en: 'applied: config {hash} is in force and connected to the broker', zh: '已生效：配置 {hash} 已启用并连上服务器' },
   cfRolledBack: { en: 'ROLLED BACK: the previous config is in force again. Reason: {reason}. Check with `anjuctl config diff` and `anjuctl diagnose`', zh: '已回滚：之前的配置重新生效。原因：{reason}。请用 `anjuctl config diff` 和 `anjuctl diagnose` 检查' },

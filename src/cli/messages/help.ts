@@ -28,6 +28,7 @@ export const helpTexts: Readonly<Record<string, string>> = {
   "the new config (YAML)": "新配置（YAML）",
   "what FILE changes against the config in force, key by key": "FILE 相对当前配置的变化，逐键列出",
   "wait this long for the outcome beyond uplink.apply_verify_s, seconds": "在 uplink.apply_verify_s 之外再等待结果的时间，秒",
+  "apply only if the config in force still has this hash (config show prints it); otherwise nothing changes": "仅当生效配置的哈希仍为此值时才应用（config show 会显示）；否则不做任何更改",
   "validate FILE, send it to anjud (set-config) and wait until it is applied or rolled back": "校验 FILE，发送给 anjud（set-config），并等待它生效或回滚",
   "the whole device entry as one YAML/JSON mapping, e.g. \"{ id: hall-radar, model: hilink-ld2410, room: hall, serial: { path: /dev/ttyUSB1 } }\"": "整个设备条目写成一段 YAML/JSON 映射，例如 \"{ id: hall-radar, model: hilink-ld2410, room: hall, serial: { path: /dev/ttyUSB1 } }\"",
   "add a device to the config in force and apply it (validated, shown as a diff, rolled back if anjud does not come back)": "向当前配置添加设备并应用（先校验、显示差异，anjud 未恢复则回滚）",
