@@ -177,11 +177,23 @@ function parseConfigText(text: string): ConfigResult {
   if (parsed.success) {
     const dups = [...profiles.errors, ...duplicateDeviceIds(data)];
     if (dups.length > 0) return { ok: false, problems: dups.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
-    const warnings = profiles.warnings.map((p) => ({ ...p, ...locate(doc, lc, p.path) }));
+    const warnings = [...profiles.warnings, ...sirenRoleWarnings(parsed.data, catalogue)].map((p) => ({ ...p, ...locate(doc, lc, p.path) }));
     return { ok: true, config: deepFreeze(parsed.data), hash: configHash(text), ...(warnings.length > 0 ? { warnings } : {}) };
   }
   const problems = [...parsed.error.issues.flatMap(problemFromIssue), ...profiles.errors, ...duplicateDeviceIds(data)];
   return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })) };
+}
+
+/**
+ * The escalation's siren should be a siren (profile role `siren`): a warning, not an error, so a hub
+ * whose siren has a local profile written before roles existed still starts and protects the home;
+ * the walk test's siren step and `anjuctl escalation test` then show whether it sounds.
+ */
+function sirenRoleWarnings(cfg: Readonly<Config>, catalogue: Catalogue): ConfigProblem[] {
+  const id = cfg.escalation?.siren?.device;
+  const model = id === undefined ? undefined : cfg.devices.find((d) => d.id === id)?.model;
+  if (id === undefined || model === undefined || catalogue.get(model)?.roles.includes('siren') !== false) return [];
+  return [ruleProblem('escalation.siren.device', 'ANJU_CFG_SIREN_ROLE', { id, model })];
 }
 
 /**

@@ -34,6 +34,7 @@ export const CONFIG_RULES = {
   ANJU_CFG_URL_PATH: 'no path after the host ({protocol}:// has none)',
   ANJU_CFG_BREATHING_BAND: 'low_per_min must be below high_per_min',
   ANJU_CFG_SIREN_DEVICE: 'no device with id "{id}" in devices: (the siren must be one of them)',
+  ANJU_CFG_SIREN_ROLE: 'device "{id}" is a {model}, whose profile has no role siren: the escalation may not be able to sound it (a local profile of a siren needs "roles": ["siren"])',
   ANJU_CFG_ZIGBEE_SECTION: 'a zigbee: device needs the top-level zigbee: section (the coordinator stick)',
   ANJU_CFG_Z2M_SECTION: 'a z2m: device needs the top-level zigbee2mqtt: section (its broker)',
   ANJU_CFG_ZIGBEE_SOURCE: 'give exactly one of zigbee: { ieee } (our coordinator) or z2m: { friendly_name } (Zigbee2MQTT)',

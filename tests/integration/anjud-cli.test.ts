@@ -53,6 +53,21 @@ describe('anjud --check-config', () => {
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, problems: [{ path: 'devices[0].room', message: 'wrong type', expected: 'string' }] });
   });
 
+  it('anjuctl config validate shows warnings with their place (valid, exit 0), and --json lists them', () => {
+    const anjuctl = join(ROOT, 'dist/src/cli/anjuctl.js');
+    const f = write('siren-smoke.yaml', `${GOOD}  - { id: hall, model: heiman-hs1sa, room: hall, z2m: { friendly_name: "Hall" } }
+zigbee2mqtt: { url: "mqtt://127.0.0.1:1" }
+escalation: { siren: { device: hall } }
+`);
+    const r = spawnSync(process.execPath, [anjuctl, 'config', 'validate', f], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('OK (hub h1, 2 device(s))');
+    expect(r.stderr).toContain(`${f}:8:24: escalation.siren.device: device "hall" is a heiman-hs1sa, whose profile has no role siren`);
+    expect(r.stderr).toContain('1 warning(s): the hub runs with this config, but check them');
+    const j = spawnSync(process.execPath, [anjuctl, 'config', 'validate', '--json', f], { encoding: 'utf8' });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: true, warnings: [{ path: 'escalation.siren.device', code: 'ANJU_CFG_SIREN_ROLE' }] });
+  });
+
   it.each([
     ['an unknown key', GOOD.replace('room: bedroom', 'room: bedroom, colour: red'), 'devices[0].colour: unknown key'],
     ['a missing serial path', GOOD.replace('path: /dev/ttyUSB0', 'baudRate: 115200'), 'devices[0].serial.path: required (expected string, found nothing)'],

@@ -18,7 +18,10 @@ export function configValidate(file: string, _o: unknown, cmd: Command): void {
   // The same check as anjud --check-config, told in the technician's language, sorted by line.
   const lang = pickLang(cmd.optsWithGlobals<{ lang?: string }>().lang);
   const r = loadConfigFile(file);
-  if (r.ok) process.stdout.write(`${t(lang, 'cpValid', { file, hub: r.config.hub.id, n: r.config.devices.length })}\n`);
-  else process.stderr.write(`${renderProblems(lang, file, r.problems)}\n${problemCount(lang, r.problems.length)}\n`);
+  if (r.ok) {
+    process.stdout.write(`${t(lang, 'cpValid', { file, hub: r.config.hub.id, n: r.config.devices.length })}\n`);
+    // Warnings (a broken local profile no device uses, a siren that is not one) do not make it invalid.
+    if (r.warnings?.length) process.stderr.write(`${renderProblems(lang, file, r.warnings)}\n${t(lang, 'cpWarnings', { n: r.warnings.length })}\n`);
+  } else process.stderr.write(`${renderProblems(lang, file, r.problems)}\n${problemCount(lang, r.problems.length)}\n`);
   process.exit(r.ok ? 0 : EXIT_CONFIG);
 }

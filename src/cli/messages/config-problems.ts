@@ -38,5 +38,6 @@ export const problemWords = {
   cpNothing: { en: 'nothing', zh: '空' },
   cpDocument: { en: '(document)', zh: '（整个文件）' },
   cpCount: { en: '{n} problem(s); nothing was started.', zh: '共 {n} 个问题；未启动任何内容。' },
+  cpWarnings: { en: '{n} warning(s): the hub runs with this config, but check them', zh: '{n} 个警告：网关可以用此配置运行，但请检查' },
   cpValid: { en: '{file}: OK (hub {hub}, {n} device(s))', zh: '{file}：有效（网关 {hub}，{n} 台设备）' },
 } as const satisfies Entries;

@@ -27,6 +27,7 @@ const zh = {
   ANJU_CFG_URL_PATH: '主机后面不能有路径（{protocol}:// 没有路径）',
   ANJU_CFG_BREATHING_BAND: 'low_per_min 必须小于 high_per_min',
   ANJU_CFG_SIREN_DEVICE: 'devices: 中没有 ID 为 "{id}" 的设备（警报器必须是其中之一）',
+  ANJU_CFG_SIREN_ROLE: '设备 "{id}" 是 {model}，其设备档案没有 siren 角色：报警升级可能无法让它鸣响（警报器的本地档案需要 "roles": ["siren"]）',
   ANJU_CFG_ZIGBEE_SECTION: 'zigbee: 设备需要顶层的 zigbee: 配置段（协调器棒）',
   ANJU_CFG_Z2M_SECTION: 'z2m: 设备需要顶层的 zigbee2mqtt: 配置段（它的代理服务器）',
   ANJU_CFG_ZIGBEE_SOURCE: 'zigbee: { ieee }（本机协调器）和 z2m: { friendly_name }（Zigbee2MQTT）必须且只能填一个',

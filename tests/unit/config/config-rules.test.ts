@@ -167,6 +167,23 @@ devices:
     expect(renderProblems('zh', 'a.yaml', p)).toBe('a.yaml:2:34：uplink.protocol_version：不是允许的值（应为 以下之一：5, 4，实际为 数字 3）');
   });
 
+  it('an escalation siren whose model is not a siren (profile role) is a warning with its place, not an error; a siren gives none', () => {
+    const home = (model: string) => `hub: { id: h1 }
+uplink: { url: "mqtt://127.0.0.1:1883" }
+zigbee2mqtt: { url: "mqtt://127.0.0.1:1883" }
+devices:
+  - { id: hall, model: ${model}, room: hall, z2m: { friendly_name: "Hall" } }
+escalation: { siren: { device: hall } }
+`;
+    const smoke = parseConfig(home('heiman-hs1sa'));
+    if (!smoke.ok) throw new Error(JSON.stringify(smoke.problems));
+    expect(smoke.warnings).toEqual([expect.objectContaining({ path: 'escalation.siren.device', code: 'ANJU_CFG_SIREN_ROLE', line: 6, params: { id: 'hall', model: 'heiman-hs1sa' } })]);
+    expect(renderProblems('zh', 'anju.yaml', smoke.warnings!)).toContain('设备 "hall" 是 heiman-hs1sa，其设备档案没有 siren 角色');
+    const siren = parseConfig(home('heiman-hs2wd-e'));
+    expect(siren).toMatchObject({ ok: true });
+    expect(siren.ok && siren.warnings).toBeFalsy();
+  });
+
   it('zod\'s type names are words of the reader\'s language too', () => {
     const p = problemsOf('hub: { id: h1 }\nuplink: { url: "mqtts://b:8883", keepalive_s: "x" }\n');
     expect(renderProblems('zh', 'a.yaml', p)).toBe('a.yaml:2:34：uplink.keepalive_s：类型错误（应为 数字，实际为 字符串 "x"）');
