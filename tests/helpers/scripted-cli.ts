@@ -26,7 +26,9 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Scri
   let err = '';
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  // 'close', not 'exit': 'exit' may come before the last of stdout and stderr has been read, and a
+  // test reads them as soon as this resolves (seen on a loaded machine: a report's last lines missing).
+  const exited = new Promise<number | null>((r) => proc.once('close', (code) => r(code)));
   return {
     proc,
     stdout: () => out,
