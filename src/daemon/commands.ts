@@ -103,7 +103,10 @@ export function hubCommands(o: {
 export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports' | 'reportUpgrades'> & {
   /** Starts the escalation test walk; null when the config has no escalation: block. */
   escalationTest?: (by: string) => { id: string; rungs: number } | null;
-  /** Sounds a configured siren with the test tone; null when `device` is not one (no such device, or its model has no siren role). */
+  /**
+   * Sounds a configured siren with the test tone; null when `device` is not one (no such device, or its
+   * model has no siren role); a failure while a real alarm's ladder has the siren sounding.
+   */
   sirenTest?: (device: string, seconds: number) => Promise<{ ok: true } | { ok: false; detail: string }> | null;
 }): Record<string, CommandSpec<never>> {
   return commandSpecs({

@@ -220,6 +220,9 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       escalationTest: (by: string) => (escalation ? { id: escalation.test(by), rungs: escalation.rungs() } : null),
       sirenTest: (device: string, seconds: number) => {
         if (!allDevices(config).some((d) => d.id === device && d.roles.includes('siren'))) return null;
+        // A siren sounding for a real alarm is never cut short by a test: the test tone would replace it.
+        const busy = escalation?.state().ladders.find((l) => l.sounding && !l.test);
+        if (busy) return Promise.resolve({ ok: false as const, detail: `the siren is sounding for ${busy.alarm.type} (alarm ${busy.alarm.id}): a test tone now would silence it; test it once the alarm is over` });
         return running?.warn(device, testWarning(true, seconds)) ?? Promise.resolve({ ok: false as const, detail: 'the transports have not started yet' });
       },
     };

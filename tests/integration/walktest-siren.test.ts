@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/cli/client.js';
 import { startHub, type Hub } from '../helpers/hub.js';
 import { mqttSub, type Subscriber } from '../helpers/mqtt-subscriber.js';
+import { connect } from 'mqtt';
+import { daemonStatus } from '../helpers/control.js';
 import { spawnCli } from '../helpers/scripted-cli.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,6 +34,10 @@ zigbee2mqtt: { url: "${h.brokerUrl}" }
 devices:
   - { id: hall-siren, model: heiman-hs2wd-e, room: hall, z2m: { friendly_name: "Hall siren" } }
   - { id: pendant, model: heiman-hs1eb, room: bedroom, z2m: { friendly_name: "Pendant" } }
+escalation:
+  contacts:
+    - { name: Daughter, phone: "+8613800000001" }
+  siren: { device: hall-siren }
 `,
     });
     siren = await mqttSub(hub.broker.url, 'zigbee2mqtt/Hall siren/set');
@@ -113,5 +119,24 @@ devices:
     expect(siren.messages.length).toBe(before);
     expect(await request(hub.socket, 'siren-test', { device: 'hall-siren', seconds: 1 })).toMatchObject({ ok: true, data: { device: 'hall-siren', seconds: 1 } });
     await siren.waitFor('the one-second tone', (m) => (m.body.warning as { duration?: number } | undefined)?.duration === 1);
+  });
+
+  it('never cuts short a siren sounding for a real alarm: refused until the alarm is acknowledged and the siren silenced', async () => {
+    const z2m = await connect(hub.broker.url, { protocolVersion: 5 }); // the pendant, on Zigbee2MQTT
+    cleanup.push(() => z2m.endAsync());
+    await z2m.publishAsync('zigbee2mqtt/Pendant', JSON.stringify({ action: 'emergency' }), { qos: 1 });
+    await siren.waitFor('the siren sounding for alarm.sos', (m) => (m.body.warning as { mode?: string } | undefined)?.mode === 'emergency');
+    await waitFor('the ladder marked sounding', async () => (await daemonStatus(hub.socket)).escalation?.ladders.some((l) => l.sounding) === true);
+    const refused = await request(hub.socket, 'siren-test', { device: 'hall-siren' });
+    expect(refused).toMatchObject({ ok: false, code: 'ANJU_CMD_FAILED' });
+    expect(refused.message).toMatch(/^the siren is sounding for alarm\.sos \(alarm \S+\): a test tone now would silence it/);
+    const modes = siren.messages.map((m) => (m.body.warning as { mode: string }).mode);
+    expect(modes.slice(modes.indexOf('emergency'))).toEqual(['emergency']); // no test tone over the alarm
+
+    const alarm = (await daemonStatus(hub.socket)).alarms.find((a) => a.type === 'alarm.sos')!;
+    expect(await request(hub.socket, 'ack-alarm', { id: alarm.id, by: 'test' })).toMatchObject({ ok: true });
+    await siren.waitFor('the siren silenced', (m) => (m.body.warning as { mode?: string } | undefined)?.mode === 'stop');
+    await waitFor('no ladder sounding', async () => !(await daemonStatus(hub.socket)).escalation?.ladders.some((l) => l.sounding));
+    expect(await request(hub.socket, 'siren-test', { device: 'hall-siren' })).toMatchObject({ ok: true });
   });
 });
