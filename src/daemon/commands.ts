@@ -102,7 +102,7 @@ export function hubCommands(o: {
  */
 export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'permitJoin' | 'bleScan' | 'bleConfigured' | 'raiseEvent' | 'latestReports' | 'reportUpgrades'> & {
   /** Starts the escalation test walk; null when the config has no escalation: block. */
-  escalationTest?: (by: string) => { id: string; rungs: number } | null;
+  escalationTest?: (by: string) => { id: string; rungs: number } | { refused: string } | null;
   /**
    * Sounds a configured siren with the test tone; null when `device` is not one (no such device, or its
    * model has no siren role); a failure while a real alarm's ladder has the siren sounding.
@@ -150,6 +150,7 @@ export function localOnlyCommands(o: Pick<Parameters<typeof hubCommands>[0], 'pe
     'escalation-test'({ by }) {
       const r = o.escalationTest?.(by) ?? null;
       if (r === null) throw new CommandError('ANJU_CMD_NOT_READY', 'this hub has no escalation: section in its config');
+      if ('refused' in r) throw new CommandError('ANJU_CMD_FAILED', r.refused);
       return r;
     },
     // The walk test's siren step (anjuctl walktest): someone on site listens for it. Local only, like

@@ -115,6 +115,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let ingest: Ingest | null = null;
   let alarms: Alarms | null = null;
   let escalation: EscalationRunner | null = null;
+  /** A real alarm's ladder (not a test walk) that has the siren sounding, or also one still running its rungs. */
+  const realLadder = (what: 'sounding' | 'running') => escalation?.state().ladders.find((l) => !l.test && (l.sounding || (what === 'running' && l.phase === 'running')));
   let control: ControlSocket | null = null;
   let home: HomeDescription | null = null;
   let stopped = false;
@@ -217,11 +219,17 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         if (r.ok) escalation?.tick(); // the ladder stops now, not at the next tick
         return r;
       },
-      escalationTest: (by: string) => (escalation ? { id: escalation.test(by), rungs: escalation.rungs() } : null),
+      // A test never gets in the way of a real alarm's ladder: its test tone would replace the alarm's
+      // warning on the siren (and its end silence it), and contacts would get "test" texts amid real ones.
+      escalationTest: (by: string) => {
+        if (!escalation) return null;
+        const busy = realLadder('running');
+        if (busy) return { refused: `the escalation of ${busy.alarm.type} (alarm ${busy.alarm.id}) is running: a test walk now would sound over it and text the same contacts; test once the alarm is over` };
+        return { id: escalation.test(by), rungs: escalation.rungs() };
+      },
       sirenTest: (device: string, seconds: number) => {
         if (!allDevices(config).some((d) => d.id === device && d.roles.includes('siren'))) return null;
-        // A siren sounding for a real alarm is never cut short by a test: the test tone would replace it.
-        const busy = escalation?.state().ladders.find((l) => l.sounding && !l.test);
+        const busy = realLadder('sounding');
         if (busy) return Promise.resolve({ ok: false as const, detail: `the siren is sounding for ${busy.alarm.type} (alarm ${busy.alarm.id}): a test tone now would silence it; test it once the alarm is over` });
         return running?.warn(device, testWarning(true, seconds)) ?? Promise.resolve({ ok: false as const, detail: 'the transports have not started yet' });
       },

@@ -121,7 +121,7 @@ escalation:
     await siren.waitFor('the one-second tone', (m) => (m.body.warning as { duration?: number } | undefined)?.duration === 1);
   });
 
-  it('never cuts short a siren sounding for a real alarm: refused until the alarm is acknowledged and the siren silenced', async () => {
+  it('never cuts short a siren sounding for a real alarm (siren-test, escalation-test): refused until the alarm is acknowledged and the siren silenced', async () => {
     const z2m = await connect(hub.broker.url, { protocolVersion: 5 }); // the pendant, on Zigbee2MQTT
     cleanup.push(() => z2m.endAsync());
     await z2m.publishAsync('zigbee2mqtt/Pendant', JSON.stringify({ action: 'emergency' }), { qos: 1 });
@@ -130,6 +130,10 @@ escalation:
     const refused = await request(hub.socket, 'siren-test', { device: 'hall-siren' });
     expect(refused).toMatchObject({ ok: false, code: 'ANJU_CMD_FAILED' });
     expect(refused.message).toMatch(/^the siren is sounding for alarm\.sos \(alarm \S+\): a test tone now would silence it/);
+    // Nor a whole escalation test walk: its tone, its "test" texts to the same contacts, its silence at the end.
+    const walk = await request(hub.socket, 'escalation-test', { by: 'test' });
+    expect(walk).toMatchObject({ ok: false, code: 'ANJU_CMD_FAILED' });
+    expect(walk.message).toMatch(/^the escalation of alarm\.sos \(alarm \S+\) is running: a test walk now would sound over it/);
     const modes = siren.messages.map((m) => (m.body.warning as { mode: string }).mode);
     expect(modes.slice(modes.indexOf('emergency'))).toEqual(['emergency']); // no test tone over the alarm
 
