@@ -6,7 +6,8 @@
  * commissioning report (table, or JSON with --json / --report FILE). At the end a hub.test event
  * (local-only `test-event`) measures the uplink round trip the same way, in every home.
  *
- * Answers come from stdin one line each ("" = Enter: go, "s" = skip this device, "q" = stop), so a
+ * Answers come from stdin one line each ("" = Enter: go, "s" = skip this device, "q" = stop; after a
+ * siren sounded: "y" heard, "n" not heard, "r" sound it again), so a
  * technician at a terminal and a script piping lines drive it the same way; at end of input it
  * proceeds without asking. Prompts go to stdout, or to stderr with --json (stdout is then the report).
  * Exit codes: 0 every selected device passed and the cloud confirmed the hub.test event, 1 at least
