@@ -5,7 +5,7 @@ import { gatt, z2m, zigbee } from './radio.js';
 import { acks, commands, inbound } from './cloud.js';
 import { controlRequest, localFiles, updateManifest } from './local.js';
 import { config } from './config.js';
-import { modemAtLines, modemConcat, modemPdu } from './modem.js';
+import { modemAtClient, modemAtLines, modemConcat, modemPdu } from './modem.js';
 
 /**
  * Every fuzz target, one line each: `npm run fuzz` runs them all, `npm test` runs each a little
@@ -30,4 +30,5 @@ export const targets: readonly FuzzTarget[] = [
   modemPdu,
   modemAtLines,
   modemConcat,
+  modemAtClient,
 ];

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createAtClient } from '../../src/transports/modem/at-client.js';
 import { atParams, classifyLine, createAtFramer, csqToDbm, MAX_LINE, type AtToken } from '../../src/transports/modem/at-lines.js';
 import { createReassembler, MAX_OPEN, MISSING_PART } from '../../src/transports/modem/concat.js';
 import { decodePdu } from '../../src/transports/modem/pdu.js';
@@ -134,6 +135,65 @@ export const modemConcat: FuzzTarget = {
         if (seen.includes(o.text)) return;
         check(o.slot !== null && offered.slice(i + 1).some((later) => later.slot === o.slot), `part ${o.text} (${o.slot}) lost, and no later copy of it replaced it`);
       });
+    },
+  ),
+};
+
+/** A command the simulated modem answers: its information lines, then its final result. */
+interface Exchange { info: string[]; final: 'OK' | 'ERROR' | '+CME ERROR: 10' | '+CMS ERROR: 500' }
+
+/** URCs a module sends whenever it likes (TS 27.007 §4.1), between any two lines of an answer. */
+const URC_LINES = ['RING', '+CMTI: "SM",3', '+CREG: 1', '+CEREG: 5,"00AB","0123ABCD",7', 'RDY', '+CDS: 25'];
+const CDS_PDU = '0006D60B911326880736F4111011719551401110117195714000';
+
+/**
+ * The AT client against a simulated module: any number of commands queued at once, each answered with
+ * information lines and a final result, URCs (and a +CDS with its PDU on the next line) slipped in
+ * between any two lines, the bytes cut into reads of any size. Synchronous: the module answers a
+ * command only after the client wrote it, as a real one does.
+ */
+export const modemAtClient: FuzzTarget = {
+  name: 'modem-at-client',
+  covers: ['src/transports/modem/at-client.ts createAtClient'],
+  holds: 'each command gets exactly its own information lines and final result, in order; every URC reaches onUrc once, in order (a +CDS with its PDU); no line is stray; nothing waits on a timer',
+  quickRuns: 300,
+  property: () => fc.asyncProperty(
+    fc.array(fc.record({
+      info: fc.array(fc.oneof(fc.nat(31).map((n) => `+CSQ: ${n},99`), fc.uint8Array({ minLength: 1, maxLength: 40 }).map(toHex), fc.constantFrom('SIMCOM_SIM7600G', '861234567890123')), { maxLength: 4 }),
+      final: fc.constantFrom<Exchange['final']>('OK', 'ERROR', '+CME ERROR: 10', '+CMS ERROR: 500'),
+    }), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.nat(), { maxLength: 12 }),
+    fc.array(fc.integer({ min: 1, max: 48 }), { minLength: 1, maxLength: 10 }),
+    async (exchanges: Exchange[], urcAt: number[], cuts: number[]) => {
+      const written: string[] = [];
+      const urcs: Array<{ type: string; pdu?: string }> = [];
+      const client = createAtClient({ write: (t) => written.push(t), onUrc: (u, pdu) => urcs.push({ type: u.type, ...(pdu ? { pdu } : {}) }), classify: { bootUrcs: ['RDY'], otherUrcs: [] } });
+      // Where each URC goes: after line k of the whole conversation (all answers, in order).
+      const answerLines = exchanges.flatMap((e) => [...e.info, e.final]);
+      const slots = urcAt.map((n, i) => ({ after: n % (answerLines.length + 1), line: URC_LINES[(n + i) % URC_LINES.length]! })).sort((a, b) => a.after - b.after);
+      const expectedUrcs = slots.map((s) => (s.line.startsWith('+CDS') ? { type: 'cds', pdu: CDS_PDU } : { type: s.line === 'RING' ? 'ring' : s.line === 'RDY' ? 'boot' : s.line.startsWith('+CMTI') ? 'cmti' : 'reg' }));
+      const outcomes = exchanges.map((e, i) => client.send({ cmd: `AT+X${i}`, timeoutMs: 600_000 }));
+      let lineNo = 0;
+      let cut = 0;
+      const say = (lines: string[]) => {
+        const bytes = toBytes(lines.map((l) => `\r\n${l}\r\n`).join(''));
+        for (let at = 0; at < bytes.length; at += cuts[cut++ % cuts.length]!) client.feed(bytes.subarray(at, at + cuts[cut % cuts.length]!));
+      };
+      const urcsAfter = (k: number) => slots.filter((s) => s.after === k).flatMap((s) => (s.line.startsWith('+CDS') ? [s.line, CDS_PDU] : [s.line]));
+      say(urcsAfter(0)); // before anything was answered
+      for (const [i, e] of exchanges.entries()) {
+        check(written.length === i + 1 && written[i] === `AT+X${i}\r`, `command ${i} not written alone, in turn: ${JSON.stringify(written)}`);
+        for (const line of [...e.info, e.final]) say([line, ...urcsAfter(++lineNo)]);
+      }
+      const got = await Promise.all(outcomes);
+      got.forEach((o, i) => {
+        const e = exchanges[i]!;
+        check(JSON.stringify(o.lines) === JSON.stringify(e.info), `command ${i}: lines ${JSON.stringify(o.lines)}, sent ${JSON.stringify(e.info)}`);
+        check(o.ok === (e.final === 'OK') && (o.ok || o.kind === 'final'), `command ${i}: ${JSON.stringify(o)} for ${e.final}`);
+      });
+      check(JSON.stringify(urcs) === JSON.stringify(expectedUrcs), `URCs ${JSON.stringify(urcs)}, sent ${JSON.stringify(expectedUrcs)}`);
+      check(client.stats().strayLines === 0 && client.stats().timeouts === 0, `stats ${JSON.stringify(client.stats())}`);
+      client.reset();
     },
   ),
 };
