@@ -460,6 +460,10 @@ describe('the real daemon on a real Mosquitto, against docs/schema', () => {
   it('hub.test: asked for on the local socket only (test-event), sent as the next event, acknowledged like any', async () => {
     const { res: remote } = await command('test-event', JSON.stringify({ nonce: 'x', by: 'cloud' }));
     expect(remote).toMatchObject({ ok: false, code: CommandErrors.UNKNOWN }); // the cloud cannot ask for it
+    // Nor sound the home's siren from afar, or walk its escalation ladder (local only, like test-event).
+    for (const [cmd, args] of [['siren-test', { device: 'hall-siren' }], ['escalation-test', { by: 'cloud' }]] as const) {
+      expect((await command(cmd, JSON.stringify(args))).res, cmd).toMatchObject({ ok: false, code: CommandErrors.UNKNOWN });
+    }
     const from = captured.length;
     const r = await request(join(stateDir, 'anjud.sock'), 'test-event', { nonce: 'contract-1', by: 'walktest:contract' });
     expect(r).toMatchObject({ ok: true, data: { raised: true, nonce: 'contract-1' } });

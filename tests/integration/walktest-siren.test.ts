@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/cli/client.js';
+import { daemonStatus } from '../helpers/control.js';
 import { startHub, type Hub } from '../helpers/hub.js';
 import { mqttSub, type Subscriber } from '../helpers/mqtt-subscriber.js';
-import { connect } from 'mqtt';
-import { daemonStatus } from '../helpers/control.js';
 import { spawnCli } from '../helpers/scripted-cli.js';
 import { waitFor } from '../helpers/wait.js';
 
